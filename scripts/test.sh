@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine with Node 20, as root:
+# installs what is missing, builds berth, starts a private containerd (berth system start, under a
+# temp dir, never the system one) and a private registry on loopback, builds the test images
+# offline, runs the unit and integration tests, and tears everything down by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+APT_PACKAGES=(containerd runc containernetworking-plugins docker-registry skopeo umoci busybox-static
+  golang-github-containerd-containerd-dev tini apache2-utils openssl iptables iproute2 util-linux)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "==> build"
+npm run -s build
+echo "==> typecheck"
+npm run -s typecheck
+
+TEST_DIR=$(mktemp -d /tmp/berth-test.XXXXXX)
+export BERTH_TEST_DIR=$TEST_DIR
+export BERTH_TEST_ADDRESS=$TEST_DIR/run/containerd.sock
+export BERTH_TEST_STATE=$TEST_DIR/state
+export BERTH_TEST_DATA_ROOT=$TEST_DIR/data
+# runc keeps state per namespace in a directory shared by every containerd on the machine, so the
+# suite uses a namespace no other run can be using.
+export BERTH_TEST_NAMESPACE=berth-test-$$-$RANDOM
+export BERTH_TEST_REGISTRY_PORT=${BERTH_TEST_REGISTRY_PORT:-$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
+export BERTH_TEST_REGISTRY=127.0.0.1:$BERTH_TEST_REGISTRY_PORT
+export BERTH_TEST_IMAGES=$ROOT/.test-tmp/images
+
+teardown() {
+  set +e
+  echo "==> teardown"
+  if [ -f "$TEST_DIR/state/berth-containerd.pid" ]; then
+    # Shims outlive containerd; end the ones serving this test containerd only.
+    pkill -9 -f "containerd-shim-runc-v2 .*-address $BERTH_TEST_ADDRESS" 2>/dev/null
+  fi
+  node bin/run.js --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
+    system stop --state-dir "$BERTH_TEST_STATE" >/dev/null 2>&1
+  scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
+  # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
+  grep -o " $TEST_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  rm -rf "$TEST_DIR"
+}
+trap teardown EXIT
+
+echo "==> unit tests"
+npx mocha 'test/unit/**/*.test.ts'
+
+echo "==> private containerd at $BERTH_TEST_ADDRESS"
+node bin/run.js --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
+  system start --state-dir "$BERTH_TEST_STATE"
+
+echo "==> registry at $BERTH_TEST_REGISTRY"
+scripts/test-env/registry.sh start "$TEST_DIR/registry" "$BERTH_TEST_REGISTRY_PORT"
+
+echo "==> test images"
+scripts/test-env/build-images.sh "$BERTH_TEST_IMAGES"
+scripts/test-env/push-images.sh "$BERTH_TEST_IMAGES" "$BERTH_TEST_REGISTRY"
+
+echo "==> integration tests"
+npx mocha --timeout 120000 'test/integration/**/*.test.ts'

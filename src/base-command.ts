@@ -1,0 +1,139 @@
+import { Command, Errors, Interfaces } from '@oclif/core';
+import { globalFlags } from './flags/global.js';
+import { loadConfig, type LoadedConfig, type Settings } from './config/index.js';
+import { BerthError, UsageError } from './errors.js';
+import type { Client } from './containerd/client.js';
+
+export type GlobalFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>;
+
+/**
+ * Shared base for every berth command: global flags, settings, a lazily opened containerd client,
+ * and Docker's error and exit-code conventions.
+ */
+export abstract class BaseCommand extends Command {
+  static baseFlags = globalFlags;
+
+  private loaded?: LoadedConfig;
+  private clientInstance?: Client;
+
+  protected get config_(): LoadedConfig {
+    if (!this.loaded) throw new Error('settings read before init');
+    return this.loaded;
+  }
+
+  protected get settings(): Settings {
+    return this.config_.settings;
+  }
+
+  /** Reads settings from the global flags; commands call it first thing in run(). */
+  protected loadSettings(flags: Partial<GlobalFlags>): LoadedConfig {
+    this.loaded = loadConfig({
+      address: flags.address,
+      namespace: flags.namespace,
+      snapshotter: flags.snapshotter,
+      dataRoot: flags['data-root'],
+      cniPath: flags['cni-path'],
+      cniNetconfPath: flags['cni-netconfpath'],
+      hostsDir: flags['hosts-dir'],
+      insecureRegistry: flags['insecure-registry'] ? true : undefined,
+      debug: flags.debug ? true : undefined,
+    });
+    for (const w of this.loaded.warnings) process.stderr.write(`${w}\n`);
+    return this.loaded;
+  }
+
+  /** The containerd client, connected on first use and closed when the command finishes. */
+  protected async client(): Promise<Client> {
+    if (!this.clientInstance) {
+      const { Client } = await import('./containerd/client.js');
+      this.clientInstance = new Client({
+        address: this.settings.address,
+        namespace: this.settings.namespace,
+      });
+    }
+    return this.clientInstance;
+  }
+
+  /** `--format` for a single object (version, info): `json` or a Go template, one line. */
+  protected async printFormatted(format: string, data: unknown): Promise<void> {
+    const { renderTemplate, unescapeFormat, TemplateError } = await import('./formatter/template.js');
+    const source = format === 'json' ? '{{json .}}' : unescapeFormat(format);
+    try {
+      process.stdout.write(`${renderTemplate(source, data)}\n`);
+    } catch (err) {
+      if (err instanceof TemplateError) throw new UsageError(`template parsing error: ${err.message}`);
+      throw err;
+    }
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    this.clientInstance?.close();
+    return super.finally(err);
+  }
+
+  /** The command's name as the user typed it, for `Run 'berth X --help'` lines. */
+  protected get displayId(): string {
+    return (this.id ?? '').replaceAll(':', ' ');
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    const usage = translateParseError(err, this.displayId, this.ctor as typeof BaseCommand);
+    if (usage) {
+      process.stderr.write(usage);
+      return this.exit(125);
+    }
+    if (err instanceof BerthError) {
+      process.stderr.write(`${err.message}\n`);
+      if (this.loaded?.settings.debug && err.cause) {
+        process.stderr.write(`${formatCause(err.cause)}\n`);
+      }
+      return this.exit(err.exitCode);
+    }
+    if (err instanceof Errors.ExitError) throw err;
+    // An unexpected failure is still one line unless --debug asks for the whole story.
+    process.stderr.write(`Error: ${err.message}\n`);
+    if (this.loaded?.settings.debug || process.argv.includes('--debug')) {
+      process.stderr.write(`${err.stack ?? ''}\n`);
+    }
+    return this.exit(125);
+  }
+}
+
+function formatCause(cause: unknown): string {
+  if (cause instanceof Error) return `caused by: ${cause.stack ?? cause.message}`;
+  return `caused by: ${String(cause)}`;
+}
+
+/** Rewrites oclif's parse errors into Docker's usage-error text (exit 125). */
+export function translateParseError(
+  err: Error,
+  id: string,
+  ctor: { usage?: string | string[] },
+): string | undefined {
+  const name = (err as { constructor: { name: string } }).constructor.name;
+  const usageLine = Array.isArray(ctor.usage) ? ctor.usage[0] : ctor.usage;
+  const trailer = `${usageLine ? `\nUsage:  berth ${usageLine}\n` : ''}\nRun 'berth ${id} --help' for more information\n`;
+  if (name === 'NonExistentFlagsError') {
+    const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? err.message;
+    return `unknown flag: ${flag}\n${trailer}`;
+  }
+  if (name === 'UnexpectedArgsError' || name === 'RequiredArgsError' || name === 'ArgInvalidOptionError') {
+    return `berth: '${`berth ${id}`}' ${argCountMessage(err)}\n${trailer}`;
+  }
+  if (name === 'FlagInvalidOptionError' || name === 'CLIParseError' || name === 'FailedFlagValidationError') {
+    return `invalid argument: ${err.message.split('\n')[0]}\n${trailer}`;
+  }
+  if ((err as { oclif?: { exit?: number } }).oclif && /flag/i.test(err.message) && /expects a value/.test(err.message)) {
+    const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? '';
+    return `flag needs an argument: ${flag}\n${trailer}`;
+  }
+  return undefined;
+}
+
+function argCountMessage(err: Error): string {
+  if (/Unexpected argument/.test(err.message)) return 'accepts no more arguments';
+  if (/Missing \d+ required arg/.test(err.message) || /Missing required arg/.test(err.message)) {
+    return 'requires at least 1 argument';
+  }
+  return err.message.split('\n')[0];
+}

@@ -1,0 +1,159 @@
+/**
+ * The single gRPC channel to containerd's unix socket, shared by every service
+ * module, plus the per-call metadata containerd expects.
+ */
+import { Client as GrpcClient, connectivityState, credentials, Metadata } from '@grpc/grpc-js';
+import type { BerthError } from '../errors.js';
+import { CancelledError, ConnectError, GrpcCode, isGrpcStatus, toBerthError } from './errors.js';
+
+/** Per-call options accepted as the last argument of every service method. */
+export interface CallOptions {
+  /** Aborting cancels the call (the server sees the cancellation too). */
+  signal?: AbortSignal;
+  /** Deadline in ms for this call; 0 disables it. Unary default: the client's timeoutMs. */
+  timeoutMs?: number;
+  /** Lease id sent as `containerd-lease`, so created resources are attached to it. */
+  lease?: string;
+  /** Overrides the client's namespace for this call. */
+  namespace?: string;
+}
+
+export interface ConnectionOptions {
+  /** Socket path; a `unix://` prefix is accepted. */
+  address: string;
+  namespace?: string;
+  /** Default deadline for unary calls (ms). */
+  timeoutMs?: number;
+  /**
+   * How long the first calls wait for the channel to become READY. grpc-js has
+   * no connect timeout of its own: a missing or refusing socket fails at once
+   * (waitForReady is off), but a daemon that accepts and then never speaks
+   * HTTP/2 would otherwise hold every call until its own deadline.
+   */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** containerd caps messages at 16 MiB too; large listings use streaming calls. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** Strips `unix://`/`unix:` so messages and stat() see a plain path. */
+export function socketPathOf(address: string): string {
+  if (address.startsWith('unix://')) return address.slice('unix://'.length);
+  if (address.startsWith('unix:')) return address.slice('unix:'.length);
+  return address;
+}
+
+/** grpc-js target for a socket path (`unix:///abs` or `unix:rel`). */
+export function grpcTarget(address: string): string {
+  const p = socketPathOf(address);
+  return p.startsWith('/') ? `unix://${p}` : `unix:${p}`;
+}
+
+/** Something the connect watchdog can abort. */
+interface Cancellable {
+  cancel(): void;
+}
+
+export class Connection {
+  /** Socket path, as shown in error messages. */
+  readonly address: string;
+  readonly namespace: string;
+  readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private grpcClient: GrpcClient | undefined;
+  private responded = false;
+  private connectTimedOut = false;
+  private readonly pending = new Set<Cancellable>();
+  private watchdog: NodeJS.Timeout | undefined;
+
+  constructor(options: ConnectionOptions) {
+    this.address = socketPathOf(options.address);
+    this.namespace = options.namespace ?? 'default';
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  }
+
+  /** The grpc-js client; created on first use so constructing a Client costs nothing. */
+  get client(): GrpcClient {
+    this.grpcClient ??= new GrpcClient(grpcTarget(this.address), credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    });
+    return this.grpcClient;
+  }
+
+  metadata(opts: CallOptions = {}): Metadata {
+    const md = new Metadata();
+    // containerd rejects namespaced calls without it (FAILED_PRECONDITION); unnamespaced ones ignore it.
+    md.set('containerd-namespace', opts.namespace ?? this.namespace);
+    if (opts.lease) md.set('containerd-lease', opts.lease);
+    return md;
+  }
+
+  /** Deadline for grpc-js, or undefined for none. */
+  deadline(opts: CallOptions | undefined, fallbackMs: number | undefined): Date | undefined {
+    const ms = opts?.timeoutMs ?? fallbackMs;
+    return ms && ms > 0 && Number.isFinite(ms) ? new Date(Date.now() + ms) : undefined;
+  }
+
+  /** Called whenever containerd has answered: from then on failures are containerd's, not the socket's. */
+  markResponded(): void {
+    if (this.responded) return;
+    this.responded = true;
+    this.stopWatchdog();
+  }
+
+  private get ready(): boolean {
+    return this.grpcClient?.getChannel().getConnectivityState(false) === connectivityState.READY;
+  }
+
+  /**
+   * Registers an in-flight call until it settles. Until containerd has
+   * answered once, a timer cancels stalled calls so that a wedged socket gives
+   * a ConnectError instead of hanging for the full call deadline.
+   */
+  track(call: Cancellable): () => void {
+    if (this.responded) return noop;
+    this.pending.add(call);
+    if (!this.watchdog) {
+      this.watchdog = setTimeout(() => {
+        this.watchdog = undefined;
+        if (this.responded || this.ready) return;
+        this.connectTimedOut = true;
+        for (const c of this.pending) c.cancel();
+        this.pending.clear();
+      }, this.connectTimeoutMs);
+      // The watchdog must never be what keeps the CLI alive.
+      this.watchdog.unref();
+    }
+    return () => this.pending.delete(call);
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.pending.clear();
+  }
+
+  /** Converts a failure of a call on this connection into a BerthError. */
+  toError(err: unknown, signal?: AbortSignal): BerthError {
+    if (this.connectTimedOut && !this.responded && isGrpcStatus(err) && err.code === GrpcCode.CANCELLED) {
+      return new ConnectError(this.address, 'timed out', err);
+    }
+    if (signal?.aborted && isGrpcStatus(err) && err.code === GrpcCode.CANCELLED) {
+      return new CancelledError(GrpcCode.CANCELLED, 'operation cancelled', signal.reason ?? err);
+    }
+    return toBerthError(err, { address: this.address, neverConnected: !this.responded && !this.ready });
+  }
+
+  /** Closes the channel; without this the process would not exit while it is open. */
+  close(): void {
+    this.stopWatchdog();
+    this.grpcClient?.close();
+    this.grpcClient = undefined;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,64 @@
+/**
+ * docker/cli's inspect output (cli/command/inspect): an indented JSON array by default, a compact
+ * one for `--format json`, otherwise the template once per object.
+ */
+import { marshalJSON } from './gojson.js';
+import { compileTemplate, TemplateError } from './template.js';
+
+/**
+ * Thrown by renderInspect. `partialOutput` holds what Docker still prints on stdout (the objects
+ * that rendered); `exitCode` is Docker's: 64 for a template that does not parse, 1 otherwise.
+ */
+export class InspectError extends TemplateError {
+  constructor(
+    message: string,
+    phase: 'parse' | 'exec',
+    partialOutput: string,
+    readonly exitCode: number,
+  ) {
+    super(message, phase, partialOutput);
+  }
+}
+
+/**
+ * Renders `docker inspect` output for `objects`, newline-terminated. Objects are serialised with
+ * their keys in the order given (the daemon's struct order) and without HTML escaping, as the
+ * daemon's JSON is.
+ */
+export function renderInspect(objects: readonly unknown[], format?: string): string {
+  if (format === undefined || format === '') {
+    return objects.length === 0 ? '[]\n' : `${marshalJSON(objects, { indent: '    ' })}\n`;
+  }
+  if (format === 'json') return `${marshalJSON(objects)}\n`;
+
+  let tmpl;
+  try {
+    tmpl = compileTemplate(format);
+  } catch (err) {
+    if (err instanceof TemplateError) {
+      throw new InspectError(`template parsing error: ${err.message}`, 'parse', '', 64);
+    }
+    throw err;
+  }
+  let out = '';
+  const errors: string[] = [];
+  for (const obj of objects) {
+    try {
+      out += tmpl.execute(obj) + '\n';
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      // Docker retries over the decoded JSON (maps only, missingkey=error) and reports that
+      // second error, so `{{.Nope}}` ends as `map has no entry for key "Nope"`.
+      try {
+        out += tmpl.execute(obj, { objectsAsMaps: true, missingKey: 'error' }) + '\n';
+      } catch (rawErr) {
+        if (!(rawErr instanceof TemplateError)) throw rawErr;
+        errors.push(`template parsing error: ${rawErr.message}`);
+      }
+    }
+  }
+  // With nothing rendered Docker still prints an empty line.
+  if (out === '') out = '\n';
+  if (errors.length > 0) throw new InspectError(errors.join('\n'), 'exec', out, 1);
+  return out;
+}

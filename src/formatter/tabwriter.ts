@@ -1,0 +1,232 @@
+/**
+ * A port of Go's text/tabwriter (elastic tabstops) as forked by docker/cli, whose one change is
+ * measuring cells in terminal columns (go-runewidth) rather than runes. Docker's tables are
+ * `NewWriter(out, 10, 1, 3, ' ', 0)`: minwidth 10, tabwidth 1, padding 3.
+ *
+ * Cells are tab-terminated, not tab-separated: the text after the last tab of a line is not part
+ * of any column, and a column block only spans contiguous lines that have a cell in it.
+ */
+
+export interface TabWriterOptions {
+  /** Minimal cell width including any padding. */
+  minwidth: number;
+  /** Width of a tab character, used when padding with tabs. */
+  tabwidth: number;
+  /** Padding added to a cell before computing its width. */
+  padding: number;
+  /** ASCII padding character; '\t' pads with tabs and forces left alignment. */
+  padchar: string;
+  alignRight?: boolean;
+  /** Drop columns made only of empty, '\v'-terminated cells. */
+  discardEmptyColumns?: boolean;
+  /** Pad leading empty cells with tabs whatever padchar is. */
+  tabIndent?: boolean;
+  /** Print '|' between columns. */
+  debug?: boolean;
+}
+
+/** docker/cli's table settings. */
+export const DOCKER_TABWRITER: Readonly<TabWriterOptions> = Object.freeze({
+  minwidth: 10,
+  tabwidth: 1,
+  padding: 3,
+  padchar: ' ',
+});
+
+interface Cell {
+  text: string;
+  width: number;
+  htab: boolean;
+}
+
+function isZeroWidth(cp: number): boolean {
+  return (
+    cp < 0x20 ||
+    (cp >= 0x7f && cp < 0xa0) ||
+    cp === 0xad ||
+    (cp >= 0x300 && cp <= 0x36f) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x2028 && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    cp === 0xfeff ||
+    (cp >= 0xe0100 && cp <= 0xe01ef)
+  );
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+/** Terminal columns of a string: East Asian wide characters take two, combining marks none. */
+export function stringWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (isZeroWidth(cp)) continue;
+    w += isWide(cp) ? 2 : 1;
+  }
+  return w;
+}
+
+export class TabWriter {
+  private readonly opts: Required<TabWriterOptions>;
+  private out = '';
+  private cell: Cell = { text: '', width: 0, htab: false };
+  private lines: Cell[][] = [[]];
+  private widths: number[] = [];
+
+  constructor(options: TabWriterOptions = DOCKER_TABWRITER) {
+    if (options.minwidth < 0 || options.tabwidth < 0 || options.padding < 0) {
+      throw new RangeError('negative minwidth, tabwidth, or padding');
+    }
+    this.opts = {
+      alignRight: false,
+      discardEmptyColumns: false,
+      tabIndent: false,
+      debug: false,
+      ...options,
+    };
+    if (this.opts.padchar === '\t') this.opts.alignRight = false;
+  }
+
+  write(text: string): void {
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch !== '\t' && ch !== '\v' && ch !== '\n' && ch !== '\f') continue;
+      this.appendText(text.slice(start, i));
+      start = i + 1;
+      const ncells = this.terminateCell(ch === '\t');
+      if (ch === '\n' || ch === '\f') {
+        this.lines.push([]);
+        // A one-cell line cannot influence later columns, so Go flushes there; '\f' always does.
+        if (ch === '\f' || ncells === 1) {
+          this.flushInternal();
+          if (ch === '\f' && this.opts.debug) this.out += '---\n';
+        }
+      }
+    }
+    this.appendText(text.slice(start));
+  }
+
+  /** Formats everything buffered and returns the output produced since the last flush. */
+  flush(): string {
+    this.flushInternal();
+    const out = this.out;
+    this.out = '';
+    return out;
+  }
+
+  private appendText(s: string): void {
+    if (s === '') return;
+    this.cell.text += s;
+    this.cell.width += stringWidth(s);
+  }
+
+  private terminateCell(htab: boolean): number {
+    this.cell.htab = htab;
+    const line = this.lines[this.lines.length - 1]!;
+    line.push(this.cell);
+    this.cell = { text: '', width: 0, htab: false };
+    return line.length;
+  }
+
+  private flushInternal(): void {
+    if (this.cell.text.length > 0) this.terminateCell(false);
+    this.format(0, this.lines.length);
+    this.lines = [[]];
+    this.widths = [];
+    this.cell = { text: '', width: 0, htab: false };
+  }
+
+  private writePadding(textw: number, cellw: number, useTabs: boolean): void {
+    const { padchar, tabwidth } = this.opts;
+    if (padchar === '\t' || useTabs) {
+      if (tabwidth === 0) return;
+      const rounded = Math.ceil(cellw / tabwidth) * tabwidth;
+      const n = rounded - textw;
+      this.out += '\t'.repeat(Math.ceil(n / tabwidth));
+      return;
+    }
+    this.out += padchar.repeat(Math.max(cellw - textw, 0));
+  }
+
+  private writeLines(line0: number, line1: number): void {
+    for (let i = line0; i < line1; i++) {
+      const line = this.lines[i]!;
+      let useTabs = this.opts.tabIndent;
+      line.forEach((c, j) => {
+        if (j > 0 && this.opts.debug) this.out += '|';
+        if (c.text.length === 0) {
+          if (j < this.widths.length) this.writePadding(c.width, this.widths[j]!, useTabs);
+          return;
+        }
+        useTabs = false;
+        if (!this.opts.alignRight) {
+          this.out += c.text;
+          if (j < this.widths.length) this.writePadding(c.width, this.widths[j]!, false);
+        } else {
+          if (j < this.widths.length) this.writePadding(c.width, this.widths[j]!, false);
+          this.out += c.text;
+        }
+      });
+      if (i + 1 === this.lines.length) {
+        // The last buffered line has no newline yet; emit its pending text as is.
+        this.out += this.cell.text;
+      } else {
+        this.out += '\n';
+      }
+    }
+  }
+
+  // Same recursion as Go's format(): each level fixes the width of one more column for the
+  // block of contiguous lines that have a cell in it.
+  private format(line0: number, line1: number): void {
+    const column = this.widths.length;
+    for (let row = line0; row < line1; row++) {
+      let line = this.lines[row]!;
+      if (column >= line.length - 1) continue;
+      this.writeLines(line0, row);
+      line0 = row;
+      let width = this.opts.minwidth;
+      let discardable = true;
+      for (; row < line1; row++) {
+        line = this.lines[row]!;
+        if (column >= line.length - 1) break;
+        const c = line[column]!;
+        const w = c.width + this.opts.padding;
+        if (w > width) width = w;
+        if (c.width > 0 || c.htab) discardable = false;
+      }
+      if (discardable && this.opts.discardEmptyColumns) width = 0;
+      this.widths.push(width);
+      this.format(line0, row);
+      this.widths.pop();
+      line0 = row;
+    }
+    this.writeLines(line0, line1);
+  }
+}
+
+/** Runs `text` through a tabwriter and flushes it. */
+export function tabwrite(text: string, options: TabWriterOptions = DOCKER_TABWRITER): string {
+  const tw = new TabWriter(options);
+  tw.write(text);
+  return tw.flush();
+}
