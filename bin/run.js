@@ -47,7 +47,13 @@ export function rewriteArgv(argv, commands) {
     if (GLOBAL_VALUE[name]) {
       const value = eq > 0 ? tok.slice(eq + 1) : argv[++i];
       if (value === undefined) return { error: `flag needs an argument: ${name}` };
-      globals.push(`${GLOBAL_VALUE[name]}=${value}`);
+      const long = GLOBAL_VALUE[name];
+      // Docker lets a later global flag override an earlier one; oclif would reject the repeat.
+      if (long !== '--hosts-dir') {
+        const prev = globals.findIndex((g) => g.startsWith(`${long}=`));
+        if (prev >= 0) globals.splice(prev, 1);
+      }
+      globals.push(`${long}=${value}`);
     } else if (GLOBAL_BOOL.has(name)) {
       globals.push(name === '-D' ? '--debug' : name);
     } else if (tok === '-v' || tok === '--version') {

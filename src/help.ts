@@ -40,7 +40,10 @@ export function renderOptions(flags: Record<string, FlagDef>, group: 'GLOBAL' | 
     .sort(([a], [b]) => a.localeCompare(b));
   const lefts = entries.map(([n, f]) => flagLeft(n, f));
   const width = Math.max(0, ...lefts.map((l) => l.length)) + 3;
-  return entries.map(([, f], i) => `${pad(lefts[i], width)}${flagRight(f)}`.trimEnd());
+  // Continuation lines of a long description line up under its first line, as pflag does.
+  return entries.map(([, f], i) =>
+    `${pad(lefts[i], width)}${flagRight(f).replaceAll('\n', `\n${' '.repeat(width)}`)}`.trimEnd(),
+  );
 }
 
 export default class DockerHelp extends Help {

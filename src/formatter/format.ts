@@ -9,6 +9,7 @@ import {
   HEADER_FUNCS,
   TemplateError,
   unescapeFormat,
+  type Template,
   type TemplateFunc,
 } from './template.js';
 
@@ -80,7 +81,7 @@ function wrap(err: unknown): unknown {
 export function renderList(rows: readonly unknown[], opts: RenderListOptions): string {
   const format = resolveFormat(opts);
   const table = isTableFormat(format);
-  let tmpl;
+  let tmpl: Template;
   try {
     tmpl = compileTemplate(templateSource(format), { funcs: opts.funcs });
   } catch (err) {

@@ -3,7 +3,7 @@
  * one for `--format json`, otherwise the template once per object.
  */
 import { marshalJSON } from './gojson.js';
-import { compileTemplate, TemplateError } from './template.js';
+import { compileTemplate, TemplateError, type Template } from './template.js';
 
 /**
  * Thrown by renderInspect. `partialOutput` holds what Docker still prints on stdout (the objects
@@ -31,7 +31,7 @@ export function renderInspect(objects: readonly unknown[], format?: string): str
   }
   if (format === 'json') return `${marshalJSON(objects)}\n`;
 
-  let tmpl;
+  let tmpl: Template;
   try {
     tmpl = compileTemplate(format);
   } catch (err) {

@@ -102,12 +102,9 @@ function tokenString(t: Token): string {
     case 'keyword':
       return `<${t.val}>`;
     default:
-      return t.val.length > 10 ? `${goQuoteShort(t.val.slice(0, 10))}...` : goQuoteShort(t.val);
+      // Go prints %q, which JSON quoting matches for the ASCII that reaches here.
+      return t.val.length > 10 ? `${JSON.stringify(t.val.slice(0, 10))}...` : JSON.stringify(t.val);
   }
-}
-
-function goQuoteShort(s: string): string {
-  return JSON.stringify(s);
 }
 
 class Lexer {
@@ -569,28 +566,6 @@ function parseNumber(text: string, typ: TokType): { value: number | bigint; isIn
   }
   throw new ParseFailure(`illegal number syntax: ${JSON.stringify(text)}`);
 }
-
-const BUILTIN_NAMES = [
-  'and',
-  'call',
-  'html',
-  'index',
-  'slice',
-  'js',
-  'len',
-  'not',
-  'or',
-  'print',
-  'printf',
-  'println',
-  'urlquery',
-  'eq',
-  'ge',
-  'gt',
-  'le',
-  'lt',
-  'ne',
-];
 
 class Parser {
   private i = 0;
@@ -1794,7 +1769,7 @@ export class Template {
 /** Parses a Go template once for repeated execution; throws TemplateError on syntax errors. */
 export function compileTemplate(source: string, options: CompileOptions = {}): Template {
   const funcs = options.funcs ?? {};
-  const known = new Set([...BUILTIN_NAMES, ...Object.keys(BUILTINS), ...Object.keys(funcs)]);
+  const known = new Set([...Object.keys(BUILTINS), ...Object.keys(funcs)]);
   try {
     const tokens = new Lexer(source).run();
     const root = new Parser(tokens, (n) => known.has(n)).parse();

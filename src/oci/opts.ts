@@ -328,14 +328,16 @@ async function ensureBindSource(source: string, create: boolean): Promise<void> 
 const READONLY_EXEMPT = new Set(['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue']);
 
 /**
- * `--read-only`: read-only rootfs, and every mount present so far except dockerd's exempt list
- * becomes read-only too. Apply it before withMounts so user mounts stay as requested.
+ * `--read-only`: read-only rootfs, and every non-bind mount present so far except dockerd's exempt
+ * list becomes read-only too. Apply it before withMounts so user tmpfs mounts stay as requested,
+ * and before the network files so they pick up the read-only mode.
  */
 export function withReadonlyRootfs(): SpecOpt {
   return (spec) => {
     spec.root = { ...(spec.root ?? { path: 'rootfs' }), readonly: true };
     for (const m of spec.mounts ?? []) {
-      if (READONLY_EXEMPT.has(m.destination)) continue;
+      // Binds are always user-requested (dockerd keeps their mode); defaults are never binds.
+      if (READONLY_EXEMPT.has(m.destination) || m.type === 'bind') continue;
       const opts = m.options ?? [];
       if (!opts.includes('ro')) m.options = [...opts.filter((o) => o !== 'rw'), 'ro'];
     }

@@ -3,10 +3,14 @@
  * with Basic credentials or a Bearer token fetched from the challenge's realm, as Docker's
  * distribution client does (registry/client/auth; docs: distribution spec "Token Authentication").
  */
-import type { Dispatcher } from 'undici';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher, type Response } from 'undici';
 import type { Credentials } from './auth.js';
-import { createRegistryError, parseErrorBody, UnexpectedStatusError } from './errors.js';
+import {
+  connectionError,
+  createRegistryError,
+  parseErrorBody,
+  UnexpectedStatusError,
+} from './errors.js';
 
 export interface Challenge {
   /** Lower-cased scheme: `bearer`, `basic`, … */
@@ -226,6 +230,24 @@ export class Authorizer {
     return p.then((t) => t.value);
   }
 
+  private async send(
+    url: URL,
+    init: {
+      method: string;
+      headers: Record<string, string>;
+      body?: string;
+      signal?: AbortSignal;
+      dispatcher?: Dispatcher;
+    },
+  ): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (init.signal?.aborted) throw init.signal.reason ?? err;
+      throw connectionError(err, init.method, url);
+    }
+  }
+
   private async fetchToken(
     realm: string,
     service: string,
@@ -253,7 +275,7 @@ export class Authorizer {
       });
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      res = await fetch(url, {
+      res = await this.send(url, {
         method: 'POST',
         headers,
         body: form.toString(),
@@ -267,7 +289,7 @@ export class Authorizer {
         const basic = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
         headers['authorization'] = `Basic ${basic}`;
       }
-      res = await fetch(url, { method: 'GET', headers, signal, dispatcher });
+      res = await this.send(url, { method: 'GET', headers, signal, dispatcher });
     }
     const text = await res.text();
     if (!res.ok) {

@@ -17,6 +17,7 @@ import {
   DigestMismatchError,
   parseErrorBody,
   registryErrorEntry,
+  connectionError,
   RegistryConnectionError,
   RegistryError,
   translatePullError,
@@ -161,7 +162,13 @@ export class RegistryClient {
     );
     const head = await this.headManifestInternal(ref, opts);
     const target = ref.digest ?? head?.digest ?? manifestReference(ref);
-    const { descriptor, bytes } = await this.getManifest(ref, target, head?.size, opts);
+    const { descriptor, bytes } = await this.getManifest(
+      ref,
+      target,
+      head?.size,
+      opts,
+      head?.mediaType,
+    );
     if (head?.digest !== undefined && descriptor.digest !== head.digest) {
       throw new DigestMismatchError(
         `digest mismatch: expected ${head.digest}, got ${descriptor.digest}`,
@@ -197,11 +204,8 @@ export class RegistryClient {
     const digest = typeof target === 'string' ? target : target.digest;
     const size = typeof target === 'string' ? undefined : target.size;
     const ref = withDigest(trimTagAndDigest(repo), digest);
-    const fetched = await this.getManifest(ref, digest, size, opts);
-    if (typeof target !== 'string' && target.mediaType && !fetched.descriptor.mediaType) {
-      fetched.descriptor.mediaType = target.mediaType;
-    }
-    return fetched;
+    const expected = typeof target === 'string' ? undefined : target.mediaType;
+    return this.getManifest(ref, digest, size, opts, expected);
   }
 
   /**
@@ -522,6 +526,7 @@ export class RegistryClient {
     target: string,
     expectedSize: number | undefined,
     opts: RequestOptions,
+    expectedMediaType?: string,
   ): Promise<FetchedManifest> {
     const byDigest = isDigest(target);
     const { res, url } = await this.request({
@@ -560,7 +565,7 @@ export class RegistryClient {
         `size mismatch for ${digest}: expected ${expectedSize} bytes, got ${bytes.length}`,
       );
     }
-    const mediaType = detectManifestMediaType(contentType(res), bytes, ref);
+    const mediaType = detectManifestMediaType(contentType(res), bytes, ref, expectedMediaType);
     return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
   }
 
@@ -812,13 +817,14 @@ function contentType(res: Response): string | undefined {
 
 /**
  * The manifest's media type: the Content-Type when it is a manifest type, else the document's own
- * `mediaType`, else inferred from its shape, as containerd does for registries that send
- * `application/json`.
+ * `mediaType`, else the referring descriptor's, else inferred from its shape, as containerd does
+ * for registries that send `application/json`.
  */
 export function detectManifestMediaType(
   header: string | undefined,
   bytes: Uint8Array,
   ref: ImageReference,
+  expected?: string,
 ): string {
   let doc: { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown; config?: unknown } =
     {};
@@ -841,6 +847,8 @@ export function detectManifestMediaType(
   }
   if (header !== undefined && MANIFEST_ACCEPT.includes(header)) return header;
   if (typeof doc.mediaType === 'string' && doc.mediaType !== '') return doc.mediaType;
+  // The descriptor that led here (an index entry) is the next best authority.
+  if (expected !== undefined && expected !== '') return expected;
   if (Array.isArray(doc.manifests)) return MediaType.OciIndex;
   if (doc.config !== undefined) return MediaType.OciManifest;
   throw new UnsupportedManifestError(
@@ -941,56 +949,4 @@ function nextLink(header: string | null): string | undefined {
     if (m && /\brel="?next"?/.test(m[2] ?? '')) return m[1];
   }
   return undefined;
-}
-
-const TLS_UNKNOWN_AUTHORITY = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-]);
-
-/**
- * A one-line error naming the host, in the words of Go's net/http that Docker users know:
- * `Get "https://…/v2/…": dial tcp 127.0.0.1:5001: connect: connection refused`.
- */
-function connectionError(err: unknown, method: string, url: URL): RegistryConnectionError {
-  const cause = (err instanceof Error && err.cause instanceof Error ? err.cause : err) as
-    (Error & { code?: string; address?: string; port?: number }) | undefined;
-  const code = cause?.code;
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  const target =
-    cause?.address !== undefined
-      ? `${cause.address.includes(':') ? `[${cause.address}]` : cause.address}:${cause.port ?? port}`
-      : `${url.hostname}:${port}`;
-  const message = cause?.message ?? String(err);
-  let reason: string;
-  if (code === 'ECONNREFUSED') reason = `dial tcp ${target}: connect: connection refused`;
-  else if (code === 'ENOTFOUND')
-    reason = `dial tcp: lookup ${url.hostname.replace(/^\[|\]$/g, '')}: no such host`;
-  else if (code === 'EAI_AGAIN')
-    reason = `dial tcp: lookup ${url.hostname}: temporary failure in name resolution`;
-  else if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
-    reason = `dial tcp ${target}: i/o timeout`;
-  else if (code === 'EHOSTUNREACH') reason = `dial tcp ${target}: connect: no route to host`;
-  else if (code === 'ENETUNREACH') reason = `dial tcp ${target}: connect: network is unreachable`;
-  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
-    reason = `read tcp ${target}: connection reset by peer`;
-  else if (
-    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-    (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message))
-  ) {
-    reason = 'http: server gave HTTP response to HTTPS client';
-  } else if (code !== undefined && TLS_UNKNOWN_AUTHORITY.has(code)) {
-    reason = 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
-  } else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    reason = 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
-  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    reason = `tls: failed to verify certificate: x509: ${message}`;
-  } else {
-    reason = message;
-  }
-  return new RegistryConnectionError(method, url.toString(), url.host, reason, code, err);
 }

@@ -212,3 +212,55 @@ export class DigestMismatchError extends BerthError {}
 
 /** A manifest berth cannot use: schema 1, an unknown type, or oversized. */
 export class UnsupportedManifestError extends BerthError {}
+
+const TLS_UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/**
+ * A one-line error naming the host, in the words of Go's net/http that Docker users know:
+ * `Get "https://…/v2/…": dial tcp 127.0.0.1:5001: connect: connection refused`.
+ */
+export function connectionError(err: unknown, method: string, url: URL): RegistryConnectionError {
+  const cause = (err instanceof Error && err.cause instanceof Error ? err.cause : err) as
+    (Error & { code?: string; address?: string; port?: number }) | undefined;
+  const code = cause?.code;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const target =
+    cause?.address !== undefined
+      ? `${cause.address.includes(':') ? `[${cause.address}]` : cause.address}:${cause.port ?? port}`
+      : `${url.hostname}:${port}`;
+  const message = cause?.message ?? String(err);
+  let reason: string;
+  if (code === 'ECONNREFUSED') reason = `dial tcp ${target}: connect: connection refused`;
+  else if (code === 'ENOTFOUND')
+    reason = `dial tcp: lookup ${url.hostname.replace(/^\[|\]$/g, '')}: no such host`;
+  else if (code === 'EAI_AGAIN')
+    reason = `dial tcp: lookup ${url.hostname}: temporary failure in name resolution`;
+  else if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    reason = `dial tcp ${target}: i/o timeout`;
+  else if (code === 'EHOSTUNREACH') reason = `dial tcp ${target}: connect: no route to host`;
+  else if (code === 'ENETUNREACH') reason = `dial tcp ${target}: connect: network is unreachable`;
+  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+    reason = `read tcp ${target}: connection reset by peer`;
+  else if (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    (code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message))
+  ) {
+    reason = 'http: server gave HTTP response to HTTPS client';
+  } else if (code !== undefined && TLS_UNKNOWN_AUTHORITY.has(code)) {
+    reason = 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  } else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    reason = 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
+  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    reason = `tls: failed to verify certificate: x509: ${message}`;
+  } else {
+    reason = message;
+  }
+  return new RegistryConnectionError(method, url.toString(), url.host, reason, code, err);
+}

@@ -29,7 +29,9 @@ describe('formatter/inspect', () => {
     });
     it('prints a 4-space indented array in the given key order', () => {
       assert.equal(
-        renderInspect([{ Id: 'abc', Args: [], State: { Running: false, ExitCode: 3 }, Labels: {}, Html: '<&>' }]),
+        renderInspect([
+          { Id: 'abc', Args: [], State: { Running: false, ExitCode: 3 }, Labels: {}, Html: '<&>' },
+        ]),
         [
           '[',
           '    {',
@@ -48,7 +50,10 @@ describe('formatter/inspect', () => {
       );
     });
     it('separates several objects', () => {
-      assert.equal(renderInspect([{ A: 1 }, { A: 2 }]), '[\n    {\n        "A": 1\n    },\n    {\n        "A": 2\n    }\n]\n');
+      assert.equal(
+        renderInspect([{ A: 1 }, { A: 2 }]),
+        '[\n    {\n        "A": 1\n    },\n    {\n        "A": 2\n    }\n]\n',
+      );
     });
     it('prints compact JSON for --format json', () => {
       assert.equal(renderInspect([{ A: 1 }, { B: [1] }], 'json'), '[{"A":1},{"B":[1]}]\n');
@@ -58,12 +63,18 @@ describe('formatter/inspect', () => {
 
   describe('with a template', () => {
     it('renders one line per object', () => {
-      assert.equal(renderInspect([ctr, { ...ctr, Name: '/other' }], '{{.Name}}'), '/lab-running\n/other\n');
+      assert.equal(
+        renderInspect([ctr, { ...ctr, Name: '/other' }], '{{.Name}}'),
+        '/lab-running\n/other\n',
+      );
     });
     it('supports the common inspect idioms', () => {
       assert.equal(renderInspect([ctr], '{{.State.Pid}} {{.State.Running}}'), '4242 true\n');
       assert.equal(renderInspect([ctr], '{{json .Config.Cmd}}'), '["sleep","3600"]\n');
-      assert.equal(renderInspect([ctr], '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}'), 'a=1;b=2;\n');
+      assert.equal(
+        renderInspect([ctr], '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}'),
+        'a=1;b=2;\n',
+      );
       assert.equal(renderInspect([ctr], '{{index .Config.Labels "b"}}'), '2\n');
       assert.equal(renderInspect([ctr], '{{.Config.Labels.missing}}'), '<no value>\n');
       assert.equal(renderInspect([ctr], '{{if eq .State.ExitCode 0}}ok{{end}}'), 'ok\n');

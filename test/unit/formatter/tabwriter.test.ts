@@ -39,21 +39,56 @@ const tight: TabWriterOptions = { minwidth: 0, tabwidth: 0, padding: 1, padchar:
 describe('formatter/tabwriter', () => {
   describe('Docker settings (minwidth 10, tabwidth 1, padding 3)', () => {
     it('uses docker/cli parameters', () => {
-      assert.deepEqual({ ...DOCKER_TABWRITER }, { minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
+      assert.deepEqual(
+        { ...DOCKER_TABWRITER },
+        { minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' },
+      );
     });
     it('reproduces `docker ps`, including the empty PORTS column at minimum width', () => {
       const input = cells(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        ['755b9dad1654', '127.0.0.1:5000/lab/busybox:latest', '"sleep 3600"', '3 seconds ago', 'Up 2 seconds', '', 'lab-running'],
+        [
+          '755b9dad1654',
+          '127.0.0.1:5000/lab/busybox:latest',
+          '"sleep 3600"',
+          '3 seconds ago',
+          'Up 2 seconds',
+          '',
+          'lab-running',
+        ],
       );
       assert.equal(tabwrite(input), PS);
     });
     it('reproduces `docker ps -a`', () => {
       const input = cells(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        ['3ec264ae9158', '127.0.0.1:5000/lab/busybox:latest', '"echo created"', '2 seconds ago', 'Created', '', 'lab-created'],
-        ['b337db515e03', '127.0.0.1:5000/lab/busybox:latest', `"sh -c 'exit 3'"`, '3 seconds ago', 'Exited (3) 2 seconds ago', '', 'lab-exited'],
-        ['755b9dad1654', '127.0.0.1:5000/lab/busybox:latest', '"sleep 3600"', '3 seconds ago', 'Up 2 seconds', '', 'lab-running'],
+        [
+          '3ec264ae9158',
+          '127.0.0.1:5000/lab/busybox:latest',
+          '"echo created"',
+          '2 seconds ago',
+          'Created',
+          '',
+          'lab-created',
+        ],
+        [
+          'b337db515e03',
+          '127.0.0.1:5000/lab/busybox:latest',
+          `"sh -c 'exit 3'"`,
+          '3 seconds ago',
+          'Exited (3) 2 seconds ago',
+          '',
+          'lab-exited',
+        ],
+        [
+          '755b9dad1654',
+          '127.0.0.1:5000/lab/busybox:latest',
+          '"sleep 3600"',
+          '3 seconds ago',
+          'Up 2 seconds',
+          '',
+          'lab-running',
+        ],
       );
       assert.equal(tabwrite(input), PS_A);
     });
@@ -65,7 +100,10 @@ describe('formatter/tabwriter', () => {
       assert.equal(tabwrite(input), IMAGES);
     });
     it('leaves the last cell of each line out of the column widths', () => {
-      assert.equal(tabwrite('x\tlongtextlongtext\nyy\tz\n'), 'x         longtextlongtext\nyy        z\n');
+      assert.equal(
+        tabwrite('x\tlongtextlongtext\nyy\tz\n'),
+        'x         longtextlongtext\nyy        z\n',
+      );
     });
     it('pads a trailing empty column but not the last cell', () => {
       assert.equal(tabwrite('a\t\nbb\t\n'), 'a         \nbb        \n');
@@ -113,7 +151,10 @@ describe('formatter/tabwriter', () => {
       assert.equal(tabwrite('\t', dots), '');
     });
     it('aligns right', () => {
-      assert.equal(tabwrite('a\tbbb\tc\naaa\tb\tc\n', { ...tight, alignRight: true }), '   a bbbc\n aaa   bc\n');
+      assert.equal(
+        tabwrite('a\tbbb\tc\naaa\tb\tc\n', { ...tight, alignRight: true }),
+        '   a bbbc\n aaa   bc\n',
+      );
     });
     it('pads with tabs when padchar is a tab', () => {
       const opts: TabWriterOptions = { minwidth: 0, tabwidth: 8, padding: 1, padchar: '\t' };

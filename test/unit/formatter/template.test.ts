@@ -167,7 +167,16 @@ describe('formatter/template', () => {
       assert.equal(r('{{json .Missing}}', new Map()), 'null');
     });
     it('sorts Map keys like Go maps', () => {
-      assert.equal(r('{{json .}}', new Map([['b', 1], ['a', 2]])), '{"a":2,"b":1}');
+      assert.equal(
+        r(
+          '{{json .}}',
+          new Map([
+            ['b', 1],
+            ['a', 2],
+          ]),
+        ),
+        '{"a":2,"b":1}',
+      );
     });
     it('does not HTML-escape, as docker/cli disables it', () => {
       assert.equal(r('{{json .Html}}'), '"<a href=\\"x\\">&</a>"');
@@ -200,7 +209,10 @@ describe('formatter/template', () => {
       );
     });
     it('reports a key of the wrong type', () => {
-      assert.match(err('{{index .Labels 1}}').message, /error calling index: value has type int; should be string$/);
+      assert.match(
+        err('{{index .Labels 1}}').message,
+        /error calling index: value has type int; should be string$/,
+      );
     });
     it('reports indexing nil', () => {
       assert.match(err('{{index .Nil 0}}').message, /error calling index: index of untyped nil$/);
@@ -222,7 +234,16 @@ describe('formatter/template', () => {
         r('{{range $k, $v := .Labels}}{{$k}}={{$v}} {{end}}'),
         'alpha=a com.example/k=v zeta=z ',
       );
-      assert.equal(r('{{range .}}{{.}}{{end}}', new Map([['b', '2'], ['a', '1']])), '12');
+      assert.equal(
+        r(
+          '{{range .}}{{.}}{{end}}',
+          new Map([
+            ['b', '2'],
+            ['a', '1'],
+          ]),
+        ),
+        '12',
+      );
     });
     it('runs else for empty and nil collections', () => {
       assert.equal(r('{{range .Empty}}x{{else}}none{{end}}'), 'none');
@@ -238,13 +259,19 @@ describe('formatter/template', () => {
     });
     it('ranges over an integer', () => {
       assert.equal(r('{{range 3}}{{.}}{{end}}'), '012');
-      assert.match(err('{{range $i, $v := 3}}{{end}}').message, /can't use 3 to iterate over more than one variable$/);
+      assert.match(
+        err('{{range $i, $v := 3}}{{end}}').message,
+        /can't use 3 to iterate over more than one variable$/,
+      );
     });
     it('rejects ranging over a scalar', () => {
       assert.match(err('{{range .ID}}{{end}}').message, /range can't iterate over abc123$/);
     });
     it('assigns to outer variables with =', () => {
-      assert.equal(r('{{$i := 0}}{{$v := ""}}{{range $i, $v = .Names}}{{end}}{{$i}} {{$v}}'), '1 db');
+      assert.equal(
+        r('{{$i := 0}}{{$v := ""}}{{range $i, $v = .Names}}{{end}}{{$i}} {{$v}}'),
+        '1 db',
+      );
     });
     it('nests ranges', () => {
       assert.equal(
@@ -265,7 +292,18 @@ describe('formatter/template', () => {
       assert.equal(t.execute({ A: '', B: [] }), 'c');
     });
     it('follows Go truthiness', () => {
-      const truthy: unknown[] = [true, 1, -1, 0.5, Number.NaN, 'x', [0], { k: 1 }, new Map([[1, 1]]), new Date(0)];
+      const truthy: unknown[] = [
+        true,
+        1,
+        -1,
+        0.5,
+        Number.NaN,
+        'x',
+        [0],
+        { k: 1 },
+        new Map([[1, 1]]),
+        new Date(0),
+      ];
       const falsy: unknown[] = [false, 0, '', [], {}, new Map(), null, undefined];
       class Struct {}
       truthy.push(new Struct());
@@ -282,20 +320,27 @@ describe('formatter/template', () => {
       assert.equal(r('{{if $n := .Empty}}x{{else}}{{len $n}}{{end}}'), '0');
     });
     it('chains several else ifs', () => {
-      const chain = compileTemplate('{{if eq . 1}}one{{else if eq . 2}}two{{else if eq . 3}}three{{else}}many{{end}}');
-      assert.deepEqual([1, 2, 3, 4].map((n) => chain.execute(n)), ['one', 'two', 'three', 'many']);
+      const chain = compileTemplate(
+        '{{if eq . 1}}one{{else if eq . 2}}two{{else if eq . 3}}three{{else}}many{{end}}',
+      );
+      assert.deepEqual(
+        [1, 2, 3, 4].map((n) => chain.execute(n)),
+        ['one', 'two', 'three', 'many'],
+      );
     });
   });
 
   describe('with', () => {
-    it('sets dot when true', () => assert.equal(r('{{with .Nested.Inner}}{{.Value}}{{end}}'), 'deep'));
+    it('sets dot when true', () =>
+      assert.equal(r('{{with .Nested.Inner}}{{.Value}}{{end}}'), 'deep'));
     it('runs else with the old dot when false', () => {
       assert.equal(r('{{with .Empty}}x{{else}}{{.ID}}{{end}}'), 'abc123');
     });
     it('supports else with', () => {
       assert.equal(r('{{with .Empty}}a{{else with .Names}}{{index . 0}}{{else}}c{{end}}'), 'web');
     });
-    it('binds a variable', () => assert.equal(r('{{with $x := .ID}}{{$x}}{{.}}{{end}}'), 'abc123abc123'));
+    it('binds a variable', () =>
+      assert.equal(r('{{with $x := .ID}}{{$x}}{{.}}{{end}}'), 'abc123abc123'));
   });
 
   describe('variables', () => {
@@ -325,10 +370,16 @@ describe('formatter/template', () => {
       assert.equal(r('{{.ID | upper | printf "<%s>" | lower}}'), '<abc123>');
     });
     it('rejects a constant as a later stage', () => {
-      assert.equal(err('{{.ID | "x"}}').message, 'template: :1: non executable command in pipeline stage 2');
+      assert.equal(
+        err('{{.ID | "x"}}').message,
+        'template: :1: non executable command in pipeline stage 2',
+      );
     });
     it('rejects arguments to a non-function', () => {
-      assert.match(err('{{.Count | .ID}}').message, /ID has arguments but cannot be invoked as function$/);
+      assert.match(
+        err('{{.Count | .ID}}').message,
+        /ID has arguments but cannot be invoked as function$/,
+      );
       assert.match(err('{{"a" | $}}').message, /can't give argument to non-function \$$/);
     });
   });
@@ -367,7 +418,10 @@ describe('formatter/template', () => {
     });
     it('keeps raw strings verbatim', () => assert.equal(r('{{`a\\tb`}}'), 'a\\tb'));
     it('parses numbers', () => {
-      assert.equal(r('{{0x1F}} {{0o17}} {{017}} {{0b101}} {{1_000}} {{-7}} {{2.5}}'), '31 15 15 5 1000 -7 2.5');
+      assert.equal(
+        r('{{0x1F}} {{0o17}} {{017}} {{0b101}} {{1_000}} {{-7}} {{2.5}}'),
+        '31 15 15 5 1000 -7 2.5',
+      );
     });
     it('parses character constants as runes', () => assert.equal(r("{{'a'}} {{'\\n'}}"), '97 10'));
     it('parses booleans', () => assert.equal(r('{{true}} {{false}}'), 'true false'));
@@ -381,7 +435,10 @@ describe('formatter/template', () => {
 
   describe('comparison and logic', () => {
     it('eq / ne', () => {
-      assert.equal(r('{{eq .ID "abc123"}} {{eq .Count 1 2 3}} {{ne .Count 3}} {{eq .Nil .Nil}}'), 'true true false true');
+      assert.equal(
+        r('{{eq .ID "abc123"}} {{eq .Count 1 2 3}} {{ne .Count 3}} {{eq .Nil .Nil}}'),
+        'true true false true',
+      );
     });
     it('lt / le / gt / ge on numbers and strings', () => {
       assert.equal(r('{{lt 1 2}} {{le 2 2}} {{gt 2 1}} {{ge 1 2}}'), 'true true true false');
@@ -392,7 +449,10 @@ describe('formatter/template', () => {
         err('{{eq .ID 1}}').message,
         'template: :1:2: executing "" at <eq .ID 1>: error calling eq: incompatible types for comparison',
       );
-      assert.match(err('{{lt true false}}').message, /error calling lt: invalid type for comparison$/);
+      assert.match(
+        err('{{lt true false}}').message,
+        /error calling lt: invalid type for comparison$/,
+      );
     });
     it('and / or return an operand and short-circuit', () => {
       assert.equal(r('{{and 1 0}} {{and 1 2}} {{or 0 ""}} {{or 0 "x"}}'), '0 2  x');
@@ -409,7 +469,10 @@ describe('formatter/template', () => {
   describe('string functions', () => {
     it('join', () => assert.equal(r('{{join .Names ", "}}'), 'web, db'));
     it('join rejects non-string slices', () => {
-      assert.match(err('{{join . ","}}', [1, 2]).message, /wrong type for value; expected \[\]string; got \[\]interface \{\}$/);
+      assert.match(
+        err('{{join . ","}}', [1, 2]).message,
+        /wrong type for value; expected \[\]string; got \[\]interface \{\}$/,
+      );
     });
     it('split', () => {
       assert.equal(r('{{split "a:b:c" ":"}}'), '[a b c]');
@@ -423,7 +486,10 @@ describe('formatter/template', () => {
       assert.equal(r('{{upper "straße"}}'), 'STRAßE');
     });
     it('truncate cuts at a byte length', () => {
-      assert.equal(r('{{truncate .ID 3}}|{{truncate .ID 6}}|{{truncate .ID 99}}'), 'abc|abc123|abc123');
+      assert.equal(
+        r('{{truncate .ID 3}}|{{truncate .ID 6}}|{{truncate .ID 99}}'),
+        'abc|abc123|abc123',
+      );
     });
     it('pad adds spaces around non-empty strings only', () => {
       assert.equal(r('[{{pad .ID 2 1}}][{{pad "" 2 1}}]'), '[  abc123 ][]');
@@ -458,7 +524,9 @@ describe('formatter/template', () => {
     });
     it('printf verbs and widths', () => {
       assert.equal(
-        r('{{printf "%s|%d|%v|%q|%-10s|%5d|%05d|%.2f|%x|%t|%%" .ID .Count .Ratio .ID "ab" 42 42 3.14159 255 true}}'),
+        r(
+          '{{printf "%s|%d|%v|%q|%-10s|%5d|%05d|%.2f|%x|%t|%%" .ID .Count .Ratio .ID "ab" 42 42 3.14159 255 true}}',
+        ),
         'abc123|3|1.5|"abc123"|ab        |   42|00042|3.14|ff|true|%',
       );
     });
@@ -479,7 +547,10 @@ describe('formatter/template', () => {
         err('{{lower "a" "b"}}').message,
         'template: :1:2: executing "" at <lower "a" "b">: wrong number of args for lower: want 1 got 2',
       );
-      assert.match(err('{{index}}').message, /wrong number of args for index: want at least 1 got 0$/);
+      assert.match(
+        err('{{index}}').message,
+        /wrong number of args for index: want at least 1 got 0$/,
+      );
     });
     it('reports a wrong argument type at the argument', () => {
       assert.equal(
@@ -489,17 +560,24 @@ describe('formatter/template', () => {
       assert.match(err('{{upper .Missing}}', new Map()).message, /invalid value; expected string$/);
     });
     it('accepts extra functions at compile time and overrides at execution', () => {
-      const t = compileTemplate('{{shout .}}', { funcs: { shout: (s: unknown) => `${String(s)}!` } });
+      const t = compileTemplate('{{shout .}}', {
+        funcs: { shout: (s: unknown) => `${String(s)}!` },
+      });
       assert.equal(t.execute('hi'), 'hi!');
       assert.equal(t.execute('hi', { funcs: { shout: () => 'quiet' } }), 'quiet');
     });
     it('header functions keep header text intact', () => {
-      const t = compileTemplate('{{join .Names ","}}|{{upper .ID}}|{{truncate .ID 2}}|{{pad .ID 1 1}}');
+      const t = compileTemplate(
+        '{{join .Names ","}}|{{upper .ID}}|{{truncate .ID 2}}|{{pad .ID 1 1}}',
+      );
       const headers = new Map([
         ['Names', 'NAMES'],
         ['ID', 'CONTAINER ID'],
       ]);
-      assert.equal(t.execute(headers, { funcs: HEADER_FUNCS }), 'NAMES|CONTAINER ID|CONTAINER ID| CONTAINER ID ');
+      assert.equal(
+        t.execute(headers, { funcs: HEADER_FUNCS }),
+        'NAMES|CONTAINER ID|CONTAINER ID| CONTAINER ID ',
+      );
     });
   });
 
@@ -553,6 +631,7 @@ describe('formatter/template', () => {
     it('turns typed \\t and \\n into tab and newline', () => {
       assert.equal(unescapeFormat('table {{.ID}}\\t{{.Name}}\\n'), 'table {{.ID}}\t{{.Name}}\n');
     });
-    it('leaves other backslashes alone', () => assert.equal(unescapeFormat('a\\rb\\\\'), 'a\\rb\\\\'));
+    it('leaves other backslashes alone', () =>
+      assert.equal(unescapeFormat('a\\rb\\\\'), 'a\\rb\\\\'));
   });
 });

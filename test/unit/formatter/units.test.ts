@@ -92,7 +92,8 @@ describe('formatter/units', () => {
       [730 * D, '2 years'],
       [3650 * D, '10 years'],
     ];
-    for (const [ms, want] of cases) it(`${ms}ms -> ${want}`, () => assert.equal(humanDuration(ms), want));
+    for (const [ms, want] of cases)
+      it(`${ms}ms -> ${want}`, () => assert.equal(humanDuration(ms), want));
   });
 
   describe('formatAge', () => {

@@ -148,7 +148,10 @@ describe('oci/spec', () => {
   describe('specToJSON', () => {
     it('writes bigint rlimits as exact integers', () => {
       const json = specToJSON({ rlimits: [{ type: 'RLIMIT_CORE', soft: RLIM_INFINITY, hard: 5 }] });
-      assert.equal(json, '{"rlimits":[{"type":"RLIMIT_CORE","soft":18446744073709551615,"hard":5}]}');
+      assert.equal(
+        json,
+        '{"rlimits":[{"type":"RLIMIT_CORE","soft":18446744073709551615,"hard":5}]}',
+      );
     });
 
     it('equals JSON.stringify without bigints', () => {

@@ -3,12 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-  parseGroup,
-  parsePasswd,
-  readRootfsFile,
-  resolveUser,
-} from '../../../src/oci/user.js';
+import { parseGroup, parsePasswd, readRootfsFile, resolveUser } from '../../../src/oci/user.js';
 
 const PASSWD = `root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false

@@ -366,6 +366,26 @@ describe('registry/client (in-process registry on loopback)', function () {
     });
   });
 
+  it('names the token server when it cannot be reached', async () => {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    await reg.stop();
+    reg = await new FakeRegistry({
+      auth: 'bearer',
+      realm: `http://127.0.0.1:${port}/token`,
+    }).start();
+    seed(reg, 'lab/busybox');
+    await assert.rejects(
+      client.resolve(ref('lab/busybox')),
+      (e: unknown) =>
+        e instanceof RegistryConnectionError &&
+        e.message.startsWith(`Get "http://127.0.0.1:${port}/token?service=fake-registry&scope=`) &&
+        e.message.endsWith(`": dial tcp 127.0.0.1:${port}: connect: connection refused`),
+    );
+  });
+
   it('honours an AbortSignal', async () => {
     seed(reg, 'lab/busybox');
     const ac = new AbortController();

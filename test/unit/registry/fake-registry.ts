@@ -21,6 +21,8 @@ export interface FakeRegistryOptions {
   privateRepos?: string[];
   /** Ignore Range headers, as some servers do. */
   ignoreRange?: boolean;
+  /** Token realm to advertise instead of this server's own /token. */
+  realm?: string;
   /** Blob digests answered with a redirect to this base URL. */
   redirectBlobsTo?: { base: string; digests: Set<string> };
 }
@@ -177,7 +179,7 @@ export class FakeRegistry {
       return false;
     }
     const challenge = (error?: string): string =>
-      `Bearer realm="http://${this.host}/token",service="fake-registry",scope="${needed[0] ?? ''}"` +
+      `Bearer realm="${this.opts.realm ?? `http://${this.host}/token`}",service="fake-registry",scope="${needed[0] ?? ''}"` +
       (error ? `,error="${error}"` : '');
     const auth = req.headers.authorization;
     if (auth === undefined || !auth.startsWith('Bearer ')) {

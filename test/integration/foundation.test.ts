@@ -1,0 +1,251 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { berth, ctr, env, uniqueName } from '../support/berth.js';
+
+function tomlFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-toml-'));
+  const file = join(dir, 'berth.toml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** `berth info` settings as JSON: value and source of each. */
+function settings(args: string[], extraEnv: Record<string, string | undefined> = {}) {
+  const r = berth([...args, 'info', '--format', '{{json .Settings}}'], { env: extraEnv });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, { Value: unknown; Source: string }>;
+}
+
+describe('foundation: version, info, config, namespaces, errors', function () {
+  this.timeout(60000);
+
+  describe('version', () => {
+    it('prints client and server sections like docker version', () => {
+      const r = berth(['version']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Client:\n Version: +\d+\.\d+\.\d+\n/);
+      assert.match(r.stdout, /\nServer:\n containerd:\n  Version: +1\.\d+/);
+      assert.equal(r.stderr, '');
+    });
+
+    it('supports --format with Go templates and json', () => {
+      const ver = ctr(['version']).stdout.match(/Server:\n\s+Version:\s+(\S+)/)?.[1];
+      const r = berth(['version', '--format', '{{.Server.Version}}']);
+      assert.equal(r.stdout, `${ver}\n`);
+      const j = JSON.parse(berth(['version', '--format', '{{json .}}']).stdout);
+      assert.equal(j.Server.Components[0].Name, 'containerd');
+      assert.equal(j.Client.Os, 'linux');
+    });
+
+    it('-v prints the short version line', () => {
+      const r = berth(['-v']);
+      assert.match(r.stdout, /^berth version \d+\.\d+\.\d+\n$/);
+    });
+  });
+
+  describe('info', () => {
+    it('reports namespace, snapshotter, runtime, cgroup driver and version', () => {
+      const r = berth(['info']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(` Namespace: ${env.namespace}\n`));
+      assert.match(r.stdout, / Storage Driver: overlayfs\n/);
+      assert.match(r.stdout, / Default Runtime: io\.containerd\.runc\.v2\n/);
+      assert.match(r.stdout, / Cgroup Driver: cgroupfs\n/);
+      assert.match(r.stdout, / Cgroup Version: [12]\n/);
+      assert.match(r.stdout, / Config File: .*berth\.toml\n/);
+    });
+
+    it('--format {{json .}} is one JSON object', () => {
+      const j = JSON.parse(berth(['info', '--format', '{{json .}}']).stdout);
+      assert.equal(j.Namespace, env.namespace);
+      assert.equal(j.Settings.namespace.Source, 'file');
+    });
+  });
+
+  describe('config precedence: flag > env > TOML > default', () => {
+    it('default when nothing sets it', () => {
+      const file = tomlFile(`address = ${JSON.stringify(env.address)}\n`);
+      const s = settings([], { BERTH_TOML: file });
+      assert.deepEqual(s.namespace, { Value: 'default', Source: 'default' });
+      assert.deepEqual(s.snapshotter, { Value: 'overlayfs', Source: 'default' });
+      assert.deepEqual(s.dataRoot, { Value: '/var/lib/berth', Source: 'default' });
+    });
+
+    it('TOML beats the default', () => {
+      const file = tomlFile(
+        `address = ${JSON.stringify(env.address)}\nnamespace = "from-toml"\nsnapshotter = "native"\ndata_root = "/tmp/from-toml"\n`,
+      );
+      const s = settings([], { BERTH_TOML: file });
+      assert.deepEqual(s.namespace, { Value: 'from-toml', Source: 'file' });
+      assert.deepEqual(s.snapshotter, { Value: 'native', Source: 'file' });
+      assert.deepEqual(s.dataRoot, { Value: '/tmp/from-toml', Source: 'file' });
+    });
+
+    it('env beats TOML', () => {
+      const file = tomlFile(`address = "/nonexistent/toml.sock"\nnamespace = "from-toml"\n`);
+      const s = settings([], {
+        BERTH_TOML: file,
+        CONTAINERD_ADDRESS: env.address,
+        CONTAINERD_NAMESPACE: 'from-env',
+        CONTAINERD_SNAPSHOTTER: 'native',
+      });
+      assert.deepEqual(s.namespace, { Value: 'from-env', Source: 'env' });
+      assert.deepEqual(s.address, { Value: env.address, Source: 'env' });
+      assert.deepEqual(s.snapshotter, { Value: 'native', Source: 'env' });
+    });
+
+    it('flag beats env, before or after the command', () => {
+      const e = { CONTAINERD_NAMESPACE: 'from-env', CONTAINERD_ADDRESS: '/nonexistent/env.sock' };
+      const before = settings(['-a', env.address, '-n', 'from-flag'], e);
+      assert.deepEqual(before.namespace, { Value: 'from-flag', Source: 'flag' });
+      assert.deepEqual(before.address, { Value: env.address, Source: 'flag' });
+      const r = berth(['info', '--namespace', 'after-flag', '--address', env.address, '--format', '{{.Namespace}}'], {
+        env: e,
+      });
+      assert.equal(r.stdout, 'after-flag\n', r.stderr);
+    });
+
+    it('the address in use shows in the connection error', () => {
+      const file = tomlFile('address = "/nonexistent/toml.sock"\n');
+      assert.match(berth(['version'], { env: { BERTH_TOML: file } }).stderr, /\/nonexistent\/toml\.sock/);
+      assert.match(
+        berth(['version'], { env: { BERTH_TOML: file, CONTAINERD_ADDRESS: '/nonexistent/env.sock' } }).stderr,
+        /\/nonexistent\/env\.sock/,
+      );
+      assert.match(
+        berth(['-H', 'unix:///nonexistent/flag.sock', 'version'], {
+          env: { BERTH_TOML: file, CONTAINERD_ADDRESS: '/nonexistent/env.sock' },
+        }).stderr,
+        /at \/nonexistent\/flag\.sock/,
+      );
+    });
+
+    it('falls back to a nerdctl.toml when berth has no file of its own', function () {
+      if (existsSync('/etc/berth/berth.toml')) this.skip();
+      const nerdctl = tomlFile(`address = ${JSON.stringify(env.address)}\nnamespace = "from-nerdctl"\n`);
+      const r = berth(['info', '--format', '{{.Namespace}} {{.ConfigFile}}'], {
+        env: { BERTH_TOML: undefined, NERDCTL_TOML: nerdctl },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `from-nerdctl ${nerdctl}\n`);
+    });
+
+    it('a TOML syntax error names the file and line and exits 125', () => {
+      const file = tomlFile(`address = ${JSON.stringify(env.address)}\nnamespace = "unterminated\n`);
+      const r = berth(['version'], { env: { BERTH_TOML: file } });
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, new RegExp(`^invalid config file ${file}: line 2, column \\d+: `));
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    });
+
+    it('an unknown key warns with the closest known key and goes on', () => {
+      const file = tomlFile(`address = ${JSON.stringify(env.address)}\nnamespase = "x"\n`);
+      const r = berth(['version', '--format', '{{.Client.Os}}'], { env: { BERTH_TOML: file } });
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, 'linux\n');
+      assert.match(r.stderr, /unknown key "namespase" .*did you mean "namespace"\?/);
+    });
+  });
+
+  describe('namespace', () => {
+    it('create, ls, inspect, rm', () => {
+      const ns = uniqueName('ns');
+      assert.equal(berth(['namespace', 'create', '--label', 'team=a', ns]).code, 0);
+      const ls = berth(['namespace', 'ls']);
+      assert.match(ls.stdout, /^NAME {2,}CONTAINERS {2,}IMAGES {2,}VOLUMES {2,}LABELS\n/);
+      assert.match(ls.stdout, new RegExp(`\n${ns} +0 +0 +0 +team=a\n`));
+      assert.ok(berth(['namespace', 'ls', '-q']).stdout.split('\n').includes(ns));
+      const insp = JSON.parse(berth(['namespace', 'inspect', ns]).stdout);
+      assert.deepEqual(insp, [{ Name: ns, Labels: { team: 'a' } }]);
+      assert.ok(ctr(['namespaces', 'ls', '-q']).stdout.split('\n').includes(ns));
+      const rm = berth(['namespace', 'rm', ns]);
+      assert.equal(rm.code, 0);
+      assert.equal(rm.stdout, `${ns}\n`);
+      assert.ok(!ctr(['namespaces', 'ls', '-q']).stdout.split('\n').includes(ns));
+    });
+
+    it('refuses to remove a non-empty namespace with containerd reason', () => {
+      const ns = uniqueName('full');
+      const imp = ctr(['images', 'import', join(env.images, 'busybox-oci.tar')], ns);
+      assert.equal(imp.code, 0, imp.stderr);
+      const r = berth(['namespace', 'rm', ns]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`^cannot remove namespace "${ns}": namespace "${ns}" must be empty, but it still has images`));
+      for (const img of ctr(['images', 'ls', '-q'], ns).stdout.split('\n').filter(Boolean)) {
+        ctr(['images', 'rm', '--sync', img], ns);
+      }
+      ctr(['content', 'prune', 'references'], ns);
+      assert.equal(berth(['namespace', 'rm', ns]).code, 0, 'empties and removes');
+    });
+
+    it('a bad namespace name is refused in one line with 125', () => {
+      const r = berth(['-n', 'no/slash', 'namespace', 'ls']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /^invalid namespace name "no\/slash"/);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    });
+  });
+
+  describe('errors', () => {
+    it('a dead socket gives one line naming the address, exit 1', () => {
+      const r = berth(['-a', '/nonexistent/containerd.sock', 'version']);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /^cannot connect to containerd at \/nonexistent\/containerd\.sock: no such file \(is containerd running\? try: sudo systemctl start containerd, or berth system start\)\n$/,
+      );
+    });
+
+    it('--debug adds the underlying error', () => {
+      const r = berth(['--debug', '-a', '/nonexistent/containerd.sock', 'info']);
+      assert.equal(r.code, 1);
+      assert.ok(r.stderr.split('\n').length > 2, r.stderr);
+    });
+
+    it('an unknown flag gives Docker wording and 125', () => {
+      const r = berth(['version', '--nosuchflag']);
+      assert.equal(r.code, 125);
+      assert.equal(
+        r.stderr,
+        "unknown flag: --nosuchflag\n\nUsage:  berth version [OPTIONS]\n\nRun 'berth version --help' for more information\n",
+      );
+      assert.equal(r.stdout, '');
+    });
+
+    it('a missing argument exits 125', () => {
+      const r = berth(['namespace', 'create']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /Run 'berth namespace create --help' for more information/);
+    });
+  });
+
+  describe('system', () => {
+    it('status reports the running containerd started by berth', () => {
+      const r = berth(['system', 'status', '--state-dir', env.stateDir, '--data-root', env.dataRoot]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^containerd \S+ is running at .* \(started by berth, pid \d+\)\n$/);
+    });
+
+    it('start is idempotent when containerd already answers', () => {
+      const r = berth(['system', 'start', '--state-dir', env.stateDir, '--data-root', env.dataRoot]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /is already running at/);
+    });
+
+    it('start, status and stop a second private containerd', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-sys-'));
+      const g = ['-a', join(dir, 'c.sock'), '--data-root', join(dir, 'data')];
+      const start = berth([...g, 'system', 'start', '--state-dir', join(dir, 'state')]);
+      assert.equal(start.code, 0, start.stderr);
+      assert.match(start.stdout, /started \(pid \d+\)/);
+      assert.equal(berth([...g, 'version', '--format', '{{.Client.Os}}']).code, 0);
+      const stop = berth([...g, 'system', 'stop', '--state-dir', join(dir, 'state')]);
+      assert.match(stop.stdout, /stopped/);
+      const status = berth([...g, 'system', 'status', '--state-dir', join(dir, 'state')]);
+      assert.equal(status.code, 1);
+      assert.match(status.stdout, /is not running/);
+    });
+  });
+});
