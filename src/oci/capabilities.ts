@@ -65,12 +65,41 @@ export function hostLastCap(): number {
   return cachedLastCap;
 }
 
+let cachedCurrent: string[] | undefined;
+
 /**
- * The capabilities a privileged container gets. Like Docker's `caps.GetAllCapabilities()`, this is
- * limited to what the running kernel supports, so the spec never names a capability runc would
- * have to drop with a warning.
+ * The known capabilities in this process's effective set (containerd's `cap.Current()`), read
+ * from /proc/self/status. Falls back to everything up to the kernel's last cap.
  */
-export function allCapabilities(lastCap: number = hostLastCap()): string[] {
+export function currentCapabilities(): string[] {
+  if (cachedCurrent === undefined) {
+    let caps: string[] | undefined;
+    try {
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+      if (hex !== undefined) caps = capabilitiesFromMask(BigInt('0x' + hex));
+    } catch {
+      // No procfs: fall through to the kernel-wide list.
+    }
+    cachedCurrent = caps ?? allCapabilities(hostLastCap());
+  }
+  return [...cachedCurrent];
+}
+
+/** Known capability names for the bits set in a /proc status capability mask. */
+export function capabilitiesFromMask(mask: bigint): string[] {
+  return KNOWN_CAPABILITIES.filter((_c, i) => ((mask >> BigInt(i)) & 1n) === 1n);
+}
+
+/**
+ * The capabilities a privileged container (or `--cap-add ALL`) gets. Without an argument these
+ * are the capabilities berth itself holds, like containerd's `WithAllCurrentCapabilities`: runc
+ * cannot grant a capability its caller lacks (nested or restricted hosts), and on a normal root
+ * host this equals Docker's all-caps-the-kernel-knows list. With `lastCap`, every known
+ * capability up to that number.
+ */
+export function allCapabilities(lastCap?: number): string[] {
+  if (lastCap === undefined) return currentCapabilities();
   return KNOWN_CAPABILITIES.slice(0, Math.min(lastCap, KNOWN_CAPABILITIES.length - 1) + 1);
 }
 

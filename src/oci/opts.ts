@@ -423,12 +423,12 @@ export function withInit(hostPath?: string): SpecOpt {
 export interface PrivilegedOptions {
   /** Host devices to expose; defaults to a scan of /dev. */
   devices?: readonly LinuxDevice[];
-  /** Highest capability number; defaults to the host kernel's. */
+  /** Highest capability number; defaults to the capabilities berth itself holds. */
   lastCap?: number;
 }
 
 /**
- * `--privileged`: every capability the kernel knows, all devices allowed (rwm) and the host's
+ * `--privileged`: every capability (see `allCapabilities`), all devices allowed (rwm) and the host's
  * devices created, no masked or read-only paths, writable /sys, no AppArmor and no seccomp.
  */
 export function withPrivileged(options: PrivilegedOptions = {}): SpecOpt {
