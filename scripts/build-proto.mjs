@@ -78,14 +78,22 @@ export function loadRoot(files, protoDir = PROTO_DIR) {
   return root;
 }
 
-/** Removes options and comments: gogo-free already, but this keeps the JSON minimal and stable. */
-function strip(node) {
-  if (Array.isArray(node)) return node.map(strip);
+/** Keys whose values are maps from user-chosen names (which may be "options"!) to definitions. */
+const NAME_MAPS = new Set(['nested', 'fields', 'methods', 'values', 'oneofs']);
+const DROP = new Set(['options', 'parsedOptions', 'comment', 'comments', 'valuesOptions']);
+
+/**
+ * Removes descriptor options and comments (they only matter to code
+ * generators) while keeping entries such as the `options` *field* of
+ * containerd.types.Mount, which lives under a name map.
+ */
+function strip(node, inNameMap = false) {
+  if (Array.isArray(node)) return node.map((v) => strip(v));
   if (node === null || typeof node !== 'object') return node;
   const out = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'options' || k === 'comment' || k === 'comments' || k === 'valuesOptions') continue;
-    out[k] = strip(v);
+    if (!inNameMap && DROP.has(k)) continue;
+    out[k] = strip(v, !inNameMap && NAME_MAPS.has(k));
   }
   return out;
 }

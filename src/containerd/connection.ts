@@ -34,7 +34,7 @@ export interface ConnectionOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 /** containerd caps messages at 16 MiB too; large listings use streaming calls. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 

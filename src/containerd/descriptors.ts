@@ -102,6 +102,11 @@ export function loadRoot(service: ServiceName): protobuf.Root {
   return root;
 }
 
+/** Services whose descriptors this process has parsed (start-up cost checks, --debug). */
+export function loadedServices(): ServiceName[] {
+  return [...cache.keys()];
+}
+
 /** Installs an already-parsed descriptor (tests, or callers that embed descriptors). */
 export function registerRoot(service: ServiceName, json: protobuf.INamespace): void {
   cache.set(service, protobuf.Root.fromJSON(json));

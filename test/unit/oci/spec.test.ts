@@ -9,6 +9,8 @@ import {
 } from '../../../src/oci/spec.js';
 import {
   allCapabilities,
+  capabilitiesFromMask,
+  currentCapabilities,
   normalizeCapability,
   tweakCapabilities,
   KNOWN_CAPABILITIES,
@@ -176,6 +178,19 @@ describe('oci/capabilities', () => {
     assert.equal(allCapabilities(37).length, 38);
     assert.equal(allCapabilities(37).at(-1), 'CAP_AUDIT_READ');
     assert.equal(allCapabilities(99).length, 41);
+  });
+
+  it('decodes /proc status capability masks', () => {
+    // This sandbox's mask: everything up to 40 except CAP_SYS_RESOURCE (24).
+    const caps = capabilitiesFromMask(0x000001fffeffffffn);
+    assert.equal(caps.length, 40);
+    assert.ok(!caps.includes('CAP_SYS_RESOURCE'));
+    assert.deepEqual(capabilitiesFromMask(0x3n), ['CAP_CHOWN', 'CAP_DAC_OVERRIDE']);
+    assert.deepEqual(capabilitiesFromMask(0n), []);
+  });
+
+  it('defaults allCapabilities to the capabilities this process holds', () => {
+    assert.deepEqual(allCapabilities(), currentCapabilities());
   });
 
   it('normalizes names', () => {

@@ -1,0 +1,143 @@
+/**
+ * Removing a container in the order containerd needs (it protects nothing server-side):
+ * Kill(9, all) -> Wait -> Tasks.Delete -> Containers.Delete -> Snapshots.Remove -> state dir.
+ * Every step treats NOT_FOUND as done, so a second call (or a racing `--rm`) is harmless.
+ */
+import { realpathSync, rmSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Client } from '../../containerd/client.js';
+import type { Settings } from '../../config/index.js';
+import { ContainerdError, FailedPreconditionError, GrpcCode, NotFoundError } from '../../containerd/errors.js';
+import { BerthError } from '../../errors.js';
+import { LABEL } from '../../labels.js';
+import type { Container } from './resolve.js';
+import { getTask } from './state.js';
+
+export interface RemoveOptions {
+  /** Kill a running (or paused) container first, like `docker rm -f`. */
+  force?: boolean;
+  /** Also remove the container's anonymous volumes (`docker rm -v`, `--rm`). */
+  volumes?: boolean;
+  /** How long to wait for the task to die after SIGKILL (ms). Default 10 s. */
+  killTimeoutMs?: number;
+}
+
+/** Swallows NOT_FOUND (already gone); rethrows anything else. */
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof NotFoundError) return;
+    throw err;
+  }
+}
+
+/** True when `child` is `root` or inside it (after resolving `..`; symlinks resolved if present). */
+function isInside(root: string, child: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const rel = relative(real(root), real(child));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** Removes a path berth wrote under data_root; a label pointing elsewhere is never followed. */
+function removeUnder(dataRoot: string, path: string | undefined): void {
+  if (!path || !isAbsolute(path)) return;
+  if (!isInside(dataRoot, path)) return;
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Kills the task (all processes) and waits for it to stop; tolerant of it already being gone. */
+export async function killAndWait(client: Client, id: string, timeoutMs = 10_000): Promise<void> {
+  try {
+    await client.tasks.kill({ container_id: id, signal: 9, all: true });
+  } catch (err) {
+    if (err instanceof NotFoundError) return;
+    // "process already finished" comes back as NOT_FOUND or FAILED_PRECONDITION depending on timing.
+    if (!(err instanceof FailedPreconditionError)) throw err;
+  }
+  // A frozen cgroup cannot die: thaw it (SIGKILL is delivered on resume).
+  await client.tasks.resume({ container_id: id }).catch(() => undefined);
+  try {
+    await client.tasks.wait({ container_id: id }, { timeoutMs });
+  } catch (err) {
+    if (err instanceof NotFoundError) return;
+    throw err;
+  }
+}
+
+/**
+ * Removes `container`. Without `force` a running or paused one is refused with Docker's message.
+ * Idempotent: every step accepts the thing already being gone.
+ */
+export async function removeContainer(
+  client: Client,
+  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  container: Container,
+  opts: RemoveOptions = {},
+): Promise<void> {
+  const id = container.id;
+  const task = await getTask(client, id);
+  if (task) {
+    const status = String(task.status);
+    const live = status === 'RUNNING' || status === 'PAUSED' || status === 'PAUSING';
+    if (live && !opts.force) {
+      if (status === 'RUNNING') {
+        throw new BerthError(
+          `Error response from daemon: You cannot remove a running container ${id}. ` +
+            'Stop the container before attempting removal or force remove',
+        );
+      }
+      throw new BerthError(
+        `Error response from daemon: You cannot remove a paused container ${id}. ` +
+          'Unpause and then stop the container before attempting removal or force remove',
+      );
+    }
+    if (status !== 'STOPPED') await killAndWait(client, id, opts.killTimeoutMs);
+    try {
+      await client.tasks.delete({ container_id: id });
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) {
+        // UNKNOWN "cannot delete a running process": the task outlived SIGKILL (D state, hung shim).
+        if (err instanceof ContainerdError && err.code === GrpcCode.UNKNOWN) {
+          throw new BerthError(`Error response from daemon: could not kill container ${id}: ${err.details}`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    }
+  }
+
+  await ignoreNotFound(client.containers.delete({ id }));
+  if (container.snapshot_key) {
+    await ignoreNotFound(
+      client.snapshots.remove({ snapshotter: container.snapshotter || 'overlayfs', key: container.snapshot_key }),
+    );
+  }
+
+  const labels = container.labels ?? {};
+  removeUnder(settings.dataRoot, labels[LABEL.logPath]);
+  removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
+  if (opts.volumes) {
+    for (const name of parseJsonArray(labels[LABEL.anonymousVolumes])) {
+      if (typeof name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) continue;
+      removeUnder(settings.dataRoot, join(settings.dataRoot, 'volumes', settings.namespace, name));
+    }
+  }
+}
+
+function parseJsonArray(text: string | undefined): unknown[] {
+  if (!text) return [];
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
