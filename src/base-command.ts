@@ -56,12 +56,14 @@ export abstract class BaseCommand extends Command {
 
   /** `--format` for a single object (version, info): `json` or a Go template, one line. */
   protected async printFormatted(format: string, data: unknown): Promise<void> {
-    const { renderTemplate, unescapeFormat, TemplateError } = await import('./formatter/template.js');
+    const { renderTemplate, unescapeFormat, TemplateError } =
+      await import('./formatter/template.js');
     const source = format === 'json' ? '{{json .}}' : unescapeFormat(format);
     try {
       process.stdout.write(`${renderTemplate(source, data)}\n`);
     } catch (err) {
-      if (err instanceof TemplateError) throw new UsageError(`template parsing error: ${err.message}`);
+      if (err instanceof TemplateError)
+        throw new UsageError(`template parsing error: ${err.message}`);
       throw err;
     }
   }
@@ -117,13 +119,25 @@ export function translateParseError(
     const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? err.message;
     return `unknown flag: ${flag}\n${trailer}`;
   }
-  if (name === 'UnexpectedArgsError' || name === 'RequiredArgsError' || name === 'ArgInvalidOptionError') {
+  if (
+    name === 'UnexpectedArgsError' ||
+    name === 'RequiredArgsError' ||
+    name === 'ArgInvalidOptionError'
+  ) {
     return `berth: '${`berth ${id}`}' ${argCountMessage(err)}\n${trailer}`;
   }
-  if (name === 'FlagInvalidOptionError' || name === 'CLIParseError' || name === 'FailedFlagValidationError') {
+  if (
+    name === 'FlagInvalidOptionError' ||
+    name === 'CLIParseError' ||
+    name === 'FailedFlagValidationError'
+  ) {
     return `invalid argument: ${err.message.split('\n')[0]}\n${trailer}`;
   }
-  if ((err as { oclif?: { exit?: number } }).oclif && /flag/i.test(err.message) && /expects a value/.test(err.message)) {
+  if (
+    (err as { oclif?: { exit?: number } }).oclif &&
+    /flag/i.test(err.message) &&
+    /expects a value/.test(err.message)
+  ) {
     const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? '';
     return `flag needs an argument: ${flag}\n${trailer}`;
   }

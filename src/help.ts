@@ -5,7 +5,20 @@ import { Help, type Command, type Interfaces } from '@oclif/core';
 type Cmd = Command.Loadable;
 type FlagDef = Command.Flag.Cached;
 
-const COMMON = ['run', 'exec', 'ps', 'build', 'pull', 'push', 'images', 'login', 'logout', 'search', 'version', 'info'];
+const COMMON = [
+  'run',
+  'exec',
+  'ps',
+  'build',
+  'pull',
+  'push',
+  'images',
+  'login',
+  'logout',
+  'search',
+  'version',
+  'info',
+];
 const TOPIC_SUMMARY: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
@@ -61,8 +74,12 @@ export default class DockerHelp extends Help {
     const list = (items: { name: string; summary: string }[]): string[] =>
       items.map((i) => `  ${pad(i.name, 12)}${i.summary}`);
     const summary = (c: Cmd): string => c.summary ?? c.description?.split('\n')[0] ?? '';
-    const common = COMMON.map((n) => top.find((c) => c.id === n)).filter((c): c is Cmd => Boolean(c));
-    const topics = [...new Set(cmds.filter((c) => c.id.includes(':')).map((c) => c.id.split(':')[0]))].sort();
+    const common = COMMON.map((n) => top.find((c) => c.id === n)).filter((c): c is Cmd =>
+      Boolean(c),
+    );
+    const topics = [
+      ...new Set(cmds.filter((c) => c.id.includes(':')).map((c) => c.id.split(':')[0])),
+    ].sort();
     const rest = top.filter((c) => !COMMON.includes(c.id)).sort((a, b) => a.id.localeCompare(b.id));
     const globals = this.config.commands.find((c) => c.id === 'version')?.flags ?? {};
     this.out([
@@ -82,7 +99,9 @@ export default class DockerHelp extends Help {
       '',
       'Global Options:',
       ...renderOptions(globals, 'GLOBAL').map((l) =>
-        l.replace('--address string', '--address string').replace(/^ {6}--namespace/, '  -n, --namespace'),
+        l
+          .replace('--address string', '--address string')
+          .replace(/^ {6}--namespace/, '  -n, --namespace'),
       ),
       '',
       "Run 'berth COMMAND --help' for more information on a command.",
@@ -109,12 +128,17 @@ export default class DockerHelp extends Help {
   }
 
   override async showCommandHelp(command: Cmd): Promise<void> {
-    const usage = Array.isArray(command.usage) ? command.usage : command.usage ? [command.usage] : [];
+    const usage = Array.isArray(command.usage)
+      ? command.usage
+      : command.usage
+        ? [command.usage]
+        : [];
     const id = command.id.replaceAll(':', ' ');
     const aliases = (command.aliases ?? []).map((a) => `berth ${a.replaceAll(':', ' ')}`);
     const lines = ['', `Usage:  berth ${usage[0] ?? `${id} [OPTIONS]`}`, ''];
     lines.push(command.summary ?? command.description ?? '');
-    if (aliases.length > 0) lines.push('', 'Aliases:', `  ${[`berth ${id}`, ...aliases].join(', ')}`);
+    if (aliases.length > 0)
+      lines.push('', 'Aliases:', `  ${[`berth ${id}`, ...aliases].join(', ')}`);
     const options = renderOptions(command.flags, 'LOCAL');
     if (options.length > 0) lines.push('', 'Options:', ...options);
     this.out(lines);

@@ -61,7 +61,12 @@ const TOML_KEYS: Record<string, SettingKey> = {
 };
 
 /** nerdctl keys berth accepts silently but does not act on (so a nerdctl.toml never warns). */
-const IGNORED_TOML_KEYS = new Set(['cdi_spec_dirs', 'userns_remap', 'selinux_enabled', 'global_dns']);
+const IGNORED_TOML_KEYS = new Set([
+  'cdi_spec_dirs',
+  'userns_remap',
+  'selinux_enabled',
+  'global_dns',
+]);
 
 const ENV_KEYS: Partial<Record<SettingKey, string>> = {
   address: 'CONTAINERD_ADDRESS',
@@ -123,7 +128,12 @@ export function configFileCandidates(env: NodeJS.ProcessEnv = process.env): stri
   return [own, nerdctl];
 }
 
-function coerce(key: SettingKey, value: unknown, file: string, tomlKey: string): Settings[SettingKey] {
+function coerce(
+  key: SettingKey,
+  value: unknown,
+  file: string,
+  tomlKey: string,
+): Settings[SettingKey] {
   const def = defaultSettings()[key];
   const bad = (want: string): never => {
     throw new UsageError(`invalid config file ${file}: key "${tomlKey}" must be ${want}`);
@@ -150,9 +160,12 @@ export function readConfigFile(file: string): FileValues {
   } catch (err) {
     if (err instanceof TomlError) {
       const reason = err.message.split('\n')[0];
-      throw new UsageError(`invalid config file ${file}: line ${err.line}, column ${err.column}: ${reason}`, {
-        cause: err,
-      });
+      throw new UsageError(
+        `invalid config file ${file}: line ${err.line}, column ${err.column}: ${reason}`,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }

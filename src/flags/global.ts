@@ -39,7 +39,8 @@ export const globalFlags = {
     helpValue: 'string',
   }),
   'hosts-dir': Flags.string({
-    description: 'A directory that contains <HOST:PORT>/hosts.toml (containerd style) or <HOST:PORT>/{ca.cert, cert.pem, key.pem} (docker style)',
+    description:
+      'A directory that contains <HOST:PORT>/hosts.toml (containerd style) or <HOST:PORT>/{ca.cert, cert.pem, key.pem} (docker style)',
     helpGroup: 'GLOBAL',
     helpValue: 'strings',
     multiple: true,

@@ -101,17 +101,33 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       const before = settings(['-a', env.address, '-n', 'from-flag'], e);
       assert.deepEqual(before.namespace, { Value: 'from-flag', Source: 'flag' });
       assert.deepEqual(before.address, { Value: env.address, Source: 'flag' });
-      const r = berth(['info', '--namespace', 'after-flag', '--address', env.address, '--format', '{{.Namespace}}'], {
-        env: e,
-      });
+      const r = berth(
+        [
+          'info',
+          '--namespace',
+          'after-flag',
+          '--address',
+          env.address,
+          '--format',
+          '{{.Namespace}}',
+        ],
+        {
+          env: e,
+        },
+      );
       assert.equal(r.stdout, 'after-flag\n', r.stderr);
     });
 
     it('the address in use shows in the connection error', () => {
       const file = tomlFile('address = "/nonexistent/toml.sock"\n');
-      assert.match(berth(['version'], { env: { BERTH_TOML: file } }).stderr, /\/nonexistent\/toml\.sock/);
       assert.match(
-        berth(['version'], { env: { BERTH_TOML: file, CONTAINERD_ADDRESS: '/nonexistent/env.sock' } }).stderr,
+        berth(['version'], { env: { BERTH_TOML: file } }).stderr,
+        /\/nonexistent\/toml\.sock/,
+      );
+      assert.match(
+        berth(['version'], {
+          env: { BERTH_TOML: file, CONTAINERD_ADDRESS: '/nonexistent/env.sock' },
+        }).stderr,
         /\/nonexistent\/env\.sock/,
       );
       assert.match(
@@ -124,7 +140,9 @@ describe('foundation: version, info, config, namespaces, errors', function () {
 
     it('falls back to a nerdctl.toml when berth has no file of its own', function () {
       if (existsSync('/etc/berth/berth.toml')) this.skip();
-      const nerdctl = tomlFile(`address = ${JSON.stringify(env.address)}\nnamespace = "from-nerdctl"\n`);
+      const nerdctl = tomlFile(
+        `address = ${JSON.stringify(env.address)}\nnamespace = "from-nerdctl"\n`,
+      );
       const r = berth(['info', '--format', '{{.Namespace}} {{.ConfigFile}}'], {
         env: { BERTH_TOML: undefined, NERDCTL_TOML: nerdctl },
       });
@@ -133,7 +151,9 @@ describe('foundation: version, info, config, namespaces, errors', function () {
     });
 
     it('a TOML syntax error names the file and line and exits 125', () => {
-      const file = tomlFile(`address = ${JSON.stringify(env.address)}\nnamespace = "unterminated\n`);
+      const file = tomlFile(
+        `address = ${JSON.stringify(env.address)}\nnamespace = "unterminated\n`,
+      );
       const r = berth(['version'], { env: { BERTH_TOML: file } });
       assert.equal(r.code, 125);
       assert.match(r.stderr, new RegExp(`^invalid config file ${file}: line 2, column \\d+: `));
@@ -172,7 +192,12 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.equal(imp.code, 0, imp.stderr);
       const r = berth(['namespace', 'rm', ns]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`^cannot remove namespace "${ns}": namespace "${ns}" must be empty, but it still has images`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^cannot remove namespace "${ns}": namespace "${ns}" must be empty, but it still has images`,
+        ),
+      );
       for (const img of ctr(['images', 'ls', '-q'], ns).stdout.split('\n').filter(Boolean)) {
         ctr(['images', 'rm', '--sync', img], ns);
       }
@@ -223,13 +248,27 @@ describe('foundation: version, info, config, namespaces, errors', function () {
 
   describe('system', () => {
     it('status reports the running containerd started by berth', () => {
-      const r = berth(['system', 'status', '--state-dir', env.stateDir, '--data-root', env.dataRoot]);
+      const r = berth([
+        'system',
+        'status',
+        '--state-dir',
+        env.stateDir,
+        '--data-root',
+        env.dataRoot,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^containerd \S+ is running at .* \(started by berth, pid \d+\)\n$/);
     });
 
     it('start is idempotent when containerd already answers', () => {
-      const r = berth(['system', 'start', '--state-dir', env.stateDir, '--data-root', env.dataRoot]);
+      const r = berth([
+        'system',
+        'start',
+        '--state-dir',
+        env.stateDir,
+        '--data-root',
+        env.dataRoot,
+      ]);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /is already running at/);
     });

@@ -73,7 +73,12 @@ export function suiteToml(): string {
 
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CONTAINERD_ADDRESS', 'CONTAINERD_NAMESPACE', 'CONTAINERD_SNAPSHOTTER', 'NERDCTL_TOML']) {
+  for (const k of [
+    'CONTAINERD_ADDRESS',
+    'CONTAINERD_NAMESPACE',
+    'CONTAINERD_SNAPSHOTTER',
+    'NERDCTL_TOML',
+  ]) {
     delete e[k];
   }
   e.BERTH_TOML = suiteToml();

@@ -67,7 +67,8 @@ export async function removeNamespace(client: Client, name: string): Promise<voi
   try {
     await client.namespaces.delete({ name });
   } catch (err) {
-    if (err instanceof NotFoundError) throw new BerthError(`namespace "${name}" does not exist`, { cause: err });
+    if (err instanceof NotFoundError)
+      throw new BerthError(`namespace "${name}" does not exist`, { cause: err });
     if (err instanceof FailedPreconditionError) {
       // containerd's own reason names what is left (images, blobs, snapshots, containers).
       throw new BerthError(`cannot remove namespace "${name}": ${err.details}`, { cause: err });
@@ -76,12 +77,16 @@ export async function removeNamespace(client: Client, name: string): Promise<voi
   }
 }
 
-export async function inspectNamespace(client: Client, name: string): Promise<{ Name: string; Labels: Record<string, string> }> {
+export async function inspectNamespace(
+  client: Client,
+  name: string,
+): Promise<{ Name: string; Labels: Record<string, string> }> {
   try {
     const { namespace } = await client.namespaces.get({ name });
     return { Name: namespace?.name ?? name, Labels: namespace?.labels ?? {} };
   } catch (err) {
-    if (err instanceof NotFoundError) throw new BerthError(`namespace "${name}" does not exist`, { cause: err });
+    if (err instanceof NotFoundError)
+      throw new BerthError(`namespace "${name}" does not exist`, { cause: err });
     throw err;
   }
 }

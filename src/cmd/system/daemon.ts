@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settings } from '../../config/index.js';
@@ -138,9 +146,7 @@ function findContainerd(): string {
   const r = spawnSync('sh', ['-c', 'command -v containerd'], { encoding: 'utf8' });
   const bin = r.stdout.trim();
   if (!bin) {
-    throw new BerthError(
-      'containerd is not installed (try: sudo apt-get install containerd runc)',
-    );
+    throw new BerthError('containerd is not installed (try: sudo apt-get install containerd runc)');
   }
   return bin;
 }

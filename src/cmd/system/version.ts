@@ -31,7 +31,12 @@ export async function getVersion(
   clientVersion: string,
 ): Promise<{ info: VersionInfo; error?: BerthError }> {
   const info: VersionInfo = {
-    Client: { Version: clientVersion, NodeVersion: process.version, Os: process.platform, Arch: goArch() },
+    Client: {
+      Version: clientVersion,
+      NodeVersion: process.version,
+      Os: process.platform,
+      Arch: goArch(),
+    },
   };
   const runcPromise = runcVersion();
   try {

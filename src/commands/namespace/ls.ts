@@ -20,8 +20,15 @@ export default class NamespaceLs extends BaseCommand {
         format: flags.format,
         quiet: flags.quiet,
         quietField: 'Name',
-        defaultTableFormat: 'table {{.Name}}\t{{.Containers}}\t{{.Images}}\t{{.Volumes}}\t{{.LabelsText}}',
-        headers: { Name: 'NAME', Containers: 'CONTAINERS', Images: 'IMAGES', Volumes: 'VOLUMES', LabelsText: 'LABELS' },
+        defaultTableFormat:
+          'table {{.Name}}\t{{.Containers}}\t{{.Images}}\t{{.Volumes}}\t{{.LabelsText}}',
+        headers: {
+          Name: 'NAME',
+          Containers: 'CONTAINERS',
+          Images: 'IMAGES',
+          Volumes: 'VOLUMES',
+          LabelsText: 'LABELS',
+        },
       }),
     );
   }

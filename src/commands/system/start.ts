@@ -21,7 +21,10 @@ export default class SystemStart extends BaseCommand {
       default: '1s',
       helpValue: 'duration',
     }),
-    timeout: Flags.integer({ description: 'Seconds to wait for containerd to answer', default: 20 }),
+    timeout: Flags.integer({
+      description: 'Seconds to wait for containerd to answer',
+      default: 20,
+    }),
   };
 
   async run(): Promise<void> {

@@ -1,0 +1,121 @@
+// Docker's argument rules that oclif lacks, applied to argv before oclif parses it:
+//  1. global flags go before the command (`berth -n k8s.io ps`): they are moved after the command id;
+//  2. for run/create/exec everything after the image (or container) belongs to the container,
+//     including `--help`: a `--` is inserted after that first positional.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const GLOBAL_VALUE = {
+  '-a': '--address',
+  '-H': '--address',
+  '--host': '--address',
+  '--address': '--address',
+  '-n': '--namespace',
+  '--namespace': '--namespace',
+  '--snapshotter': '--snapshotter',
+  '--storage-driver': '--snapshotter',
+  '--data-root': '--data-root',
+  '--cni-path': '--cni-path',
+  '--cni-netconfpath': '--cni-netconfpath',
+  '--hosts-dir': '--hosts-dir',
+};
+const GLOBAL_BOOL = new Set(['--debug', '--insecure-registry', '-D']);
+const TOPICS = new Set([
+  'container',
+  'image',
+  'namespace',
+  'system',
+  'network',
+  'volume',
+  'builder',
+]);
+// Commands whose first positional starts the container's own argv.
+const INTERSPERSE_STOP = new Set([
+  'run',
+  'create',
+  'exec',
+  'container:run',
+  'container:create',
+  'container:exec',
+]);
+
+export function loadManifest() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')).commands;
+  } catch {
+    return {};
+  }
+}
+
+export function rewriteArgv(argv, commands) {
+  const globals = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const tok = argv[i];
+    if (!tok.startsWith('-') || tok === '-') break;
+    const eq = tok.indexOf('=');
+    const name = eq > 0 ? tok.slice(0, eq) : tok;
+    if (GLOBAL_VALUE[name]) {
+      const value = eq > 0 ? tok.slice(eq + 1) : argv[++i];
+      if (value === undefined) return { error: `flag needs an argument: ${name}` };
+      const long = GLOBAL_VALUE[name];
+      // Docker lets a later global flag override an earlier one; oclif would reject the repeat.
+      if (long !== '--hosts-dir') {
+        const prev = globals.findIndex((g) => g.startsWith(`${long}=`));
+        if (prev >= 0) globals.splice(prev, 1);
+      }
+      globals.push(`${long}=${value}`);
+    } else if (GLOBAL_BOOL.has(name)) {
+      globals.push(name === '-D' ? '--debug' : name);
+    } else if (tok === '-v' || tok === '--version') {
+      return { argv: ['version', '--format', 'berth version {{.Client.Version}}', ...globals] };
+    } else if (tok === '-h' || tok === '--help') {
+      return { argv: ['--help'] };
+    } else {
+      return { error: `unknown flag: ${tok}`, help: true };
+    }
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) return { argv: ['--help'] };
+  let idLen = 1;
+  if (TOPICS.has(rest[0]) && rest[1] && !rest[1].startsWith('-')) idLen = 2;
+  const idTokens = rest.slice(0, idLen);
+  let tail = rest.slice(idLen);
+  const id = idTokens.join(':');
+  const cmd = commands[id];
+  if (cmd && INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, cmd.flags ?? {});
+  return { argv: [...idTokens, ...globals, ...tail] };
+}
+
+function stopAtFirstPositional(tail, flags) {
+  const takesValue = new Map();
+  for (const [name, f] of Object.entries(flags)) {
+    const v = f.type === 'option';
+    takesValue.set(`--${name}`, v);
+    if (f.char) takesValue.set(`-${f.char}`, v);
+    for (const a of f.aliases ?? []) takesValue.set(`--${a}`, v);
+    for (const c of f.charAliases ?? []) takesValue.set(`-${c}`, v);
+  }
+  for (let i = 0; i < tail.length; i++) {
+    const tok = tail[i];
+    if (tok === '--') return tail;
+    if (!tok.startsWith('-') || tok === '-') {
+      return [...tail.slice(0, i + 1), '--', ...tail.slice(i + 1)];
+    }
+    if (tok.startsWith('--')) {
+      if (!tok.includes('=') && takesValue.get(tok)) i++;
+      continue;
+    }
+    // Short flags may be grouped (-it) and the last one may take a value (-itu root, -eFOO=1).
+    for (let j = 1; j < tok.length; j++) {
+      if (takesValue.get(`-${tok[j]}`)) {
+        if (j === tok.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return tail;
+}

@@ -1,0 +1,86 @@
+import { strict as assert } from 'node:assert';
+// @ts-expect-error plain JS module without types
+import { rewriteArgv } from '../../../bin/argv.js';
+
+const commands = {
+  run: {
+    flags: {
+      env: { type: 'option', char: 'e' },
+      interactive: { type: 'boolean', char: 'i' },
+      tty: { type: 'boolean', char: 't' },
+      detach: { type: 'boolean', char: 'd' },
+      user: { type: 'option', char: 'u' },
+      name: { type: 'option' },
+      rm: { type: 'boolean' },
+    },
+  },
+  'container:run': { flags: {} },
+  ps: { flags: {} },
+  'namespace:ls': { flags: {} },
+};
+
+function rw(argv: string[]): { argv?: string[]; error?: string } {
+  return rewriteArgv(argv, commands);
+}
+
+describe('bin/argv rewriteArgv', () => {
+  it('moves leading global flags after the command id', () => {
+    assert.deepEqual(rw(['-n', 'k8s.io', 'ps', '-a']).argv, ['ps', '--namespace=k8s.io', '-a']);
+    assert.deepEqual(rw(['--namespace=x', '-H', 'unix:///s', 'namespace', 'ls']).argv, [
+      'namespace',
+      'ls',
+      '--namespace=x',
+      '--address=unix:///s',
+    ]);
+  });
+
+  it('lets a later global flag win, like Docker', () => {
+    assert.deepEqual(rw(['-a', '/a.sock', '--address', '/b.sock', 'ps']).argv, [
+      'ps',
+      '--address=/b.sock',
+    ]);
+  });
+
+  it('ends flag parsing after the image for run', () => {
+    assert.deepEqual(rw(['run', '--rm', '-e', 'A=1', 'img', 'sh', '-c', 'x', '--help']).argv, [
+      'run',
+      '--rm',
+      '-e',
+      'A=1',
+      'img',
+      '--',
+      'sh',
+      '-c',
+      'x',
+      '--help',
+    ]);
+  });
+
+  it('understands grouped short flags and attached values', () => {
+    assert.deepEqual(rw(['run', '-it', 'img', 'sh']).argv, ['run', '-it', 'img', '--', 'sh']);
+    assert.deepEqual(rw(['run', '-itu', 'nobody', 'img', 'id']).argv, [
+      'run',
+      '-itu',
+      'nobody',
+      'img',
+      '--',
+      'id',
+    ]);
+    assert.deepEqual(rw(['run', '-eA=1', 'img', 'env']).argv, ['run', '-eA=1', 'img', '--', 'env']);
+    assert.deepEqual(rw(['run', '--name=x', 'img']).argv, ['run', '--name=x', 'img', '--']);
+  });
+
+  it('respects an explicit --', () => {
+    assert.deepEqual(rw(['run', '--', 'img', 'ls']).argv, ['run', '--', 'img', 'ls']);
+  });
+
+  it('shows help for no command, -h and --help before the command', () => {
+    assert.deepEqual(rw([]).argv, ['--help']);
+    assert.deepEqual(rw(['--help']).argv, ['--help']);
+  });
+
+  it('rejects an unknown leading flag and a global flag without its value', () => {
+    assert.equal(rw(['--bogus', 'ps']).error, 'unknown flag: --bogus');
+    assert.equal(rw(['-n']).error, 'flag needs an argument: -n');
+  });
+});
