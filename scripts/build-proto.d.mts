@@ -7,5 +7,9 @@ export const SERVICES: Record<string, string[]>;
 export function allProtoFiles(protoDir?: string): string[];
 export function loadRoot(files: string | string[], protoDir?: string): protobuf.Root;
 export function serviceDescriptor(service: string, protoDir?: string): protobuf.INamespace;
-export function buildProto(options?: { outDir?: string; types?: boolean; protoDir?: string }): string[];
+export function buildProto(options?: {
+  outDir?: string;
+  types?: boolean;
+  protoDir?: string;
+}): string[];
 export function generateTypes(protoDir?: string, outDir?: string): void;

@@ -109,7 +109,11 @@ export function serviceDescriptor(service, protoDir = PROTO_DIR) {
  * Writes dist/proto/<service>.json for every service and, unless types is
  * false, regenerates src/containerd/generated/.
  */
-export function buildProto({ outDir = path.join(ROOT_DIR, 'dist', 'proto'), types = true, protoDir = PROTO_DIR } = {}) {
+export function buildProto({
+  outDir = path.join(ROOT_DIR, 'dist', 'proto'),
+  types = true,
+  protoDir = PROTO_DIR,
+} = {}) {
   mkdirSync(outDir, { recursive: true });
   const written = [];
   for (const service of Object.keys(SERVICES)) {
@@ -121,12 +125,23 @@ export function buildProto({ outDir = path.join(ROOT_DIR, 'dist', 'proto'), type
   return written;
 }
 
-export function generateTypes(protoDir = PROTO_DIR, outDir = path.join(ROOT_DIR, 'src', 'containerd', 'generated')) {
+export function generateTypes(
+  protoDir = PROTO_DIR,
+  outDir = path.join(ROOT_DIR, 'src', 'containerd', 'generated'),
+) {
   rmSync(outDir, { recursive: true, force: true });
   // Relative paths keep machine-specific directories out of the committed
   // "Original file:" headers.
   const relProto = path.relative(ROOT_DIR, protoDir) || '.';
-  const bin = path.join(ROOT_DIR, 'node_modules', '@grpc', 'proto-loader', 'build', 'bin', 'proto-loader-gen-types.js');
+  const bin = path.join(
+    ROOT_DIR,
+    'node_modules',
+    '@grpc',
+    'proto-loader',
+    'build',
+    'bin',
+    'proto-loader-gen-types.js',
+  );
   execFileSync(
     process.execPath,
     [

@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 if (existsSync(join(root, 'scripts/build-proto.mjs'))) {
-  execFileSync(process.execPath, [join(root, 'scripts/build-proto.mjs')], { stdio: 'inherit' });
+  // Types in src/containerd/generated are committed; `npm run proto` regenerates them.
+  execFileSync(process.execPath, [join(root, 'scripts/build-proto.mjs'), '--no-types'], { stdio: 'inherit' });
 }
 
 await build({

@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 DIR=${BERTH_DEV_DIR:-/tmp/berth-dev}
 PORT=${BERTH_DEV_REGISTRY_PORT:-5000}
 mkdir -p "$DIR"
-exec 9>"$DIR/.lock"
+# The lock fd must not leak into the daemons started below, or they would hold it forever.
+exec 9>"$DIR/.setup-lock"
 flock 9
 [ -f dist/index.js ] || flock /tmp/berth-build.lock npm run -s build >&2
 node bin/run.js --address "$DIR/run/containerd.sock" --data-root "$DIR/data" \
-  system start --state-dir "$DIR/state" >&2
+  system start --state-dir "$DIR/state" >&2 9>&-
 if ! curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1; then
-  scripts/test-env/registry.sh start "$DIR/registry" "$PORT" >&2
+  scripts/test-env/registry.sh start "$DIR/registry" "$PORT" >&2 9>&-
 fi
 scripts/test-env/build-images.sh "$DIR/images" >&2
 [ -f "$DIR/.pushed" ] || { scripts/test-env/push-images.sh "$DIR/images" "127.0.0.1:$PORT" >&2 && touch "$DIR/.pushed"; }

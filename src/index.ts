@@ -9,6 +9,47 @@ import NamespaceInspect from './commands/namespace/inspect.js';
 import SystemStart from './commands/system/start.js';
 import SystemStop from './commands/system/stop.js';
 import SystemStatus from './commands/system/status.js';
+import Ps from './commands/ps.js';
+import Rm from './commands/rm.js';
+import Stop from './commands/stop.js';
+import Kill from './commands/kill.js';
+import Pause from './commands/pause.js';
+import Unpause from './commands/unpause.js';
+import Rename from './commands/rename.js';
+import Port from './commands/port.js';
+import Inspect from './commands/inspect.js';
+import Restart from './commands/restart.js';
+import Top from './commands/top.js';
+import ContainerPrune from './commands/container/prune.js';
+
+import Run from './commands/run.js';
+import Create from './commands/create.js';
+import Start from './commands/start.js';
+import Exec from './commands/exec.js';
+import Logs from './commands/logs.js';
+import Wait from './commands/wait.js';
+import Attach from './commands/attach.js';
+import VolumeCreate from './commands/volume/create.js';
+import VolumeLs from './commands/volume/ls.js';
+import VolumeInspect from './commands/volume/inspect.js';
+import VolumeRm from './commands/volume/rm.js';
+import VolumePrune from './commands/volume/prune.js';
+import NetworkCreate from './commands/network/create.js';
+import NetworkLs from './commands/network/ls.js';
+import NetworkInspect from './commands/network/inspect.js';
+import NetworkRm from './commands/network/rm.js';
+import NetworkPrune from './commands/network/prune.js';
+import NetworkConnect from './commands/network/connect.js';
+import NetworkDisconnect from './commands/network/disconnect.js';
+import Pull from './commands/pull.js';
+import Images from './commands/images.js';
+import Tag from './commands/tag.js';
+import Rmi from './commands/rmi.js';
+import Save from './commands/save.js';
+import Load from './commands/load.js';
+import Push from './commands/push.js';
+import Login from './commands/login.js';
+import Logout from './commands/logout.js';
 
 export { run, flush, handle } from '@oclif/core';
 
@@ -22,4 +63,44 @@ export const COMMANDS: Record<string, Command.Class> = {
   'system:start': SystemStart,
   'system:stop': SystemStop,
   'system:status': SystemStatus,
+  ps: Ps,
+  rm: Rm,
+  stop: Stop,
+  kill: Kill,
+  pause: Pause,
+  unpause: Unpause,
+  rename: Rename,
+  port: Port,
+  inspect: Inspect,
+  restart: Restart,
+  top: Top,
+  'container:prune': ContainerPrune,
+  run: Run,
+  create: Create,
+  start: Start,
+  exec: Exec,
+  logs: Logs,
+  wait: Wait,
+  attach: Attach,
+  'volume:create': VolumeCreate,
+  'volume:ls': VolumeLs,
+  'volume:inspect': VolumeInspect,
+  'volume:rm': VolumeRm,
+  'volume:prune': VolumePrune,
+  'network:create': NetworkCreate,
+  'network:ls': NetworkLs,
+  'network:inspect': NetworkInspect,
+  'network:rm': NetworkRm,
+  'network:prune': NetworkPrune,
+  'network:connect': NetworkConnect,
+  'network:disconnect': NetworkDisconnect,
+  pull: Pull,
+  images: Images,
+  tag: Tag,
+  rmi: Rmi,
+  save: Save,
+  load: Load,
+  push: Push,
+  login: Login,
+  logout: Logout,
 };

@@ -139,13 +139,21 @@ export class Connection {
 
   /** Converts a failure of a call on this connection into a BerthError. */
   toError(err: unknown, signal?: AbortSignal): BerthError {
-    if (this.connectTimedOut && !this.responded && isGrpcStatus(err) && err.code === GrpcCode.CANCELLED) {
+    if (
+      this.connectTimedOut &&
+      !this.responded &&
+      isGrpcStatus(err) &&
+      err.code === GrpcCode.CANCELLED
+    ) {
       return new ConnectError(this.address, 'timed out', err);
     }
     if (signal?.aborted && isGrpcStatus(err) && err.code === GrpcCode.CANCELLED) {
       return new CancelledError(GrpcCode.CANCELLED, 'operation cancelled', signal.reason ?? err);
     }
-    return toBerthError(err, { address: this.address, neverConnected: !this.responded && !this.ready });
+    return toBerthError(err, {
+      address: this.address,
+      neverConnected: !this.responded && !this.ready,
+    });
   }
 
   /** Closes the channel; without this the process would not exit while it is open. */

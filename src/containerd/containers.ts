@@ -26,20 +26,32 @@ export class ContainersService extends ServiceBase {
     return this.unary('Get', request, opts);
   }
 
-  list(request: ListContainersRequest = {}, opts?: CallOptions): Promise<ListContainersResponse__Output> {
+  list(
+    request: ListContainersRequest = {},
+    opts?: CallOptions,
+  ): Promise<ListContainersResponse__Output> {
     return this.unary('List', request, opts);
   }
 
   /** One container per message; use when List could exceed the 16 MiB message cap. */
-  listStream(request: ListContainersRequest = {}, opts?: CallOptions): ServerStream<ListContainerMessage__Output> {
+  listStream(
+    request: ListContainersRequest = {},
+    opts?: CallOptions,
+  ): ServerStream<ListContainerMessage__Output> {
     return this.serverStream('ListStream', request, opts);
   }
 
-  create(request: CreateContainerRequest, opts?: CallOptions): Promise<CreateContainerResponse__Output> {
+  create(
+    request: CreateContainerRequest,
+    opts?: CallOptions,
+  ): Promise<CreateContainerResponse__Output> {
     return this.unary('Create', request, opts);
   }
 
-  update(request: UpdateContainerRequest, opts?: CallOptions): Promise<UpdateContainerResponse__Output> {
+  update(
+    request: UpdateContainerRequest,
+    opts?: CallOptions,
+  ): Promise<UpdateContainerResponse__Output> {
     return this.unary('Update', request, opts);
   }
 

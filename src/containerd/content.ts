@@ -46,7 +46,10 @@ export class ContentService extends ServiceBase {
   }
 
   /** The raw List stream (batches of Info). */
-  listStream(request: ListContentRequest = {}, opts?: CallOptions): ServerStream<ListContentResponse__Output> {
+  listStream(
+    request: ListContentRequest = {},
+    opts?: CallOptions,
+  ): ServerStream<ListContentResponse__Output> {
     return this.serverStream('List', request, opts);
   }
 
@@ -75,7 +78,10 @@ export class ContentService extends ServiceBase {
     return this.unary('Status', request, opts);
   }
 
-  listStatuses(request: ListStatusesRequest = {}, opts?: CallOptions): Promise<ListStatusesResponse__Output> {
+  listStatuses(
+    request: ListStatusesRequest = {},
+    opts?: CallOptions,
+  ): Promise<ListStatusesResponse__Output> {
     return this.unary('ListStatuses', request, opts);
   }
 

@@ -32,7 +32,9 @@ export interface GrpcStatusLike {
 }
 
 export function isGrpcStatus(err: unknown): err is GrpcStatusLike {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number';
+  return (
+    typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number'
+  );
 }
 
 /** A status returned by containerd (or by grpc-js on its behalf). */
@@ -70,7 +72,8 @@ const byCode: ReadonlyMap<number, ContainerdErrorClass> = new Map<number, Contai
   [GrpcCode.UNAVAILABLE, UnavailableError],
 ]);
 
-export type ConnectReason = 'no such file' | 'connection refused' | 'permission denied' | 'timed out';
+export type ConnectReason =
+  'no such file' | 'connection refused' | 'permission denied' | 'timed out';
 
 /** containerd is not reachable at all; one line, with the way out. */
 export class ConnectError extends BerthError {
@@ -114,7 +117,11 @@ export interface ConnectContext {
 export function toBerthError(err: unknown, ctx?: ConnectContext): BerthError {
   if (err instanceof BerthError) return err;
   if (!isGrpcStatus(err)) {
-    return new ContainerdError(GrpcCode.UNKNOWN, err instanceof Error ? err.message : String(err), err);
+    return new ContainerdError(
+      GrpcCode.UNKNOWN,
+      err instanceof Error ? err.message : String(err),
+      err,
+    );
   }
   if (
     ctx?.neverConnected &&

@@ -134,7 +134,8 @@ export function decodeEnvelope(envelope: Envelope__Output): DecodedEvent | Unkno
   };
   const typeUrl = envelope.event?.type_url ?? '';
   const name = typeNameOf(typeUrl);
-  if (!envelope.event || !isKnown(name)) return { ...common, type: 'unknown', typeUrl, raw: envelope.event };
+  if (!envelope.event || !isKnown(name))
+    return { ...common, type: 'unknown', typeUrl, raw: envelope.event };
   const event = decoderFor(loadRoot('events'), name)(envelope.event.value);
   // The set membership check above is what ties `name` to the payload type.
   return { ...common, type: name, event } as DecodedEvent;

@@ -10,7 +10,8 @@ export const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/
 /** type_url for an exec's OCI Process in Tasks.Exec. */
 export const PROCESS_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
 /** type_url for LinuxResources in Tasks.Update. */
-export const RESOURCES_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
+export const RESOURCES_TYPE_URL =
+  'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
 
 /** An Any whose payload is JSON, which is how containerd carries OCI specs. */
 export interface JsonAny {
@@ -35,7 +36,9 @@ const GO_ZERO_SECONDS = -62135596800;
  * timestamp and for Go's zero time, which containerd uses for "not set"
  * (e.g. exited_at of a running task).
  */
-export function timestampToDate(ts: Timestamp__Output | Timestamp | null | undefined): Date | undefined {
+export function timestampToDate(
+  ts: Timestamp__Output | Timestamp | null | undefined,
+): Date | undefined {
   if (!ts) return undefined;
   const seconds = Number(ts.seconds ?? 0);
   const nanos = ts.nanos ?? 0;

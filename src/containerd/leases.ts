@@ -41,7 +41,10 @@ export class LeasesService extends ServiceBase {
     return this.unaryVoid('DeleteResource', request, opts);
   }
 
-  listResources(request: ListResourcesRequest, opts?: CallOptions): Promise<ListResourcesResponse__Output> {
+  listResources(
+    request: ListResourcesRequest,
+    opts?: CallOptions,
+  ): Promise<ListResourcesResponse__Output> {
     return this.unary('ListResources', request, opts);
   }
 }
@@ -79,12 +82,17 @@ export async function withLease<T>(
 ): Promise<T> {
   const expireHours = options.expireHours ?? 24;
   const id = newLeaseId();
-  const nsOpts: CallOptions = options.namespace !== undefined ? { namespace: options.namespace } : {};
-  const callOpts: CallOptions = options.signal !== undefined ? { ...nsOpts, signal: options.signal } : nsOpts;
+  const nsOpts: CallOptions =
+    options.namespace !== undefined ? { namespace: options.namespace } : {};
+  const callOpts: CallOptions =
+    options.signal !== undefined ? { ...nsOpts, signal: options.signal } : nsOpts;
   await client.leases.create(
     {
       id,
-      labels: { ...options.labels, [GC_EXPIRE_LABEL]: rfc3339(new Date(Date.now() + expireHours * 3_600_000)) },
+      labels: {
+        ...options.labels,
+        [GC_EXPIRE_LABEL]: rfc3339(new Date(Date.now() + expireHours * 3_600_000)),
+      },
     },
     callOpts,
   );

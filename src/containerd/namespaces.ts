@@ -20,15 +20,24 @@ export class NamespacesService extends ServiceBase {
     return this.unary('Get', request, opts);
   }
 
-  list(request: ListNamespacesRequest = {}, opts?: CallOptions): Promise<ListNamespacesResponse__Output> {
+  list(
+    request: ListNamespacesRequest = {},
+    opts?: CallOptions,
+  ): Promise<ListNamespacesResponse__Output> {
     return this.unary('List', request, opts);
   }
 
-  create(request: CreateNamespaceRequest, opts?: CallOptions): Promise<CreateNamespaceResponse__Output> {
+  create(
+    request: CreateNamespaceRequest,
+    opts?: CallOptions,
+  ): Promise<CreateNamespaceResponse__Output> {
     return this.unary('Create', request, opts);
   }
 
-  update(request: UpdateNamespaceRequest, opts?: CallOptions): Promise<UpdateNamespaceResponse__Output> {
+  update(
+    request: UpdateNamespaceRequest,
+    opts?: CallOptions,
+  ): Promise<UpdateNamespaceResponse__Output> {
     return this.unary('Update', request, opts);
   }
 

@@ -16,7 +16,12 @@ function abortedError(conn: Connection, signal: AbortSignal): Error {
 }
 
 /** One request, one response; rejects with a BerthError. Default deadline: the client's timeoutMs. */
-export function unary<I, O>(conn: Connection, method: MethodDef<I, O>, request: I, opts: CallOptions = {}): Promise<O> {
+export function unary<I, O>(
+  conn: Connection,
+  method: MethodDef<I, O>,
+  request: I,
+  opts: CallOptions = {},
+): Promise<O> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(abortedError(conn, signal));
   return new Promise<O>((resolve, reject) => {
@@ -176,7 +181,11 @@ export class Lockstep<I, O> {
         this.untrack();
         opts.signal?.removeEventListener('abort', onAbort);
         this.waiter?.reject(
-          this.failure ?? new ContainerdError(GrpcCode.UNKNOWN, 'containerd closed the stream without a response'),
+          this.failure ??
+            new ContainerdError(
+              GrpcCode.UNKNOWN,
+              'containerd closed the stream without a response',
+            ),
         );
         this.waiter = undefined;
         resolve();
@@ -201,8 +210,10 @@ export class Lockstep<I, O> {
   /** Sends one request and resolves with its response. One outstanding request at a time. */
   send(request: I): Promise<O> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.done) return Promise.reject(new ContainerdError(GrpcCode.UNKNOWN, 'stream already closed'));
-    if (this.waiter) return Promise.reject(new Error('Lockstep.send: previous request still outstanding'));
+    if (this.done)
+      return Promise.reject(new ContainerdError(GrpcCode.UNKNOWN, 'stream already closed'));
+    if (this.waiter)
+      return Promise.reject(new Error('Lockstep.send: previous request still outstanding'));
     return new Promise<O>((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.call.write(request);

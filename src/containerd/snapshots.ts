@@ -30,7 +30,10 @@ export class SnapshotsService extends ServiceBase {
     super(conn, 'snapshots', 'containerd.services.snapshots.v1.Snapshots');
   }
 
-  prepare(request: PrepareSnapshotRequest, opts?: CallOptions): Promise<PrepareSnapshotResponse__Output> {
+  prepare(
+    request: PrepareSnapshotRequest,
+    opts?: CallOptions,
+  ): Promise<PrepareSnapshotResponse__Output> {
     return this.unary('Prepare', request, opts);
   }
 
@@ -54,12 +57,18 @@ export class SnapshotsService extends ServiceBase {
     return this.unary('Stat', request, opts);
   }
 
-  update(request: UpdateSnapshotRequest, opts?: CallOptions): Promise<UpdateSnapshotResponse__Output> {
+  update(
+    request: UpdateSnapshotRequest,
+    opts?: CallOptions,
+  ): Promise<UpdateSnapshotResponse__Output> {
     return this.unary('Update', request, opts);
   }
 
   /** The raw List stream (batches of Info). */
-  listStream(request: ListSnapshotsRequest, opts?: CallOptions): ServerStream<ListSnapshotsResponse__Output> {
+  listStream(
+    request: ListSnapshotsRequest,
+    opts?: CallOptions,
+  ): ServerStream<ListSnapshotsResponse__Output> {
     return this.serverStream('List', request, opts);
   }
 

@@ -49,7 +49,10 @@ export class TasksService extends ServiceBase {
     return this.unary('Delete', request, opts);
   }
 
-  deleteProcess(request: DeleteProcessRequest, opts?: CallOptions): Promise<DeleteResponse__Output> {
+  deleteProcess(
+    request: DeleteProcessRequest,
+    opts?: CallOptions,
+  ): Promise<DeleteResponse__Output> {
     return this.unary('DeleteProcess', request, opts);
   }
 

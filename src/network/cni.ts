@@ -138,7 +138,14 @@ export function execPlugin(
       } catch {
         /* not JSON: keep raw text */
       }
-      reject(new CniError(type, command, `plugin type="${type}" failed (${command.toLowerCase()}): ${msg}`, errCode));
+      reject(
+        new CniError(
+          type,
+          command,
+          `plugin type="${type}" failed (${command.toLowerCase()}): ${msg}`,
+          errCode,
+        ),
+      );
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(stdin));
@@ -146,7 +153,11 @@ export function execPlugin(
 }
 
 /** CNI ADD over the list; returns the last plugin's result. */
-export async function addNetworkList(cniPath: string, list: CniConfList, rt: CniRuntime): Promise<CniResult> {
+export async function addNetworkList(
+  cniPath: string,
+  list: CniConfList,
+  rt: CniRuntime,
+): Promise<CniResult> {
   let prev: CniResult | undefined;
   for (const plugin of list.plugins) {
     const res = await execPlugin(cniPath, 'ADD', pluginStdin(list, plugin, rt, prev), rt);

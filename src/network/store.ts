@@ -3,8 +3,16 @@
  * with berth's metadata (ID, creation time, labels, options) in extra top-level fields of the
  * conflist itself, which CNI plugins never see (berth builds each plugin's stdin itself).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import type { CniConfList, CniPluginConf } from './cni.js';
@@ -38,18 +46,7 @@ export interface StoredNetwork {
 
 /** Fixed, stable IDs for the pseudo networks (Docker's are random per daemon). */
 export function builtinId(name: string): string {
-  return createHashHex(`berth-network-${name}`);
-}
-
-function createHashHex(s: string): string {
-  // sha256 via node:crypto, imported lazily for a tiny startup win in commands that never use it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return sha256(s);
-}
-
-import { createHash } from 'node:crypto';
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return createHash('sha256').update(`berth-network-${name}`).digest('hex');
 }
 
 export function conflistPath(settings: Pick<Settings, 'cniNetconfPath'>, name: string): string {
@@ -57,7 +54,10 @@ export function conflistPath(settings: Pick<Settings, 'cniNetconfPath'>, name: s
 }
 
 /** The default network's subnet and gateway from `bridge_ip` (a subnet, or a gateway/prefix). */
-export function defaultSubnet(settings: Pick<Settings, 'bridgeIp'>): { subnet: Cidr; gateway: string } {
+export function defaultSubnet(settings: Pick<Settings, 'bridgeIp'>): {
+  subnet: Cidr;
+  gateway: string;
+} {
   const raw = settings.bridgeIp || DEFAULT_SUBNET;
   const c = parseCidr(raw.includes('/') ? raw : `${raw}/24`);
   if (!c) throw new Error(`invalid bridge_ip ${JSON.stringify(raw)}`);
@@ -101,7 +101,8 @@ export function buildConflist(o: BuildOptions): CniConfList {
     ipam,
   };
   const plugins: CniPluginConf[] = [bridge];
-  if (!o.internal) plugins.push({ type: 'portmap', snat: true, capabilities: { portMappings: true } });
+  if (!o.internal)
+    plugins.push({ type: 'portmap', snat: true, capabilities: { portMappings: true } });
   plugins.push({ type: 'firewall' });
   return {
     cniVersion: '1.0.0',
@@ -134,12 +135,15 @@ function writeAtomic(file: string, data: string): void {
 }
 
 /** Writes (or rewrites, if bridge_ip changed) the default network's conflist. */
-export function ensureDefaultNetwork(settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>): StoredNetwork {
+export function ensureDefaultNetwork(
+  settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
+): StoredNetwork {
   const { subnet, gateway } = defaultSubnet(settings);
   const file = conflistPath(settings, DEFAULT_NETWORK);
   const existing = readNetworkFile(file);
   const subnetText = formatCidr(subnet);
-  if (existing && existing.meta.subnet === subnetText && existing.meta.gateway === gateway) return existing;
+  if (existing && existing.meta.subnet === subnetText && existing.meta.gateway === gateway)
+    return existing;
   mkdirSync(settings.cniNetconfPath, { recursive: true });
   const conflist = buildConflist({
     name: DEFAULT_NETWORK,
@@ -225,9 +229,12 @@ export function allocateSubnet(settings: Pick<Settings, 'cniNetconfPath' | 'brid
   for (let i = 1; i < 256; i++) {
     const net = ((base.network >>> 0) + i * 256) >>> 0;
     const cand = parseCidr(`${intToIp(net)}/24`)!;
-    if (!used.some((u) => cidrContains(u, cand.network) || cidrContains(cand, u.network))) return cand;
+    if (!used.some((u) => cidrContains(u, cand.network) || cidrContains(cand, u.network)))
+      return cand;
   }
-  throw new Error('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+  throw new Error(
+    'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+  );
 }
 
 export function createNetwork(
@@ -244,7 +251,8 @@ export function createNetwork(
     if (!c) throw new Error(`invalid subnet ${o.subnet}`);
     subnet = c;
   } else {
-    if (o.gateway || o.ipRange) throw new Error('cannot set a gateway or an IP range without a subnet');
+    if (o.gateway || o.ipRange)
+      throw new Error('cannot set a gateway or an IP range without a subnet');
     subnet = allocateSubnet(settings);
   }
   for (const n of listStoredNetworks(settings)) {

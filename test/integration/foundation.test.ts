@@ -205,6 +205,13 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.equal(berth(['namespace', 'rm', ns]).code, 0, 'empties and removes');
     });
 
+    it('inspect of a missing namespace prints [] and an error, exit 1', () => {
+      const r = berth(['namespace', 'inspect', 'no-such-ns-here']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '[]\n');
+      assert.equal(r.stderr, 'Error: namespace "no-such-ns-here" does not exist\n');
+    });
+
     it('a bad namespace name is refused in one line with 125', () => {
       const r = berth(['-n', 'no/slash', 'namespace', 'ls']);
       assert.equal(r.code, 125);

@@ -97,7 +97,7 @@ export async function findContainerOrUndefined(client: Client, ref: string): Pro
     ].join(',');
     const { containers } = await client.containers.list({ filters: [filter] });
     // kubelet keeps earlier attempts of a restarted container under the same name: take the latest.
-    return containers.filter((c) => containerName(c.labels) === ref).sort(newestFirst)[0];
+    return [...containers].sort(newestFirst)[0];
   }
 
   const name = ref.startsWith('/') ? ref.slice(1) : ref;
@@ -129,4 +129,48 @@ export function assertMutable(container: Container, ref: string, verb: string, k
 /** The name to show for a container (Docker shows the ID's head when there is none). */
 export function displayName(container: Container): string {
   return containerName(container.labels);
+}
+
+/** Docker's daemon-error wording for a failure of one argument. */
+export function daemonMessage(err: BerthError): string {
+  return /^(Error|Conflict)/.test(err.message) ? err.message : `Error response from daemon: ${err.message}`;
+}
+
+export interface ForEachOptions {
+  /** Skip arguments that name no container (`rm -f`). */
+  ignoreMissing?: boolean;
+  /** Print each argument on success (stop, rm, pause…). Default true. */
+  echo?: boolean;
+}
+
+/**
+ * Docker's multi-argument verbs: resolve and act on every argument concurrently, print each
+ * succeeded argument in order, then fail (exit 1) with one line per failed argument.
+ */
+export async function forEachContainer(
+  client: Client,
+  refs: readonly string[],
+  fn: (container: Container, ref: string) => Promise<void>,
+  opts: ForEachOptions = {},
+): Promise<void> {
+  const results = await Promise.all(
+    refs.map(async (ref): Promise<{ ok: boolean; error?: string }> => {
+      try {
+        await fn(await findContainer(client, ref), ref);
+        return { ok: true };
+      } catch (err) {
+        if (opts.ignoreMissing && err instanceof NoSuchContainerError) return { ok: false };
+        if (err instanceof BerthError) return { ok: false, error: daemonMessage(err) };
+        throw err;
+      }
+    }),
+  );
+  const errors: string[] = [];
+  let out = '';
+  results.forEach((r, i) => {
+    if (r.ok && opts.echo !== false) out += `${refs[i]}\n`;
+    if (r.error) errors.push(r.error);
+  });
+  if (out) process.stdout.write(out);
+  if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
 }

@@ -42,8 +42,9 @@ let clockTicks = 100;
 function bootTime(): number | undefined {
   if (bootTimeMs !== undefined) return bootTimeMs;
   try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    if (m) bootTimeMs = Number(m[1]) * 1000;
+    // now - uptime has centisecond precision; /proc/stat's btime is whole seconds.
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    if (Number.isFinite(uptime)) bootTimeMs = Date.now() - uptime * 1000;
   } catch {
     // Not Linux or no /proc: start times stay unknown.
   }

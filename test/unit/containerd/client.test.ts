@@ -18,7 +18,13 @@ import {
 import protobuf from 'protobufjs';
 import { buildProto } from '../../../scripts/build-proto.mjs';
 import { Client } from '../../../src/containerd/client.js';
-import { codecFor, loadedServices, loadRoot, setDescriptorDir, type ServiceName } from '../../../src/containerd/descriptors.js';
+import {
+  codecFor,
+  loadedServices,
+  loadRoot,
+  setDescriptorDir,
+  type ServiceName,
+} from '../../../src/containerd/descriptors.js';
 import {
   CancelledError,
   ConnectError,
@@ -67,8 +73,7 @@ describe('containerd client (fake server)', function () {
     setDescriptorDir(path.join(dir, 'proto'));
     socket = path.join(dir, 'c.sock');
     server = new Server();
-    const record =
-      (method: string, h: Handler): Handler =>
+    const record = (method: string, h: Handler): Handler =>
       // grpc-js hands every handler a call object with .metadata first.
       ((call: { metadata: Metadata }, ...rest: unknown[]) => {
         seen.push({ method, md: call.metadata });
@@ -77,10 +82,14 @@ describe('containerd client (fake server)', function () {
 
     server.addService(definition('version', 'containerd.services.version.v1.Version'), {
       Version: record('Version', (_call: unknown, cb: (e: null, r: object) => void) =>
-        cb(null, { version: '1.6.20', revision: 'abc' })) as Handler,
+        cb(null, { version: '1.6.20', revision: 'abc' }),
+      ) as Handler,
     });
     server.addService(definition('namespaces', 'containerd.services.namespaces.v1.Namespaces'), {
-      Get: record('Get', ((call: { request: { name: string } }, cb: (e: object | null, r?: object) => void) => {
+      Get: record('Get', ((
+        call: { request: { name: string } },
+        cb: (e: object | null, r?: object) => void,
+      ) => {
         if (call.request.name === 'slow') return; // never answers: deadline test
         cb({ code: GrpcStatus.NOT_FOUND, details: `namespace "${call.request.name}": not found` });
       }) as Handler),
@@ -88,9 +97,12 @@ describe('containerd client (fake server)', function () {
         cb(null, { namespaces: [{ name: 'default' }] })) as Handler),
     });
     server.addService(definition('leases', 'containerd.services.leases.v1.Leases'), {
-      Create: record('Create', ((call: { request: { id: string; labels: Record<string, string> } }, cb: (e: null, r: object) => void) =>
-        cb(null, { lease: { id: call.request.id, labels: call.request.labels } })) as Handler),
-      Delete: record('Delete', ((_c: unknown, cb: (e: null, r: object) => void) => cb(null, {})) as Handler),
+      Create: record('Create', ((
+        call: { request: { id: string; labels: Record<string, string> } },
+        cb: (e: null, r: object) => void,
+      ) => cb(null, { lease: { id: call.request.id, labels: call.request.labels } })) as Handler),
+      Delete: record('Delete', ((_c: unknown, cb: (e: null, r: object) => void) =>
+        cb(null, {})) as Handler),
     });
     server.addService(definition('content', 'containerd.services.content.v1.Content'), {
       Read: record('Read', ((call: {
@@ -119,7 +131,12 @@ describe('containerd client (fake server)', function () {
         let offset = 0;
         call.on('data', (m) => {
           if (m.action === 'WRITE') offset += m.data.length;
-          const res = { action: m.action, offset: String(offset), total: '6', digest: m.action === 'COMMIT' ? 'sha256:x' : '' };
+          const res = {
+            action: m.action,
+            offset: String(offset),
+            total: '6',
+            digest: m.action === 'COMMIT' ? 'sha256:x' : '',
+          };
           call.write(res);
           // containerd answers COMMIT twice; the client must not get confused.
           if (m.action === 'COMMIT') call.write(res);
@@ -176,10 +193,16 @@ describe('containerd client (fake server)', function () {
         assert.equal(e.details, 'namespace "x": not found');
         return true;
       });
-      await assert.rejects(client.namespaces.get({ name: 'slow' }, { timeoutMs: 100 }), DeadlineExceededError);
+      await assert.rejects(
+        client.namespaces.get({ name: 'slow' }, { timeoutMs: 100 }),
+        DeadlineExceededError,
+      );
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 50);
-      await assert.rejects(client.namespaces.get({ name: 'slow' }, { signal: ac.signal }), CancelledError);
+      await assert.rejects(
+        client.namespaces.get({ name: 'slow' }, { signal: ac.signal }),
+        CancelledError,
+      );
     } finally {
       client.close();
     }
@@ -223,8 +246,14 @@ describe('containerd client (fake server)', function () {
     try {
       const w = client.content.write({ lease: 'l1' });
       assert.equal((await w.send({ action: 'STAT', ref: 'r' })).action, 'STAT');
-      assert.equal((await w.send({ action: 'WRITE', ref: 'r', offset: 0, data: Buffer.from('abc') })).offset, '3');
-      assert.equal((await w.send({ action: 'WRITE', ref: 'r', offset: 3, data: Buffer.from('def') })).offset, '6');
+      assert.equal(
+        (await w.send({ action: 'WRITE', ref: 'r', offset: 0, data: Buffer.from('abc') })).offset,
+        '3',
+      );
+      assert.equal(
+        (await w.send({ action: 'WRITE', ref: 'r', offset: 3, data: Buffer.from('def') })).offset,
+        '6',
+      );
       const c = await w.send({ action: 'COMMIT', ref: 'r', offset: 6, total: 6 });
       assert.equal(c.digest, 'sha256:x');
       await w.close();
@@ -260,7 +289,13 @@ describe('containerd client (fake server)', function () {
     const TaskExit = root.lookupType('containerd.events.TaskExit');
     const value = Buffer.from(
       TaskExit.encode(
-        TaskExit.fromObject({ container_id: 'c1', id: 'c1', pid: 42, exit_status: 137, exited_at: { seconds: 1700000000, nanos: 0 } }),
+        TaskExit.fromObject({
+          container_id: 'c1',
+          id: 'c1',
+          pid: 42,
+          exit_status: 137,
+          exited_at: { seconds: 1700000000, nanos: 0 },
+        }),
       ).finish(),
     );
     const ev = decodeEnvelope({

@@ -94,7 +94,11 @@ describe('ConnectError', () => {
 
   it('renders the one-line hint', () => {
     const e = toBerthError(
-      { code: 14, details: 'No connection established. Last error: Error: connect ENOENT /run/containerd/containerd.sock' },
+      {
+        code: 14,
+        details:
+          'No connection established. Last error: Error: connect ENOENT /run/containerd/containerd.sock',
+      },
       { address, neverConnected: true },
     );
     assert.ok(e instanceof ConnectError);
@@ -120,13 +124,25 @@ describe('ConnectError', () => {
     const failing = (code: string) => (): never => {
       throw Object.assign(new Error(code), { code });
     };
-    assert.equal(connectReason({ code: 14, details: '' }, address, failing('ENOENT')), 'no such file');
-    assert.equal(connectReason({ code: 14, details: '' }, address, failing('EACCES')), 'permission denied');
-    assert.equal(connectReason({ code: 14, details: '' }, address, () => ({})), 'connection refused');
+    assert.equal(
+      connectReason({ code: 14, details: '' }, address, failing('ENOENT')),
+      'no such file',
+    );
+    assert.equal(
+      connectReason({ code: 14, details: '' }, address, failing('EACCES')),
+      'permission denied',
+    );
+    assert.equal(
+      connectReason({ code: 14, details: '' }, address, () => ({})),
+      'connection refused',
+    );
   });
 
   it('a deadline before any connection is a connect timeout', () => {
-    const e = toBerthError({ code: 4, details: 'Deadline exceeded' }, { address, neverConnected: true });
+    const e = toBerthError(
+      { code: 4, details: 'Deadline exceeded' },
+      { address, neverConnected: true },
+    );
     assert.ok(e instanceof ConnectError);
     assert.equal(e.reason, 'timed out');
   });

@@ -26,7 +26,10 @@ describe('containerd helpers', () => {
     const ts = dateToTimestamp(d);
     assert.deepEqual(ts, { seconds: String(Math.floor(d.getTime() / 1000)), nanos: 123_000_000 });
     assert.equal(timestampToDate(ts)?.toISOString(), d.toISOString());
-    assert.equal(timestampToDate({ seconds: '1795405662', nanos: 999_999_999 })?.getTime(), 1795405662999);
+    assert.equal(
+      timestampToDate({ seconds: '1795405662', nanos: 999_999_999 })?.getTime(),
+      1795405662999,
+    );
   });
 
   it('pre-1970 dates keep nanos non-negative', () => {
@@ -47,12 +50,21 @@ describe('containerd helpers', () => {
 
   it('typeNameOf strips any type URL prefix', () => {
     assert.equal(typeNameOf('containerd.events.TaskExit'), 'containerd.events.TaskExit');
-    assert.equal(typeNameOf('type.googleapis.com/containerd.events.TaskExit'), 'containerd.events.TaskExit');
+    assert.equal(
+      typeNameOf('type.googleapis.com/containerd.events.TaskExit'),
+      'containerd.events.TaskExit',
+    );
   });
 
   it('addresses accept a unix:// prefix', () => {
-    assert.equal(socketPathOf('unix:///run/containerd/containerd.sock'), '/run/containerd/containerd.sock');
-    assert.equal(socketPathOf('/run/containerd/containerd.sock'), '/run/containerd/containerd.sock');
+    assert.equal(
+      socketPathOf('unix:///run/containerd/containerd.sock'),
+      '/run/containerd/containerd.sock',
+    );
+    assert.equal(
+      socketPathOf('/run/containerd/containerd.sock'),
+      '/run/containerd/containerd.sock',
+    );
     assert.equal(grpcTarget('/run/c.sock'), 'unix:///run/c.sock');
     assert.equal(grpcTarget('unix:///run/c.sock'), 'unix:///run/c.sock');
     assert.equal(grpcTarget('rel/c.sock'), 'unix:rel/c.sock');

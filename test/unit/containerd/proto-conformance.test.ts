@@ -6,7 +6,15 @@
  * descriptors the CLI loads at run time say the same as proto/.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import protobuf from 'protobufjs';
@@ -21,10 +29,17 @@ import {
 const REF_SRC = process.env['CONTAINERD_API_REF'] ?? '/usr/share/gocode/src';
 const API = 'github.com/containerd/containerd/api';
 
-function walk(ns: protobuf.NamespaceBase, out: protobuf.ReflectionObject[] = []): protobuf.ReflectionObject[] {
+function walk(
+  ns: protobuf.NamespaceBase,
+  out: protobuf.ReflectionObject[] = [],
+): protobuf.ReflectionObject[] {
   for (const obj of ns.nestedArray) {
     out.push(obj);
-    if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type || obj instanceof protobuf.Service) {
+    if (
+      obj instanceof protobuf.Namespace ||
+      obj instanceof protobuf.Type ||
+      obj instanceof protobuf.Service
+    ) {
       walk(obj, out);
     }
   }
@@ -67,7 +82,10 @@ function assertConforms(ours: protobuf.Root, theirs: protobuf.Root, label: strin
       checked++;
     } else if (obj instanceof protobuf.Service) {
       const ref: protobuf.ReflectionObject | null = theirs.lookup(name);
-      assert.ok(ref instanceof protobuf.Service, `${label}: service ${name} missing from reference`);
+      assert.ok(
+        ref instanceof protobuf.Service,
+        `${label}: service ${name} missing from reference`,
+      );
       for (const m of obj.methodsArray) {
         const rm: protobuf.Method | undefined = ref.methods[m.name];
         assert.ok(rm, `${label}: method ${name}.${m.name} missing from reference`);
@@ -153,14 +171,35 @@ describe('containerd proto conformance', function () {
 
   it('declares the methods berth relies on', function () {
     const ours = loadRoot(allProtoFiles());
-    const methods = (svc: string): string[] =>
-      Object.keys(ours.lookupService(svc).methods).sort();
+    const methods = (svc: string): string[] => Object.keys(ours.lookupService(svc).methods).sort();
     assert.deepEqual(methods('containerd.services.tasks.v1.Tasks'), [
-      'CloseIO', 'Create', 'Delete', 'DeleteProcess', 'Exec', 'Get', 'Kill', 'List', 'ListPids',
-      'Metrics', 'Pause', 'ResizePty', 'Resume', 'Start', 'Update', 'Wait',
+      'CloseIO',
+      'Create',
+      'Delete',
+      'DeleteProcess',
+      'Exec',
+      'Get',
+      'Kill',
+      'List',
+      'ListPids',
+      'Metrics',
+      'Pause',
+      'ResizePty',
+      'Resume',
+      'Start',
+      'Update',
+      'Wait',
     ]);
     assert.deepEqual(methods('containerd.services.content.v1.Content'), [
-      'Abort', 'Delete', 'Info', 'List', 'ListStatuses', 'Read', 'Status', 'Update', 'Write',
+      'Abort',
+      'Delete',
+      'Info',
+      'List',
+      'ListStatuses',
+      'Read',
+      'Status',
+      'Update',
+      'Write',
     ]);
     assert.deepEqual(methods('containerd.services.events.v1.Events'), ['Subscribe']);
   });

@@ -1,0 +1,51 @@
+/**
+ * `attach` to a detached container. Its output goes to berth's logger, so attaching = following
+ * the json log from now on; stdin (containers started with -i -t) goes to the stdin FIFO that the
+ * shim reads, kept in the state dir. Ctrl-C detaches-by-signal like Docker with --sig-proxy:
+ * it is forwarded to the container.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '../../containerd/client.js';
+import { BerthError } from '../../errors.js';
+import { LABEL } from '../../labels.js';
+import { openFifoWriter } from './io.js';
+import { showLogs } from './logs.js';
+import type { Container } from './resolve.js';
+
+export async function attachContainer(client: Client, c: Container, o: { noStdin?: boolean; sigProxy: boolean }): Promise<number> {
+  let running = false;
+  try {
+    const { process: p } = await client.tasks.get({ container_id: c.id });
+    running = p?.status === 'RUNNING';
+  } catch {
+    running = false;
+  }
+  if (!running) throw new BerthError('You cannot attach to a stopped container, start it first', { exitCode: 1 });
+  const stdinFifo = join(c.labels[LABEL.stateDir] ?? '', 'stdin');
+  let restore: (() => void) | undefined;
+  if (!o.noStdin && existsSync(stdinFifo)) {
+    const w = openFifoWriter(stdinFifo);
+    w.on('error', () => undefined);
+    const stdin = process.stdin;
+    if (stdin.isTTY) {
+      stdin.setRawMode(true);
+      restore = () => stdin.setRawMode(false);
+    }
+    stdin.on('data', (d: Buffer) => w.write(d));
+  }
+  const onSig = (): void => {
+    void client.tasks.kill({ container_id: c.id, exec_id: '', signal: 2, all: false }).catch(() => undefined);
+  };
+  if (o.sigProxy) process.on('SIGINT', onSig);
+  try {
+    await showLogs(client, c, { follow: true, tail: '0' });
+    const r = await client.tasks.wait({ container_id: c.id }).catch(() => ({ exit_status: 0 }));
+    return r.exit_status;
+  } finally {
+    restore?.();
+    process.off('SIGINT', onSig);
+    process.stdin.pause();
+    (process.stdin as unknown as { unref?: () => void }).unref?.();
+  }
+}

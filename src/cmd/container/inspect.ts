@@ -1,0 +1,207 @@
+/**
+ * `inspect` for containers: Docker's ContainerJSON shape, built from the OCI spec stored in the
+ * container record plus berth's labels.
+ */
+import type { Client } from '../../containerd/client.js';
+import { NotFoundError } from '../../containerd/errors.js';
+import { asGoMap } from '../../formatter/template.js';
+import { LABEL, RESTART_LABEL, containerName } from '../../labels.js';
+import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
+import { displayImage, jsonLabel, mountsOf, networksOf, portsOf, specOf, userLabels } from './ps.js';
+import type { Container } from './resolve.js';
+import { createdAt, getState, type ContainerState } from './state.js';
+
+const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** RFC 3339 with nanoseconds, as Go's time.Time marshals (`2024-01-02T03:04:05.123456789Z`). */
+function rfc3339Nano(d: Date | undefined): string {
+  if (!d || Number.isNaN(d.getTime()) || d.getTime() <= 0) return GO_ZERO_TIME;
+  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, f: string) => (f ? `.${f}Z` : 'Z'));
+}
+
+const MANIFEST_TYPES = new Set([
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+]);
+
+/** The image's config digest (Docker's image ID), following an index to the host platform. */
+export async function imageConfigDigest(client: Client, imageName: string, platform?: string): Promise<string> {
+  if (!imageName) return '';
+  try {
+    const { image } = await client.images.get({ name: imageName });
+    let target = image?.target;
+    for (let depth = 0; target && depth < 3; depth++) {
+      if (MANIFEST_TYPES.has(target.media_type)) {
+        const manifest = JSON.parse((await client.content.readBlob({ digest: target.digest })).toString('utf8')) as {
+          config?: { digest?: string };
+        };
+        return manifest.config?.digest ?? '';
+      }
+      const index = JSON.parse((await client.content.readBlob({ digest: target.digest })).toString('utf8')) as {
+        manifests?: Array<{ digest: string; mediaType: string; size: number; platform?: { os?: string; architecture?: string; variant?: string } }>;
+      };
+      const want = (platform ?? `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`).split('/');
+      const pick =
+        index.manifests?.find((m) => m.platform?.os === want[0] && m.platform?.architecture === want[1]) ??
+        index.manifests?.[0];
+      if (!pick) return '';
+      target = { media_type: pick.mediaType, digest: pick.digest, size: String(pick.size), annotations: {} };
+    }
+  } catch (err) {
+    if (err instanceof NotFoundError) return '';
+    if (err instanceof SyntaxError) return '';
+    throw err;
+  }
+  return '';
+}
+
+interface HostConfigLabel {
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  Binds?: string[] | null;
+  Memory?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  PidsLimit?: number | null;
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  AutoRemove?: boolean;
+  NetworkMode?: string;
+  PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  [key: string]: unknown;
+}
+
+function restartPolicy(labels: Record<string, string>, hc: HostConfigLabel): { Name: string; MaximumRetryCount: number } {
+  if (hc.RestartPolicy?.Name !== undefined) {
+    return { Name: hc.RestartPolicy.Name, MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount ?? 0 };
+  }
+  const policy = labels[RESTART_LABEL.policy];
+  if (!policy) return { Name: 'no', MaximumRetryCount: 0 };
+  const [name, max] = policy.split(':');
+  return { Name: name, MaximumRetryCount: Number(max ?? 0) || 0 };
+}
+
+function portMap(labels: Record<string, string>): Record<string, Array<{ HostIp: string; HostPort: string }>> {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of portsOf(labels)) {
+    const [cp, cproto] = String(p.ContainerPort ?? '').split('/');
+    const key = `${Number.parseInt(cp, 10)}/${(p.Protocol || cproto || 'tcp').toLowerCase()}`;
+    (out[key] ??= []).push({ HostIp: p.HostIp || '0.0.0.0', HostPort: String(p.HostPort ?? '') });
+  }
+  return out;
+}
+
+/** Docker's ContainerJSON for one container. */
+export async function inspectContainer(client: Client, container: Container): Promise<Record<string, unknown>> {
+  const state = await getState(client, container);
+  return buildInspect(container, state, await imageConfigDigest(client, container.image, container.labels?.[LABEL.platform]));
+}
+
+export function buildInspect(container: Container, state: ContainerState, imageId: string): Record<string, unknown> {
+  const labels = container.labels ?? {};
+  const spec = specOf(container);
+  const args = spec.process?.args ?? [];
+  const hc = jsonLabel<HostConfigLabel>(labels, LABEL.hostConfig, {});
+  const name = containerName(labels);
+  const resources = spec.linux?.resources;
+  const memory = hc.Memory ?? resources?.memory?.limit ?? 0;
+  const quota = resources?.cpu?.quota ?? 0;
+  const period = resources?.cpu?.period ?? 0;
+  const nanoCpus = hc.NanoCpus ?? (quota > 0 && period > 0 ? Math.round((quota / period) * 1e9) : 0);
+  const ports = portMap(labels);
+  const networks = networksOf(labels);
+  const user = spec.process?.user;
+  const userText = user?.username ?? (user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : '');
+  const stopSignal = labels[STOP_SIGNAL_ANNOTATION] ?? spec.annotations?.[STOP_SIGNAL_ANNOTATION];
+  const mounts = mountsOf(labels).map((m) => ({
+    Type: m.Type ?? 'bind',
+    ...(m.Name ? { Name: m.Name } : {}),
+    Source: m.Source ?? '',
+    Destination: m.Destination ?? '',
+    ...m,
+  }));
+
+  const config: Record<string, unknown> = {
+    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? container.id.slice(0, 12),
+    Domainname: '',
+    User: userText,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: spec.process?.terminal ?? false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: spec.process?.env ?? [],
+    Cmd: args,
+    Image: displayImage(container),
+    Volumes: null,
+    WorkingDir: spec.process?.cwd ?? '/',
+    Entrypoint: null,
+    OnBuild: null,
+    Labels: asGoMap(userLabels(labels)),
+  };
+  if (stopSignal) config.StopSignal = stopSignal;
+  const { RestartPolicy: _rp, ...hcRest } = hc;
+  void _rp;
+
+  return {
+    Id: container.id,
+    Created: rfc3339Nano(createdAt(container)),
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: state.Status,
+      Running: state.Running,
+      Paused: state.Paused,
+      Restarting: state.Restarting,
+      OOMKilled: state.OOMKilled,
+      Dead: state.Dead,
+      Pid: state.Pid,
+      ExitCode: state.ExitCode,
+      Error: state.Error,
+      StartedAt: rfc3339Nano(state.StartedAt),
+      FinishedAt: rfc3339Nano(state.FinishedAt),
+    },
+    Image: imageId,
+    ResolvConfPath: labels[LABEL.stateDir] ? `${labels[LABEL.stateDir]}/resolv.conf` : '',
+    HostnamePath: labels[LABEL.stateDir] ? `${labels[LABEL.stateDir]}/hostname` : '',
+    HostsPath: labels[LABEL.stateDir] ? `${labels[LABEL.stateDir]}/hosts` : '',
+    LogPath: labels[LABEL.logPath] ?? '',
+    Name: `/${name}`,
+    RestartCount: Number(labels[RESTART_LABEL.count] ?? 0) || 0,
+    Driver: container.snapshotter || 'overlayfs',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      Binds: hc.Binds ?? null,
+      NetworkMode: hc.NetworkMode ?? networks[0] ?? 'default',
+      PortBindings: hc.PortBindings ?? ports,
+      RestartPolicy: restartPolicy(labels, hc),
+      AutoRemove: hc.AutoRemove ?? labels[LABEL.autoRemove] === 'true',
+      CapAdd: hc.CapAdd ?? null,
+      CapDrop: hc.CapDrop ?? null,
+      Privileged: hc.Privileged ?? false,
+      ReadonlyRootfs: hc.ReadonlyRootfs ?? spec.root?.readonly ?? false,
+      CpuShares: hc.CpuShares ?? resources?.cpu?.shares ?? 0,
+      Memory: memory,
+      NanoCpus: nanoCpus,
+      PidsLimit: hc.PidsLimit ?? resources?.pids?.limit ?? null,
+      ...hcRest,
+    },
+    GraphDriver: { Data: null, Name: container.snapshotter || 'overlayfs' },
+    Mounts: mounts,
+    Config: config,
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      Ports: state.Running ? ports : {},
+      SandboxKey: state.Pid ? `/proc/${state.Pid}/ns/net` : '',
+      IPAddress: '',
+      Networks: Object.fromEntries(networks.map((n) => [n, { NetworkID: '', IPAddress: '' }])),
+    },
+  };
+}

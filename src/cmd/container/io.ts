@@ -1,0 +1,138 @@
+/**
+ * Task stdio for an attached client: FIFOs (one `mkfifo` spawn for all of them), non-blocking
+ * sockets on them (read ends opened before Tasks.Create, the stdin writer after it), and the
+ * Docker json-file log that berth writes for the streams it copies.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+
+/** RFC3339Nano like Go's time.Format(time.RFC3339Nano): UTC, trailing zeros of the fraction trimmed. */
+const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+export function nowRfc3339Nano(): string {
+  const ns = hrBase + process.hrtime.bigint();
+  const ms = Number(ns / 1_000_000n);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
+}
+
+/**
+ * Appends Docker json-file lines: one JSON object per output line (`log` keeps the `\n`);
+ * a partial line is held until its newline arrives or the stream ends.
+ */
+export class JsonLogWriter {
+  private fd: number | undefined;
+  private readonly partial: Record<string, string> = {};
+
+  constructor(path: string) {
+    try {
+      this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
+    } catch {
+      this.fd = undefined;
+    }
+  }
+
+  write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
+    if (this.fd === undefined) return;
+    let text = (this.partial[stream] ?? '') + chunk.toString();
+    let out = '';
+    const time = nowRfc3339Nano();
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+      out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
+      text = text.slice(nl + 1);
+    }
+    // Docker splits lines longer than 16 KiB.
+    while (text.length >= 16384) {
+      out += `${JSON.stringify({ log: text.slice(0, 16384), stream, time })}\n`;
+      text = text.slice(16384);
+    }
+    this.partial[stream] = text;
+    if (out) this.append(out);
+  }
+
+  /** Writes held partial lines (without a newline, as Docker does at EOF). */
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const text = this.partial[stream];
+      if (text) this.append(`${JSON.stringify({ log: text, stream, time: nowRfc3339Nano() })}\n`);
+      this.partial[stream] = '';
+    }
+  }
+
+  private append(s: string): void {
+    if (this.fd === undefined) return;
+    try {
+      writeSync(this.fd, s);
+    } catch {
+      // A full disk must not kill the container's output on the terminal.
+    }
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Creates the FIFOs with a single `mkfifo` process. */
+export function mkfifos(paths: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('mkfifo', ['-m', '600', ...paths], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo: ${err.trim()}`))));
+  });
+}
+
+export interface FifoSet {
+  dir: string;
+  stdin?: string;
+  stdout: string;
+  stderr?: string;
+}
+
+/** Paths for a process's FIFOs in `dir` (created by mkfifos). */
+export function fifoPaths(dir: string, prefix: string, opts: { stdin: boolean; tty: boolean }): FifoSet {
+  return {
+    dir,
+    stdin: opts.stdin ? join(dir, `${prefix}-stdin`) : undefined,
+    stdout: join(dir, `${prefix}-stdout`),
+    stderr: opts.tty ? undefined : join(dir, `${prefix}-stderr`),
+  };
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+}
+
+/** Opens a FIFO read end without blocking (no writer yet is fine: no false EOF with epoll). */
+export function openFifoReader(path: string): Socket {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: true, writable: false });
+}
+
+/** Opens a FIFO write end; the reader (the shim) must already have it open. */
+export function openFifoWriter(path: string): Socket {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  return new Socket({ fd, readable: false, writable: true });
+}
+
+/** Resolves when the socket has ended or closed (or errored). */
+export function ended(sock: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (sock.destroyed || sock.readableEnded) return resolve();
+    sock.once('end', resolve);
+    sock.once('close', resolve);
+    sock.once('error', () => resolve());
+  });
+}
+
+export function removeFifos(set: FifoSet | undefined): void {
+  if (!set) return;
+  for (const p of [set.stdin, set.stdout, set.stderr]) {
+    if (p) rmSync(p, { force: true });
+  }
+}

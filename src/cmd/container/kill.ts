@@ -1,0 +1,32 @@
+/** `kill`: one signal to the container's main process (SIGKILL by default). */
+import type { Client } from '../../containerd/client.js';
+import { FailedPreconditionError, NotFoundError } from '../../containerd/errors.js';
+import { BerthError } from '../../errors.js';
+import type { Container } from './resolve.js';
+import { getTask } from './state.js';
+import { markExplicitlyStopped, stopSignalOf } from './stop.js';
+
+function notRunning(ref: string, container: Container): BerthError {
+  return new BerthError(
+    `Error response from daemon: Cannot kill container: ${ref}: Container ${container.id} is not running`,
+  );
+}
+
+export async function killContainer(client: Client, container: Container, ref: string, signal = 9): Promise<void> {
+  const task = await getTask(client, container.id);
+  const status = task ? String(task.status) : '';
+  if (!task || status === 'STOPPED' || status === 'CREATED') throw notRunning(ref, container);
+  // Killing with the stop signal or SIGKILL is a deliberate stop: the restart policy must not undo it.
+  const deliberate = signal === 9 || signal === stopSignalOf(container);
+  if (deliberate) await markExplicitlyStopped(client, container, 'before');
+  try {
+    await client.tasks.kill({ container_id: container.id, signal, all: false });
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof FailedPreconditionError) throw notRunning(ref, container);
+    throw err;
+  }
+  if (deliberate && signal === 9) {
+    await client.tasks.wait({ container_id: container.id }, { timeoutMs: 10_000 }).catch(() => undefined);
+    await markExplicitlyStopped(client, container, 'after');
+  }
+}

@@ -1,0 +1,130 @@
+/** `logs`: reads the container's Docker json-file log (written by berth or berth's logger). */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Client } from '../../containerd/client.js';
+import { BerthError } from '../../errors.js';
+import { LABEL } from '../../labels.js';
+import type { Container } from './resolve.js';
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: string;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+interface Entry {
+  log: string;
+  stream: string;
+  time: string;
+}
+
+/** Docker's --since/--until: RFC 3339 (date or date-time), Unix seconds[.nanos], or a duration ago. */
+export function parseTimeArg(value: string, now = Date.now()): number {
+  const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
+  if (dur) {
+    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+    return now - Number(dur[1]) * (mult[dur[2] as string] as number);
+  }
+  const compound = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/.exec(value);
+  if (compound && value !== '') {
+    let ms = 0;
+    for (const m of value.matchAll(/(\d+)([hms])/g)) ms += Number(m[1]) * ({ h: 3600000, m: 60000, s: 1000 }[m[2] as 'h'] ?? 0);
+    return now - ms;
+  }
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const t = Date.parse(value);
+  if (!Number.isNaN(t)) return t;
+  throw new BerthError(`invalid value for "since": failed to parse value as time or duration: "${value}"`, { exitCode: 1 });
+}
+
+function timeMs(time: string): number {
+  return Date.parse(time);
+}
+
+function emit(e: Entry, o: LogsOptions): void {
+  const text = o.timestamps ? `${e.time} ${e.log}` : e.log;
+  if (e.stream === 'stderr') process.stderr.write(text);
+  else process.stdout.write(text);
+}
+
+class Reader {
+  private pos = 0;
+  private rest = '';
+  constructor(private readonly path: string) {}
+
+  /** New complete lines since the last call. */
+  read(): Entry[] {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = statSync(this.path).size;
+      if (size < this.pos) this.pos = 0;
+      const chunks: Buffer[] = [];
+      while (this.pos < size) {
+        const buf = Buffer.alloc(Math.min(1 << 20, size - this.pos));
+        const n = readSync(fd, buf, 0, buf.length, this.pos);
+        if (n <= 0) break;
+        this.pos += n;
+        chunks.push(buf.subarray(0, n));
+      }
+      const text = this.rest + Buffer.concat(chunks).toString('utf8');
+      const lines = text.split('\n');
+      this.rest = lines.pop() ?? '';
+      const out: Entry[] = [];
+      for (const l of lines) {
+        if (!l) continue;
+        try {
+          out.push(JSON.parse(l) as Entry);
+        } catch {
+          /* a torn line from a crash: skip */
+        }
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+export async function showLogs(client: Client, container: Container, o: LogsOptions): Promise<void> {
+  const path = container.labels[LABEL.logPath];
+  if (!path) return;
+  const since = o.since ? parseTimeArg(o.since) : undefined;
+  const until = o.until ? parseTimeArg(o.until) : undefined;
+  const reader = new Reader(path);
+  let entries = reader.read();
+  const keep = (e: Entry): boolean => {
+    const t = timeMs(e.time);
+    return (since === undefined || t >= since) && (until === undefined || t <= until);
+  };
+  entries = entries.filter(keep);
+  if (o.tail !== undefined && o.tail !== 'all') {
+    const n = Number(o.tail);
+    if (Number.isInteger(n) && n >= 0) entries = n === 0 ? [] : entries.slice(-n);
+  }
+  for (const e of entries) emit(e, o);
+  if (!o.follow || (until !== undefined && until <= Date.now())) return;
+
+  // Follow until the task exits (or --until passes).
+  let done = false;
+  const waiter = client.tasks
+    .wait({ container_id: container.id })
+    .then(() => undefined)
+    .catch(() => undefined)
+    .finally(() => (done = true));
+  void waiter;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, done ? 50 : 200));
+    for (const e of reader.read()) if (keep(e)) emit(e, o);
+    if (done) {
+      for (const e of reader.read()) if (keep(e)) emit(e, o);
+      return;
+    }
+    if (until !== undefined && Date.now() > until) return;
+  }
+}

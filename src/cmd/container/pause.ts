@@ -1,0 +1,26 @@
+/** `pause` / `unpause`: freeze and thaw the container's cgroup (Tasks.Pause / Tasks.Resume). */
+import type { Client } from '../../containerd/client.js';
+import { BerthError } from '../../errors.js';
+import type { Container } from './resolve.js';
+import { getTask } from './state.js';
+
+export async function pauseContainer(client: Client, container: Container): Promise<void> {
+  const task = await getTask(client, container.id);
+  const status = task ? String(task.status) : '';
+  if (status === 'PAUSED' || status === 'PAUSING') {
+    throw new BerthError(`Error response from daemon: Container ${container.id} is already paused`);
+  }
+  if (status !== 'RUNNING') {
+    throw new BerthError(`Error response from daemon: Container ${container.id} is not running`);
+  }
+  await client.tasks.pause({ container_id: container.id });
+}
+
+export async function unpauseContainer(client: Client, container: Container): Promise<void> {
+  const task = await getTask(client, container.id);
+  const status = task ? String(task.status) : '';
+  if (status !== 'PAUSED' && status !== 'PAUSING') {
+    throw new BerthError(`Error response from daemon: Container ${container.id} is not paused`);
+  }
+  await client.tasks.resume({ container_id: container.id });
+}

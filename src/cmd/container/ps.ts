@@ -1,0 +1,534 @@
+/**
+ * `ps` / `container ls`: docker/cli's container listing from one Containers.List and one
+ * Tasks.List (never a call per container, so vanished containers and hung shims cannot break it).
+ */
+import type { Client } from '../../containerd/client.js';
+import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
+import { unpackJsonAny } from '../../containerd/helpers.js';
+import { collect } from '../../containerd/service.js';
+import { BerthError, UsageError } from '../../errors.js';
+import { goTimeString } from '../../formatter/gofmt.js';
+import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
+import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
+import { familiarString, parseDockerRef } from '../../registry/reference.js';
+import type { Container } from './resolve.js';
+import { createdAt, listTasks, stateFromTask, statusText, type ContainerState, type Task } from './state.js';
+
+/** A port as the `berth/ports` label stores it. */
+export interface PortBinding {
+  HostIp?: string;
+  HostPort?: string | number;
+  ContainerPort?: string | number;
+  Protocol?: string;
+}
+
+/** Parses a JSON label, tolerating absence and garbage. */
+export function jsonLabel<T>(labels: Record<string, string> | undefined, key: string, fallback: T): T {
+  const text = labels?.[key];
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function portsOf(labels: Record<string, string> | undefined): PortBinding[] {
+  const v = jsonLabel<unknown>(labels, LABEL.ports, []);
+  return Array.isArray(v) ? (v as PortBinding[]) : [];
+}
+
+interface DisplayPort {
+  IP: string;
+  PrivatePort: number;
+  PublicPort: number;
+  Type: string;
+}
+
+function toDisplayPort(p: PortBinding): DisplayPort {
+  const cp = String(p.ContainerPort ?? '');
+  const [port, proto] = cp.split('/');
+  return {
+    IP: p.HostIp || '0.0.0.0',
+    PrivatePort: Number.parseInt(port, 10) || 0,
+    PublicPort: Number.parseInt(String(p.HostPort ?? '0'), 10) || 0,
+    Type: (p.Protocol || proto || 'tcp').toLowerCase(),
+  };
+}
+
+function joinHostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** docker/cli's DisplayablePorts: `0.0.0.0:8080->80/tcp`, identical host/container ranges collapsed. */
+export function displayablePorts(bindings: readonly PortBinding[]): string {
+  const ports = bindings.map(toDisplayPort).sort(
+    (a, b) =>
+      a.PrivatePort - b.PrivatePort ||
+      (a.IP < b.IP ? -1 : a.IP > b.IP ? 1 : 0) ||
+      a.PublicPort - b.PublicPort ||
+      (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0),
+  );
+  const groups = new Map<string, { first: number; last: number }>();
+  const keys: string[] = [];
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const formGroup = (key: string, first: number, last: number): string => {
+    const parts = key.split('/');
+    let type = parts[0];
+    let ip = '';
+    if (parts.length > 1) {
+      ip = parts.slice(0, -1).join('/');
+      type = parts[parts.length - 1];
+    }
+    let group = String(first);
+    if (first !== last) group = `${group}-${last}`;
+    if (ip) group = `${ip.includes(':') ? `[${ip}]` : ip}:${group}->${group}`;
+    return `${group}/${type}`;
+  };
+  for (const p of ports) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${joinHostPort(p.IP, p.PublicPort)}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${p.IP}/${p.Type}`;
+    }
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+      keys.push(key);
+      continue;
+    }
+    if (p.PrivatePort === g.last + 1) {
+      g.last = p.PrivatePort;
+      continue;
+    }
+    result.push(formGroup(key, g.first, g.last));
+    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+  }
+  for (const key of keys) {
+    const g = groups.get(key);
+    if (g) result.push(formGroup(key, g.first, g.last));
+  }
+  return [...result, ...hostMappings].join(', ');
+}
+
+/** docker/cli formatter.Ellipsis: cut to `max` display columns, the last being `…`. */
+export function ellipsis(s: string, max: number): string {
+  const chars = [...s];
+  if (chars.length <= max) return s;
+  return `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** Go's strconv.Quote for the COMMAND column. */
+export function goQuoteString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** moby's list Command: the path, then the args, each quoted in '' when it holds a space. */
+export function commandText(args: readonly string[]): string {
+  if (args.length === 0) return '';
+  const rest = args.slice(1).map((a) => (a.includes(' ') ? `'${a}'` : a));
+  return rest.length > 0 ? `${args[0]} ${rest.join(' ')}` : args[0];
+}
+
+/** The minimal OCI spec shape read here. */
+export interface SpecLite {
+  process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string }; terminal?: boolean };
+  hostname?: string;
+  annotations?: Record<string, string>;
+  mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
+  root?: { path?: string; readonly?: boolean };
+  linux?: {
+    resources?: {
+      memory?: { limit?: number };
+      cpu?: { shares?: number; quota?: number; period?: number };
+      pids?: { limit?: number };
+    };
+    namespaces?: Array<{ type: string; path?: string }>;
+  };
+}
+
+export function specOf(c: Pick<Container, 'spec'>): SpecLite {
+  if (!c.spec?.value || c.spec.value.length === 0) return {};
+  try {
+    return unpackJsonAny<SpecLite>(c.spec);
+  } catch {
+    return {};
+  }
+}
+
+/** IMAGE as the user wrote it (berth/image), else the image name in familiar form. */
+export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
+  const typed = c.labels?.[LABEL.imageRef];
+  if (typed) return typed;
+  if (!c.image) return '';
+  try {
+    return familiarString(parseDockerRef(c.image));
+  } catch {
+    return c.image;
+  }
+}
+
+/** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
+export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (k.startsWith('berth/') || k.startsWith('nerdctl/') || k.startsWith('containerd.io/restart.')) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+interface MountLabel {
+  Type?: string;
+  Name?: string;
+  Source?: string;
+  Destination?: string;
+}
+
+export function mountsOf(labels: Record<string, string> | undefined): MountLabel[] {
+  const v = jsonLabel<unknown>(labels, LABEL.mounts, []);
+  return Array.isArray(v) ? (v as MountLabel[]) : [];
+}
+
+export function networksOf(labels: Record<string, string> | undefined): string[] {
+  const v = jsonLabel<unknown>(labels, LABEL.networks, []);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
+export class ContainerRow {
+  private specCache?: SpecLite;
+
+  constructor(
+    readonly container: Container,
+    readonly state: ContainerState,
+    private readonly trunc: boolean,
+    private readonly now: number,
+    private readonly sizes?: { rw: number; rootFs: number },
+  ) {}
+
+  private get spec(): SpecLite {
+    return (this.specCache ??= specOf(this.container));
+  }
+
+  get ID(): string {
+    return this.trunc ? this.container.id.slice(0, 12) : this.container.id;
+  }
+
+  get Names(): string {
+    return containerName(this.container.labels);
+  }
+
+  get Image(): string {
+    return displayImage(this.container);
+  }
+
+  get Command(): string {
+    const cmd = commandText(this.spec.process?.args ?? []);
+    return goQuoteString(this.trunc ? ellipsis(cmd, 20) : cmd);
+  }
+
+  get CreatedAt(): string {
+    return goTimeString(createdAt(this.container));
+  }
+
+  get RunningFor(): string {
+    return formatAge(createdAt(this.container), this.now);
+  }
+
+  get Ports(): string {
+    // Docker has port bindings only while the container runs.
+    if (!this.state.Running || this.state.Restarting) return '';
+    return displayablePorts(portsOf(this.container.labels));
+  }
+
+  get State(): string {
+    return this.state.Status;
+  }
+
+  get Status(): string {
+    return statusText(this.state, this.now);
+  }
+
+  get Size(): string {
+    const rw = this.sizes?.rw ?? 0;
+    const root = this.sizes?.rootFs ?? 0;
+    const srw = humanSizeWithPrecision(rw, 3);
+    return root > 0 ? `${srw} (virtual ${humanSizeWithPrecision(root, 3)})` : srw;
+  }
+
+  get Labels(): string {
+    return Object.entries(userLabels(this.container.labels))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  }
+
+  Label(name: unknown): string {
+    return this.container.labels?.[String(name)] ?? '';
+  }
+
+  get Mounts(): string {
+    return mountsOf(this.container.labels)
+      .map((m) => {
+        const name = m.Name || m.Source || '';
+        return this.trunc ? ellipsis(name, 15) : name;
+      })
+      .join(',');
+  }
+
+  get LocalVolumes(): string {
+    return String(mountsOf(this.container.labels).filter((m) => m.Type === 'volume').length);
+  }
+
+  get Networks(): string {
+    return networksOf(this.container.labels).join(',');
+  }
+
+  get Platform(): string {
+    return this.container.labels?.[LABEL.platform] ?? '';
+  }
+
+  /** `--format json`: every field, as docker/cli marshals the context. */
+  toJSON(): Record<string, string> {
+    return {
+      Command: this.Command,
+      CreatedAt: this.CreatedAt,
+      ID: this.ID,
+      Image: this.Image,
+      Labels: this.Labels,
+      LocalVolumes: this.LocalVolumes,
+      Mounts: this.Mounts,
+      Names: this.Names,
+      Networks: this.Networks,
+      Ports: this.Ports,
+      RunningFor: this.RunningFor,
+      Size: this.Size,
+      State: this.State,
+      Status: this.Status,
+    };
+  }
+}
+
+export const PS_HEADERS: Readonly<Record<string, string>> = {
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Ports: 'PORTS',
+  State: 'STATE',
+  Status: 'STATUS',
+  Size: 'SIZE',
+  Names: 'NAMES',
+  Labels: 'LABELS',
+  Label: 'LABEL',
+  Mounts: 'MOUNTS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Networks: 'NETWORKS',
+  Platform: 'PLATFORM',
+};
+
+export const PS_DEFAULT_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+export const PS_SIZE_FORMAT = `${PS_DEFAULT_FORMAT}\t{{.Size}}`;
+
+export interface PsOptions {
+  all?: boolean;
+  /** `-n`: the last N created (any state); -1 = unset. */
+  last?: number;
+  latest?: boolean;
+  size?: boolean;
+  noTrunc?: boolean;
+  filters?: string[];
+  /** Deadline for Tasks.List (a hung shim). */
+  tasksTimeoutMs?: number;
+}
+
+const FILTER_KEYS = new Set(['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network']);
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+/** Parses `-f key=value` flags into key -> values (Docker ORs values of a key, ANDs keys). */
+export function parseFilters(list: readonly string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const f of list) {
+    const i = f.indexOf('=');
+    if (i < 0) throw new UsageError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+    const key = f.slice(0, i).trim().toLowerCase();
+    const value = f.slice(i + 1);
+    if (!FILTER_KEYS.has(key)) throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    if (key === 'status' && !STATUSES.has(value)) {
+      throw new BerthError(`Error response from daemon: invalid filter 'status=${value}'`);
+    }
+    if (key === 'exited' && !/^-?\d+$/.test(value)) {
+      throw new BerthError(`Error response from daemon: invalid filter 'exited=${value}'`);
+    }
+    map.set(key, [...(map.get(key) ?? []), value]);
+  }
+  return map;
+}
+
+/** Go's regexp.MatchString as Docker's filters use it; an invalid pattern matches nothing. */
+function regexMatch(pattern: string, s: string): boolean {
+  try {
+    return new RegExp(pattern).test(s);
+  } catch {
+    return s === pattern;
+  }
+}
+
+function ancestorMatches(c: Container, value: string): boolean {
+  const candidates = new Set<string>([c.image, displayImage(c)]);
+  if (candidates.has(value)) return true;
+  try {
+    const want = parseDockerRef(value);
+    const wantStr = familiarString(want);
+    for (const cand of candidates) {
+      if (!cand) continue;
+      try {
+        if (familiarString(parseDockerRef(cand)) === wantStr) return true;
+      } catch {
+        // not a reference
+      }
+    }
+  } catch {
+    // value is not a reference: maybe an image ID prefix
+  }
+  return false;
+}
+
+/** All containers of the namespace; falls back to the stream when the reply exceeds 16 MiB. */
+async function allContainers(client: Client): Promise<Container[]> {
+  try {
+    return (await client.containers.list({ filters: [] })).containers;
+  } catch (err) {
+    if (err instanceof ContainerdError && err.code === 8 /* RESOURCE_EXHAUSTED */) {
+      return (await collect(client.containers.listStream({ filters: [] })))
+        .map((m) => m.container)
+        .filter((c): c is Container => c !== null);
+    }
+    throw err;
+  }
+}
+
+async function snapshotSizes(client: Client, c: Container): Promise<{ rw: number; rootFs: number } | undefined> {
+  if (!c.snapshot_key) return undefined;
+  const snapshotter = c.snapshotter || 'overlayfs';
+  try {
+    const rw = Number((await client.snapshots.usage({ snapshotter, key: c.snapshot_key })).size);
+    let total = rw;
+    let parent = (await client.snapshots.stat({ snapshotter, key: c.snapshot_key })).info?.parent ?? '';
+    while (parent) {
+      total += Number((await client.snapshots.usage({ snapshotter, key: parent })).size);
+      parent = (await client.snapshots.stat({ snapshotter, key: parent })).info?.parent ?? '';
+    }
+    return { rw, rootFs: total };
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The rows `ps` prints, newest first, filtered as Docker does. */
+export async function listContainerRows(client: Client, opts: PsOptions = {}): Promise<ContainerRow[]> {
+  const filters = parseFilters(opts.filters ?? []);
+  const [containers, tasks] = await Promise.all([
+    allContainers(client),
+    listTasks(client, opts.tasksTimeoutMs ?? 10_000).catch((err: unknown) => {
+      if (err instanceof ContainerdError && err.code === GrpcCode.DEADLINE_EXCEEDED) {
+        process.stderr.write('WARNING: containerd did not list tasks in time; container states are unknown\n');
+        return new Map<string, Task>();
+      }
+      throw err;
+    }),
+  ]);
+  const now = Date.now();
+  const trunc = !opts.noTrunc;
+
+  let items = containers
+    .map((c) => ({ c, state: stateFromTask(c, tasks.get(c.id)), created: createdAt(c).getTime() }))
+    .sort((a, b) => b.created - a.created || (a.c.id < b.c.id ? -1 : 1));
+
+  // before/since are relative to the named containers' creation times.
+  const refTime = (ref: string, key: string): number => {
+    const hit = items.find(
+      (i) => i.c.id === ref || containerName(i.c.labels) === ref || (ref.length >= 1 && i.c.id.startsWith(ref)),
+    );
+    if (!hit) throw new BerthError(`Error response from daemon: No such container: ${ref}`);
+    void key;
+    return hit.created;
+  };
+  const before = filters.get('before')?.map((r) => refTime(r, 'before'));
+  const since = filters.get('since')?.map((r) => refTime(r, 'since'));
+
+  items = items.filter(({ c, state, created }) => {
+    const labels = c.labels ?? {};
+    const name = containerName(labels);
+    for (const [key, values] of filters) {
+      let ok: boolean;
+      switch (key) {
+        case 'id':
+          ok = values.some((v) => regexMatch(v, c.id));
+          break;
+        case 'name':
+          ok = values.some((v) => regexMatch(v, name) || regexMatch(v, `/${name}`));
+          break;
+        case 'label':
+          ok = values.every((v) => {
+            const i = v.indexOf('=');
+            if (i < 0) return Object.prototype.hasOwnProperty.call(labels, v);
+            return labels[v.slice(0, i)] === v.slice(i + 1);
+          });
+          break;
+        case 'status':
+          ok = values.includes(state.Status);
+          break;
+        case 'exited':
+          ok = state.Status === 'exited' && values.some((v) => Number(v) === state.ExitCode);
+          break;
+        case 'ancestor':
+          ok = values.some((v) => ancestorMatches(c, v));
+          break;
+        case 'volume':
+          ok = values.some((v) => mountsOf(labels).some((m) => m.Name === v || m.Source === v || m.Destination === v));
+          break;
+        case 'network':
+          ok = values.some((v) => networksOf(labels).includes(v));
+          break;
+        default:
+          ok = true;
+      }
+      if (!ok) return false;
+    }
+    if (before && !before.every((t) => created < t)) return false;
+    if (since && !since.every((t) => created > t)) return false;
+    return true;
+  });
+
+  const last = opts.latest ? 1 : (opts.last ?? -1);
+  const showAll = opts.all || last > 0 || filters.has('status') || filters.has('exited');
+  if (!showAll) items = items.filter((i) => i.state.Running);
+  if (last > 0) items = items.slice(0, last);
+
+  const sizes = opts.size
+    ? await Promise.all(items.map((i) => snapshotSizes(client, i.c)))
+    : items.map(() => undefined);
+  return items.map((i, n) => new ContainerRow(i.c, i.state, trunc, now, sizes[n]));
+}
+
+/** Label keys berth and nerdctl use for names (for callers that need them). */
+export const NAME_LABELS = [LABEL.name, NERDCTL_LABEL.name] as const;

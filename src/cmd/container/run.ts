@@ -1,0 +1,403 @@
+/**
+ * The run engine: `run` = create + start a task, attached (FIFOs, berth copies the streams and
+ * writes the json-file log) or detached (berth's binary logger, no berth process needed).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import type { Client } from '../../containerd/client.js';
+import type { Settings } from '../../config/index.js';
+import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
+import { BerthError } from '../../errors.js';
+import { LABEL, RESTART_LABEL } from '../../labels.js';
+import {
+  CleanupStack,
+  createContainer,
+  DaemonError,
+  type ContainerOptions,
+  type CreatedContainer,
+  type RootfsMount,
+} from './create.js';
+import {
+  ended,
+  fifoPaths,
+  JsonLogWriter,
+  mkfifos,
+  openFifoReader,
+  openFifoWriter,
+  type FifoSet,
+} from './io.js';
+
+export interface RunOptions extends ContainerOptions {
+  sigProxy: boolean;
+  /** `-a`: streams to attach (empty: stdout+stderr, plus stdin with -i). */
+  attach: string[];
+}
+
+/** Docker's exit code for a failed exec in the runtime: 127 not found, 126 not executable. */
+export function execFailureCode(message: string): number | undefined {
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory|exec format error/.test(message)) return 126;
+  return undefined;
+}
+
+export function taskCreateError(err: unknown, command: string): BerthError {
+  if (err instanceof ContainerdError) {
+    return new DaemonError(err.message, command, execFailureCode(err.message) ?? 125, err);
+  }
+  if (err instanceof BerthError) return err;
+  return new DaemonError(err instanceof Error ? err.message : String(err), command);
+}
+
+/** Removes task, container, snapshot and state dir (NOT_FOUND is success). */
+export async function destroyContainer(
+  client: Client,
+  settings: Settings,
+  id: string,
+  stateDir: string | undefined,
+): Promise<void> {
+  await client.tasks.delete({ container_id: id }).catch(() => undefined);
+  await Promise.all([
+    client.containers.delete({ id }).catch(() => undefined),
+    client.snapshots.remove({ snapshotter: settings.snapshotter, key: id }).catch(() => undefined),
+  ]);
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+}
+
+/** Sets the restart monitor's desired state once the task runs (always / unless-stopped). */
+export async function markRunning(client: Client, id: string, labels: Record<string, string>): Promise<void> {
+  const policy = labels[RESTART_LABEL.policy];
+  if (!policy) return;
+  const update: Record<string, string> = {
+    [RESTART_LABEL.explicitlyStopped]: 'false',
+    [LABEL.explicitlyStopped]: 'false',
+  };
+  if (policy === 'always' || policy === 'unless-stopped') update[RESTART_LABEL.status] = 'running';
+  await client.containers
+    .update({
+      container: { id, labels: update },
+      update_mask: { paths: Object.keys(update).map((k) => `labels.${k}`) },
+    })
+    .catch(() => undefined);
+}
+
+export interface StartDetachedOptions {
+  id: string;
+  stateDir: string;
+  logUri: string;
+  tty: boolean;
+  interactive: boolean;
+  mounts: RootfsMount[];
+  command: string;
+}
+
+/**
+ * Starts a task whose output goes to berth's logger. With `-i -t` stdin is a FIFO in the state
+ * dir (attach writes to it later); without a TTY the shim gives binary loggers no stdin.
+ */
+export async function startDetached(client: Client, o: StartDetachedOptions): Promise<number> {
+  let stdin = '';
+  if (o.interactive && o.tty) {
+    stdin = join(o.stateDir, 'stdin');
+    rmSync(stdin, { force: true });
+    await mkfifos([stdin]);
+  }
+  // Marker for the logger: from now on an empty cgroup means "exited".
+  rmSync(join(o.stateDir, 'started'), { force: true });
+  let created;
+  try {
+    created = await client.tasks.create(
+      {
+        container_id: o.id,
+        rootfs: o.mounts,
+        stdin,
+        stdout: o.logUri,
+        stderr: o.tty ? '' : o.logUri,
+        terminal: o.tty,
+      },
+      { timeoutMs: 60_000 },
+    );
+  } catch (err) {
+    throw taskCreateError(err, o.command);
+  }
+  try {
+    await client.tasks.start({ container_id: o.id });
+  } catch (err) {
+    await client.tasks.delete({ container_id: o.id }).catch(() => undefined);
+    throw taskCreateError(err, o.command);
+  }
+  writeFileSync(join(o.stateDir, 'started'), '');
+  return created.pid;
+}
+
+/** `run`: returns the exit code to leave with. */
+export async function runContainer(client: Client, settings: Settings, o: RunOptions): Promise<number> {
+  const cmd = o.command;
+  if (o.tty && !o.detach && !process.stdin.isTTY) {
+    throw new BerthError('the input device is not a TTY', { exitCode: 1 });
+  }
+  if (o.detach && o.rm === undefined) o.rm = false;
+  const streams = new Set(o.attach.map((s) => s.toLowerCase()));
+  for (const s of streams) {
+    if (!['stdin', 'stdout', 'stderr'].includes(s)) {
+      throw new DaemonError(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`, cmd);
+    }
+  }
+  if (o.detach && streams.size > 0) {
+    throw new BerthError('berth: Conflicting options: -a and -d', { exitCode: 125 });
+  }
+
+  // FIFOs are made while the container is being created (one mkfifo spawn, off the critical path).
+  let fifoDir: string | undefined;
+  let fifos: FifoSet | undefined;
+  let fifoReady: Promise<void> | undefined;
+  if (!o.detach) {
+    fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
+    fifos = fifoPaths(fifoDir, 'init', { stdin: Boolean(o.interactive), tty: Boolean(o.tty) });
+    fifoReady = mkfifos([fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)));
+    fifoReady.catch(() => undefined);
+  }
+  const dropFifos = (): void => {
+    if (fifoDir) rmSync(fifoDir, { recursive: true, force: true });
+  };
+
+  let c: CreatedContainer;
+  try {
+    c = await createContainer(client, settings, o);
+  } catch (err) {
+    await fifoReady?.catch(() => undefined);
+    dropFifos();
+    throw err;
+  }
+
+  if (o.detach) {
+    try {
+      await startDetached(client, {
+        id: c.id,
+        stateDir: c.stateDir,
+        logUri: c.logUri,
+        tty: Boolean(o.tty),
+        interactive: Boolean(o.interactive),
+        mounts: c.mounts,
+        command: cmd,
+      });
+    } catch (err) {
+      // Docker keeps a container whose start failed (status Created); --rm removes it.
+      if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir);
+      throw err;
+    }
+    await markRunning(client, c.id, c.labels);
+    process.stdout.write(`${c.id}\n`);
+    return 0;
+  }
+
+  return attachTask(client, settings, {
+    id: c.id,
+    mounts: c.mounts,
+    logPath: c.logPath,
+    stateDir: c.stateDir,
+    labels: c.labels,
+    tty: Boolean(o.tty),
+    interactive: Boolean(o.interactive),
+    rm: Boolean(o.rm),
+    sigProxy: o.sigProxy,
+    command: cmd,
+    fifos: fifos!,
+    fifoReady: fifoReady!,
+    dropFifos,
+    streams,
+  });
+}
+
+export interface AttachTaskOptions {
+  id: string;
+  mounts: RootfsMount[];
+  logPath: string;
+  stateDir: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  interactive: boolean;
+  rm: boolean;
+  sigProxy: boolean;
+  command: string;
+  fifos: FifoSet;
+  fifoReady: Promise<void>;
+  dropFifos: () => void;
+  streams: Set<string>;
+}
+
+/** Prepares FIFOs for an attached task in a private temp dir. */
+export function prepareFifos(interactive: boolean, tty: boolean) {
+  const fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
+  const fifos = fifoPaths(fifoDir, 'init', { stdin: interactive, tty });
+  const fifoReady = mkfifos([fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)));
+  fifoReady.catch(() => undefined);
+  return { fifos, fifoReady, dropFifos: () => rmSync(fifoDir, { recursive: true, force: true }) };
+}
+
+/** Creates and starts the task with berth attached; returns the exit code. */
+export async function attachTask(client: Client, settings: Settings, o: AttachTaskOptions): Promise<number> {
+  const { fifos, fifoReady, dropFifos, streams } = o;
+  const c = o;
+  const cmd = o.command;
+  const tty = o.tty;
+  const wantOut = streams.size === 0 || streams.has('stdout');
+  const wantErr = streams.size === 0 || streams.has('stderr');
+  const wantIn = o.interactive && (streams.size === 0 || streams.has('stdin'));
+  const cleanup = new CleanupStack();
+  cleanup.push(dropFifos);
+  if (o.rm) cleanup.push(() => destroyContainer(client, settings, c.id, c.stateDir));
+  const log = new JsonLogWriter(c.logPath);
+  cleanup.push(() => log.close());
+  const sockets: Socket[] = [];
+  cleanup.push(() => sockets.forEach((s) => s.destroy()));
+  let restoreTty: (() => void) | undefined;
+  cleanup.push(() => restoreTty?.());
+  const removers: (() => void)[] = [];
+  cleanup.push(() => removers.forEach((r) => r()));
+
+  try {
+    await fifoReady;
+    const out = openFifoReader(fifos.stdout);
+    sockets.push(out);
+    const err = fifos.stderr ? openFifoReader(fifos.stderr) : undefined;
+    if (err) sockets.push(err);
+    out.on('data', (d: Buffer) => {
+      log.write('stdout', d);
+      if (wantOut) process.stdout.write(d);
+    });
+    err?.on('data', (d: Buffer) => {
+      log.write('stderr', d);
+      if (wantErr) process.stderr.write(d);
+    });
+    const outputDone = Promise.all([ended(out), err ? ended(err) : Promise.resolve()]);
+
+    try {
+      await client.tasks.create(
+        {
+          container_id: c.id,
+          rootfs: c.mounts,
+          stdin: fifos.stdin ?? '',
+          stdout: fifos.stdout,
+          stderr: fifos.stderr ?? '',
+          terminal: tty,
+        },
+        { timeoutMs: 60_000 },
+      );
+    } catch (e) {
+      throw taskCreateError(e, cmd);
+    }
+    cleanup.push(() => client.tasks.delete({ container_id: c.id }).then(() => undefined).catch(() => undefined));
+    const waited = client.tasks.wait({ container_id: c.id });
+    waited.catch(() => undefined);
+
+    if (tty && process.stdin.isTTY) {
+      const stdin = process.stdin;
+      stdin.setRawMode(true);
+      restoreTty = () => {
+        try {
+          stdin.setRawMode(false);
+        } catch {
+          /* stdin already gone */
+        }
+        restoreTty = undefined;
+      };
+      const resize = (): void => {
+        const { columns, rows } = process.stdout;
+        if (columns && rows) {
+          void client.tasks.resizePty({ container_id: c.id, exec_id: '', width: columns, height: rows }).catch(() => undefined);
+        }
+      };
+      resize();
+      process.on('SIGWINCH', resize);
+      removers.push(() => process.off('SIGWINCH', resize));
+    }
+
+    if (fifos.stdin) {
+      const w = openFifoWriter(fifos.stdin);
+      sockets.push(w);
+      if (wantIn) {
+        const stdin = process.stdin;
+        const onData = (d: Buffer): void => {
+          w.write(d);
+        };
+        const onEnd = (): void => {
+          w.end(() => {
+            void client.tasks.closeIO({ container_id: c.id, exec_id: '', stdin: true }).catch(() => undefined);
+          });
+        };
+        stdin.on('data', onData);
+        stdin.once('end', onEnd);
+        w.on('error', () => undefined);
+        removers.push(() => {
+          stdin.off('data', onData);
+          stdin.off('end', onEnd);
+          stdin.pause();
+          // Let the process exit although stdin (a TTY or pipe) is still open.
+          (stdin as unknown as { unref?: () => void }).unref?.();
+        });
+      } else {
+        void client.tasks.closeIO({ container_id: c.id, exec_id: '', stdin: true }).catch(() => undefined);
+      }
+    }
+
+    // Signals: the first Ctrl-C/SIGTERM goes to the container, a second Ctrl-C kills it.
+    let interrupts = 0;
+    const forward = (sig: NodeJS.Signals): void => {
+      if (sig === 'SIGINT') interrupts++;
+      const signal = interrupts >= 2 ? 9 : sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1;
+      void client.tasks
+        .kill({ container_id: c.id, exec_id: '', signal, all: signal === 9 })
+        .catch(() => undefined);
+    };
+    const handlers: [NodeJS.Signals, () => void][] = [];
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
+      const h = o.sigProxy ? (): void => forward(sig) : (): void => forward('SIGINT');
+      if (!o.sigProxy && sig !== 'SIGINT') continue;
+      handlers.push([sig, h]);
+      process.on(sig, h);
+    }
+    removers.push(() => handlers.forEach(([s, h]) => process.off(s, h)));
+
+    try {
+      await client.tasks.start({ container_id: c.id });
+    } catch (e) {
+      throw taskCreateError(e, cmd);
+    }
+    void markRunning(client, c.id, c.labels);
+
+    const [status] = await Promise.all([waited, outputDone]);
+    log.flush();
+    const code = status.exit_status;
+    // Keep the exited task unless --rm (or a restart policy would restart it anyway)
+    // so `ps -a` shows Exited (code) like Docker.
+    if (!o.rm) cleanup.clear(), cleanupAfterExit(sockets, log, dropFifos, restoreTty, removers);
+    else await cleanup.run();
+    return code;
+  } catch (e) {
+    await cleanup.run();
+    if (e instanceof NotFoundError) throw new DaemonError(e.message, cmd, 125, e);
+    throw e;
+  }
+}
+
+function cleanupAfterExit(
+  sockets: Socket[],
+  log: JsonLogWriter,
+  dropFifos: () => void,
+  restoreTty: (() => void) | undefined,
+  removers: (() => void)[],
+): void {
+  sockets.forEach((s) => s.destroy());
+  log.close();
+  dropFifos();
+  restoreTty?.();
+  removers.forEach((r) => r());
+}
+
+/** Random id for exec processes. */
+export function execId(): string {
+  return randomBytes(16).toString('hex');
+}

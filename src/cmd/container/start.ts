@@ -1,0 +1,142 @@
+/** `start`: (re)creates the task of an existing container, attached (`-a`) or with the logger. */
+import type { Client } from '../../containerd/client.js';
+import type { Settings } from '../../config/index.js';
+import { NotFoundError } from '../../containerd/errors.js';
+import { BerthError } from '../../errors.js';
+import { LABEL, RESTART_LABEL } from '../../labels.js';
+import { loggerUri, withTtyParam } from './logger.js';
+import type { Container } from './resolve.js';
+import { attachTask, markRunning, prepareFifos, startDetached } from './run.js';
+
+interface HostConfigLabel {
+  AutoRemove?: boolean;
+  Interactive?: boolean;
+  Tty?: boolean;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+}
+
+function hostConfig(c: Container): HostConfigLabel {
+  try {
+    return JSON.parse(c.labels[LABEL.hostConfig] ?? '{}') as HostConfigLabel;
+  } catch {
+    return {};
+  }
+}
+
+async function rootfsMounts(client: Client, c: Container) {
+  const r = await client.snapshots.mounts({ snapshotter: c.snapshotter, key: c.snapshot_key });
+  return r.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, options: m.options }));
+}
+
+/** Deletes an exited task so a new one can be created; false if the task is running. */
+async function clearOldTask(client: Client, id: string): Promise<boolean> {
+  try {
+    const { process: p } = await client.tasks.get({ container_id: id });
+    if (p && (p.status === 'RUNNING' || p.status === 'PAUSED' || p.status === 'PAUSING')) return false;
+  } catch (err) {
+    if (err instanceof NotFoundError) return true;
+    throw err;
+  }
+  await client.tasks.delete({ container_id: id }).catch(() => undefined);
+  return true;
+}
+
+function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string {
+  const stateDir = c.labels[LABEL.stateDir] ?? '';
+  const saved = c.labels[RESTART_LABEL.logUri];
+  if (saved) return withTtyParam(saved, Boolean(hc.Tty));
+  return loggerUri(settings, {
+    logPath: c.labels[LABEL.logPath] ?? `${stateDir}/${c.id}-json.log`,
+    stateDir,
+    tty: Boolean(hc.Tty),
+    cgroup: `/${settings.namespace}/${c.id}`,
+    autoRemove: Boolean(hc.AutoRemove),
+    onFailure: hc.RestartPolicy?.Name === 'on-failure',
+  });
+}
+
+export interface StartOptions {
+  attach?: boolean;
+  interactive?: boolean;
+}
+
+/** Returns the exit code when attached, undefined otherwise. */
+export async function startContainer(
+  client: Client,
+  settings: Settings,
+  c: Container,
+  o: StartOptions,
+): Promise<number | undefined> {
+  const hc = hostConfig(c);
+  if (!(await clearOldTask(client, c.id))) return o.attach ? undefined : undefined;
+  const mounts = await rootfsMounts(client, c);
+  const tty = Boolean(hc.Tty);
+  if (o.attach) {
+    if (tty && !process.stdin.isTTY) throw new BerthError('the input device is not a TTY', { exitCode: 1 });
+    const interactive = Boolean(o.interactive);
+    const { fifos, fifoReady, dropFifos } = prepareFifos(interactive, tty);
+    return attachTask(client, settings, {
+      id: c.id,
+      mounts,
+      logPath: c.labels[LABEL.logPath] ?? '/dev/null',
+      stateDir: c.labels[LABEL.stateDir] ?? '',
+      labels: c.labels,
+      tty,
+      interactive,
+      rm: Boolean(hc.AutoRemove),
+      sigProxy: true,
+      command: 'start',
+      fifos,
+      fifoReady,
+      dropFifos,
+      streams: new Set(),
+    });
+  }
+  try {
+    await startDetached(client, {
+      id: c.id,
+      stateDir: c.labels[LABEL.stateDir] ?? '',
+      logUri: logUriOf(settings, c, hc),
+      tty,
+      interactive: Boolean(hc.Interactive),
+      mounts,
+      command: 'start',
+    });
+  } catch (err) {
+    if (err instanceof BerthError) {
+      throw new BerthError(err.message.replace(/^berth: /, '').replace(/\n\nRun 'berth start --help'.*$/s, ''), {
+        exitCode: err.exitCode === 125 ? 1 : err.exitCode,
+      });
+    }
+    throw err;
+  }
+  await markRunning(client, c.id, c.labels);
+  return undefined;
+}
+
+/**
+ * on-failure[:N], run by the logger when a task exits: restart if the exit code is non-zero and
+ * the retry budget allows, counting in `containerd.io/restart.count`.
+ */
+export async function restartCheck(client: Client, settings: Settings, c: Container): Promise<void> {
+  const policy = c.labels[RESTART_LABEL.policy] ?? '';
+  if (!policy.startsWith('on-failure')) return;
+  if (c.labels[RESTART_LABEL.explicitlyStopped] === 'true') return;
+  let code: number;
+  try {
+    const { process: p } = await client.tasks.get({ container_id: c.id });
+    if (!p || p.status !== 'STOPPED') return;
+    code = p.exit_status;
+  } catch {
+    return;
+  }
+  if (code === 0) return;
+  const max = Number(policy.split(':')[1] ?? '0');
+  const count = Number(c.labels[RESTART_LABEL.count] ?? '0');
+  if (max > 0 && count >= max) return;
+  await client.containers.update({
+    container: { id: c.id, labels: { [RESTART_LABEL.count]: String(count + 1) } },
+    update_mask: { paths: [`labels.${RESTART_LABEL.count}`] },
+  });
+  await startContainer(client, settings, c, {});
+}

@@ -1,0 +1,243 @@
+/**
+ * `berth push`: uploads a local image's blobs and manifests to its registry, with Docker's
+ * output. Each layer is skipped when the repository has it, mounted from another repository of
+ * the same registry when berth knows one that holds it, and uploaded (streamed from the content
+ * store) otherwise. Manifests go up byte for byte as stored, so the pushed digest is the local one.
+ */
+import type { Writable } from 'node:stream';
+import type { Client } from '../../containerd/client.js';
+import type { CallOptions } from '../../containerd/connection.js';
+import { BerthError } from '../../errors.js';
+import { hasBlob, openBlob, readBlob, readJsonBlob } from '../../image/content.js';
+import { getImageRecord, loadRecord, type LocalImage } from '../../image/local.js';
+import { parsePlatform } from '../../image/platform.js';
+import { newRegistryClient } from '../../image/pull.js';
+import type { RegistryClient } from '../../registry/client.js';
+import { isIndexMediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../../registry/media-types.js';
+import {
+  parseReference,
+  trimTagAndDigest,
+  withTag,
+  type ImageReference,
+} from '../../registry/reference.js';
+
+export interface PushSettings {
+  hostsDir: string[];
+  insecureRegistry: boolean;
+}
+
+export interface PushCommandOptions {
+  allTags: boolean;
+  quiet: boolean;
+  platform?: string;
+  stdout: Writable;
+  signal?: AbortSignal;
+}
+
+/** Label containerd (and berth's pull) put on blobs: which repositories of a registry hold them. */
+function sourceLabelKey(domain: string): string {
+  return `containerd.io/distribution.source.${domain}`;
+}
+
+/** Docker's short layer ID in push output: the first 12 hex digits of the diff ID. */
+function shortHex(digest: string): string {
+  return digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
+}
+
+interface PushContext {
+  client: Client;
+  registry: RegistryClient;
+  repo: ImageReference;
+  call: CallOptions;
+  opts: PushCommandOptions;
+  /** Blobs already handled in this run (an index's manifests share layers). */
+  done: Set<string>;
+  line: (s: string) => void;
+}
+
+/** Repositories of the same registry that hold `digest`: from blob labels, then local images. */
+async function mountCandidates(ctx: PushContext, digest: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const { info } = await ctx.client.content.info({ digest }, ctx.call);
+    const label = info?.labels?.[sourceLabelKey(ctx.repo.domain)];
+    for (const r of (label ?? '').split(',')) if (r !== '' && r !== ctx.repo.path) out.push(r);
+  } catch {
+    // No info, no hint: the upload path still works.
+  }
+  if (out.length > 0) return out;
+  // Images tagged for this registry that contain the blob are just as good a source.
+  const { images } = await ctx.client.images.list({ filters: [] }, ctx.call);
+  for (const rec of images) {
+    if (out.length >= 3) break;
+    let ref: ImageReference;
+    try {
+      ref = parseReference(rec.name);
+    } catch {
+      continue;
+    }
+    if (ref.domain !== ctx.repo.domain || ref.path === ctx.repo.path || out.includes(ref.path) || !rec.target) continue;
+    try {
+      const local = await loadRecord(ctx.client, rec, rec.name, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+      if (local.manifest.layers.some((l) => l.digest === digest)) out.push(ref.path);
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+/** Remembers that the repository now holds the blob, so a later push elsewhere can mount it. */
+async function recordSource(ctx: PushContext, digest: string): Promise<void> {
+  try {
+    const key = sourceLabelKey(ctx.repo.domain);
+    const { info } = await ctx.client.content.info({ digest }, ctx.call);
+    const have = (info?.labels?.[key] ?? '').split(',').filter((r) => r !== '');
+    if (have.includes(ctx.repo.path)) return;
+    const value = [...have, ctx.repo.path].sort().join(',');
+    await ctx.client.content.update(
+      { info: { digest, labels: { ...(info?.labels ?? {}), [key]: value } }, update_mask: { paths: [`labels.${key}`] } },
+      ctx.call,
+    );
+  } catch {
+    // Only a hint for later pushes; never worth failing this one.
+  }
+}
+
+type BlobOutcome = 'exists' | 'mounted' | 'pushed';
+
+async function pushBlob(ctx: PushContext, desc: Descriptor): Promise<{ outcome: BlobOutcome; from?: string }> {
+  const req = ctx.opts.signal ? { signal: ctx.opts.signal } : {};
+  if (await ctx.registry.blobExists(ctx.repo, desc.digest, req)) return { outcome: 'exists' };
+  let uploadUrl: string | undefined;
+  for (const path of await mountCandidates(ctx, desc.digest)) {
+    const from = trimTagAndDigest(parseReference(`${ctx.repo.domain}/${path}`));
+    const r = await ctx.registry.mountBlob(ctx.repo, desc, from, req);
+    if (r.mounted) return { outcome: 'mounted', from: path };
+    // A refused mount opens an upload session; use the first one rather than leaking several.
+    uploadUrl ??= r.uploadUrl;
+  }
+  await ctx.registry.uploadBlob(ctx.repo, openBlob(ctx.client, desc.digest, ctx.call), desc, {
+    ...req,
+    ...(uploadUrl !== undefined ? { uploadUrl } : {}),
+  });
+  return { outcome: 'pushed' };
+}
+
+/** Pushes one manifest's config and layers (with status lines), then the manifest by digest or tag. */
+async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | undefined): Promise<void> {
+  const manifest = await readJsonBlob<ImageManifest>(ctx.client, desc.digest, ctx.call);
+  const config = await readJsonBlob<{ rootfs?: { diff_ids?: string[] } }>(ctx.client, manifest.config.digest, ctx.call);
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  const layers = manifest.layers ?? [];
+  // Docker lists the top layer first.
+  const order = layers.map((l, i) => ({ l, id: shortHex(diffIds[i] ?? l.digest) })).reverse();
+  const todo = order.filter(({ l }) => !ctx.done.has(l.digest));
+  for (const { id } of todo) ctx.line(`${id}: Preparing`);
+  for (const { l, id } of todo) {
+    const r = await pushBlob(ctx, l);
+    ctx.done.add(l.digest);
+    if (r.outcome === 'exists') ctx.line(`${id}: Layer already exists`);
+    else if (r.outcome === 'mounted') ctx.line(`${id}: Mounted from ${r.from ?? ''}`);
+    else ctx.line(`${id}: Pushed`);
+    await recordSource(ctx, l.digest);
+  }
+  if (!ctx.done.has(manifest.config.digest)) {
+    await pushBlob(ctx, manifest.config);
+    ctx.done.add(manifest.config.digest);
+    await recordSource(ctx, manifest.config.digest);
+  }
+  const bytes = await readBlob(ctx.client, desc.digest, ctx.call);
+  const target = tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
+  await ctx.registry.putManifest(target, desc.mediaType, bytes, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+}
+
+/** True if the index and every manifest under it (with config and layers) are in the store. */
+async function indexComplete(ctx: PushContext, desc: Descriptor, depth = 0): Promise<boolean> {
+  if (depth > 4 || !(await hasBlob(ctx.client, desc.digest, ctx.call))) return false;
+  if (isIndexMediaType(desc.mediaType)) {
+    const idx = await readJsonBlob<ImageIndex>(ctx.client, desc.digest, ctx.call);
+    for (const m of idx.manifests ?? []) if (!(await indexComplete(ctx, m, depth + 1))) return false;
+    return true;
+  }
+  const m = await readJsonBlob<ImageManifest>(ctx.client, desc.digest, ctx.call);
+  for (const b of [m.config, ...(m.layers ?? [])]) if (!(await hasBlob(ctx.client, b.digest, ctx.call))) return false;
+  return true;
+}
+
+async function pushIndex(ctx: PushContext, desc: Descriptor, tag: string | undefined, depth = 0): Promise<void> {
+  const idx = await readJsonBlob<ImageIndex>(ctx.client, desc.digest, ctx.call);
+  for (const child of idx.manifests ?? []) {
+    if (isIndexMediaType(child.mediaType)) await pushIndex(ctx, child, undefined, depth + 1);
+    else await pushManifest(ctx, child, undefined);
+  }
+  const bytes = await readBlob(ctx.client, desc.digest, ctx.call);
+  const target = tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
+  await ctx.registry.putManifest(target, desc.mediaType, bytes, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+}
+
+/**
+ * Pushes one tag. A multi-platform image goes up whole when all its platforms are local; when
+ * only some were pulled, the tag is pushed as the platform manifest berth has, since a registry
+ * refuses an index whose manifests it never received.
+ */
+async function pushTag(ctx: PushContext, local: LocalImage, tag: string): Promise<Descriptor> {
+  let root = local.target;
+  if (isIndexMediaType(root.mediaType) && !(await indexComplete(ctx, root))) root = local.manifestDescriptor;
+  if (isIndexMediaType(root.mediaType)) await pushIndex(ctx, root, tag);
+  else await pushManifest(ctx, root, tag);
+  return root;
+}
+
+/** Tags of the repository that exist locally, for `push --all-tags`. */
+async function localTags(client: Client, repo: ImageReference, call: CallOptions): Promise<string[]> {
+  const { images } = await client.images.list({ filters: [] }, call);
+  const prefix = `${repo.name}:`;
+  return images
+    .map((i) => i.name)
+    .filter((n) => n.startsWith(prefix) && !n.includes('@'))
+    .map((n) => n.slice(prefix.length))
+    .sort();
+}
+
+export async function runPush(client: Client, settings: PushSettings, name: string, opts: PushCommandOptions): Promise<void> {
+  const ref = parseReference(name);
+  if (ref.digest !== undefined) throw new BerthError(`cannot push a digest reference`, { exitCode: 1 });
+  if (opts.allTags && ref.tag !== undefined) throw new BerthError("tag can't be used with --all-tags/-a", { exitCode: 1 });
+  const out = (s: string): void => void opts.stdout.write(`${s}\n`);
+  const line = opts.quiet ? (): void => undefined : out;
+  if (!opts.allTags && ref.tag === undefined) line('Using default tag: latest');
+  const repo = trimTagAndDigest(ref);
+  const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
+  line(`The push refers to repository [${repo.name}]`);
+
+  const tags = opts.allTags ? await localTags(client, repo, call) : [ref.tag ?? 'latest'];
+  const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
+  const locals: { tag: string; local: LocalImage }[] = [];
+  for (const tag of tags) {
+    const record = await getImageRecord(client, withTag(repo, tag).full, call);
+    if (!record) break;
+    locals.push({
+      tag,
+      local: await loadRecord(client, record, withTag(repo, tag).familiar, {
+        ...(platform ? { platform } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }),
+    });
+  }
+  if (locals.length === 0 || locals.length !== tags.length) {
+    throw new BerthError(`An image does not exist locally with the tag: ${repo.familiarName}`, { exitCode: 1 });
+  }
+
+  const registry = newRegistryClient(settings);
+  const ctx: PushContext = { client, registry, repo, call, opts, done: new Set(), line };
+  try {
+    for (const { tag, local } of locals) {
+      const root = await pushTag(ctx, local, tag);
+      line(`${tag}: digest: ${root.digest} size: ${root.size}`);
+      if (opts.quiet) out(withTag(repo, tag).familiar);
+    }
+  } finally {
+    await registry.close();
+  }
+}

@@ -1,0 +1,384 @@
+/** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../../config/index.js';
+import type { Client } from '../../containerd/client.js';
+import { BerthError } from '../../errors.js';
+import { LABEL, containerName } from '../../labels.js';
+import { networksFromLabels } from '../../network/setup.js';
+import {
+  BUILTIN_NETWORKS,
+  DEFAULT_NETWORK,
+  builtinId,
+  createNetwork,
+  ensureDefaultNetwork,
+  listStoredNetworks,
+  removeNetworkFile,
+  type StoredNetwork,
+} from '../../network/store.js';
+
+type NetSettings = Pick<Settings, 'cniNetconfPath' | 'bridgeIp' | 'dataRoot' | 'namespace'>;
+
+export interface NetworkRow {
+  ID: string;
+  Name: string;
+  Driver: string;
+  Scope: string;
+  IPv6: string;
+  Internal: string;
+  Labels: string;
+  CreatedAt: string;
+}
+
+export interface CreateOptions {
+  name: string;
+  driver?: string;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  internal?: boolean;
+  labels?: string[];
+  options?: string[];
+}
+
+function kv(list: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const eq = l.indexOf('=');
+    if (eq < 0) out[l] = '';
+    else out[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return out;
+}
+
+export function createNetworkCmd(settings: NetSettings, o: CreateOptions): string {
+  const driver = o.driver ?? 'bridge';
+  if (driver !== 'bridge') throw new BerthError(`plugin "${driver}" not found`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) {
+    throw new BerthError(`invalid network name ${JSON.stringify(o.name)}`);
+  }
+  if (BUILTIN_NETWORKS.includes(o.name as 'bridge')) {
+    throw new BerthError(`Error response from daemon: network with name ${o.name} already exists`);
+  }
+  try {
+    return createNetwork(settings, {
+      name: o.name,
+      subnet: o.subnet,
+      gateway: o.gateway,
+      ipRange: o.ipRange,
+      internal: o.internal,
+      labels: kv(o.labels),
+      options: kv(o.options),
+    }).meta.id;
+  } catch (e) {
+    throw new BerthError(`Error response from daemon: ${(e as Error).message}`);
+  }
+}
+
+interface Listed {
+  name: string;
+  id: string;
+  driver: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  created: string;
+  stored?: StoredNetwork;
+}
+
+function allNetworks(settings: NetSettings): Listed[] {
+  ensureDefaultNetwork(settings);
+  const stored = listStoredNetworks(settings);
+  const out: Listed[] = stored.map((s) => ({
+    name: s.name,
+    id: s.meta.id,
+    driver: s.meta.driver,
+    internal: s.meta.internal,
+    labels: s.meta.labels,
+    created: s.meta.created,
+    stored: s,
+  }));
+  for (const b of ['host', 'none'] as const) {
+    out.push({
+      name: b,
+      id: builtinId(b),
+      driver: b === 'none' ? 'null' : 'host',
+      internal: false,
+      labels: {},
+      created: '',
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function matchFilters(n: Listed, filters: readonly string[]): boolean {
+  const by = new Map<string, string[]>();
+  for (const f of filters) {
+    const eq = f.indexOf('=');
+    if (eq < 0)
+      throw new BerthError(`bad format of filter (expected name=value)`, { exitCode: 125 });
+    const k = f.slice(0, eq);
+    if (!['name', 'id', 'label', 'driver', 'type', 'scope'].includes(k)) {
+      throw new BerthError(`invalid filter '${k}'`, { exitCode: 125 });
+    }
+    by.set(k, [...(by.get(k) ?? []), f.slice(eq + 1)]);
+  }
+  const any = (k: string, test: (v: string) => boolean): boolean =>
+    !by.has(k) || by.get(k)!.some(test);
+  const all = (k: string, test: (v: string) => boolean): boolean =>
+    !by.has(k) || by.get(k)!.every(test);
+  const builtin = ['bridge', 'host', 'none'].includes(n.name);
+  return (
+    any('name', (v) => n.name.includes(v)) &&
+    any('id', (v) => n.id.startsWith(v)) &&
+    any('driver', (v) => n.driver === v) &&
+    any('scope', (v) => v === 'local') &&
+    any('type', (v) => (v === 'builtin' ? builtin : v === 'custom' ? !builtin : false)) &&
+    all('label', (v) => {
+      const eq = v.indexOf('=');
+      return eq < 0 ? v in n.labels : n.labels[v.slice(0, eq)] === v.slice(eq + 1);
+    })
+  );
+}
+
+export function listNetworks(
+  settings: NetSettings,
+  filters: readonly string[] = [],
+  noTrunc = false,
+): NetworkRow[] {
+  return allNetworks(settings)
+    .filter((n) => matchFilters(n, filters))
+    .map((n) => ({
+      ID: noTrunc ? n.id : n.id.slice(0, 12),
+      Name: n.name,
+      Driver: n.driver,
+      Scope: 'local',
+      IPv6: 'false',
+      Internal: String(n.internal),
+      Labels: Object.entries(n.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+      CreatedAt: n.created,
+    }));
+}
+
+interface ContainerRef {
+  namespace: string;
+  id: string;
+  labels: Record<string, string>;
+}
+
+/** Containers (in every namespace) whose `berth/networks` label names `network`. */
+async function usersOf(client: Client, network: string): Promise<ContainerRef[]> {
+  const { namespaces } = await client.namespaces.list({});
+  const out: ContainerRef[] = [];
+  for (const ns of namespaces) {
+    // A namespace removed meanwhile (or unreadable) has no users to report.
+    const containers = await client.containers
+      .list({ filters: [] }, { namespace: ns.name })
+      .then((r) => r.containers)
+      .catch(() => []);
+    for (const c of containers) {
+      if (networksFromLabels(c.labels).includes(network))
+        out.push({ namespace: ns.name, id: c.id, labels: c.labels });
+    }
+  }
+  return out;
+}
+
+function resolve(settings: NetSettings, ref: string): Listed {
+  const n =
+    allNetworks(settings).find((x) => x.name === ref || x.id === ref) ??
+    (() => {
+      const p = allNetworks(settings).filter((x) => ref && x.id.startsWith(ref));
+      return p.length === 1 ? p[0] : undefined;
+    })();
+  if (!n) throw new BerthError(`Error response from daemon: network ${ref} not found`);
+  return n;
+}
+
+export async function inspectNetwork(
+  settings: NetSettings,
+  client: Client | undefined,
+  ref: string,
+): Promise<unknown> {
+  const n = resolve(settings, ref);
+  const containers: Record<string, unknown> = {};
+  if (client) {
+    for (const c of await usersOf(client, n.name)) {
+      if (c.namespace !== settings.namespace) continue;
+      containers[c.id] = {
+        Name: containerName(c.labels),
+        EndpointID: '',
+        MacAddress: '',
+        IPv4Address: '',
+        IPv6Address: '',
+      };
+    }
+  }
+  const meta = n.stored?.meta;
+  const config = meta
+    ? [
+        {
+          Subnet: meta.subnet,
+          Gateway: meta.gateway,
+          ...(meta.ipRange ? { IPRange: meta.ipRange } : {}),
+        },
+      ]
+    : [];
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created || '0001-01-01T00:00:00Z',
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: config },
+    Internal: n.internal,
+    Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: containers,
+    Options: meta ? { 'com.docker.network.bridge.name': meta.bridge, ...meta.options } : {},
+    Labels: n.labels,
+  };
+}
+
+/** Deletes the network's bridge device and host-local leases. */
+function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): void {
+  if (s.meta.bridge && existsSync(`/sys/class/net/${s.meta.bridge}`)) {
+    spawnSync('ip', ['link', 'del', s.meta.bridge], { stdio: 'ignore' });
+  }
+  rmSync(join(settings.dataRoot, 'network', 'ipam', s.name), { recursive: true, force: true });
+  rmSync(join(settings.dataRoot, 'network', 'members', s.name), { recursive: true, force: true });
+}
+
+export async function removeNetwork(
+  settings: NetSettings,
+  client: Client,
+  ref: string,
+): Promise<void> {
+  const n = resolve(settings, ref);
+  if (BUILTIN_NETWORKS.includes(n.name as 'bridge')) {
+    throw new BerthError(
+      `Error response from daemon: ${n.name} is a pre-defined network and cannot be removed`,
+      {
+        exitCode: 1,
+      },
+    );
+  }
+  const users = await usersOf(client, n.name);
+  if (users.length > 0) {
+    throw new BerthError(
+      `Error response from daemon: error while removing network: network ${n.name} id ${n.id} has active endpoints`,
+    );
+  }
+  removeNetworkFile(n.stored!);
+  cleanupNetworkHost(settings, n.stored!);
+}
+
+export async function pruneNetworks(
+  settings: NetSettings,
+  client: Client,
+  filters: readonly string[] = [],
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const n of allNetworks(settings)) {
+    if (BUILTIN_NETWORKS.includes(n.name as 'bridge') || !n.stored) continue;
+    if (
+      !matchFilters(
+        n,
+        filters.filter((f) => f.startsWith('label')),
+      )
+    )
+      continue;
+    if ((await usersOf(client, n.name)).length > 0) continue;
+    removeNetworkFile(n.stored);
+    cleanupNetworkHost(settings, n.stored);
+    removed.push(n.name);
+  }
+  return removed;
+}
+
+async function findContainer(
+  client: Client,
+  namespace: string,
+  ref: string,
+): Promise<ContainerRef> {
+  const { containers } = await client.containers.list({ filters: [] }, { namespace });
+  const byName = containers.filter((c) => containerName(c.labels) === ref);
+  const hits = byName.length
+    ? byName
+    : containers.filter((c) => c.id === ref || (ref.length > 0 && c.id.startsWith(ref)));
+  if (hits.length !== 1) {
+    throw new BerthError(
+      hits.length === 0
+        ? `Error response from daemon: No such container: ${ref}`
+        : `Error response from daemon: multiple IDs found with provided prefix: ${ref}`,
+    );
+  }
+  return { namespace, id: hits[0]!.id, labels: hits[0]!.labels };
+}
+
+async function isRunning(client: Client, namespace: string, id: string): Promise<boolean> {
+  try {
+    const r = await client.tasks.get({ container_id: id }, { namespace });
+    return r.process?.status === 'RUNNING' || r.process?.status === 'PAUSED';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `network connect` / `disconnect`: for stopped containers only, rewrites the container's
+ * `berth/networks` label; the change applies on the next start. Running containers are refused
+ * (hot-plugging a CNI network into a live netns is not implemented).
+ */
+export async function connectNetwork(
+  settings: NetSettings,
+  client: Client,
+  ref: string,
+  container: string,
+  connect: boolean,
+): Promise<void> {
+  const n = resolve(settings, ref);
+  const c = await findContainer(client, settings.namespace, container);
+  if (await isRunning(client, settings.namespace, c.id)) {
+    throw new BerthError(
+      `Error response from daemon: ${connect ? 'connecting' : 'disconnecting'} a running container is not supported by berth yet; stop it first`,
+    );
+  }
+  let nets = networksFromLabels(c.labels);
+  if (nets.length === 0) nets = [DEFAULT_NETWORK];
+  const special = (x: string): boolean =>
+    x === 'host' || x === 'none' || x.startsWith('container:');
+  if (connect) {
+    if (nets.includes(n.name)) {
+      throw new BerthError(
+        `Error response from daemon: endpoint with name ${containerName(c.labels) || c.id} already exists in network ${n.name}`,
+      );
+    }
+    if (nets.some(special) || special(n.name)) {
+      throw new BerthError(
+        'Error response from daemon: container sharing network namespace with another container or host cannot be connected to any other network',
+      );
+    }
+    nets = [...nets, n.name];
+  } else {
+    if (!nets.includes(n.name)) {
+      throw new BerthError(
+        `Error response from daemon: container ${c.id} is not connected to network ${n.name}`,
+      );
+    }
+    nets = nets.filter((x) => x !== n.name);
+    if (nets.length === 0) nets = ['none'];
+  }
+  await client.containers.update(
+    {
+      container: { id: c.id, labels: { ...c.labels, [LABEL.networks]: JSON.stringify(nets) } },
+      update_mask: { paths: [`labels.${LABEL.networks}`] },
+    },
+    { namespace: settings.namespace },
+  );
+}

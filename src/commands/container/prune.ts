@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { BerthError } from '../../errors.js';
+
+export default class ContainerPrune extends BaseCommand {
+  static summary = 'Remove all stopped containers';
+  static usage = 'container prune [OPTIONS]';
+  static flags = {
+    filter: Flags.string({
+      description: 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")',
+      helpValue: 'filter',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ContainerPrune);
+    const settings = this.loadSettings(flags).settings;
+    if (!flags.force) {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new BerthError(
+          'Error: refusing to remove stopped containers without confirmation: stdin is not a terminal (use --force)',
+        );
+      }
+      const { confirm } = await import('@inquirer/prompts');
+      const ok = await confirm({
+        message: 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?',
+        default: false,
+      });
+      if (!ok) return;
+    }
+    const { pruneContainers } = await import('../../cmd/container/prune.js');
+    const { humanSize } = await import('../../formatter/units.js');
+    const result = await pruneContainers(await this.client(), settings, flags.filter ?? []);
+    let out = '';
+    if (result.deleted.length > 0) out += `Deleted Containers:\n${result.deleted.map((id) => `${id}\n`).join('')}\n`;
+    out += `Total reclaimed space: ${humanSize(result.reclaimed)}\n`;
+    process.stdout.write(out);
+  }
+}

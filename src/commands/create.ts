@@ -1,0 +1,25 @@
+import { BaseCommand } from '../base-command.js';
+import { UsageError } from '../errors.js';
+import { containerFlags, containerOptions } from './run.js';
+
+export default class Create extends BaseCommand {
+  static summary = 'Create a new container';
+  static usage = 'create [OPTIONS] IMAGE [COMMAND] [ARG...]';
+  static aliases = ['container:create'];
+  static strict = false;
+  static flags = { ...containerFlags };
+
+  async run(): Promise<void> {
+    const { flags, argv, nonExistentFlags } = await this.parse(Create);
+    if (nonExistentFlags?.length) {
+      throw new UsageError(
+        `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth ${this.displayId} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth ${this.displayId} --help' for more information`,
+      );
+    }
+    this.loadSettings(flags);
+    const opts = containerOptions(flags, argv as string[], 'create');
+    const { createContainer } = await import('../cmd/container/create.js');
+    const c = await createContainer(await this.client(), this.settings, opts);
+    process.stdout.write(`${c.id}\n`);
+  }
+}

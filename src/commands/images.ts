@@ -1,0 +1,63 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { formatLongFlag } from '../flags/format.js';
+
+export default class Images extends BaseCommand {
+  static summary = 'List images';
+  static usage = 'images [OPTIONS] [REPOSITORY[:TAG]]';
+  static aliases = ['image:ls', 'image:list'];
+  static args = { repository: Args.string({ required: false }) };
+  static flags = {
+    all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
+    digests: Flags.boolean({ description: 'Show digests' }),
+    filter: Flags.string({
+      char: 'f',
+      description: 'Filter output based on conditions provided',
+      helpValue: 'filter',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    format: formatLongFlag,
+    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Images);
+    const { settings } = this.loadSettings(flags);
+    const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } = await import(
+      '../cmd/image/list.js'
+    );
+    const { renderList } = await import('../formatter/format.js');
+    const { TemplateError } = await import('../formatter/template.js');
+    const { BerthError } = await import('../errors.js');
+    let format = flags.format ?? '';
+    if (flags.quiet && format !== '') {
+      process.stderr.write('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
+      format = '';
+    }
+    const wantSize = !flags.quiet && (format === '' || format === 'table' || format === 'json' || /\.(Size|VirtualSize)\b/.test(format));
+    const rows = await listImageRows(await this.client(), {
+      filters: flags.filter ?? [],
+      ...(args.repository !== undefined ? { reference: args.repository } : {}),
+      digests: flags.digests,
+      noTrunc: flags['no-trunc'],
+      snapshotter: settings.snapshotter,
+      sizes: wantSize,
+    });
+    try {
+      process.stdout.write(
+        renderList(rows, {
+          format,
+          quiet: flags.quiet,
+          quietField: 'ID',
+          defaultTableFormat: flags.digests ? IMAGES_DIGEST_FORMAT : IMAGES_DEFAULT_FORMAT,
+          headers: IMAGES_HEADERS,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { BerthError, UsageError } from '../errors.js';
+
+export default class Inspect extends BaseCommand {
+  static summary = 'Return low-level information on containers and images';
+  static usage = 'inspect [OPTIONS] NAME|ID [NAME|ID...]';
+  static aliases = ['container:inspect'];
+  static strict = false;
+  static args = { object: Args.string({ required: true, description: 'Container or image name or ID' }) };
+  static flags = {
+    format: Flags.string({
+      char: 'f',
+      description:
+        "Format output using a custom template:\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
+      helpValue: 'string',
+    }),
+    size: Flags.boolean({ char: 's', description: 'Display total file sizes if the type is container' }),
+    type: Flags.string({ description: 'Only inspect objects of the given type', helpValue: 'string' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Inspect);
+    this.loadSettings(flags);
+    const refs = argv as string[];
+    // `container inspect` is containers only, as in Docker.
+    const type = this.id === 'container:inspect' ? 'container' : (flags.type ?? '');
+    if (type !== '' && type !== 'container' && type !== 'image') {
+      throw new UsageError(`"${type}" is not a valid value for --type`);
+    }
+    const client = await this.client();
+    const { findContainerOrUndefined, AmbiguousContainerError } = await import('../cmd/container/resolve.js');
+    const { inspectContainer } = await import('../cmd/container/inspect.js');
+    const { renderInspect, InspectError } = await import('../formatter/inspect.js');
+
+    const objects: unknown[] = [];
+    const missing: string[] = [];
+    const errors: string[] = [];
+    if (type !== 'image') {
+      for (const ref of refs) {
+        try {
+          const c = await findContainerOrUndefined(client, ref);
+          if (c) objects.push(await inspectContainer(client, c));
+          else missing.push(ref);
+        } catch (err) {
+          if (err instanceof AmbiguousContainerError) errors.push(`Error: ${err.reason}`);
+          else throw err;
+        }
+      }
+    } else {
+      missing.push(...refs);
+    }
+
+    // Images belong to `image inspect`: when no argument named a container, hand the call over.
+    if (type !== 'container' && objects.length === 0 && errors.length === 0 && this.config.findCommand('image:inspect')) {
+      const passthrough = [...refs];
+      if (flags.format !== undefined) passthrough.push('--format', flags.format);
+      await this.config.runCommand('image:inspect', passthrough);
+      return;
+    }
+
+    const noun = type === 'container' ? 'container' : type === 'image' ? 'image' : 'object';
+    for (const ref of missing) errors.push(`Error: No such ${noun}: ${ref}`);
+    let out: string;
+    try {
+      out = renderInspect(objects, flags.format);
+    } catch (err) {
+      if (err instanceof InspectError) {
+        process.stdout.write(err.partialOutput);
+        throw new BerthError(err.message, { exitCode: err.exitCode });
+      }
+      throw err;
+    }
+    process.stdout.write(out);
+    if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
+  }
+}

@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { UsageError } from '../errors.js';
+
+export default class Kill extends BaseCommand {
+  static summary = 'Kill one or more running containers';
+  static usage = 'kill [OPTIONS] CONTAINER [CONTAINER...]';
+  static aliases = ['container:kill'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
+  static flags = {
+    signal: Flags.string({ char: 's', description: 'Signal to send to the container', helpValue: 'string' }),
+    'kube-force': Flags.boolean({ description: 'Allow signalling a container managed by Kubernetes (CRI)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Kill);
+    this.loadSettings(flags);
+    const { parseSignal } = await import('../flags/container-parsers.js');
+    let signal = 9;
+    if (flags.signal !== undefined && flags.signal !== '') {
+      try {
+        signal = parseSignal(flags.signal);
+      } catch {
+        throw new UsageError(`invalid signal: ${flags.signal}`);
+      }
+    }
+    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { killContainer } = await import('../cmd/container/kill.js');
+    const client = await this.client();
+    await forEachContainer(client, argv as string[], async (c, ref) => {
+      assertMutable(c, ref, 'kill', flags['kube-force']);
+      await killContainer(client, c, ref, signal);
+    });
+  }
+}

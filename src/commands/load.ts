@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Load extends BaseCommand {
+  static summary = 'Load an image from a tar archive or STDIN';
+  static usage = 'load [OPTIONS]';
+  static aliases = ['image:load'];
+  static flags = {
+    input: Flags.string({ char: 'i', description: 'Read from tar archive file, instead of STDIN', helpValue: 'string' }),
+    quiet: Flags.boolean({ char: 'q', description: 'Suppress the load output' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Load);
+    const { settings } = this.loadSettings(flags);
+    const { runLoad } = await import('../cmd/image/load.js');
+    const ac = new AbortController();
+    const onSignal = (): void => ac.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      await runLoad(await this.client(), {
+        ...(flags.input !== undefined ? { input: flags.input } : {}),
+        quiet: flags.quiet,
+        snapshotter: settings.snapshotter,
+        dataRoot: settings.dataRoot,
+        stdin: process.stdin,
+        stdout: process.stdout,
+        signal: ac.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+export default class NetworkConnect extends BaseCommand {
+  static summary = 'Connect a container to a network (stopped containers; applies on next start)';
+  static usage = 'network connect NETWORK CONTAINER';
+  static args = {
+    network: Args.string({ required: true }),
+    container: Args.string({ required: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(NetworkConnect);
+    const settings = this.loadSettings(flags).settings;
+    const { connectNetwork } = await import('../../cmd/network/network.js');
+    await connectNetwork(settings, await this.client(), args.network, args.container, true);
+  }
+}

@@ -1,0 +1,32 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { formatFlag } from '../../flags/format.js';
+
+export default class NetworkInspect extends BaseCommand {
+  static summary = 'Display detailed information on one or more networks';
+  static usage = 'network inspect [OPTIONS] NETWORK [NETWORK...]';
+  static strict = false;
+  static args = { network: Args.string({ required: true }) };
+  static flags = { format: formatFlag };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(NetworkInspect);
+    const settings = this.loadSettings(flags).settings;
+    const { inspectNetwork } = await import('../../cmd/network/network.js');
+    const { renderInspect } = await import('../../formatter/inspect.js');
+    const client = await this.client();
+    const found: unknown[] = [];
+    const errors: string[] = [];
+    for (const ref of argv as string[]) {
+      try {
+        found.push(await inspectNetwork(settings, client, ref));
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        errors.push(err.message);
+      }
+    }
+    process.stdout.write(renderInspect(found, flags.format));
+    for (const e of errors) process.stderr.write(`${e.startsWith('Error') ? e : `Error: ${e}`}\n`);
+    if (errors.length > 0) this.exit(1);
+  }
+}

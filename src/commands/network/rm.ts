@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+export default class NetworkRm extends BaseCommand {
+  static summary = 'Remove one or more networks';
+  static usage = 'network rm NETWORK [NETWORK...]';
+  static aliases = ['network:remove'];
+  static strict = false;
+  static args = { network: Args.string({ required: true }) };
+  static flags = {
+    force: Flags.boolean({ char: 'f', description: 'Do not error if the network does not exist' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(NetworkRm);
+    const settings = this.loadSettings(flags).settings;
+    const { removeNetwork } = await import('../../cmd/network/network.js');
+    const client = await this.client();
+    let failed = false;
+    for (const ref of argv as string[]) {
+      try {
+        await removeNetwork(settings, client, ref);
+        this.log(ref);
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        if (flags.force && / not found$/.test(err.message)) continue;
+        process.stderr.write(`${err.message}\n`);
+        failed = true;
+      }
+    }
+    if (failed) this.exit(1);
+  }
+}

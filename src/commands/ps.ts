@@ -1,0 +1,76 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { formatLongFlag } from '../flags/format.js';
+import { BerthError, UsageError } from '../errors.js';
+
+export default class Ps extends BaseCommand {
+  static summary = 'List containers';
+  static usage = 'ps [OPTIONS]';
+  static aliases = ['container:ls', 'container:ps', 'container:list'];
+  static flags = {
+    all: Flags.boolean({ char: 'a', description: 'Show all containers (default shows just running)' }),
+    filter: Flags.string({
+      char: 'f',
+      description: 'Filter output based on conditions provided',
+      helpValue: 'filter',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    format: formatLongFlag,
+    last: Flags.string({
+      char: 'n',
+      description: 'Show n last created containers (includes all states)',
+      helpValue: 'int',
+      default: '-1',
+    }),
+    latest: Flags.boolean({ char: 'l', description: 'Show the latest created container (includes all states)' }),
+    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
+    size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Ps);
+    this.loadSettings(flags);
+    const last = Number(flags.last);
+    if (!/^-?\d+$/.test(flags.last) || !Number.isSafeInteger(last)) {
+      throw new UsageError(
+        `invalid argument "${flags.last}" for "-n, --last" flag: strconv.ParseInt: parsing "${flags.last}": invalid syntax\nSee 'berth ps --help'.`,
+      );
+    }
+    const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } = await import(
+      '../cmd/container/ps.js'
+    );
+    const { renderList } = await import('../formatter/format.js');
+    let format = flags.format ?? '';
+    if (flags.quiet && format !== '') {
+      process.stderr.write('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
+      format = '';
+    }
+    // Sizes cost a snapshot walk per container: only when shown.
+    const wantSize = flags.size || /\.Size\b/.test(format) || format === 'json';
+    const rows = await listContainerRows(await this.client(), {
+      all: flags.all,
+      last,
+      latest: flags.latest,
+      size: wantSize && !flags.quiet,
+      noTrunc: flags['no-trunc'],
+      filters: flags.filter ?? [],
+    });
+    const { TemplateError } = await import('../formatter/template.js');
+    try {
+      process.stdout.write(
+        renderList(rows, {
+          format,
+          quiet: flags.quiet,
+          quietField: 'ID',
+          defaultTableFormat: flags.size ? PS_SIZE_FORMAT : PS_DEFAULT_FORMAT,
+          headers: PS_HEADERS,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Push extends BaseCommand {
+  static summary = 'Upload an image to a registry';
+  static usage = 'push [OPTIONS] NAME[:TAG]';
+  static aliases = ['image:push'];
+  static args = { name: Args.string({ required: true, description: 'Image name' }) };
+  static flags = {
+    'all-tags': Flags.boolean({ char: 'a', description: 'Push all tags of an image to the repository' }),
+    quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    platform: Flags.string({ description: 'Push a platform-specific manifest as a single-platform image', helpValue: 'string' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, args } = await this.parse(Push);
+    const { settings } = this.loadSettings(flags);
+    const { runPush } = await import('../cmd/image/push.js');
+    const ac = new AbortController();
+    const onSignal = (): void => ac.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      await runPush(await this.client(), settings, args.name, {
+        allTags: flags['all-tags'],
+        quiet: flags.quiet,
+        ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
+        stdout: process.stdout,
+        signal: ac.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { BerthError, UsageError } from '../errors.js';
+
+export default class Restart extends BaseCommand {
+  static summary = 'Restart one or more containers';
+  static usage = 'restart [OPTIONS] CONTAINER [CONTAINER...]';
+  static aliases = ['container:restart'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
+  static flags = {
+    signal: Flags.string({ char: 's', description: 'Signal to send to the container', helpValue: 'string' }),
+    timeout: Flags.string({
+      char: 't',
+      aliases: ['time'],
+      description: 'Seconds to wait before killing the container',
+      helpValue: 'int',
+    }),
+    'kube-force': Flags.boolean({ description: 'Allow restarting a container managed by Kubernetes (CRI)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Restart);
+    this.loadSettings(flags);
+    const { parseSignal } = await import('../flags/container-parsers.js');
+    let signal: number | undefined;
+    if (flags.signal !== undefined) {
+      try {
+        signal = parseSignal(flags.signal);
+      } catch {
+        throw new UsageError(`Error response from daemon: Invalid signal: ${flags.signal}`);
+      }
+    }
+    let timeout: number | undefined;
+    if (flags.timeout !== undefined) {
+      if (!/^-?\d+$/.test(flags.timeout)) {
+        throw new UsageError(
+          `invalid argument "${flags.timeout}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${flags.timeout}": invalid syntax`,
+        );
+      }
+      timeout = Number(flags.timeout);
+    }
+    if (!this.config.findCommand('start')) throw new BerthError('restart needs the start command, which is not available');
+    const { findContainer, assertMutable, daemonMessage } = await import('../cmd/container/resolve.js');
+    const { restartContainer } = await import('../cmd/container/restart.js');
+    const client = await this.client();
+    // `start` prints its argument; restart prints the user's. Start runs in-process, its output muted.
+    const start = async (id: string): Promise<void> => {
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      try {
+        await this.config.runCommand('start', [id]);
+      } finally {
+        process.stdout.write = write;
+      }
+    };
+    const errors: string[] = [];
+    for (const ref of argv as string[]) {
+      try {
+        const c = await findContainer(client, ref);
+        assertMutable(c, ref, 'restart', flags['kube-force']);
+        await restartContainer(client, c, { timeout, signal }, start);
+        process.stdout.write(`${ref}\n`);
+      } catch (err) {
+        if (err instanceof BerthError) errors.push(daemonMessage(err));
+        else throw err;
+      }
+    }
+    if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
+  }
+}

@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Rm extends BaseCommand {
+  static summary = 'Remove one or more containers';
+  static usage = 'rm [OPTIONS] CONTAINER [CONTAINER...]';
+  static aliases = ['container:rm', 'container:remove'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
+  static flags = {
+    force: Flags.boolean({ char: 'f', description: 'Force the removal of a running container (uses SIGKILL)' }),
+    volumes: Flags.boolean({ char: 'v', description: 'Remove anonymous volumes associated with the container' }),
+    'kube-force': Flags.boolean({ description: 'Allow removing a container managed by Kubernetes (CRI)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Rm);
+    const settings = this.loadSettings(flags).settings;
+    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { removeContainer } = await import('../cmd/container/remove.js');
+    const client = await this.client();
+    await forEachContainer(
+      client,
+      argv as string[],
+      async (c, ref) => {
+        assertMutable(c, ref, 'remove', flags['kube-force']);
+        await removeContainer(client, settings, c, { force: flags.force, volumes: flags.volumes });
+      },
+      { ignoreMissing: flags.force },
+    );
+  }
+}

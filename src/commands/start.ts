@@ -1,0 +1,46 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Start extends BaseCommand {
+  static summary = 'Start one or more stopped containers';
+  static usage = 'start [OPTIONS] CONTAINER [CONTAINER...]';
+  static aliases = ['container:start'];
+  static strict = false;
+  static args = { container: Args.string({ required: true }) };
+  static flags = {
+    attach: Flags.boolean({ char: 'a', description: 'Attach STDOUT/STDERR and forward signals' }),
+    interactive: Flags.boolean({ char: 'i', description: "Attach container's STDIN" }),
+    // Used by berth's logger for on-failure restart policies.
+    'restart-check': Flags.boolean({ hidden: true }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Start);
+    this.loadSettings(flags);
+    const client = await this.client();
+    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { startContainer, restartCheck } = await import('../cmd/container/start.js');
+    const refs = argv as string[];
+    if (flags['restart-check']) {
+      for (const ref of refs) await restartCheck(client, this.settings, await findContainer(client, ref));
+      return;
+    }
+    if (flags.attach || flags.interactive) {
+      const c = await findContainer(client, refs[0]!);
+      const code = await startContainer(client, this.settings, c, { attach: true, interactive: flags.interactive });
+      if (code) this.exit(code);
+      return;
+    }
+    let failed = false;
+    for (const ref of refs) {
+      try {
+        await startContainer(client, this.settings, await findContainer(client, ref), {});
+        process.stdout.write(`${ref}\n`);
+      } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n`);
+        failed = true;
+      }
+    }
+    if (failed) this.exit(1);
+  }
+}

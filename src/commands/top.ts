@@ -1,0 +1,21 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Top extends BaseCommand {
+  static summary = 'Display the running processes of a container';
+  static usage = 'top CONTAINER [ps OPTIONS]';
+  static aliases = ['container:top'];
+  static strict = false;
+  static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Top);
+    this.loadSettings(flags);
+    const [ref, ...psArgs] = argv as string[];
+    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { topContainer, renderTop } = await import('../cmd/container/top.js');
+    const client = await this.client();
+    const c = await findContainer(client, ref);
+    process.stdout.write(renderTop(await topContainer(client, c, psArgs)));
+  }
+}

@@ -1,0 +1,29 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { BerthError } from '../../errors.js';
+
+export default class VolumeCreate extends BaseCommand {
+  static summary = 'Create a volume';
+  static usage = 'volume create [OPTIONS] [VOLUME]';
+  static args = { name: Args.string({ required: false }) };
+  static flags = {
+    driver: Flags.string({ char: 'd', description: 'Specify volume driver name', default: 'local', helpValue: 'string' }),
+    label: Flags.string({
+      description: 'Set metadata for a volume',
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'list',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(VolumeCreate);
+    const { settings } = this.loadSettings(flags);
+    if (flags.driver !== 'local') {
+      throw new BerthError(`Error response from daemon: create ${args.name ?? ''}: plugin "${flags.driver}" not found`);
+    }
+    const { volumeCreate } = await import('../../cmd/volume/volume.js');
+    const { parseLabels } = await import('../../cmd/namespace/namespace.js');
+    this.log(await volumeCreate(settings, args.name, parseLabels(flags.label ?? [])));
+  }
+}

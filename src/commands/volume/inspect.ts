@@ -1,0 +1,38 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { formatFlag } from '../../flags/format.js';
+
+export default class VolumeInspect extends BaseCommand {
+  static summary = 'Display detailed information on one or more volumes';
+  static usage = 'volume inspect [OPTIONS] VOLUME [VOLUME...]';
+  static strict = false;
+  static args = { volume: Args.string({ required: true }) };
+  static flags = { format: formatFlag };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(VolumeInspect);
+    const { settings } = this.loadSettings(flags);
+    const { volumeInspect } = await import('../../cmd/volume/volume.js');
+    const { renderInspect, InspectError } = await import('../../formatter/inspect.js');
+    const found: unknown[] = [];
+    const errors: string[] = [];
+    for (const name of argv as string[]) {
+      try {
+        found.push(await volumeInspect(settings, name));
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        errors.push(err.message);
+      }
+    }
+    try {
+      process.stdout.write(renderInspect(found, flags.format));
+    } catch (err) {
+      if (!(err instanceof InspectError)) throw err;
+      process.stdout.write(err.partialOutput);
+      process.stderr.write(`${err.message}\n`);
+      this.exit(err.exitCode);
+    }
+    for (const e of errors) process.stderr.write(`Error: ${e}\n`);
+    if (errors.length > 0) this.exit(1);
+  }
+}

@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { formatLongFlag } from '../../flags/format.js';
+
+export default class VolumeLs extends BaseCommand {
+  static summary = 'List volumes';
+  static usage = 'volume ls [OPTIONS]';
+  static aliases = ['volume:list'];
+  static flags = {
+    filter: Flags.string({
+      char: 'f',
+      description: "Provide filter values (e.g. 'dangling=true')",
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'filter',
+    }),
+    format: formatLongFlag,
+    quiet: Flags.boolean({ char: 'q', description: 'Only display volume names' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(VolumeLs);
+    const { settings } = this.loadSettings(flags);
+    const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } = await import('../../cmd/volume/volume.js');
+    const { renderList } = await import('../../formatter/format.js');
+    const { TemplateError } = await import('../../formatter/template.js');
+    const { UsageError } = await import('../../errors.js');
+    const filters = parseVolumeFilters(flags.filter ?? []);
+    const rows = await volumeLs(settings, () => this.client(), filters);
+    try {
+      process.stdout.write(
+        renderList(rows, {
+          format: flags.format,
+          quiet: flags.quiet,
+          quietField: 'Name',
+          defaultTableFormat: VOLUME_LS_TABLE,
+          headers: VOLUME_LS_HEADERS,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TemplateError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+}

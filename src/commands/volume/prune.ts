@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { BerthError } from '../../errors.js';
+
+export default class VolumePrune extends BaseCommand {
+  static summary = 'Remove unused local volumes';
+  static usage = 'volume prune [OPTIONS]';
+  static flags = {
+    all: Flags.boolean({ char: 'a', description: 'Remove all unused volumes, not just anonymous ones' }),
+    filter: Flags.string({
+      description: "Provide filter values (e.g. 'label=<label>')",
+      multiple: true,
+      multipleNonGreedy: true,
+      helpValue: 'filter',
+    }),
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(VolumePrune);
+    const { settings } = this.loadSettings(flags);
+    const { parseVolumeFilters, pruneOutput, pruneWarning, volumePrune } = await import('../../cmd/volume/volume.js');
+    const filters = parseVolumeFilters(flags.filter ?? []);
+    if (!flags.force) {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new BerthError(
+          `${pruneWarning(flags.all)}\nError: refusing to prune without confirmation: not a terminal (use --force)`,
+        );
+      }
+      const { confirm } = await import('@inquirer/prompts');
+      const ok = await confirm({
+        message: `${pruneWarning(flags.all)}\nAre you sure you want to continue?`,
+        default: false,
+      });
+      if (!ok) return;
+    }
+    const report = await volumePrune(settings, await this.client(), { all: flags.all, filters });
+    const { humanSize } = await import('../../formatter/units.js');
+    process.stdout.write(pruneOutput(report, humanSize));
+  }
+}

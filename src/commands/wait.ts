@@ -1,0 +1,29 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Wait extends BaseCommand {
+  static summary = 'Block until one or more containers stop, then print their exit codes';
+  static usage = 'wait CONTAINER [CONTAINER...]';
+  static aliases = ['container:wait'];
+  static strict = false;
+  static args = { container: Args.string({ required: true }) };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Wait);
+    this.loadSettings(flags);
+    const client = await this.client();
+    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { waitContainer } = await import('../cmd/container/wait.js');
+    let failed = false;
+    for (const ref of argv as string[]) {
+      try {
+        const c = await findContainer(client, ref);
+        process.stdout.write(`${await waitContainer(client, c)}\n`);
+      } catch (err) {
+        process.stderr.write(`Error response from daemon: ${(err as Error).message.replace(/^Error response from daemon: /, '')}\n`);
+        failed = true;
+      }
+    }
+    if (failed) this.exit(1);
+  }
+}

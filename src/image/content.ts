@@ -1,0 +1,366 @@
+/**
+ * Blobs in containerd's content store: streaming writes that resume, and reads.
+ *
+ * Writes follow the Content.Write quirks containerd 1.6 has (see the lockstep helper): the first
+ * message carries the ref, every WRITE/COMMIT repeats the current offset, STAT with `expected`
+ * answers ALREADY_EXISTS when the blob is there, and a ref held by another stream is UNAVAILABLE.
+ *
+ * The data is written on a stream WITHOUT the lease and only the commit runs under it. A leased
+ * ingest is dropped by the GC as soon as its lease goes, which would make a Ctrl-C'd pull start
+ * over; an unleased one survives (containerd expires it after 24 h) so the next pull resumes at
+ * the ingest's offset. The commit itself must be leased so the new blob is protected until the
+ * image record references it.
+ */
+import { Readable } from 'node:stream';
+import type { Client } from '../containerd/client.js';
+import type { CallOptions } from '../containerd/connection.js';
+import {
+  AlreadyExistsError,
+  ContainerdError,
+  FailedPreconditionError,
+  NotFoundError,
+  UnavailableError,
+} from '../containerd/errors.js';
+import type { ContentWriter } from '../containerd/content.js';
+import { BerthError } from '../errors.js';
+import { assertContentMatches } from '../registry/digest.js';
+import { DigestMismatchError } from '../registry/errors.js';
+
+/** What a blob is: the fields of an OCI descriptor the store cares about. */
+export interface BlobDescriptor {
+  digest: string;
+  size: number;
+  mediaType?: string;
+}
+
+/** A source of the blob's bytes starting at `offset` (the ingest may already hold the head). */
+export type BlobSource = Readable | AsyncIterable<Uint8Array> | ((offset: number) => Promise<Readable | AsyncIterable<Uint8Array>>);
+
+export interface WriteBlobOptions {
+  /** Lease the commit runs under; the new blob is attached to it. */
+  lease?: string;
+  /** Labels set on commit (GC references, `containerd.io/uncompressed`, ...). */
+  labels?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Bytes in the store so far (called after each chunk, starting with the resumed offset). */
+  onProgress?: (written: number, total: number) => void;
+  /** Called once when another writer holds the same ref and this one is waiting for it. */
+  onWaiting?: () => void;
+  /** Size of one WRITE message. */
+  chunkSize?: number;
+}
+
+export type WriteBlobResult =
+  /** The blob was already in the store (its labels were brought up to date). */
+  | { status: 'exists' }
+  /** Written now; `resumedAt` > 0 if a previous attempt's bytes were kept. */
+  | { status: 'written'; resumedAt: number };
+
+/** The ingest ref for a blob: stable, so any berth process resumes (or waits for) the same ingest. */
+export function ingestRef(digest: string): string {
+  return `berth-${digest}`;
+}
+
+const DEFAULT_CHUNK = 1024 * 1024;
+/** How long to keep retrying a ref another writer holds (it is held while that writer streams a layer). */
+const LOCK_WAIT_MS = 10 * 60_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'));
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Retries `fn` while containerd reports the ingest ref as locked by another stream (a concurrent
+ * pull of the same blob): that writer either commits (we then see "already exists") or goes away.
+ */
+async function whileLocked<T>(fn: () => Promise<T>, opts: WriteBlobOptions): Promise<T> {
+  const started = Date.now();
+  let delay = 50;
+  let told = false;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UnavailableError) || Date.now() - started > LOCK_WAIT_MS) throw err;
+      if (!told) {
+        told = true;
+        opts.onWaiting?.();
+      }
+      await sleep(delay, opts.signal);
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+}
+
+function callOpts(opts: WriteBlobOptions, withLease: boolean): CallOptions {
+  const o: CallOptions = {};
+  if (opts.signal) o.signal = opts.signal;
+  if (withLease && opts.lease) o.lease = opts.lease;
+  return o;
+}
+
+/** Accumulates small network chunks into WRITE-sized buffers (fewer round trips). */
+async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of source) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    parts.push(buf);
+    n += buf.length;
+    if (n >= size) {
+      yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, n);
+      parts = [];
+      n = 0;
+    }
+  }
+  if (n > 0) yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, n);
+}
+
+/** Skips the first `count` bytes of a stream (a source that cannot seek). */
+async function* skip(source: AsyncIterable<Uint8Array>, count: number): AsyncGenerator<Uint8Array> {
+  let left = count;
+  for await (const chunk of source) {
+    if (left >= chunk.byteLength) {
+      left -= chunk.byteLength;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+/** Sends STAT; the response's offset is where the ingest stands. */
+async function stat(w: ContentWriter, ref: string, desc: BlobDescriptor): Promise<number> {
+  const res = await w.send({ action: 'STAT', ref, total: desc.size, expected: desc.digest });
+  return Number(res.offset);
+}
+
+function closeQuietly(w: ContentWriter): Promise<void> {
+  return w.close().catch(() => undefined);
+}
+
+/**
+ * Makes sure a blob that is already present carries `labels` (another tool may have stored it
+ * without GC references) and is held by the lease until something references it.
+ */
+async function adoptExisting(client: Client, desc: BlobDescriptor, opts: WriteBlobOptions): Promise<void> {
+  const wanted = opts.labels ?? {};
+  const keys = Object.keys(wanted);
+  if (keys.length > 0) {
+    const { info } = await client.content.info({ digest: desc.digest }, callOpts(opts, false));
+    const have = info?.labels ?? {};
+    const missing = keys.filter((k) => have[k] !== wanted[k]);
+    if (missing.length > 0) {
+      await client.content.update(
+        {
+          info: { digest: desc.digest, labels: { ...have, ...wanted } },
+          update_mask: { paths: missing.map((k) => `labels.${k}`) },
+        },
+        callOpts(opts, false),
+      );
+    }
+  }
+  if (opts.lease) {
+    await client.leases.addResource(
+      { id: opts.lease, resource: { id: desc.digest, type: 'content' } },
+      callOpts(opts, false),
+    );
+  }
+}
+
+/** True if the store has the blob. */
+export async function hasBlob(client: Client, digest: string, opts: CallOptions = {}): Promise<boolean> {
+  try {
+    await client.content.info({ digest }, opts);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Streams a blob into the content store and commits it under the descriptor's digest, resuming a
+ * previous attempt's ingest. Nothing is buffered beyond one chunk. A blob already present is
+ * skipped (labels updated). A digest or size mismatch leaves nothing committed and drops the
+ * ingest.
+ */
+export async function writeBlob(
+  client: Client,
+  desc: BlobDescriptor,
+  source: BlobSource,
+  opts: WriteBlobOptions = {},
+): Promise<WriteBlobResult> {
+  const ref = ingestRef(desc.digest);
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+
+  // Phase 1, unleased: bring the ingest to its full size.
+  const phase1 = await whileLocked(async (): Promise<{ exists: true } | { exists: false; resumedAt: number }> => {
+    const w = client.content.write(callOpts(opts, false));
+    let committed = false;
+    try {
+      let offset: number;
+      try {
+        offset = await stat(w, ref, desc);
+      } catch (err) {
+        if (err instanceof AlreadyExistsError) return { exists: true };
+        throw err;
+      }
+      if (offset > desc.size) offset = 0;
+      const resumedAt = offset;
+      opts.onProgress?.(offset, desc.size);
+      if (offset < desc.size) {
+        let data: AsyncIterable<Uint8Array>;
+        if (typeof source === 'function') {
+          data = await source(offset);
+        } else if (offset > 0) {
+          data = skip(source, offset);
+        } else {
+          data = source;
+        }
+        for await (const chunk of rechunk(data, chunkSize)) {
+          if (offset + chunk.length > desc.size) {
+            throw new DigestMismatchError(
+              `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`,
+            );
+          }
+          const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
+          offset = Number(res.offset);
+          opts.onProgress?.(offset, desc.size);
+        }
+        if (offset !== desc.size) {
+          throw new DigestMismatchError(
+            `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`,
+          );
+        }
+      }
+      committed = true;
+      return { exists: false, resumedAt };
+    } catch (err) {
+      w.cancel();
+      throw err;
+    } finally {
+      // Closing releases the ref's lock so the leased commit stream can take it.
+      if (committed) await closeQuietly(w);
+    }
+  }, opts).catch(async (err: unknown) => {
+    if (err instanceof DigestMismatchError) await abortIngest(client, ref);
+    throw err;
+  });
+
+  if (phase1.exists) {
+    await adoptExisting(client, desc, opts);
+    return { status: 'exists' };
+  }
+
+  // Phase 2, leased: commit.
+  return whileLocked(async (): Promise<WriteBlobResult> => {
+    const w = client.content.write(callOpts(opts, true));
+    try {
+      let offset: number;
+      try {
+        offset = await stat(w, ref, desc);
+      } catch (err) {
+        if (err instanceof AlreadyExistsError) {
+          await closeQuietly(w);
+          await adoptExisting(client, desc, opts);
+          return { status: 'exists' };
+        }
+        throw err;
+      }
+      if (offset !== desc.size) {
+        // Another writer restarted the ingest between our two streams; the next pull starts over.
+        throw new BerthError(`ingest ${ref} changed while committing (offset ${offset} of ${desc.size})`);
+      }
+      try {
+        await w.send({
+          action: 'COMMIT',
+          ref,
+          offset,
+          total: desc.size,
+          expected: desc.digest,
+          labels: opts.labels ?? {},
+        });
+      } catch (err) {
+        if (err instanceof AlreadyExistsError) {
+          await closeQuietly(w);
+          await adoptExisting(client, desc, opts);
+          return { status: 'exists' };
+        }
+        if (err instanceof FailedPreconditionError) {
+          // "unexpected commit digest ...": the bytes are not what the descriptor promised.
+          w.cancel();
+          await abortIngest(client, ref);
+          throw new DigestMismatchError(`filesystem layer verification failed for digest ${desc.digest}`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      await closeQuietly(w);
+      return { status: 'written', resumedAt: phase1.resumedAt };
+    } catch (err) {
+      w.cancel();
+      throw err;
+    }
+  }, opts);
+}
+
+/** Drops an ingest (after a mismatch, or to restart from zero); missing is fine. */
+export async function abortIngest(client: Client, ref: string): Promise<void> {
+  try {
+    await client.content.abort({ ref });
+  } catch (err) {
+    if (!(err instanceof NotFoundError) && !(err instanceof ContainerdError)) throw err;
+  }
+}
+
+/** Writes a small in-memory blob (manifest, config, index), checking it against the descriptor first. */
+export async function writeBlobBytes(
+  client: Client,
+  desc: BlobDescriptor,
+  bytes: Uint8Array,
+  opts: WriteBlobOptions = {},
+): Promise<WriteBlobResult> {
+  assertContentMatches(bytes, desc);
+  return writeBlob(client, desc, Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), opts);
+}
+
+/** A whole blob in memory; for manifests, indexes and configs only. */
+export async function readBlob(client: Client, digest: string, opts: CallOptions = {}): Promise<Buffer> {
+  return client.content.readBlob({ digest }, opts);
+}
+
+/** A blob parsed as JSON. */
+export async function readJsonBlob<T>(client: Client, digest: string, opts: CallOptions = {}): Promise<T> {
+  const bytes = await readBlob(client, digest, opts);
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch (err) {
+    throw new BerthError(`content ${digest} is not valid JSON`, { cause: err });
+  }
+}
+
+/** A blob as a stream (layers for save/push), from `offset` on. Nothing is held in memory. */
+export function openBlob(client: Client, digest: string, opts: CallOptions & { offset?: number } = {}): Readable {
+  const { offset, ...call } = opts;
+  const stream = client.content.read({ digest, offset: offset ?? 0 }, call);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for await (const msg of stream) yield msg.data;
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}

@@ -1,0 +1,122 @@
+/**
+ * berth's log driver, run by containerd's shim for every detached container (binary:// URI):
+ * fd 3 = stdout, fd 4 = stderr, fd 5 = ready (TTY: fd 3 = output, fd 4 = ready); argv holds the
+ * URI query as `key value` pairs. Writes Docker's json-file format. Imports only node:fs (the
+ * process lives as long as the container, so its RSS is the per-container cost).
+ *
+ * Exit detection (for `-d --rm` and on-failure): the shim keeps the pipes' write ends open until
+ * Tasks.Delete, so EOF does not mean "exited". The logger instead watches the container's cgroup:
+ * once the task has been started (the `started` marker berth writes in the state dir, or the
+ * cgroup having had processes) an empty or vanished cgroup means the task is gone. Then it starts
+ * a detached `berth` process to do what needs gRPC, so the logger itself never loads gRPC.
+ */
+import * as fs from 'node:fs';
+
+const args = process.argv.slice(2);
+const param: Record<string, string> = {};
+for (let i = 0; i + 1 < args.length; i += 2) param[args[i] as string] = args[i + 1] as string;
+
+const tty = param.tty === '1';
+const logPath = param.log ?? '';
+const logFd = fs.openSync(logPath, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
+
+const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+function now(): string {
+  const ns = hrBase + process.hrtime.bigint();
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
+}
+
+const partial: Record<string, string> = { stdout: '', stderr: '' };
+function write(stream: 'stdout' | 'stderr', chunk: string, final = false): void {
+  let text = partial[stream] + chunk;
+  let out = '';
+  const time = now();
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+    out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
+    text = text.slice(nl + 1);
+  }
+  while (text.length >= 16384 || (final && text.length > 0)) {
+    out += `${JSON.stringify({ log: text.slice(0, 16384), stream, time })}\n`;
+    text = text.slice(16384);
+  }
+  partial[stream] = text;
+  if (out) {
+    try {
+      fs.writeSync(logFd, out);
+    } catch {
+      /* disk full: drop, never block the container */
+    }
+  }
+}
+
+let open = 0;
+function pump(fd: number, stream: 'stdout' | 'stderr'): void {
+  open++;
+  const rs = fs.createReadStream('', { fd, highWaterMark: 32 * 1024, encoding: 'utf8' });
+  rs.on('data', (d) => write(stream, d as string));
+  const done = (): void => {
+    write(stream, '', true);
+    if (--open === 0) finish();
+  };
+  rs.on('end', done);
+  rs.on('error', done);
+}
+
+function finish(): void {
+  try {
+    fs.closeSync(logFd);
+  } catch {
+    /* already closed */
+  }
+  process.exit(0);
+}
+
+pump(3, 'stdout');
+if (!tty) pump(4, 'stderr');
+// Ready: the shim waits for this fd to close before starting the container.
+fs.closeSync(tty ? 4 : 5);
+
+// The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
+process.on('SIGTERM', () => setTimeout(finish, 2000).unref());
+
+if (param.rm === '1' || param.onfailure === '1') watchExit();
+
+function watchExit(): void {
+  const cg = param.cg ?? '';
+  const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const procs = v2 ? `/sys/fs/cgroup${cg}/cgroup.procs` : `/sys/fs/cgroup/pids${cg}/cgroup.procs`;
+  const marker = `${param.state ?? ''}/started`;
+  let seen = false;
+  const timer = setInterval(() => {
+    let content: string | undefined;
+    try {
+      content = fs.readFileSync(procs, 'utf8');
+    } catch {
+      content = undefined;
+    }
+    if (content && content.trim() !== '') {
+      seen = true;
+      return;
+    }
+    if (!seen && !fs.existsSync(marker)) return;
+    clearInterval(timer);
+    onExit();
+  }, 200);
+}
+
+function onExit(): void {
+  const id = process.env.CONTAINER_ID ?? '';
+  const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
+  const cmd =
+    param.rm === '1' ? ['rm', '-f', id] : ['start', '--restart-check', id];
+  // Detached and in its own session: the shim SIGTERMs the logger during the removal.
+  void import('node:child_process').then(({ spawn }) => {
+    const child = spawn(
+      param.node ?? 'node',
+      [param.berth ?? '', '--address', param.address ?? '', '--namespace', ns, '--data-root', param.dataroot ?? '', ...cmd],
+      { detached: true, stdio: 'ignore', env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } },
+    );
+    child.unref();
+  });
+}

@@ -1,0 +1,325 @@
+/**
+ * Published ports: choosing host ports, refusing busy ones before the container starts, the
+ * host-wide reservation registry, and Docker's PORTS / `port` formatting.
+ */
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** berth's -p mapping (the shape parsePublish returns). */
+export interface PortMapping {
+  hostIP: string;
+  hostPort: number;
+  hostPortEnd: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+}
+
+/** One resolved binding as stored in the `berth/ports` label (Docker's PortBinding + container port). */
+export interface PortBinding {
+  HostIp: string;
+  HostPort: number;
+  ContainerPort: number;
+  Protocol: string;
+}
+
+export class PortInUseError extends Error {}
+
+/** Tries to bind host ip:port; resolves true if it is free right now. */
+export function portIsFree(ip: string, port: number, protocol: string): Promise<boolean> {
+  const host = ip || '0.0.0.0';
+  if (protocol === 'udp') {
+    return new Promise((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => {
+        s.close();
+        resolve(false);
+      });
+      s.bind({ address: host, port, exclusive: true }, () => s.close(() => resolve(true)));
+    });
+  }
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port the kernel hands out as free right now (bind to port 0). */
+function ephemeralPort(ip: string, protocol: string): Promise<number> {
+  const host = ip || '0.0.0.0';
+  if (protocol === 'udp') {
+    return new Promise((resolve, reject) => {
+      const s = createSocket('udp4');
+      s.once('error', reject);
+      s.bind({ address: host, port: 0 }, () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0 }, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Host-wide reservations, one file per binding under `<dataRoot>/network/ports`, created with
+ * O_EXCL so two concurrent `run`s can't take the same port. DNAT rules don't bind sockets, so a
+ * bind test alone would not see another container's published port; this registry does.
+ */
+export class PortRegistry {
+  constructor(
+    private readonly dir: string,
+    /** Decides whether an owner still exists (stale reservations are taken over). */
+    private readonly alive: (owner: string) => boolean,
+  ) {}
+
+  private key(b: { HostIp: string; HostPort: number; Protocol: string }): string {
+    return `${b.Protocol}_${b.HostPort}_${b.HostIp || '0.0.0.0'}`;
+  }
+
+  /** The owner of a conflicting reservation, if any. */
+  conflict(ip: string, port: number, protocol: string): string | undefined {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(this.dir);
+    } catch {
+      return undefined;
+    }
+    const wanted = ip || '0.0.0.0';
+    for (const e of entries) {
+      const [proto, p, rip] = e.split('_');
+      if (proto !== protocol || Number(p) !== port) continue;
+      if (!(rip === wanted || rip === '0.0.0.0' || wanted === '0.0.0.0')) continue;
+      let owner = '';
+      try {
+        owner = readFileSync(join(this.dir, e), 'utf8');
+      } catch {
+        continue;
+      }
+      if (this.alive(owner)) return owner;
+      rmSync(join(this.dir, e), { force: true });
+    }
+    return undefined;
+  }
+
+  reserve(b: PortBinding, owner: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    const other = this.conflict(b.HostIp, b.HostPort, b.Protocol);
+    if (other && other !== owner) throw new PortInUseError(portInUseMessage(b));
+    try {
+      writeFileSync(join(this.dir, this.key(b)), owner, { flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        if (readFileSync(join(this.dir, this.key(b)), 'utf8') === owner) return;
+        throw new PortInUseError(portInUseMessage(b));
+      }
+      throw e;
+    }
+  }
+
+  release(b: PortBinding, owner: string): void {
+    const f = join(this.dir, this.key(b));
+    try {
+      if (readFileSync(f, 'utf8') === owner) rmSync(f, { force: true });
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** Removes every reservation of `owner` (teardown without labels). */
+  releaseAll(owner: string): void {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const f = join(this.dir, e);
+      try {
+        if (readFileSync(f, 'utf8') === owner) rmSync(f, { force: true });
+      } catch {
+        /* raced */
+      }
+    }
+  }
+}
+
+function portInUseMessage(b: PortBinding): string {
+  const ip = b.HostIp || '0.0.0.0';
+  return `driver failed programming external connectivity: Bind for ${ip}:${b.HostPort} failed: port is already allocated`;
+}
+
+/**
+ * Resolves -p mappings to concrete bindings, reserving each host port: a fixed port must be
+ * bindable on the host and not published by another container; port 0 (or a host range for one
+ * container port) picks a free one.
+ */
+export async function allocatePorts(
+  mappings: readonly PortMapping[],
+  registry: PortRegistry,
+  owner: string,
+): Promise<PortBinding[]> {
+  const out: PortBinding[] = [];
+  try {
+    for (const m of mappings) {
+      const protocol = m.protocol;
+      if (protocol === 'sctp') throw new Error('sctp port publishing is not supported');
+      const candidates: number[] = [];
+      if (m.hostPort === 0) {
+        // A few tries: the kernel's pick may be published by another container (DNAT only).
+        for (let i = 0; i < 16; i++) candidates.push(await ephemeralPort(m.hostIP, protocol));
+      } else {
+        for (let p = m.hostPort; p <= Math.max(m.hostPort, m.hostPortEnd); p++) candidates.push(p);
+      }
+      let chosen: PortBinding | undefined;
+      let lastErr: Error | undefined;
+      for (const port of candidates) {
+        const b: PortBinding = {
+          HostIp: m.hostIP,
+          HostPort: port,
+          ContainerPort: m.containerPort,
+          Protocol: protocol,
+        };
+        if (out.some((o) => o.HostPort === port && o.Protocol === protocol)) continue;
+        try {
+          registry.reserve(b, owner);
+        } catch (e) {
+          lastErr = e as Error;
+          continue;
+        }
+        if (!(await portIsFree(m.hostIP, port, protocol))) {
+          registry.release(b, owner);
+          const ip = m.hostIP || '0.0.0.0';
+          lastErr = new PortInUseError(
+            `driver failed programming external connectivity: Error starting userland proxy: listen ${protocol} ${ip}:${port}: bind: address already in use`,
+          );
+          continue;
+        }
+        chosen = b;
+        break;
+      }
+      if (!chosen)
+        throw lastErr ?? new PortInUseError(`no free host port for ${m.containerPort}/${protocol}`);
+      out.push(chosen);
+    }
+  } catch (e) {
+    for (const b of out) registry.release(b, owner);
+    throw e;
+  }
+  return out;
+}
+
+export function portRegistry(dataRoot: string): PortRegistry {
+  const dir = join(dataRoot, 'network', 'ports');
+  return new PortRegistry(dir, (owner) =>
+    existsSync(join(dataRoot, 'network', 'containers', owner)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// formatting
+
+function parseBindings(labelsJSON: string | PortBinding[] | undefined): PortBinding[] {
+  if (!labelsJSON) return [];
+  let raw: unknown = labelsJSON;
+  if (typeof labelsJSON === 'string') {
+    try {
+      raw = JSON.parse(labelsJSON);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .map((b: Record<string, unknown>) => ({
+      HostIp: String(b.HostIp ?? ''),
+      HostPort: Number(b.HostPort ?? 0),
+      ContainerPort: Number(b.ContainerPort ?? 0),
+      Protocol: String(b.Protocol ?? 'tcp'),
+    }))
+    .filter((b) => b.ContainerPort > 0);
+}
+
+/**
+ * `ps`'s PORTS column from the `berth/ports` label, as docker/cli's DisplayablePorts: grouped by
+ * host IP and protocol, consecutive host/container ports collapsed into ranges, sorted.
+ */
+export function formatPorts(labelsJSON: string | PortBinding[] | undefined): string {
+  const bindings = parseBindings(labelsJSON);
+  const groups = new Map<string, { ip: string; proto: string; pairs: [number, number][] }>();
+  for (const b of bindings) {
+    const ip = b.HostIp || '0.0.0.0';
+    const key = `${ip}/${b.Protocol}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ip, proto: b.Protocol, pairs: [] }));
+    g.pairs.push([b.HostPort, b.ContainerPort]);
+  }
+  const out: string[] = [];
+  for (const g of groups.values()) {
+    const pairs = g.pairs.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    let start = 0;
+    for (let i = 1; i <= pairs.length; i++) {
+      const prev = pairs[i - 1]!;
+      const cur = pairs[i];
+      if (cur && cur[0] === prev[0] + 1 && cur[1] === prev[1] + 1) continue;
+      const first = pairs[start]!;
+      const hp = first[0] === prev[0] ? `${first[0]}` : `${first[0]}-${prev[0]}`;
+      const cp = first[1] === prev[1] ? `${first[1]}` : `${first[1]}-${prev[1]}`;
+      out.push(`${g.ip}:${hp}->${cp}/${g.proto}`);
+      start = i;
+    }
+  }
+  return out.sort().join(', ');
+}
+
+/**
+ * `berth port CONTAINER [PRIVATE_PORT[/PROTO]]` lines: `80/tcp -> 0.0.0.0:8080` without a filter,
+ * `0.0.0.0:8080` with one. Throws Docker's error if the filter matches nothing.
+ */
+export function portLines(
+  labelsJSON: string | PortBinding[] | undefined,
+  privatePort?: string,
+): string[] {
+  const bindings = parseBindings(labelsJSON).sort(
+    (a, b) =>
+      a.ContainerPort - b.ContainerPort ||
+      a.Protocol.localeCompare(b.Protocol) ||
+      a.HostPort - b.HostPort,
+  );
+  const hostAddr = (b: PortBinding): string => `${b.HostIp || '0.0.0.0'}:${b.HostPort}`;
+  if (privatePort === undefined)
+    return bindings.map((b) => `${b.ContainerPort}/${b.Protocol} -> ${hostAddr(b)}`);
+  const [portText, proto = 'tcp'] = privatePort.split('/');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText ?? '') || port < 1 || port > 65535) {
+    throw new Error(`Invalid port: ${portText}`);
+  }
+  const hits = bindings.filter((b) => b.ContainerPort === port && b.Protocol === proto);
+  if (hits.length === 0)
+    throw new Error(`Error: No public port '${port}/${proto}' published for container`);
+  return hits.map(hostAddr);
+}
+
+/** Docker's NetworkSettings.Ports: `{"80/tcp": [{"HostIp":"0.0.0.0","HostPort":"8080"}]}`. */
+export function dockerPorts(
+  bindings: readonly PortBinding[],
+): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const b of bindings) {
+    (out[`${b.ContainerPort}/${b.Protocol}`] ??= []).push({
+      HostIp: b.HostIp || '0.0.0.0',
+      HostPort: String(b.HostPort),
+    });
+  }
+  return out;
+}

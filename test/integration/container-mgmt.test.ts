@@ -1,0 +1,317 @@
+// Container management: ps, inspect, stop, kill, rm, rename, pause/unpause, port, top, prune.
+// Containers are made with ctr (labels as berth writes them), so these tests do not depend on run.
+import { strict as assert } from 'node:assert';
+import { berth, ctr, ctrList, env, uniqueName } from '../support/berth.js';
+
+const image = (): string => `${env.registry}/lab/busybox:latest`;
+
+interface Made {
+  id: string;
+  name: string;
+}
+
+/** `ctr run -d` (running) or `ctr c create` (created) with berth's name label. */
+function make(opts: { run?: boolean; cmd?: string[]; labels?: Record<string, string>; name?: string } = {}): Made {
+  const name = opts.name ?? uniqueName('mgmt');
+  const id = `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`.padEnd(64, '0').slice(0, 64);
+  const labels = { 'berth/name': name, 'berth/image': 'busybox', ...(opts.labels ?? {}) };
+  const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  const cmd = opts.cmd ?? ['sleep', '1000'];
+  const r = opts.run === false
+    ? ctr(['containers', 'create', ...labelArgs, image(), id, ...cmd])
+    : ctr(['run', '-d', ...labelArgs, image(), id, ...cmd]);
+  assert.equal(r.code, 0, r.stderr);
+  return { id, name };
+}
+
+function taskStatus(id: string): string | undefined {
+  const line = ctr(['tasks', 'ls']).stdout.split('\n').find((l) => l.startsWith(`${id} `));
+  return line?.trim().split(/\s+/)[2];
+}
+
+function forceCleanup(ids: string[]): void {
+  for (const id of ids) {
+    ctr(['tasks', 'kill', '-s', 'SIGKILL', id]);
+    ctr(['tasks', 'delete', '-f', id]);
+    ctr(['containers', 'delete', id]);
+  }
+}
+
+describe('container management', function () {
+  this.timeout(120000);
+  const made: string[] = [];
+  const mk = (o: Parameters<typeof make>[0] = {}): Made => {
+    const m = make(o);
+    made.push(m.id);
+    return m;
+  };
+
+  before(() => {
+    const r = ctr(['images', 'pull', '--plain-http', image()]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  after(() => forceCleanup(made));
+
+  describe('ps', () => {
+    it('shows running containers with Docker columns, -a adds created and exited', async () => {
+      const running = mk({ labels: { 'berth/ports': JSON.stringify([{ HostIp: '', HostPort: '8080', ContainerPort: '80', Protocol: 'tcp' }]) } });
+      const created = mk({ run: false, cmd: ['echo', 'created'] });
+      const exited = mk({ cmd: ['sh', '-c', 'exit 3'] });
+      await new Promise((r) => setTimeout(r, 1200));
+
+      const ps = berth(['ps']);
+      assert.equal(ps.code, 0, ps.stderr);
+      const header = ps.stdout.split('\n')[0];
+      assert.match(header, /^CONTAINER ID   IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$/);
+      const runLine = ps.stdout.split('\n').find((l) => l.endsWith(running.name));
+      assert.ok(runLine, ps.stdout);
+      assert.match(runLine, new RegExp(`^${running.id.slice(0, 12)}   busybox +"sleep 1000" +\\d+ seconds? ago +Up \\d+ seconds? +0\\.0\\.0\\.0:8080->80/tcp +${running.name}$`));
+      assert.ok(!ps.stdout.includes(created.name));
+      assert.ok(!ps.stdout.includes(exited.name));
+
+      const all = berth(['ps', '-a']).stdout;
+      assert.match(all, new RegExp(`"echo created" .* Created +${created.name}\\n`));
+      assert.match(all, new RegExp(`"sh -c 'exit 3'" .* Exited \\(3\\) .*ago +${exited.name}\\n`));
+    });
+
+    it('-q, --no-trunc, -n, -l, --format, -f filters', () => {
+      const a = mk();
+      const b = mk({ labels: { tier: 'web' } });
+      const q = berth(['ps', '-q']).stdout.split('\n');
+      assert.ok(q.includes(a.id.slice(0, 12)));
+      assert.ok(berth(['ps', '-q', '--no-trunc']).stdout.split('\n').includes(a.id));
+      assert.deepEqual(berth(['ps', '-l', '--format', '{{.Names}}']).stdout, `${b.name}\n`);
+      assert.equal(berth(['ps', '-n', '2', '-q']).stdout.trim().split('\n').length, 2);
+      assert.equal(berth(['ps', '-f', 'label=tier=web', '--format', '{{.Names}}']).stdout, `${b.name}\n`);
+      assert.equal(berth(['ps', '-a', '-f', `name=${a.name}`, '--format', '{{.ID}} {{.State}}']).stdout, `${a.id.slice(0, 12)} running\n`);
+      assert.equal(berth(['ps', '-f', `id=${a.id.slice(0, 10)}`, '-q']).stdout, `${a.id.slice(0, 12)}\n`);
+      const json = JSON.parse(berth(['ps', '-f', `name=${a.name}`, '--format', 'json']).stdout) as Record<string, string>;
+      assert.equal(json.Names, a.name);
+      assert.equal(json.State, 'running');
+      assert.equal(json.Command, '"sleep 1000"');
+      assert.equal(berth(['ps', '-a', '-f', 'status=exited', '-f', `name=${a.name}`, '-q']).stdout, '');
+      assert.equal(berth(['ps', '-f', `ancestor=busybox`, '-f', `name=${a.name}`, '-q']).stdout, `${a.id.slice(0, 12)}\n`);
+      const bad = berth(['ps', '-f', 'nope=1']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, "Error response from daemon: invalid filter 'nope'\n");
+      const badStatus = berth(['ps', '-f', 'status=zzz']);
+      assert.equal(badStatus.code, 1);
+      assert.match(badStatus.stderr, /invalid filter 'status=zzz'/);
+    });
+
+    it('truncates long commands like docker/cli and survives a vanished container', () => {
+      const long = mk({ cmd: ['sh', '-c', 'sleep 1000; echo this-is-long'] });
+      const line = berth(['ps', '-f', `name=${long.name}`, '--format', '{{.Command}}']).stdout;
+      assert.equal(line, '"sh -c \'sleep 1000; …"\n');
+      const full = berth(['ps', '--no-trunc', '-f', `name=${long.name}`, '--format', '{{.Command}}']).stdout;
+      assert.equal(full, '"sh -c \'sleep 1000; echo this-is-long\'"\n');
+    });
+
+    it('shows nerdctl names', () => {
+      const id = `nerd${Date.now()}`;
+      const r = ctr(['containers', 'create', '--label', 'nerdctl/name=nerdy', image(), id, 'true']);
+      assert.equal(r.code, 0, r.stderr);
+      made.push(id);
+      assert.equal(berth(['ps', '-a', '-f', 'name=nerdy', '--format', '{{.Names}}']).stdout, 'nerdy\n');
+      assert.equal(berth(['inspect', '-f', '{{.Id}}', 'nerdy']).stdout, `${id}\n`);
+    });
+  });
+
+  describe('inspect', () => {
+    it('prints Docker-shaped JSON and supports --format', () => {
+      const c = mk({ labels: { 'containerd.io/restart.policy': 'always' } });
+      const r = berth(['inspect', c.name]);
+      assert.equal(r.code, 0, r.stderr);
+      const [obj] = JSON.parse(r.stdout) as Array<Record<string, any>>;
+      assert.equal(obj.Id, c.id);
+      assert.equal(obj.Name, `/${c.name}`);
+      assert.equal(obj.Path, 'sleep');
+      assert.deepEqual(obj.Args, ['1000']);
+      assert.equal(obj.State.Status, 'running');
+      assert.equal(obj.State.Running, true);
+      assert.ok(obj.State.Pid > 0);
+      assert.match(obj.Image, /^sha256:[0-9a-f]{64}$/);
+      assert.deepEqual(obj.Config.Cmd, ['sleep', '1000']);
+      assert.equal(obj.HostConfig.RestartPolicy.Name, 'always');
+      assert.equal(berth(['inspect', '-f', '{{.State.Status}} {{.Config.Labels.nope}}', c.id.slice(0, 14)]).stdout, 'running <no value>\n');
+      assert.equal(berth(['container', 'inspect', '--format', '{{.Name}}', c.name]).stdout, `/${c.name}\n`);
+    });
+
+    it('a missing object prints [] and Error: No such object, exit 1', () => {
+      const r = berth(['inspect', 'mgmt-no-such-thing']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '[]\n');
+      assert.equal(r.stderr, 'Error: No such object: mgmt-no-such-thing\n');
+    });
+  });
+
+  describe('stop, kill, rm', () => {
+    it('stop sends SIGTERM, then SIGKILL after -t, keeps the exited task and sets restart labels', () => {
+      const c = mk({ labels: { 'containerd.io/restart.status': 'running' } });
+      const t0 = Date.now();
+      const r = berth(['stop', '-t', '1', c.name]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${c.name}\n`);
+      assert.ok(Date.now() - t0 >= 1000);
+      assert.equal(taskStatus(c.id), 'STOPPED');
+      const info = ctr(['containers', 'info', c.id]).stdout;
+      assert.match(info, /"containerd.io\/restart.status": "stopped"/);
+      assert.match(info, /"containerd.io\/restart.explicitly-stopped": "true"/);
+      assert.match(berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Exited \(137\) /);
+    });
+
+    it('stop -s uses the given signal; a stopped container stops again quietly', () => {
+      const c = mk({ cmd: ['sh', '-c', 'trap "exit 7" USR1; while true; do sleep 0.1; done'] });
+      const r = berth(['stop', '-s', 'USR1', c.name]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Exited \(7\) /);
+      assert.equal(berth(['stop', c.name]).code, 0);
+    });
+
+    it('stop of a missing container: Docker error, exit 1', () => {
+      const r = berth(['stop', 'mgmt-nosuch']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, 'Error response from daemon: No such container: mgmt-nosuch\n');
+    });
+
+    it('kill -s and kill of a stopped container', () => {
+      const c = mk();
+      const r = berth(['kill', c.name]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${c.name}\n`);
+      const again = berth(['kill', c.name]);
+      assert.equal(again.code, 1);
+      assert.equal(again.stderr, `Error response from daemon: Cannot kill container: ${c.name}: Container ${c.id} is not running\n`);
+      const d = mk({ cmd: ['sh', '-c', 'trap "exit 9" HUP; while true; do sleep 0.1; done'] });
+      assert.equal(berth(['kill', '-s', 'HUP', d.name]).code, 0);
+    });
+
+    it('rm refuses a running container, -f removes it, -f on a missing one is silent', () => {
+      const c = mk();
+      const r = berth(['rm', c.name]);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `Error response from daemon: You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove\n`,
+      );
+      const f = berth(['rm', '-f', c.name]);
+      assert.equal(f.code, 0, f.stderr);
+      assert.equal(f.stdout, `${c.name}\n`);
+      assert.ok(!ctrList(['containers', 'ls']).includes(c.id));
+      assert.equal(taskStatus(c.id), undefined);
+      assert.ok(!ctr(['snapshots', 'ls']).stdout.includes(c.id));
+      const missing = berth(['rm', 'mgmt-nosuch']);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, 'Error response from daemon: No such container: mgmt-nosuch\n');
+      const quiet = berth(['rm', '-f', 'mgmt-nosuch']);
+      assert.equal(quiet.code, 0);
+      assert.equal(quiet.stderr, '');
+    });
+
+    it('rm of stopped containers, several arguments, partial failure exits 1', () => {
+      const a = mk({ run: false });
+      const b = mk({ cmd: ['true'] });
+      const r = berth(['rm', a.name, 'mgmt-nosuch', b.id.slice(0, 12)]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, `${a.name}\n${b.id.slice(0, 12)}\n`);
+      assert.equal(r.stderr, 'Error response from daemon: No such container: mgmt-nosuch\n');
+      const ids = ctrList(['containers', 'ls']);
+      assert.ok(!ids.includes(a.id) && !ids.includes(b.id));
+    });
+
+    it('an ambiguous ID prefix is refused', () => {
+      const r = berth(['rm', '']);
+      assert.notEqual(r.code, 0);
+    });
+  });
+
+  describe('rename, pause, unpause, port, top', () => {
+    it('rename changes the name label and refuses conflicts', () => {
+      const a = mk();
+      const b = mk();
+      const newName = uniqueName('renamed');
+      assert.equal(berth(['rename', a.name, newName]).code, 0);
+      assert.equal(berth(['inspect', '-f', '{{.Name}}', a.id]).stdout, `/${newName}\n`);
+      const clash = berth(['rename', newName, b.name]);
+      assert.equal(clash.code, 1);
+      assert.match(clash.stderr, /Conflict\. The container name "\/.*" is already in use by container/);
+    });
+
+    it('pause and unpause', () => {
+      const c = mk();
+      assert.equal(berth(['pause', c.name]).stdout, `${c.name}\n`);
+      assert.equal(taskStatus(c.id), 'PAUSED');
+      assert.match(berth(['ps', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Up .* \(Paused\)\n$/);
+      const again = berth(['pause', c.name]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /is already paused/);
+      assert.equal(berth(['unpause', c.name]).stdout, `${c.name}\n`);
+      assert.equal(taskStatus(c.id), 'RUNNING');
+      assert.match(berth(['unpause', c.name]).stderr, /is not paused/);
+    });
+
+    it('port lists mappings from the label', () => {
+      const c = mk({
+        labels: {
+          'berth/ports': JSON.stringify([
+            { HostIp: '0.0.0.0', HostPort: '8080', ContainerPort: '80', Protocol: 'tcp' },
+            { HostIp: '127.0.0.1', HostPort: '5353', ContainerPort: '53', Protocol: 'udp' },
+          ]),
+        },
+      });
+      assert.equal(berth(['port', c.name]).stdout, '53/udp -> 127.0.0.1:5353\n80/tcp -> 0.0.0.0:8080\n');
+      assert.equal(berth(['port', c.name, '80']).stdout, '0.0.0.0:8080\n');
+      const none = berth(['port', c.name, '81']);
+      assert.equal(none.code, 1);
+      assert.equal(none.stderr, `Error: No public port '81/tcp' published for ${c.name}\n`);
+    });
+
+    it('top shows the container processes like docker top', () => {
+      const c = mk();
+      const r = berth(['top', c.name]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^UID +PID +PPID +C +STIME +TTY +TIME +CMD\n/);
+      assert.match(r.stdout, /sleep 1000\n$/);
+    });
+  });
+
+  describe('k8s.io safety', () => {
+    it('refuses to change a CRI-managed container without --kube-force; read-only commands work', () => {
+      const c = mk({
+        labels: {
+          'io.cri-containerd.kind': 'container',
+          'io.kubernetes.pod.namespace': 'default',
+          'io.kubernetes.pod.name': 'web-1',
+          'io.kubernetes.container.name': `app${process.pid}`,
+        },
+        name: undefined,
+      });
+      const k8sName = `k8s://default/web-1/app${process.pid}`;
+      // The berth/name label was set by make(); the CRI form must also resolve.
+      assert.equal(berth(['inspect', '-f', '{{.Id}}', k8sName]).stdout, `${c.id}\n`);
+      const r = berth(['stop', k8sName]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /managed by Kubernetes.*--kube-force/);
+      assert.equal(taskStatus(c.id), 'RUNNING');
+      assert.equal(berth(['rm', '-f', '--kube-force', k8sName]).code, 0);
+    });
+  });
+
+  describe('container prune', () => {
+    it('refuses without -f when not a terminal; -f removes stopped containers', () => {
+      const stopped = mk({ run: false });
+      const running = mk();
+      const r = berth(['container', 'prune']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--force/);
+      const p = berth(['container', 'prune', '-f']);
+      assert.equal(p.code, 0, p.stderr);
+      assert.match(p.stdout, new RegExp(`^Deleted Containers:\\n(.*\\n)*${stopped.id}\\n(.*\\n)*\\nTotal reclaimed space: .*B\\n$`));
+      const ids = ctrList(['containers', 'ls']);
+      assert.ok(!ids.includes(stopped.id));
+      assert.ok(ids.includes(running.id));
+      assert.equal(berth(['container', 'prune', '-f']).stdout, 'Total reclaimed space: 0B\n');
+    });
+  });
+});

@@ -1,0 +1,328 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { berth, berthAsync, BIN, ctr, ctrList, env, uniqueName } from '../support/berth.js';
+
+const IMG = () => `${env.registry}/lab/busybox:latest`;
+
+function out(args: string[], input?: string): string {
+  const r = berth(args, input === undefined ? {} : { input });
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Nothing of ours left in containerd: containers, tasks, active snapshots, leases. */
+function assertNothingLeft(): void {
+  assert.deepEqual(ctrList(['containers', 'ls']), [], 'containers left');
+  assert.deepEqual(ctrList(['tasks', 'ls']), [], 'tasks left');
+  const active = ctr(['snapshots', 'ls']).stdout.split('\n').filter((l) => /\bActive\b/.test(l));
+  assert.deepEqual(active, [], 'active snapshots left');
+  assert.deepEqual(ctrList(['leases', 'ls']), [], 'leases left');
+}
+
+describe('run / create / start / exec / wait / attach', function () {
+  this.timeout(120000);
+
+  before(() => {
+    ctr(['images', 'pull', '--plain-http', IMG()]);
+  });
+
+  afterEach(() => {
+    const ids = ctrList(['containers', 'ls']);
+    if (ids.length) berth(['rm', '-f', ...ids]);
+  });
+
+  describe('exit codes and errors', () => {
+    it('passes the container exit code and keeps stdout/stderr apart', () => {
+      const r = berth(['run', '--rm', IMG(), 'sh', '-c', 'echo out; echo err >&2; exit 42']);
+      assert.equal(r.code, 42);
+      assert.equal(r.stdout, 'out\n');
+      assert.equal(r.stderr, 'err\n');
+      assertNothingLeft();
+    });
+
+    it('127 for a missing command, with Docker wording and no leftovers', () => {
+      const r = berth(['run', '--rm', IMG(), 'nosuchcmd']);
+      assert.equal(r.code, 127);
+      assert.match(r.stderr, /^berth: Error response from daemon: .*exec: "nosuchcmd": executable file not found in \$PATH/);
+      assert.match(r.stderr, /\n\nRun 'berth run --help' for more information\n$/);
+      assertNothingLeft();
+    });
+
+    it('126 for a file that is not executable and for a directory', () => {
+      assert.equal(berth(['run', '--rm', IMG(), '/etc/passwd']).code, 126);
+      const r = berth(['run', '--rm', IMG(), '/tmp']);
+      assert.equal(r.code, 126);
+      assert.match(r.stderr, /permission denied|is a directory/);
+      assertNothingLeft();
+    });
+
+    it('125 for a missing image with --pull never', () => {
+      const r = berth(['run', '--rm', '--pull', 'never', 'lab-no-such-image', 'true']);
+      assert.equal(r.code, 125);
+      assert.equal(
+        r.stderr,
+        "berth: Error response from daemon: No such image: lab-no-such-image:latest\n\nRun 'berth run --help' for more information\n",
+      );
+    });
+
+    it('125 No command specified', () => {
+      const r = berth(['run', '--rm', `${env.registry}/lab/nocmd:latest`]);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /berth: Error response from daemon: No command specified\n\nRun 'berth run --help'/);
+      assertNothingLeft();
+    });
+
+    it('125 for an unknown flag', () => {
+      const r = berth(['run', '--rm', '--nosuchflag', IMG(), 'true']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /^unknown flag: --nosuchflag\n/);
+    });
+
+    it('-t without a terminal: the input device is not a TTY (exit 1)', () => {
+      const r = berth(['run', '--rm', '-t', IMG(), 'true']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, 'the input device is not a TTY\n');
+      assertNothingLeft();
+    });
+
+    it('137 after SIGKILL', () => {
+      const r = berth(['run', '--rm', IMG(), 'sh', '-c', 'kill -9 $$']);
+      assert.equal(r.code, 137);
+    });
+  });
+
+  describe('flags inside the container', () => {
+    it('-e --env-file -w -u -h -l --entrypoint', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-envf-'));
+      writeFileSync(join(dir, 'env'), 'FROMFILE=yes\n# comment\n');
+      const name = uniqueName('flags');
+      const r = berth([
+        'run', '--rm', '--name', name, '-e', 'A=1', '--env-file', join(dir, 'env'), '-w', '/made/here', '-u', '1000:1000',
+        '-h', 'myhost', '-l', 'k=v', '--entrypoint', 'sh', IMG(), '-c', 'echo $A $FROMFILE; pwd; id; hostname; echo $HOSTNAME',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '1 yes\n/made/here\nuid=1000 gid=1000 groups=1000\nmyhost\nmyhost\n');
+    });
+
+    it('default hostname is the 12-hex short id, names are adjective_surname', () => {
+      const id = out(['create', IMG(), 'hostname']).trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      const r = berth(['start', '-a', id]);
+      assert.equal(r.stdout, `${id.slice(0, 12)}\n`);
+      const ps = out(['ps', '-a', '--format', '{{.Names}}', '--filter', `id=${id}`]).trim();
+      assert.match(ps, /^[a-z]+_[a-z]+\d?$/);
+    });
+
+    it('--read-only, --tmpfs, --mount tmpfs, -v :ro, --mount bind', () => {
+      const host = mkdtempSync(join(tmpdir(), 'berth-bind-'));
+      writeFileSync(join(host, 'f'), 'from-host');
+      const r = berth([
+        'run', '--rm', '--read-only', '--tmpfs', '/scratch', '--mount', 'type=tmpfs,destination=/t2', '-v', `${host}:/ro:ro`,
+        '--mount', `type=bind,source=${host},target=/rw`, IMG(), 'sh', '-c',
+        'touch /x 2>&1; touch /scratch/a /t2/b && echo tmpfs-ok; cat /ro/f; echo; touch /ro/y 2>&1; echo w > /rw/z && echo rw-ok',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /touch: \/x: Read-only file system/);
+      assert.match(r.stdout, /tmpfs-ok\nfrom-host\ntouch: \/ro\/y: Read-only file system\nrw-ok/);
+      assert.equal(readFileSync(join(host, 'z'), 'utf8'), 'w\n');
+    });
+
+    it('cgroup limits: --cpus --cpu-shares --cpuset-cpus --memory --pids-limit', () => {
+      const r = berth([
+        'run', '--rm', '--cpus', '0.5', '--cpu-shares', '512', '--cpuset-cpus', '0', '--memory', '64m', '--pids-limit', '50', IMG(),
+        'sh', '-c',
+        'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      if (r.stdout.includes('max')) {
+        assert.match(r.stdout, /^50000 100000\n67108864\n50\n$/);
+      } else {
+        assert.equal(r.stdout, '50000\n512\n0\n67108864\n50\n');
+      }
+    });
+
+    it('--ulimit, --shm-size, --privileged, --cap-add/--cap-drop, --security-opt no-new-privileges', () => {
+      assert.equal(out(['run', '--rm', '--ulimit', 'nofile=512:512', IMG(), 'sh', '-c', 'ulimit -n']), '512\n');
+      assert.match(out(['run', '--rm', '--shm-size', '8m', IMG(), 'df', '-k', '/dev/shm']), /\b8192\b/);
+      assert.match(out(['run', '--rm', '--privileged', IMG(), 'grep', 'CapEff', '/proc/self/status']), /CapEff:\s+0*1ffffffffff|CapEff:\s+000001f/);
+      const def = out(['run', '--rm', IMG(), 'grep', 'CapEff', '/proc/self/status']);
+      const added = out(['run', '--rm', '--cap-add', 'NET_ADMIN', '--cap-drop', 'CHOWN', IMG(), 'grep', 'CapEff', '/proc/self/status']);
+      const hex = (s: string) => BigInt(`0x${/CapEff:\s+([0-9a-f]+)/.exec(s)![1]}`);
+      assert.equal(hex(added) & (1n << 12n), 1n << 12n, 'NET_ADMIN added');
+      assert.equal(hex(added) & 1n, 0n, 'CHOWN dropped');
+      assert.equal(hex(def) & (1n << 12n), 0n);
+      assert.match(out(['run', '--rm', IMG(), 'grep', 'NoNewPrivs', '/proc/self/status']), /NoNewPrivs:\s+0/);
+      assert.match(
+        out(['run', '--rm', '--security-opt', 'no-new-privileges', IMG(), 'grep', 'NoNewPrivs', '/proc/self/status']),
+        /NoNewPrivs:\s+1/,
+      );
+    });
+
+    it('--init runs tini as pid 1; --add-host; --cidfile; --stop-signal label', () => {
+      assert.match(out(['run', '--rm', '--init', IMG(), 'ps', '-o', 'pid,args']), /\n\s+1 \/sbin\/tini -- ps/);
+      assert.match(out(['run', '--rm', '--add-host', 'db:10.1.2.3', IMG(), 'cat', '/etc/hosts']), /10\.1\.2\.3\tdb/);
+      const cid = join(mkdtempSync(join(tmpdir(), 'berth-cid-')), 'cid');
+      const id = out(['run', '-d', '--cidfile', cid, '--stop-signal', 'SIGUSR1', '--stop-timeout', '3', IMG(), 'true']).trim();
+      assert.equal(readFileSync(cid, 'utf8'), id);
+      assert.match(ctr(['containers', 'info', id]).stdout, /"io.containerd.image.config.stop-signal": "SIGUSR1"/);
+    });
+  });
+
+  describe('stdio', () => {
+    it('-i pipes stdin and closes it at EOF', () => {
+      const r = berth(['run', '--rm', '-i', IMG(), 'cat'], { input: 'hi\nthere\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hi\nthere\n');
+    });
+
+    it('-t in a real pseudo-terminal', () => {
+      const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} run --rm -t ${IMG()} sh -c 'tty; exit 4'`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, BERTH_TOML: join(env.dir, 'berth.toml') },
+        input: '',
+      });
+      assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/);
+      assert.equal(r.status, 4);
+      assertNothingLeft();
+    });
+
+    it('-a stdout only attaches stdout', () => {
+      const r = berth(['run', '--rm', '-a', 'stdout', IMG(), 'sh', '-c', 'echo o; echo e >&2']);
+      assert.equal(r.stdout, 'o\n');
+      assert.equal(r.stderr, '');
+    });
+
+    it('Ctrl-C is forwarded; a second one kills (137) and nothing is left', async () => {
+      const p = berthAsync(['run', '--rm', IMG(), 'sleep', '60']);
+      await sleep(2500);
+      p.child.kill('SIGINT');
+      await sleep(500);
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      assert.equal(r.code, 137);
+      assertNothingLeft();
+    });
+
+    it('a shell that traps SIGINT gets it', async () => {
+      const p = berthAsync(['run', '--rm', IMG(), 'sh', '-c', 'trap "echo got-int; exit 130" INT; while :; do sleep 0.1; done']);
+      await sleep(2500);
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      assert.equal(r.code, 130);
+      assert.match(r.stdout, /got-int/);
+    });
+
+    it('berth SIGKILLed mid-run: container stays, log intact, rm -f cleans up', async () => {
+      const name = uniqueName('killed');
+      const p = berthAsync(['run', '--name', name, IMG(), 'sh', '-c', 'echo before; sleep 60']);
+      await sleep(2500);
+      p.child.kill('SIGKILL');
+      await p.done;
+      const id = out(['ps', '-q', '--no-trunc', '--filter', `name=${name}`]).trim();
+      assert.ok(ctrList(['containers', 'ls']).includes(id));
+      assert.equal(out(['logs', name]), 'before\n');
+      out(['rm', '-f', name]);
+      assertNothingLeft();
+    });
+  });
+
+  describe('detached, names, restart', () => {
+    it('-d prints the id, logs are kept while berth is gone', async () => {
+      const id = out(['run', '-d', IMG(), 'sh', '-c', 'echo out; echo err >&2']).trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      assert.equal(out(['wait', id]), '0\n');
+      await sleep(300);
+      const r = berth(['logs', id]);
+      assert.equal(r.stdout, 'out\n');
+      assert.equal(r.stderr, 'err\n');
+    });
+
+    it('-d --rm removes the container when it exits, leaving nothing', async () => {
+      const id = out(['run', '-d', '--rm', IMG(), 'sh', '-c', 'sleep 1']).trim();
+      for (let i = 0; i < 40 && ctrList(['containers', 'ls']).includes(id); i++) await sleep(250);
+      assert.ok(!ctrList(['containers', 'ls']).includes(id));
+      assertNothingLeft();
+      assert.ok(!existsSync(join(env.dataRoot, 'containers', env.namespace, id)));
+    });
+
+    it('name conflict: Docker wording and 125', () => {
+      const name = uniqueName('dup');
+      const id = out(['run', '--name', name, IMG(), 'true']).trim() || out(['ps', '-aq', '--no-trunc', '--filter', `name=${name}`]).trim();
+      const r = berth(['run', '--name', name, IMG(), 'true']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, new RegExp(`Conflict\\. The container name "/${name}" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`));
+    });
+
+    it('ten concurrent run --name x: exactly one container, nine conflicts', async () => {
+      const name = uniqueName('race');
+      const runs = Array.from({ length: 10 }, () => berthAsync(['run', '-d', '--name', name, IMG(), 'sleep', '30']));
+      const results = await Promise.all(runs.map((r) => r.done));
+      assert.equal(results.filter((r) => r.code === 0).length, 1);
+      assert.equal(results.filter((r) => r.code === 125 && /Conflict\./.test(r.stderr)).length, 9);
+      assert.equal(ctrList(['containers', 'ls']).length, 1);
+      assert.equal(ctrList(['leases', 'ls']).length, 0);
+    });
+
+    it('--restart always comes back after the process dies, not after stop', async () => {
+      const name = uniqueName('always');
+      out(['run', '-d', '--name', name, '--restart', 'always', IMG(), 'sh', '-c', 'echo start; sleep 1; exit 3']);
+      await sleep(5000);
+      const starts = out(['logs', name]).split('\n').filter((l) => l === 'start').length;
+      assert.ok(starts >= 2, `restarted ${starts} times`);
+      out(['stop', name]);
+      await sleep(3000);
+      const after = out(['logs', name]).split('\n').filter((l) => l === 'start').length;
+      await sleep(2500);
+      assert.equal(out(['logs', name]).split('\n').filter((l) => l === 'start').length, after);
+    });
+
+    it('--restart on-failure:2 stops after two retries', async () => {
+      const name = uniqueName('onfail');
+      out(['run', '-d', '--name', name, '--restart', 'on-failure:2', IMG(), 'sh', '-c', 'echo try; exit 1']);
+      await sleep(8000);
+      assert.equal(out(['logs', name]).split('\n').filter((l) => l === 'try').length, 3);
+    });
+
+    it('--rm with --restart is refused', () => {
+      const r = berth(['run', '--rm', '--restart', 'always', IMG(), 'true']);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /Conflicting options: --restart and --rm/);
+    });
+  });
+
+  describe('create/start/exec/wait/attach', () => {
+    it('create + start -a returns the exit code; wait prints it', () => {
+      const id = out(['create', IMG(), 'sh', '-c', 'echo hi; exit 5']).trim();
+      const r = berth(['start', '-a', id]);
+      assert.equal(r.code, 5);
+      assert.equal(r.stdout, 'hi\n');
+      assert.equal(out(['wait', id]), '5\n');
+    });
+
+    it('exec: exit code, env, workdir, user, stdin, 127', () => {
+      const name = uniqueName('exec');
+      out(['run', '-d', '--name', name, IMG(), 'sleep', '60']);
+      assert.equal(berth(['exec', name, 'sh', '-c', 'exit 3']).code, 3);
+      assert.equal(out(['exec', '-e', 'X=1', '-w', '/tmp', '-u', '1000', name, 'sh', '-c', 'echo $X; pwd; id -u']), '1\n/tmp\n1000\n');
+      assert.equal(out(['exec', '-i', name, 'cat'], 'piped\n'), 'piped\n');
+      const r = berth(['exec', name, 'nosuch']);
+      assert.equal(r.code, 127);
+      assert.match(r.stderr, /executable file not found/);
+      assert.equal(berth(['exec', '-d', name, 'sleep', '1']).code, 0);
+    });
+
+    it('attach follows the output of a detached container', async () => {
+      const id = out(['run', '-d', IMG(), 'sh', '-c', 'sleep 2; echo late; exit 7']).trim();
+      const r = berth(['attach', id]);
+      assert.equal(r.code, 7);
+      assert.equal(r.stdout, 'late\n');
+    });
+  });
+});

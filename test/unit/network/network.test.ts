@@ -1,0 +1,143 @@
+import { strict as assert } from 'node:assert';
+import { pluginStdin } from '../../../src/network/cni.js';
+import { renderHosts, renderResolvConf } from '../../../src/network/files.js';
+import { formatPorts, portLines } from '../../../src/network/ports.js';
+import { buildConflist, defaultSubnet } from '../../../src/network/store.js';
+import { formatCidr, parseCidr } from '../../../src/network/ip.js';
+
+const b = (HostIp: string, HostPort: number, ContainerPort: number, Protocol = 'tcp') => ({
+  HostIp,
+  HostPort,
+  ContainerPort,
+  Protocol,
+});
+
+describe('network: ports formatting', () => {
+  it('formats like docker ps, collapsing ranges', () => {
+    assert.equal(
+      formatPorts(JSON.stringify([b('', 8080, 80), b('127.0.0.1', 18080, 8080)])),
+      '0.0.0.0:8080->80/tcp, 127.0.0.1:18080->8080/tcp',
+    );
+    assert.equal(
+      formatPorts([b('', 8000, 80), b('', 8001, 81), b('', 9000, 90, 'udp')]),
+      '0.0.0.0:8000-8001->80-81/tcp, 0.0.0.0:9000->90/udp',
+    );
+    assert.equal(
+      formatPorts([b('', 8000, 80), b('', 8005, 81)]),
+      '0.0.0.0:8000->80/tcp, 0.0.0.0:8005->81/tcp',
+    );
+    assert.equal(formatPorts(undefined), '');
+    assert.equal(formatPorts('not json'), '');
+  });
+
+  it('port lines like docker port', () => {
+    const l = [b('', 8080, 80), b('127.0.0.1', 5353, 53, 'udp')];
+    assert.deepEqual(portLines(l), ['53/udp -> 127.0.0.1:5353', '80/tcp -> 0.0.0.0:8080']);
+    assert.deepEqual(portLines(l, '80'), ['0.0.0.0:8080']);
+    assert.deepEqual(portLines(l, '53/udp'), ['127.0.0.1:5353']);
+    assert.throws(() => portLines(l, '81'), /No public port '81\/tcp' published/);
+  });
+});
+
+describe('network: files', () => {
+  it('hosts: localhost lines, extra hosts, self, peers', () => {
+    const h = renderHosts({
+      extraHosts: [{ host: 'gw', ip: '198.18.0.1' }],
+      self: [{ ip: '198.18.0.2', names: ['abc'] }],
+      peers: [{ ip: '198.18.0.3', names: ['web', 'web'] }],
+    });
+    assert.match(h, /^127\.0\.0\.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n/);
+    assert.ok(h.endsWith('198.18.0.1\tgw\n198.18.0.2\tabc\n198.18.0.3\tweb\n'));
+  });
+
+  it('resolv.conf drops loopback nameservers; --dns/--dns-search/--dns-option replace', () => {
+    const host =
+      '# c\nnameserver 127.0.0.53\nnameserver 198.18.9.9\nsearch a.example\noptions edns0\n';
+    assert.equal(
+      renderResolvConf({ hostResolv: host, dns: [], dnsSearch: [], dnsOptions: [] }),
+      'search a.example\nnameserver 198.18.9.9\noptions edns0\n',
+    );
+    assert.equal(
+      renderResolvConf({
+        hostResolv: 'nameserver 127.0.0.53\n',
+        dns: [],
+        dnsSearch: [],
+        dnsOptions: [],
+      }),
+      '\n',
+    );
+    assert.equal(
+      renderResolvConf({
+        hostResolv: host,
+        dns: ['198.18.1.1'],
+        dnsSearch: ['x'],
+        dnsOptions: ['ndots:2'],
+      }),
+      'search x\nnameserver 198.18.1.1\noptions ndots:2\n',
+    );
+    assert.match(
+      renderResolvConf({
+        hostResolv: host,
+        dns: [],
+        dnsSearch: [],
+        dnsOptions: [],
+        keepLoopback: true,
+      }),
+      /nameserver 127\.0\.0\.53/,
+    );
+  });
+});
+
+describe('network: CNI config', () => {
+  it('bridge_ip: subnet or gateway/prefix', () => {
+    assert.deepEqual(
+      (({ subnet, gateway }) => [formatCidr(subnet), gateway])(
+        defaultSubnet({ bridgeIp: '198.18.0.0/24' }),
+      ),
+      ['198.18.0.0/24', '198.18.0.1'],
+    );
+    assert.equal(defaultSubnet({ bridgeIp: '198.18.4.254/24' }).gateway, '198.18.4.254');
+    assert.equal(formatCidr(defaultSubnet({ bridgeIp: '' }).subnet), '10.4.0.0/24');
+    assert.equal(parseCidr('1.2.3.4/33'), undefined);
+  });
+
+  it('plugin stdin gets name, cniVersion, runtimeConfig for declared capabilities, prevResult', () => {
+    const list = buildConflist({
+      name: 'n1',
+      id: 'x'.repeat(64),
+      bridge: 'br-x',
+      subnet: '198.18.3.0/24',
+      gateway: '198.18.3.1',
+    });
+    assert.deepEqual(
+      list.plugins.map((p) => p.type),
+      ['bridge', 'portmap', 'firewall'],
+    );
+    const rt = {
+      containerId: 'c',
+      netns: '/n',
+      ifName: 'eth0',
+      capabilityArgs: { portMappings: [{ hostPort: 1 }], mac: 'aa' },
+    };
+    const pm = pluginStdin(list, list.plugins[1]!, rt, { ips: [] });
+    assert.equal(pm.name, 'n1');
+    assert.equal(pm.cniVersion, '1.0.0');
+    assert.deepEqual(pm.runtimeConfig, { portMappings: [{ hostPort: 1 }] });
+    assert.deepEqual(pm.prevResult, { ips: [] });
+    assert.equal('berth' in pm, false);
+    assert.deepEqual(pluginStdin(list, list.plugins[0]!, rt).runtimeConfig, { mac: 'aa' });
+    const internal = buildConflist({
+      name: 'i',
+      id: 'y',
+      bridge: 'b',
+      subnet: '198.18.3.0/24',
+      gateway: '198.18.3.1',
+      internal: true,
+    });
+    assert.deepEqual(
+      internal.plugins.map((p) => p.type),
+      ['bridge', 'firewall'],
+    );
+    assert.equal(internal.plugins[0]!.ipMasq, false);
+  });
+});
