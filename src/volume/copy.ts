@@ -55,7 +55,8 @@ export async function resolveInRoot(root: string, path: string): Promise<string 
       done.push(part);
       continue;
     }
-    if (++links > 255) throw new BerthError(`too many levels of symbolic links resolving ${path} in the image`);
+    if (++links > 255)
+      throw new BerthError(`too many levels of symbolic links resolving ${path} in the image`);
     const target = await readlink(host);
     if (target.startsWith('/')) done.length = 0;
     pending.unshift(...target.split('/').filter((s) => s !== '' && s !== '.'));
@@ -73,7 +74,11 @@ async function isEmptyDir(dir: string): Promise<boolean> {
  * modes, timestamps, links and xattrs are kept (`cp -a`), and `hostDir` itself takes the owner and
  * mode of the image directory. Returns whether anything was copied.
  */
-export async function copyFromRootfs(root: string, containerPath: string, hostDir: string): Promise<boolean> {
+export async function copyFromRootfs(
+  root: string,
+  containerPath: string,
+  hostDir: string,
+): Promise<boolean> {
   const src = await resolveInRoot(root, containerPath);
   if (src === undefined) return false;
   const srcStat = await stat(src);
@@ -84,9 +89,12 @@ export async function copyFromRootfs(root: string, containerPath: string, hostDi
       await run('cp', ['-a', '--', `${src}/.`, `${hostDir}/`], { maxBuffer: 16 * 1024 * 1024 });
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-      throw new BerthError(`failed to copy image content at ${containerPath} into the volume: ${stderr || String(err)}`, {
-        cause: err,
-      });
+      throw new BerthError(
+        `failed to copy image content at ${containerPath} into the volume: ${stderr || String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   // dockerd's copyOwnership: the volume root gets the image directory's owner and mode.
@@ -100,7 +108,10 @@ export async function copyFromRootfs(root: string, containerPath: string, hostDi
  * A lone bind mount (a single-layer view, or a snapshotter like `native`) is not mounted at all:
  * its source is read directly.
  */
-export async function withMountedRootfs<T>(mounts: readonly SnapshotMount[], fn: (root: string) => Promise<T>): Promise<T> {
+export async function withMountedRootfs<T>(
+  mounts: readonly SnapshotMount[],
+  fn: (root: string) => Promise<T>,
+): Promise<T> {
   if (mounts.length === 1 && mounts[0]!.type === 'bind') return fn(mounts[0]!.source);
   if (mounts.length !== 1) {
     throw new BerthError(`cannot read image content: expected one mount, got ${mounts.length}`);
@@ -113,9 +124,12 @@ export async function withMountedRootfs<T>(mounts: readonly SnapshotMount[], fn:
       await run('mount', ['-t', m.type, '-o', options.join(','), m.source, dir]);
     } catch (err) {
       const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-      throw new BerthError(`cannot mount the image to copy its content into a volume: ${stderr || String(err)}`, {
-        cause: err,
-      });
+      throw new BerthError(
+        `cannot mount the image to copy its content into a volume: ${stderr || String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
     try {
       return await fn(dir);
@@ -139,8 +153,11 @@ async function unmount(dir: string): Promise<void> {
 /** The overlay lowerdirs of an image (top layer first) as the mount list withMountedRootfs takes. */
 export function lowerdirMounts(lowerdirs: readonly string[]): SnapshotMount[] {
   if (lowerdirs.length === 0) throw new BerthError('cannot read image content: no layers');
-  if (lowerdirs.length === 1) return [{ type: 'bind', source: lowerdirs[0]!, options: ['ro', 'rbind'] }];
-  return [{ type: 'overlay', source: 'overlay', options: ['ro', `lowerdir=${lowerdirs.join(':')}`] }];
+  if (lowerdirs.length === 1)
+    return [{ type: 'bind', source: lowerdirs[0]!, options: ['ro', 'rbind'] }];
+  return [
+    { type: 'overlay', source: 'overlay', options: ['ro', `lowerdir=${lowerdirs.join(':')}`] },
+  ];
 }
 
 /**
@@ -171,16 +188,23 @@ export async function copyImagePathIntoVolume(
         );
       } catch (err) {
         if (err instanceof NotFoundError) {
-          throw new BerthError(`image snapshot ${chainId} not found in snapshotter ${settings.snapshotter}: is the image unpacked?`, {
-            cause: err,
-          });
+          throw new BerthError(
+            `image snapshot ${chainId} not found in snapshotter ${settings.snapshotter}: is the image unpacked?`,
+            {
+              cause: err,
+            },
+          );
         }
         throw err;
       }
       try {
-        return await withMountedRootfs(view.mounts, (root) => copyFromRootfs(root, containerPath, hostDir));
+        return await withMountedRootfs(view.mounts, (root) =>
+          copyFromRootfs(root, containerPath, hostDir),
+        );
       } finally {
-        await client.snapshots.remove({ snapshotter: settings.snapshotter, key }, ns).catch(() => undefined);
+        await client.snapshots
+          .remove({ snapshotter: settings.snapshotter, key }, ns)
+          .catch(() => undefined);
       }
     },
     { namespace: settings.namespace, expireHours: 1 },

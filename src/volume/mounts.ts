@@ -5,8 +5,18 @@
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import { BerthError } from '../errors.js';
-import { cleanPath, type BindMountRequest, type MountRequest, type VolumeMountRequest } from '../oci/mounts.js';
-import { copyFromRootfs, copyImagePathIntoVolume, lowerdirMounts, withMountedRootfs } from './copy.js';
+import {
+  cleanPath,
+  type BindMountRequest,
+  type MountRequest,
+  type VolumeMountRequest,
+} from '../oci/mounts.js';
+import {
+  copyFromRootfs,
+  copyImagePathIntoVolume,
+  lowerdirMounts,
+  withMountedRootfs,
+} from './copy.js';
 import { containerMounts, type DockerMount } from './refs.js';
 import { createVolume, type VolumeSettings } from './store.js';
 
@@ -55,9 +65,20 @@ export async function resolveVolumeForMount(opts: ResolveVolumeOptions): Promise
   const vol = await createVolume(opts.settings, opts.name, opts.labels ?? {});
   let copied = false;
   if (opts.imageRootfs !== undefined && !opts.noCopy) {
-    copied = await copyImageContent(opts.settings, opts.imageRootfs, cleanPath(opts.containerPath), vol.mountpoint);
+    copied = await copyImageContent(
+      opts.settings,
+      opts.imageRootfs,
+      cleanPath(opts.containerPath),
+      vol.mountpoint,
+    );
   }
-  return { name: vol.name, hostPath: vol.mountpoint, anonymous: vol.anonymous, created: vol.created, copied };
+  return {
+    name: vol.name,
+    hostPath: vol.mountpoint,
+    anonymous: vol.anonymous,
+    created: vol.created,
+    copied,
+  };
 }
 
 async function copyImageContent(
@@ -68,11 +89,19 @@ async function copyImageContent(
 ): Promise<boolean> {
   if (typeof image === 'string') return copyFromRootfs(image, containerPath, hostDir);
   if ('lowerdirs' in image) {
-    return withMountedRootfs(lowerdirMounts(image.lowerdirs), (root) => copyFromRootfs(root, containerPath, hostDir));
+    return withMountedRootfs(lowerdirMounts(image.lowerdirs), (root) =>
+      copyFromRootfs(root, containerPath, hostDir),
+    );
   }
   const snapshotter = image.snapshotter ?? settings.snapshotter;
   if (!snapshotter) throw new BerthError('no snapshotter given to read the image content from');
-  return copyImagePathIntoVolume(image.client, { namespace: settings.namespace, snapshotter }, image.chainId, containerPath, hostDir);
+  return copyImagePathIntoVolume(
+    image.client,
+    { namespace: settings.namespace, snapshotter },
+    image.chainId,
+    containerPath,
+    hostDir,
+  );
 }
 
 /**
@@ -118,7 +147,11 @@ export function createVolumeResolver(opts: {
  * what they resolved to (from createVolumeResolver's `volumes`); `mode` is the mode text the user
  * typed with `-v` (Docker shows e.g. `z` or `ro`), empty for `--mount`.
  */
-export function toDockerMount(req: MountRequest, resolved?: Pick<ResolvedVolume, 'name' | 'hostPath'>, mode = ''): DockerMount {
+export function toDockerMount(
+  req: MountRequest,
+  resolved?: Pick<ResolvedVolume, 'name' | 'hostPath'>,
+  mode = '',
+): DockerMount {
   switch (req.type) {
     case 'volume':
       if (!resolved) throw new Error(`volume mount at ${req.target} was not resolved`);
@@ -142,12 +175,21 @@ export function toDockerMount(req: MountRequest, resolved?: Pick<ResolvedVolume,
         Propagation: req.propagation ?? 'rprivate',
       };
     case 'tmpfs':
-      return { Type: 'tmpfs', Source: '', Destination: cleanPath(req.target), Mode: mode, RW: !req.readonly, Propagation: '' };
+      return {
+        Type: 'tmpfs',
+        Source: '',
+        Destination: cleanPath(req.target),
+        Mode: mode,
+        RW: !req.readonly,
+        Propagation: '',
+      };
   }
 }
 
 /** The image config's VOLUME entries (`config.Volumes` keys) as clean container paths, sorted. */
-export function imageVolumes(imageConfig: { Volumes?: Record<string, object> | null } | null | undefined): string[] {
+export function imageVolumes(
+  imageConfig: { Volumes?: Record<string, object> | null } | null | undefined,
+): string[] {
   return [...new Set(Object.keys(imageConfig?.Volumes ?? {}).map(cleanPath))].sort();
 }
 

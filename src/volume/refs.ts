@@ -58,7 +58,10 @@ export function containerMounts(labels: Record<string, string> | undefined): Doc
 }
 
 /** Names of the volumes a container uses, according to its labels. */
-export function volumeNamesOf(settings: VolumeSettings, labels: Record<string, string> | undefined): Set<string> {
+export function volumeNamesOf(
+  settings: VolumeSettings,
+  labels: Record<string, string> | undefined,
+): Set<string> {
   const names = new Set<string>();
   for (const m of containerMounts(labels)) {
     if (m.Type === 'volume' && typeof m.Name === 'string' && m.Name !== '') names.add(m.Name);
@@ -79,8 +82,14 @@ export function volumeNamesOf(settings: VolumeSettings, labels: Record<string, s
 }
 
 /** volume name -> ids of the containers (in the settings' namespace) that use it. */
-export async function volumeUsers(settings: VolumeSettings, client: Client): Promise<Map<string, string[]>> {
-  const { containers } = await client.containers.list({ filters: [] }, { namespace: settings.namespace });
+export async function volumeUsers(
+  settings: VolumeSettings,
+  client: Client,
+): Promise<Map<string, string[]>> {
+  const { containers } = await client.containers.list(
+    { filters: [] },
+    { namespace: settings.namespace },
+  );
   const users = new Map<string, string[]>();
   for (const c of containers) {
     for (const name of volumeNamesOf(settings, c.labels)) {
@@ -100,7 +109,9 @@ export class VolumeInUseError extends BerthError {
     readonly containerIds: string[],
   ) {
     // Go's %v of a []string: `[a b]`.
-    super(`Error response from daemon: remove ${volumeName}: volume is in use - [${containerIds.join(' ')}]`);
+    super(
+      `Error response from daemon: remove ${volumeName}: volume is in use - [${containerIds.join(' ')}]`,
+    );
   }
 }
 
@@ -150,7 +161,9 @@ export async function removeAnonymousVolumes(
 ): Promise<RemoveAnonymousResult> {
   const result: RemoveAnonymousResult = { removed: [], kept: [] };
   if (names.length === 0) return result;
-  const users = options.client ? await volumeUsers(settings, options.client) : new Map<string, string[]>();
+  const users = options.client
+    ? await volumeUsers(settings, options.client)
+    : new Map<string, string[]>();
   for (const name of names) {
     if ((users.get(name)?.length ?? 0) > 0) {
       result.kept.push(name);

@@ -94,7 +94,10 @@ async function writeMeta(dir: string, meta: VolumeMeta): Promise<void> {
 }
 
 /** The volume `name`, or undefined when it does not exist. */
-export async function getVolume(settings: VolumeSettings, name: string): Promise<Volume | undefined> {
+export async function getVolume(
+  settings: VolumeSettings,
+  name: string,
+): Promise<Volume | undefined> {
   if (!VOLUME_NAME_PATTERN.test(name)) return undefined;
   const dir = volumeDir(settings, name);
   let st;
@@ -151,7 +154,10 @@ export async function createVolume(
     if (errno(err) !== 'EEXIST') throw err;
   });
   const vol = await getVolume(settings, name);
-  if (!vol) throw new BerthError(`Error response from daemon: create ${name}: volume vanished while being created`);
+  if (!vol)
+    throw new BerthError(
+      `Error response from daemon: create ${name}: volume vanished while being created`,
+    );
   return { ...vol, created };
 }
 
@@ -167,7 +173,9 @@ export async function listVolumes(settings: VolumeSettings): Promise<Volume[]> {
   const vols = await Promise.all(
     names.filter((n) => VOLUME_NAME_PATTERN.test(n)).map((n) => getVolume(settings, n)),
   );
-  return vols.filter((v): v is Volume => v !== undefined).sort((a, b) => naturalCompare(a.name, b.name));
+  return vols
+    .filter((v): v is Volume => v !== undefined)
+    .sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 /**

@@ -1,6 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { berth as berthShared, ctr, ctrList, env, uniqueName } from '../support/berth.js';
@@ -68,7 +77,11 @@ function containerUsing(volume: string, extraLabels: string[] = []): string {
       Propagation: '',
     },
   ]);
-  const labels = [`--label`, `${LABEL.mounts}=${mounts}`, ...extraLabels.flatMap((l) => ['--label', l])];
+  const labels = [
+    `--label`,
+    `${LABEL.mounts}=${mounts}`,
+    ...extraLabels.flatMap((l) => ['--label', l]),
+  ];
   const r = ctr(['containers', 'create', ...labels, BUSYBOX(), id]);
   assert.equal(r.code, 0, r.stderr);
   return id;
@@ -85,12 +98,17 @@ async function chainIdOf(client: Client, ref: string): Promise<string> {
   const manifest = JSON.parse(
     (await client.content.readBlob({ digest: image.target.digest })).toString('utf8'),
   ) as { config: { digest: string } };
-  const config = JSON.parse((await client.content.readBlob({ digest: manifest.config.digest })).toString('utf8')) as {
+  const config = JSON.parse(
+    (await client.content.readBlob({ digest: manifest.config.digest })).toString('utf8'),
+  ) as {
     rootfs: { diff_ids: string[] };
   };
   let chain = '';
   for (const diff of config.rootfs.diff_ids) {
-    chain = chain === '' ? diff : `sha256:${createHash('sha256').update(`${chain} ${diff}`).digest('hex')}`;
+    chain =
+      chain === ''
+        ? diff
+        : `sha256:${createHash('sha256').update(`${chain} ${diff}`).digest('hex')}`;
   }
   return chain;
 }
@@ -106,11 +124,18 @@ function noLeftovers(leasesBefore: string[]): void {
     [],
     'a lease was left behind',
   );
-  assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(VIEW_KEY_PREFIX), 'a view mount was left behind');
+  assert.ok(
+    !readFileSync('/proc/mounts', 'utf8').includes(VIEW_KEY_PREFIX),
+    'a view mount was left behind',
+  );
 }
 
 describe('volume', function () {
   this.timeout(120000);
+
+  after(() => {
+    if (tomlFile) rmSync(join(tomlFile, '..'), { recursive: true, force: true });
+  });
 
   before(() => {
     pull(BUSYBOX());
@@ -197,14 +222,28 @@ describe('volume', function () {
     it('-q prints names only; --format templates and json', () => {
       const q = ok(['volume', 'ls', '-q']).stdout.split('\n');
       assert.ok(q.includes(a) && q.includes(b));
-      const t = ok(['volume', 'ls', '--format', '{{.Name}}:{{.Label "team"}}:{{.Labels}}', '-f', `name=${a}`]);
+      const t = ok([
+        'volume',
+        'ls',
+        '--format',
+        '{{.Name}}:{{.Label "team"}}:{{.Labels}}',
+        '-f',
+        `name=${a}`,
+      ]);
       assert.equal(t.stdout, `${a}:x:team=x,tier=db\n`);
       const j = JSON.parse(ok(['volume', 'ls', '--format', 'json', '-f', `name=${a}`]).stdout);
       assert.equal(j.Name, a);
       assert.equal(j.Driver, 'local');
       assert.equal(j.Scope, 'local');
       assert.equal(j.Mountpoint, join(volDir(a), '_data'));
-      const tbl = ok(['volume', 'ls', '--format', 'table {{.Name}}\t{{.Scope}}', '-f', `name=${a}`]);
+      const tbl = ok([
+        'volume',
+        'ls',
+        '--format',
+        'table {{.Name}}\t{{.Scope}}',
+        '-f',
+        `name=${a}`,
+      ]);
       assert.match(tbl.stdout, new RegExp(`^VOLUME NAME +SCOPE\n${a} +local\n$`));
     });
 
@@ -215,9 +254,18 @@ describe('volume', function () {
           .filter(Boolean);
       assert.deepEqual(names([`name=${a}`]), [a]);
       assert.deepEqual(names([`name=${a}`, `name=${b}`]).sort(), [a, b].sort());
-      assert.deepEqual(names(['label=team=y']).filter((n) => n === a || n === b), [b]);
-      assert.deepEqual(names(['label=tier']).filter((n) => n === a || n === b), [a]);
-      assert.deepEqual(names(['label=team', 'label=tier']).filter((n) => n === a || n === b), [a]);
+      assert.deepEqual(
+        names(['label=team=y']).filter((n) => n === a || n === b),
+        [b],
+      );
+      assert.deepEqual(
+        names(['label=tier']).filter((n) => n === a || n === b),
+        [a],
+      );
+      assert.deepEqual(
+        names(['label=team', 'label=tier']).filter((n) => n === a || n === b),
+        [a],
+      );
       assert.ok(names(['dangling=true']).includes(a));
       assert.ok(!names(['dangling=true']).includes(used));
       assert.ok(names(['dangling=false']).includes(used));
@@ -242,7 +290,15 @@ describe('volume', function () {
       const name = uniqueName('insp');
       ok(['volume', 'create', '--label', 'k=v', name]);
       const [v] = JSON.parse(ok(['volume', 'inspect', name]).stdout);
-      assert.deepEqual(Object.keys(v), ['CreatedAt', 'Driver', 'Labels', 'Mountpoint', 'Name', 'Options', 'Scope']);
+      assert.deepEqual(Object.keys(v), [
+        'CreatedAt',
+        'Driver',
+        'Labels',
+        'Mountpoint',
+        'Name',
+        'Options',
+        'Scope',
+      ]);
       assert.match(v.CreatedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
       assert.ok(Math.abs(Date.parse(v.CreatedAt) - Date.now()) < 120000);
       assert.equal(v.Driver, 'local');
@@ -251,7 +307,10 @@ describe('volume', function () {
       assert.equal(v.Name, name);
       assert.deepEqual(v.Options, {});
       assert.equal(v.Scope, 'local');
-      assert.equal(ok(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}}', name]).stdout, `${name} local\n`);
+      assert.equal(
+        ok(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}}', name]).stdout,
+        `${name} local\n`,
+      );
       ok(['volume', 'rm', name]);
     });
 
@@ -307,11 +366,17 @@ describe('volume', function () {
       ok(['volume', 'create', name]);
       const id = containerUsing(name);
       try {
-        for (const args of [['volume', 'rm', name], ['volume', 'rm', '-f', name]]) {
+        for (const args of [
+          ['volume', 'rm', name],
+          ['volume', 'rm', '-f', name],
+        ]) {
           const r = berth(args);
           assert.equal(r.code, 1);
           assert.equal(r.stdout, '');
-          assert.equal(r.stderr, `Error response from daemon: remove ${name}: volume is in use - [${id}]\n`);
+          assert.equal(
+            r.stderr,
+            `Error response from daemon: remove ${name}: volume is in use - [${id}]\n`,
+          );
           assert.ok(existsSync(join(volDir(name), '_data')));
         }
       } finally {
@@ -323,7 +388,14 @@ describe('volume', function () {
     it('counts anonymous volumes listed on a container as in use', () => {
       const name = ok(['volume', 'create']).stdout.trim();
       const id = uniqueName('volctr');
-      const r0 = ctr(['containers', 'create', '--label', `${LABEL.anonymousVolumes}=["${name}"]`, BUSYBOX(), id]);
+      const r0 = ctr([
+        'containers',
+        'create',
+        '--label',
+        `${LABEL.anonymousVolumes}=["${name}"]`,
+        BUSYBOX(),
+        id,
+      ]);
       assert.equal(r0.code, 0, r0.stderr);
       try {
         const r = berth(['volume', 'rm', name]);
@@ -367,13 +439,26 @@ describe('volume', function () {
       writeFileSync(join(nsVolDir(named), '_data', 'f'), 'x'.repeat(2000));
       const r0 = ctr(['images', 'pull', '--plain-http', BUSYBOX()], ns);
       assert.equal(r0.code, 0, r0.stderr);
-      const r1 = ctr(['containers', 'create', '--label', `${LABEL.anonymousVolumes}=["${anonUsed}"]`, BUSYBOX(), 'prune-user'], ns);
+      const r1 = ctr(
+        [
+          'containers',
+          'create',
+          '--label',
+          `${LABEL.anonymousVolumes}=["${anonUsed}"]`,
+          BUSYBOX(),
+          'prune-user',
+        ],
+        ns,
+      );
       assert.equal(r1.code, 0, r1.stderr);
 
       let r = b(['volume', 'prune', '-f']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `Deleted Volumes:\n${anonFree}\n\nTotal reclaimed space: 0B\n`);
-      assert.deepEqual(b(['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean).sort(), [named, anonUsed].sort());
+      assert.deepEqual(
+        b(['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean).sort(),
+        [named, anonUsed].sort(),
+      );
 
       r = b(['volume', 'prune', '-f']);
       assert.equal(r.stdout, 'Total reclaimed space: 0B\n');
@@ -401,7 +486,11 @@ describe('volume', function () {
 
   describe('library: image content and anonymous volumes', () => {
     let client: Client;
-    const settings = () => ({ dataRoot: env.dataRoot, namespace: env.namespace, snapshotter: 'overlayfs' });
+    const settings = () => ({
+      dataRoot: env.dataRoot,
+      namespace: env.namespace,
+      snapshotter: 'overlayfs',
+    });
     let leasesBefore: string[];
 
     before(() => {
@@ -437,7 +526,10 @@ describe('volume', function () {
       });
       assert.equal(readFileSync(join(root.hostPath, 'hello.txt'), 'utf8').length > 0, true);
       assert.ok(lstatSync(join(root.hostPath, 'bin', 'busybox')).mode & 0o111);
-      assert.ok(lstatSync(join(root.hostPath, 'bin', 'sh')).isSymbolicLink() || statSync(join(root.hostPath, 'bin', 'sh')).isFile());
+      assert.ok(
+        lstatSync(join(root.hostPath, 'bin', 'sh')).isSymbolicLink() ||
+          statSync(join(root.hostPath, 'bin', 'sh')).isFile(),
+      );
       noLeftovers(leasesBefore);
       await removeVolume(settings(), client, name);
       await removeVolume(settings(), client, root.name);
@@ -448,7 +540,12 @@ describe('volume', function () {
       const full = uniqueName('full');
       const v = await createVolume(settings(), full);
       writeFileSync(join(v.mountpoint, 'mine'), 'keep');
-      const r = await resolveVolumeForMount({ settings: settings(), name: full, containerPath: '/data', imageRootfs: { client, chainId } });
+      const r = await resolveVolumeForMount({
+        settings: settings(),
+        name: full,
+        containerPath: '/data',
+        imageRootfs: { client, chainId },
+      });
       assert.equal(r.created, false);
       assert.equal(r.copied, false);
       assert.deepEqual(readdirSync(r.hostPath), ['mine']);
@@ -456,13 +553,23 @@ describe('volume', function () {
 
       const empty = uniqueName('empty');
       await createVolume(settings(), empty);
-      const e = await resolveVolumeForMount({ settings: settings(), name: empty, containerPath: '/data', imageRootfs: { client, chainId } });
+      const e = await resolveVolumeForMount({
+        settings: settings(),
+        name: empty,
+        containerPath: '/data',
+        imageRootfs: { client, chainId },
+      });
       assert.equal(e.copied, true);
       assert.deepEqual(readdirSync(e.hostPath), ['big']);
 
       // Second use of the now-populated volume: untouched.
       writeFileSync(join(e.hostPath, 'big'), 'changed');
-      await resolveVolumeForMount({ settings: settings(), name: empty, containerPath: '/data', imageRootfs: { client, chainId } });
+      await resolveVolumeForMount({
+        settings: settings(),
+        name: empty,
+        containerPath: '/data',
+        imageRootfs: { client, chainId },
+      });
       assert.equal(readFileSync(join(e.hostPath, 'big'), 'utf8'), 'changed');
       noLeftovers(leasesBefore);
       await removeVolume(settings(), client, full);
@@ -472,7 +579,10 @@ describe('volume', function () {
     it('copyImagePathIntoVolume: a path missing from the image leaves the volume empty; single-layer view', async () => {
       const multi = await chainIdOf(client, MULTI());
       const dir = (await createVolume(settings(), uniqueName('nopath'))).mountpoint;
-      assert.equal(await copyImagePathIntoVolume(client, settings(), multi, '/no/such/dir', dir), false);
+      assert.equal(
+        await copyImagePathIntoVolume(client, settings(), multi, '/no/such/dir', dir),
+        false,
+      );
       assert.deepEqual(readdirSync(dir), []);
 
       const bb = await chainIdOf(client, BUSYBOX());
@@ -495,21 +605,34 @@ describe('volume', function () {
 
     it('anonymous volumes: created with a 64-hex name, removed by removeAnonymousVolumes unless in use', async () => {
       const chainId = await chainIdOf(client, MULTI());
-      const a = await resolveVolumeForMount({ settings: settings(), containerPath: '/vol', imageRootfs: { client, chainId } });
-      const b2 = await resolveVolumeForMount({ settings: settings(), containerPath: '/data', imageRootfs: { client, chainId } });
+      const a = await resolveVolumeForMount({
+        settings: settings(),
+        containerPath: '/vol',
+        imageRootfs: { client, chainId },
+      });
+      const b2 = await resolveVolumeForMount({
+        settings: settings(),
+        containerPath: '/data',
+        imageRootfs: { client, chainId },
+      });
       assert.match(a.name, /^[0-9a-f]{64}$/);
       assert.equal(a.anonymous, true);
       assert.equal(b2.copied, true);
       const id = containerUsing(b2.name);
       try {
-        const res = await removeAnonymousVolumes(settings(), [a.name, b2.name, 'f'.repeat(64)], { client });
+        const res = await removeAnonymousVolumes(settings(), [a.name, b2.name, 'f'.repeat(64)], {
+          client,
+        });
         assert.deepEqual(res, { removed: [a.name], kept: [b2.name] });
         assert.equal(await getVolume(settings(), a.name), undefined);
         await assert.rejects(removeVolume(settings(), client, b2.name), VolumeInUseError);
       } finally {
         deleteContainer(id);
       }
-      assert.deepEqual(await removeAnonymousVolumes(settings(), [b2.name], { client }), { removed: [b2.name], kept: [] });
+      assert.deepEqual(await removeAnonymousVolumes(settings(), [b2.name], { client }), {
+        removed: [b2.name],
+        kept: [],
+      });
       noLeftovers(leasesBefore);
     });
   });

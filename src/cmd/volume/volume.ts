@@ -98,12 +98,15 @@ export function parseVolumeFilters(list: readonly string[]): VolumeFilters {
   for (const item of list) {
     const i = item.indexOf('=');
     if (i < 0) {
-      throw new UsageError(`invalid argument "${item}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+      throw new UsageError(
+        `invalid argument "${item}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
+      );
     }
     // `label!=k` parses as key `label!`.
     const key = item.slice(0, i).trim().toLowerCase();
     const value = item.slice(i + 1).trim();
-    if (!FILTER_KEYS.has(key)) throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    if (!FILTER_KEYS.has(key))
+      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
     out.set(key, [...(out.get(key) ?? []), value]);
   }
   const dangling = out.get('dangling');
@@ -139,7 +142,11 @@ export function needsUsers(filters: VolumeFilters): boolean {
   return filters.has('dangling');
 }
 
-export function matchVolume(v: Volume, filters: VolumeFilters, users?: Map<string, string[]>): boolean {
+export function matchVolume(
+  v: Volume,
+  filters: VolumeFilters,
+  users?: Map<string, string[]>,
+): boolean {
   const names = filters.get('name');
   if (names && !names.some((p) => nameMatches(v.name, p))) return false;
   const drivers = filters.get('driver');
@@ -164,7 +171,10 @@ export async function volumeLs(
   filters: VolumeFilters,
 ): Promise<VolumeRow[]> {
   const vols = await listVolumes(settings);
-  const users = needsUsers(filters) && vols.length > 0 ? await volumeUsers(settings, await client()) : undefined;
+  const users =
+    needsUsers(filters) && vols.length > 0
+      ? await volumeUsers(settings, await client())
+      : undefined;
   return vols.filter((v) => matchVolume(v, filters, users)).map((v) => new VolumeRow(v));
 }
 
@@ -226,7 +236,8 @@ export async function volumePrune(
   opts: { all: boolean; filters: VolumeFilters },
 ): Promise<PruneReport> {
   for (const key of opts.filters.keys()) {
-    if (key !== 'label' && key !== 'label!') throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    if (key !== 'label' && key !== 'label!')
+      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
   }
   const vols = await listVolumes(settings);
   const users = await volumeUsers(settings, client);
@@ -247,7 +258,8 @@ export async function volumePrune(
 /** The text `volume prune` prints after pruning (docker/cli's layout, blank line included). */
 export function pruneOutput(report: PruneReport, humanSize: (n: number) => string): string {
   let out = '';
-  if (report.deleted.length > 0) out = `Deleted Volumes:\n${report.deleted.map((n) => `${n}\n`).join('')}\n`;
+  if (report.deleted.length > 0)
+    out = `Deleted Volumes:\n${report.deleted.map((n) => `${n}\n`).join('')}\n`;
   return `${out}Total reclaimed space: ${humanSize(report.spaceReclaimed)}\n`;
 }
 

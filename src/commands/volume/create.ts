@@ -7,7 +7,12 @@ export default class VolumeCreate extends BaseCommand {
   static usage = 'volume create [OPTIONS] [VOLUME]';
   static args = { name: Args.string({ required: false }) };
   static flags = {
-    driver: Flags.string({ char: 'd', description: 'Specify volume driver name', default: 'local', helpValue: 'string' }),
+    driver: Flags.string({
+      char: 'd',
+      description: 'Specify volume driver name',
+      default: 'local',
+      helpValue: 'string',
+    }),
     label: Flags.string({
       description: 'Set metadata for a volume',
       multiple: true,
@@ -20,7 +25,9 @@ export default class VolumeCreate extends BaseCommand {
     const { args, flags } = await this.parse(VolumeCreate);
     const { settings } = this.loadSettings(flags);
     if (flags.driver !== 'local') {
-      throw new BerthError(`Error response from daemon: create ${args.name ?? ''}: plugin "${flags.driver}" not found`);
+      throw new BerthError(
+        `Error response from daemon: create ${args.name ?? ''}: plugin "${flags.driver}" not found`,
+      );
     }
     const { volumeCreate } = await import('../../cmd/volume/volume.js');
     const { parseLabels } = await import('../../cmd/namespace/namespace.js');

@@ -21,7 +21,8 @@ export default class VolumeLs extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumeLs);
     const { settings } = this.loadSettings(flags);
-    const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } = await import('../../cmd/volume/volume.js');
+    const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } =
+      await import('../../cmd/volume/volume.js');
     const { renderList } = await import('../../formatter/format.js');
     const { TemplateError } = await import('../../formatter/template.js');
     const { UsageError } = await import('../../errors.js');

@@ -6,7 +6,10 @@ export default class VolumePrune extends BaseCommand {
   static summary = 'Remove unused local volumes';
   static usage = 'volume prune [OPTIONS]';
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Remove all unused volumes, not just anonymous ones' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Remove all unused volumes, not just anonymous ones',
+    }),
     filter: Flags.string({
       description: "Provide filter values (e.g. 'label=<label>')",
       multiple: true,
@@ -19,7 +22,8 @@ export default class VolumePrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumePrune);
     const { settings } = this.loadSettings(flags);
-    const { parseVolumeFilters, pruneOutput, pruneWarning, volumePrune } = await import('../../cmd/volume/volume.js');
+    const { parseVolumeFilters, pruneOutput, pruneWarning, volumePrune } =
+      await import('../../cmd/volume/volume.js');
     const filters = parseVolumeFilters(flags.filter ?? []);
     if (!flags.force) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {

@@ -16,8 +16,12 @@ export default class VolumeRm extends BaseCommand {
     const { settings } = this.loadSettings(flags);
     const { volumeRm } = await import('../../cmd/volume/volume.js');
     // Like `docker volume rm a b`: each name is tried, each success printed, all errors reported.
-    const errors = await volumeRm(settings, await this.client(), argv as string[], { force: flags.force }, (name) =>
-      this.log(name),
+    const errors = await volumeRm(
+      settings,
+      await this.client(),
+      argv as string[],
+      { force: flags.force },
+      (name) => this.log(name),
     );
     if (errors.length > 0) {
       process.stderr.write(`${errors.join('\n')}\n`);

@@ -47,7 +47,10 @@ describe('volume image-content copy', () => {
     assert.equal(await resolveInRoot(rootfs, '/data'), path.join(rootfs, 'data'));
     assert.equal(await resolveInRoot(rootfs, '/abs/sub'), path.join(rootfs, 'data', 'sub'));
     assert.equal(await resolveInRoot(rootfs, '/dotdot'), path.join(rootfs, 'data'));
-    assert.equal(await resolveInRoot(rootfs, '/../../data/./sub/'), path.join(rootfs, 'data', 'sub'));
+    assert.equal(
+      await resolveInRoot(rootfs, '/../../data/./sub/'),
+      path.join(rootfs, 'data', 'sub'),
+    );
     assert.equal(await resolveInRoot(rootfs, '/'), rootfs);
     assert.equal(await resolveInRoot(rootfs, '/nope/x'), undefined);
     assert.equal(await resolveInRoot(rootfs, '/afile/x'), undefined);
@@ -84,13 +87,29 @@ describe('volume image-content copy', () => {
 
   it('resolveVolumeForMount with a rootfs directory, a single lowerdir, and noCopy', async () => {
     const settings = { dataRoot: path.join(tmp, 'dr'), namespace: 'n' };
-    const a = await resolveVolumeForMount({ settings, name: 'va', containerPath: '/data', imageRootfs: rootfs });
+    const a = await resolveVolumeForMount({
+      settings,
+      name: 'va',
+      containerPath: '/data',
+      imageRootfs: rootfs,
+    });
     assert.equal(a.copied, true);
     assert.ok(readdirSync(a.hostPath).includes('file'));
-    const b = await resolveVolumeForMount({ settings, name: 'vb', containerPath: 'data/sub', imageRootfs: { lowerdirs: [rootfs] } });
+    const b = await resolveVolumeForMount({
+      settings,
+      name: 'vb',
+      containerPath: 'data/sub',
+      imageRootfs: { lowerdirs: [rootfs] },
+    });
     assert.equal(b.copied, true);
     assert.deepEqual(readdirSync(b.hostPath), ['x']);
-    const c = await resolveVolumeForMount({ settings, name: 'vc', containerPath: '/data', imageRootfs: rootfs, noCopy: true });
+    const c = await resolveVolumeForMount({
+      settings,
+      name: 'vc',
+      containerPath: '/data',
+      imageRootfs: rootfs,
+      noCopy: true,
+    });
     assert.equal(c.copied, false);
     assert.deepEqual(readdirSync(c.hostPath), []);
     const d = await resolveVolumeForMount({ settings, containerPath: '/data' });
@@ -106,7 +125,12 @@ describe('volume image-content copy', () => {
     writeFileSync(path.join(upper, 'data', 'file'), 'from the top layer');
     writeFileSync(path.join(upper, 'data', 'extra'), 'e');
     const settings = { dataRoot: path.join(tmp, 'dr'), namespace: 'n' };
-    const r = await resolveVolumeForMount({ settings, name: 'ov', containerPath: '/data', imageRootfs: { lowerdirs: [upper, rootfs] } });
+    const r = await resolveVolumeForMount({
+      settings,
+      name: 'ov',
+      containerPath: '/data',
+      imageRootfs: { lowerdirs: [upper, rootfs] },
+    });
     assert.equal(r.copied, true);
     assert.deepEqual(readdirSync(r.hostPath).sort(), ['extra', 'file', 'link', 'sub']);
     assert.equal(readFileSync(path.join(r.hostPath, 'file'), 'utf8'), 'from the top layer');

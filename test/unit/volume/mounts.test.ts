@@ -25,7 +25,10 @@ import { renderList } from '../../../src/formatter/format.js';
 
 describe('volume mount helpers', () => {
   it('imageVolumes: clean, unique, sorted container paths', () => {
-    assert.deepEqual(imageVolumes({ Volumes: { '/var/lib/x/': {}, '/data': {}, '/data/.': {} } }), ['/data', '/var/lib/x']);
+    assert.deepEqual(imageVolumes({ Volumes: { '/var/lib/x/': {}, '/data': {}, '/data/.': {} } }), [
+      '/data',
+      '/var/lib/x',
+    ]);
     assert.deepEqual(imageVolumes({ Volumes: null }), []);
     assert.deepEqual(imageVolumes(undefined), []);
   });
@@ -47,14 +50,37 @@ describe('volume mount helpers', () => {
   it('volumesFromMounts copies volumes and binds, not tmpfs; mode overrides RW', () => {
     const labels = {
       [LABEL.mounts]: JSON.stringify([
-        { Type: 'volume', Name: 'v1', Source: '/s/v1', Destination: '/data', Driver: 'local', Mode: '', RW: true, Propagation: '' },
-        { Type: 'bind', Source: '/host', Destination: '/h', Mode: '', RW: false, Propagation: 'rslave' },
+        {
+          Type: 'volume',
+          Name: 'v1',
+          Source: '/s/v1',
+          Destination: '/data',
+          Driver: 'local',
+          Mode: '',
+          RW: true,
+          Propagation: '',
+        },
+        {
+          Type: 'bind',
+          Source: '/host',
+          Destination: '/h',
+          Mode: '',
+          RW: false,
+          Propagation: 'rslave',
+        },
         { Type: 'tmpfs', Source: '', Destination: '/t', Mode: '', RW: true, Propagation: '' },
       ]),
     };
     assert.deepEqual(volumesFromMounts(labels), [
       { type: 'volume', name: 'v1', target: '/data', readonly: false, noCopy: true },
-      { type: 'bind', source: '/host', target: '/h', readonly: true, createHostPath: false, propagation: 'rslave' },
+      {
+        type: 'bind',
+        source: '/host',
+        target: '/h',
+        readonly: true,
+        createHostPath: false,
+        propagation: 'rslave',
+      },
     ]);
     assert.ok(volumesFromMounts(labels, 'ro').every((m) => m.readonly));
     assert.ok(volumesFromMounts(labels, 'rw').every((m) => !m.readonly));
@@ -71,9 +97,17 @@ describe('volume mount helpers', () => {
         { type: 'volume' as const, target: '/anon', readonly: false },
       ];
       const spec: Spec = { ociVersion: '1.0.2', mounts: [] } as unknown as Spec;
-      await withMounts(requests, { resolveVolume: (r) => resolver.resolve(r) })(spec, {} as SpecContext);
+      await withMounts(requests, { resolveVolume: (r) => resolver.resolve(r) })(
+        spec,
+        {} as SpecContext,
+      );
       const named = path.join(dataRoot, 'volumes', 'n', 'named1', '_data');
-      assert.deepEqual(spec.mounts?.[0], { destination: '/n', type: 'bind', source: named, options: ['rbind', 'ro'] });
+      assert.deepEqual(spec.mounts?.[0], {
+        destination: '/n',
+        type: 'bind',
+        source: named,
+        options: ['rbind', 'ro'],
+      });
       assert.equal(resolver.anonymousVolumes.length, 1);
       assert.match(resolver.anonymousVolumes[0]!, /^[0-9a-f]{64}$/);
       assert.deepEqual(toDockerMount(requests[0]!, resolver.volumes.get('/n')), {
@@ -87,8 +121,19 @@ describe('volume mount helpers', () => {
         Propagation: '',
       });
       assert.deepEqual(
-        toDockerMount({ type: 'bind', source: '/h', target: '/c', readonly: false, createHostPath: true }, undefined, 'z'),
-        { Type: 'bind', Source: '/h', Destination: '/c', Mode: 'z', RW: true, Propagation: 'rprivate' },
+        toDockerMount(
+          { type: 'bind', source: '/h', target: '/c', readonly: false, createHostPath: true },
+          undefined,
+          'z',
+        ),
+        {
+          Type: 'bind',
+          Source: '/h',
+          Destination: '/c',
+          Mode: 'z',
+          RW: true,
+          Propagation: 'rprivate',
+        },
       );
     } finally {
       rmSync(dataRoot, { recursive: true, force: true });
@@ -128,7 +173,9 @@ describe('volume command logic', () => {
       headers: {},
     });
     assert.equal(out, 'a v b=1,k=v\n');
-    const json = JSON.parse(renderList(rows, { format: 'json', defaultTableFormat: '', headers: {} }));
+    const json = JSON.parse(
+      renderList(rows, { format: 'json', defaultTableFormat: '', headers: {} }),
+    );
     assert.deepEqual(Object.keys(json), [
       'Availability',
       'Driver',
@@ -144,7 +191,10 @@ describe('volume command logic', () => {
   });
 
   it('prune output matches docker/cli', () => {
-    assert.equal(pruneOutput({ deleted: [], spaceReclaimed: 0 }, humanSize), 'Total reclaimed space: 0B\n');
+    assert.equal(
+      pruneOutput({ deleted: [], spaceReclaimed: 0 }, humanSize),
+      'Total reclaimed space: 0B\n',
+    );
     assert.equal(
       pruneOutput({ deleted: ['a', 'b'], spaceReclaimed: 2000 }, humanSize),
       'Deleted Volumes:\na\nb\n\nTotal reclaimed space: 2kB\n',

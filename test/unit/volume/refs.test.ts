@@ -26,7 +26,16 @@ function fakeClient(containers: { id: string; labels: Record<string, string> }[]
 
 const volMount = (name: string, source = '') =>
   JSON.stringify([
-    { Type: 'volume', Name: name, Source: source, Destination: '/d', Driver: 'local', Mode: '', RW: true, Propagation: '' },
+    {
+      Type: 'volume',
+      Name: name,
+      Source: source,
+      Destination: '/d',
+      Driver: 'local',
+      Mode: '',
+      RW: true,
+      Propagation: '',
+    },
   ]);
 
 describe('volume references', () => {
@@ -41,13 +50,30 @@ describe('volume references', () => {
   it('reads volume names from mounts, binds of volume dirs, anonymous lists and nerdctl labels', () => {
     const s = settings();
     const bindOfVolume = JSON.stringify([
-      { Type: 'bind', Source: path.join(dataRoot, 'volumes', 'ns', 'viabind', '_data'), Destination: '/x', Mode: '', RW: true, Propagation: 'rprivate' },
-      { Type: 'bind', Source: '/etc', Destination: '/y', Mode: '', RW: true, Propagation: 'rprivate' },
+      {
+        Type: 'bind',
+        Source: path.join(dataRoot, 'volumes', 'ns', 'viabind', '_data'),
+        Destination: '/x',
+        Mode: '',
+        RW: true,
+        Propagation: 'rprivate',
+      },
+      {
+        Type: 'bind',
+        Source: '/etc',
+        Destination: '/y',
+        Mode: '',
+        RW: true,
+        Propagation: 'rprivate',
+      },
     ]);
     assert.deepEqual([...volumeNamesOf(s, { [LABEL.mounts]: volMount('named') })], ['named']);
     assert.deepEqual([...volumeNamesOf(s, { [LABEL.mounts]: bindOfVolume })], ['viabind']);
     assert.deepEqual([...volumeNamesOf(s, { [LABEL.anonymousVolumes]: '["abc"]' })], ['abc']);
-    assert.deepEqual([...volumeNamesOf(s, { 'nerdctl/mounts': volMount('fromnerdctl') })], ['fromnerdctl']);
+    assert.deepEqual(
+      [...volumeNamesOf(s, { 'nerdctl/mounts': volMount('fromnerdctl') })],
+      ['fromnerdctl'],
+    );
     assert.deepEqual([...volumeNamesOf(s, { [LABEL.mounts]: 'not json' })], []);
     assert.deepEqual([...volumeNamesOf(s, undefined)], []);
     assert.deepEqual(anonymousVolumesOf({ [LABEL.anonymousVolumes]: '["a","b",3]' }), ['a', 'b']);
@@ -71,12 +97,18 @@ describe('volume references', () => {
       { id: 'aaa', labels: { [LABEL.mounts]: volMount('busy') } },
       { id: 'bbb', labels: { [LABEL.mounts]: volMount('busy') } },
     ]);
-    await assert.rejects(removeVolume(settings(), client, 'busy', { force: true }), (err: unknown) => {
-      assert.ok(err instanceof VolumeInUseError);
-      assert.equal(err.message, 'Error response from daemon: remove busy: volume is in use - [aaa bbb]');
-      assert.equal(err.exitCode, 1);
-      return true;
-    });
+    await assert.rejects(
+      removeVolume(settings(), client, 'busy', { force: true }),
+      (err: unknown) => {
+        assert.ok(err instanceof VolumeInUseError);
+        assert.equal(
+          err.message,
+          'Error response from daemon: remove busy: volume is in use - [aaa bbb]',
+        );
+        assert.equal(err.exitCode, 1);
+        return true;
+      },
+    );
     assert.equal(await removeVolume(settings(), client, 'free'), true);
     await assert.rejects(removeVolume(settings(), client, 'free'), (err: unknown) => {
       assert.ok(err instanceof NoSuchVolumeError);
@@ -90,12 +122,17 @@ describe('volume references', () => {
     const a = await createVolume(settings());
     const b = await createVolume(settings());
     const client = fakeClient([{ id: 'other', labels: { [LABEL.mounts]: volMount(b.name) } }]);
-    const res = await removeAnonymousVolumes(settings(), [a.name, b.name, 'f'.repeat(64)], { client });
+    const res = await removeAnonymousVolumes(settings(), [a.name, b.name, 'f'.repeat(64)], {
+      client,
+    });
     assert.deepEqual(res, { removed: [a.name], kept: [b.name] });
     assert.ok(!existsSync(a.mountpoint));
     assert.ok(existsSync(b.mountpoint));
     // Without a client: no in-use check.
-    assert.deepEqual(await removeAnonymousVolumes(settings(), [b.name]), { removed: [b.name], kept: [] });
+    assert.deepEqual(await removeAnonymousVolumes(settings(), [b.name]), {
+      removed: [b.name],
+      kept: [],
+    });
     assert.deepEqual(await removeAnonymousVolumes(settings(), []), { removed: [], kept: [] });
   });
 });

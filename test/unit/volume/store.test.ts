@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -32,7 +40,9 @@ describe('volume store', () => {
     assert.equal(v.mountpoint, path.join(dataRoot, 'volumes', 'ns1', 'data1', '_data'));
     assert.equal(v.mountpoint, volumeMountpoint(settings(), 'data1'));
     assert.ok(existsSync(v.mountpoint));
-    const meta = JSON.parse(readFileSync(path.join(dataRoot, 'volumes', 'ns1', 'data1', 'volume.json'), 'utf8'));
+    const meta = JSON.parse(
+      readFileSync(path.join(dataRoot, 'volumes', 'ns1', 'data1', 'volume.json'), 'utf8'),
+    );
     assert.deepEqual(meta.labels, { a: 'b' });
     assert.ok(!Number.isNaN(Date.parse(meta.createdAt)));
   });
@@ -48,7 +58,9 @@ describe('volume store', () => {
   });
 
   it('concurrent creates of one name agree', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => createVolume(settings(), 'race')));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => createVolume(settings(), 'race')),
+    );
     assert.equal(results.filter((r) => r.created).length, 1);
     assert.ok(results.every((r) => r.mountpoint === results[0]!.mountpoint));
   });
@@ -63,7 +75,11 @@ describe('volume store', () => {
   it('validates names like dockerd', () => {
     for (const ok of ['ab', 'a1', 'A_b.c-d', '0x']) validateVolumeName(ok);
     for (const bad of ['a', '', '_a', '.a', '-a', 'a/b', 'a b', '../x']) {
-      assert.throws(() => validateVolumeName(bad), /includes invalid characters for a local volume name/, bad);
+      assert.throws(
+        () => validateVolumeName(bad),
+        /includes invalid characters for a local volume name/,
+        bad,
+      );
     }
   });
 
@@ -108,7 +124,13 @@ describe('volume store', () => {
   });
 
   it('naturalCompare and rfc3339Local', () => {
-    assert.deepEqual(['a10', 'a2', 'a1', 'b', 'A'].sort(naturalCompare), ['A', 'a1', 'a2', 'a10', 'b']);
+    assert.deepEqual(['a10', 'a2', 'a1', 'b', 'A'].sort(naturalCompare), [
+      'A',
+      'a1',
+      'a2',
+      'a10',
+      'b',
+    ]);
     const s = rfc3339Local(new Date('2024-01-02T03:04:05.678Z'));
     assert.match(s, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
     assert.equal(Date.parse(s), Date.parse('2024-01-02T03:04:05Z'));

@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { formatLongFlag } from '../flags/format.js';
+
+export default class History extends BaseCommand {
+  static summary = 'Show the history of an image';
+  static usage = 'history [OPTIONS] IMAGE';
+  static aliases = ['image:history'];
+  static args = { image: Args.string({ required: true }) };
+  static flags = {
+    format: formatLongFlag,
+    human: Flags.boolean({
+      char: 'H',
+      description: 'Print sizes and dates in human readable format',
+      default: true,
+      allowNo: true,
+    }),
+    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    platform: Flags.string({ description: 'Show history for the given platform', helpValue: 'string' }),
+    quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(History);
+    const { settings } = this.loadSettings(flags);
+    const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } = await import('../cmd/image/history.js');
+    const { renderList } = await import('../formatter/format.js');
+    const { TemplateError } = await import('../formatter/template.js');
+    const { parsePlatform } = await import('../image/platform.js');
+    const { BerthError } = await import('../errors.js');
+    const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+    const rows = await historyRows(await this.client(), args.image, {
+      human: flags.human,
+      noTrunc: flags['no-trunc'],
+      snapshotter: settings.snapshotter,
+      ...(platform ? { platform } : {}),
+    });
+    try {
+      process.stdout.write(
+        renderList(rows, {
+          format: flags.format ?? '',
+          quiet: flags.quiet,
+          quietField: 'ID',
+          defaultTableFormat: HISTORY_DEFAULT_FORMAT,
+          headers: HISTORY_HEADERS,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
+      throw err;
+    }
+  }
+}
