@@ -45,6 +45,9 @@ import Pull from './commands/pull.js';
 import Images from './commands/images.js';
 import Tag from './commands/tag.js';
 import Rmi from './commands/rmi.js';
+import History from './commands/history.js';
+import ImageInspect from './commands/image/inspect.js';
+import ImagePrune from './commands/image/prune.js';
 import Save from './commands/save.js';
 import Load from './commands/load.js';
 import Push from './commands/push.js';
@@ -98,6 +101,9 @@ export const COMMANDS: Record<string, Command.Class> = {
   images: Images,
   tag: Tag,
   rmi: Rmi,
+  history: History,
+  'image:inspect': ImageInspect,
+  'image:prune': ImagePrune,
   save: Save,
   load: Load,
   push: Push,

@@ -152,6 +152,7 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
   try {
     for await (const entry of extract) {
       sawEntry = true;
+      console.error('ENTRY', entry.header.name);
       const h = entry.header;
       const path = safeEntryPath(h.name);
       switch (h.type) {
@@ -193,6 +194,7 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
         if (result.status === 'exists' && !body.started()) await drain(entry);
         state.files.set(path, { kind: 'blob', digest, size });
         opts.onBlob?.(digest, size);
+        console.error('after blob', (extract as any)._readableState?.queue?.length, (input as any).readableEnded, (input as any).destroyed, (extract as any)._writableState?.queue?.length);
         continue;
       }
       const file = join(dir, `f${n++}`);

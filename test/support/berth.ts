@@ -57,7 +57,8 @@ export interface RunOptions {
 
 /** The suite's config file: every berth call reads it unless a test points BERTH_TOML elsewhere. */
 export function suiteToml(): string {
-  const file = join(env.dir, 'berth.toml');
+  // One file per namespace: several test runs may share a dev environment.
+  const file = join(env.dir, `berth-${env.namespace}.toml`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,

@@ -1,4 +1,5 @@
 /** `berth load`: reads an archive from a file or stdin and prints Docker's `Loaded image` lines. */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
@@ -23,8 +24,11 @@ async function openInput(opts: LoadCommandOptions): Promise<Readable> {
   }
   // Opened up front so a missing file is reported as Docker does, before anything is started.
   try {
+    // Checked first so a missing file is reported before anything starts; the stream reopens it
+    // by path (a FileHandle-backed stream holds no event-loop handle while idle).
     const fh = await open(opts.input, 'r');
-    return fh.createReadStream({ autoClose: true });
+    await fh.close();
+    return createReadStream(opts.input);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =

@@ -1,0 +1,131 @@
+/**
+ * `berth image prune`: remove dangling images (no tag), or with -a every image no container
+ * uses, and report the space given back.
+ */
+import type { Client } from '../../containerd/client.js';
+import { NotFoundError } from '../../containerd/errors.js';
+import { BerthError } from '../../errors.js';
+import { humanSize } from '../../formatter/units.js';
+import { chainIds } from '../../image/chain.js';
+import type { LocalImage } from '../../image/local.js';
+import { parseExactReference } from '../../registry/reference.js';
+import { loadImageState, removeImage } from './remove.js';
+
+export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
+export const PRUNE_ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.';
+
+export interface PruneOptions {
+  all: boolean;
+  filters: string[];
+  snapshotter: string;
+}
+
+export interface PruneResult {
+  /** `untagged: …` / `deleted: …` lines, in order. */
+  lines: string[];
+  reclaimed: number;
+}
+
+function tagged(img: LocalImage): boolean {
+  try {
+    return parseExactReference(img.name).tag !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Go duration (`24h`, `90m`) or timestamp, as Docker's `until` filter takes. */
+function untilTime(value: string): number {
+  const dur = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (dur) {
+    const mult: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    return Date.now() - Number(dur[1]) * (mult[dur[2] as string] ?? 1);
+  }
+  const t = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (Number.isNaN(t)) throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
+  return t;
+}
+
+function labelFilter(labels: Record<string, string>, want: string): boolean {
+  const i = want.indexOf('=');
+  return i < 0 ? want in labels : labels[want.slice(0, i)] === want.slice(i + 1);
+}
+
+function parseFilters(list: readonly string[]): (img: LocalImage) => boolean {
+  const checks: ((img: LocalImage) => boolean)[] = [];
+  for (const f of list) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw new BerthError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`, { exitCode: 125 });
+    const key = f.slice(0, i);
+    const value = f.slice(i + 1);
+    if (key === 'until') {
+      const t = untilTime(value);
+      checks.push((img) => (img.config.created ? Date.parse(img.config.created) < t : true));
+    } else if (key === 'label') {
+      checks.push((img) => labelFilter(img.config.config?.Labels ?? {}, value));
+    } else if (key === 'label!') {
+      checks.push((img) => !labelFilter(img.config.config?.Labels ?? {}, value));
+    } else {
+      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    }
+  }
+  return (img) => checks.every((c) => c(img));
+}
+
+export async function pruneImages(client: Client, opts: PruneOptions): Promise<PruneResult> {
+  const matches = parseFilters(opts.filters);
+  const state = await loadImageState(client);
+  const byId = new Map<string, LocalImage[]>();
+  for (const img of state.images) byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
+
+  const victims: string[] = [];
+  for (const [id, records] of byId) {
+    if (state.users.has(id)) continue;
+    if (!opts.all && records.some(tagged)) continue;
+    if (!records.every(matches)) continue;
+    victims.push(id);
+  }
+  if (victims.length === 0) return { lines: [], reclaimed: 0 };
+
+  // Measure before deleting: what is freed is what no surviving image still stands on.
+  const doomed = new Set(victims);
+  const survivors = state.images.filter((i) => !doomed.has(i.configDigest));
+  const keptChains = new Set(survivors.flatMap((i) => chainIds(i.diffIds)));
+  const keptBlobs = new Set(survivors.flatMap((i) => [i.target.digest, i.manifestDescriptor.digest, i.configDigest, ...i.manifest.layers.map((l) => l.digest)]));
+  const chains = new Set<string>();
+  const blobs = new Map<string, number>();
+  for (const id of victims) {
+    for (const img of byId.get(id) ?? []) {
+      for (const c of chainIds(img.diffIds)) if (!keptChains.has(c)) chains.add(c);
+      const descs = [img.target, img.manifestDescriptor, img.manifest.config, ...img.manifest.layers];
+      for (const d of descs) if (!keptBlobs.has(d.digest)) blobs.set(d.digest, d.size);
+    }
+  }
+  const usage = await Promise.all(
+    [...chains].map(async (key) => {
+      try {
+        return Number((await client.snapshots.usage({ snapshotter: opts.snapshotter, key })).size);
+      } catch (err) {
+        if (err instanceof NotFoundError) return 0;
+        throw err;
+      }
+    }),
+  );
+  const reclaimed = usage.reduce((a, b) => a + b, 0) + [...blobs.values()].reduce((a, b) => a + b, 0);
+
+  const lines: string[] = [];
+  for (const id of victims) {
+    await removeImage(client, state, id, {
+      force: true,
+      onLine: (line) => lines.push(line.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')),
+    });
+  }
+  return { lines, reclaimed };
+}
+
+/** The report Docker prints after a prune. */
+export function pruneReport(r: PruneResult): string {
+  let out = '';
+  if (r.lines.length > 0) out += `Deleted Images:\n${r.lines.map((l) => `${l}\n`).join('')}\n`;
+  return `${out}Total reclaimed space: ${humanSize(r.reclaimed)}\n`;
+}

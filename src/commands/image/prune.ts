@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+export default class ImagePrune extends BaseCommand {
+  static summary = 'Remove unused images';
+  static usage = 'image prune [OPTIONS]';
+  static flags = {
+    all: Flags.boolean({ char: 'a', description: 'Remove all unused images, not just dangling ones' }),
+    filter: Flags.string({
+      description: 'Provide filter values (e.g. "until=<timestamp>")',
+      helpValue: 'filter',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ImagePrune);
+    const { settings } = this.loadSettings(flags);
+    const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } = await import('../../cmd/image/prune.js');
+    const { BerthError } = await import('../../errors.js');
+    if (!flags.force) {
+      const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new BerthError(
+          `${warning}\nrefusing to prune without confirmation: not running on a terminal (use -f/--force to skip the prompt)`,
+        );
+      }
+      const { confirm } = await import('@inquirer/prompts');
+      const ok = await confirm({ message: `${warning}\nAre you sure you want to continue?`, default: false });
+      if (!ok) return;
+    }
+    const result = await pruneImages(await this.client(), {
+      all: flags.all,
+      filters: flags.filter ?? [],
+      snapshotter: settings.snapshotter,
+    });
+    process.stdout.write(pruneReport(result));
+  }
+}
