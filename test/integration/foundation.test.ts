@@ -54,7 +54,7 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.match(r.stdout, / Default Runtime: io\.containerd\.runc\.v2\n/);
       assert.match(r.stdout, / Cgroup Driver: cgroupfs\n/);
       assert.match(r.stdout, / Cgroup Version: [12]\n/);
-      assert.match(r.stdout, / Config File: .*berth\.toml\n/);
+      assert.match(r.stdout, / Config File: .*\.toml\n/);
     });
 
     it('--format {{json .}} is one JSON object', () => {

@@ -81,14 +81,12 @@ export async function inspectNamespace(
   client: Client,
   name: string,
 ): Promise<{ Name: string; Labels: Record<string, string> }> {
-  try {
-    const { namespace } = await client.namespaces.get({ name });
-    return { Name: namespace?.name ?? name, Labels: namespace?.labels ?? {} };
-  } catch (err) {
-    if (err instanceof NotFoundError)
-      throw new BerthError(`namespace "${name}" does not exist`, { cause: err });
-    throw err;
-  }
+  // containerd 1.6's Namespaces.Get answers even for a namespace that does not exist, so List
+  // is the only way to tell.
+  const { namespaces } = await client.namespaces.list({});
+  const found = namespaces.find((n) => n.name === name);
+  if (!found) throw new BerthError(`namespace "${name}" does not exist`);
+  return { Name: found.name, Labels: found.labels ?? {} };
 }
 
 /** Docker-style `k=v` label flags into a map; a bare key gets an empty value, as Docker does. */
