@@ -41,7 +41,8 @@ function flagLeft(name: string, f: FlagDef): string {
 function flagRight(f: FlagDef): string {
   let text = f.summary ?? f.description ?? '';
   const def = (f as { default?: unknown }).default;
-  if (f.type === 'option' && def !== undefined && typeof def !== 'function' && def !== '') {
+  const empty = def === undefined || def === '' || (Array.isArray(def) && def.length === 0);
+  if (f.type === 'option' && !empty && typeof def !== 'function') {
     text += typeof def === 'string' ? ` (default "${def}")` : ` (default ${String(def)})`;
   }
   return text;
