@@ -1,50 +1,63 @@
 // Build: proto descriptors, one esbuild bundle (code-split so heavy modules load only when a
 // command needs them), then the oclif manifest that bin/run.js and help read instead of loading
-// every command.
+// every command. The bundle is built beside dist/ and swapped in with renames, so a berth that is
+// running while someone rebuilds never sees a half-written dist/.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildProto } from './build-proto.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+const staging = join(root, `.dist-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
 
-if (existsSync(join(root, 'scripts/build-proto.mjs'))) {
+try {
   // Types in src/containerd/generated are committed; `npm run proto` regenerates them.
-  execFileSync(process.execPath, [join(root, 'scripts/build-proto.mjs'), '--no-types'], { stdio: 'inherit' });
-}
+  const written = buildProto({ outDir: join(staging, 'proto'), types: false });
+  console.log(`build-proto: wrote ${written.length} descriptors`);
 
-await build({
-  absWorkingDir: root,
-  entryPoints: Object.fromEntries(
-    [
-      ['index', 'src/index.ts'],
-      ['help', 'src/help.ts'],
-      ['logger', 'src/logger-entry.ts'],
-    ].filter(([, file]) => existsSync(join(root, file))),
-  ),
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  sourcemap: false,
-  legalComments: 'none',
-  // oclif reaches for these only to run uncompiled TypeScript in development; never at run time.
-  external: ['typescript', 'ts-node', 'tsx'],
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+  await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(
+      [
+        ['index', 'src/index.ts'],
+        ['help', 'src/help.ts'],
+        ['logger', 'src/logger-entry.ts'],
+      ].filter(([, file]) => existsSync(join(root, file))),
+    ),
+    outdir: staging,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    sourcemap: false,
+    legalComments: 'none',
+    // oclif reaches for these only to run uncompiled TypeScript in development; never at run time.
+    external: ['typescript', 'ts-node', 'tsx'],
+    chunkNames: 'chunks/[name]-[hash]',
+    // CommonJS dependencies call require(); give the ESM bundle one.
+    banner: {
+      js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+
+  const dist = join(root, 'dist');
+  const old = join(root, `.dist-old-${process.pid}`);
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(staging, dist);
+  rmSync(old, { recursive: true, force: true });
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+}
 
 execFileSync(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'manifest'], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, OCLIF_SKIP_UPDATE_CHECK: '1' },
 });
