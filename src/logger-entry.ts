@@ -18,13 +18,19 @@ for (let i = 0; i + 1 < args.length; i += 2) param[args[i] as string] = args[i +
 
 const tty = param.tty === '1';
 const logPath = param.log ?? '';
-const logFd = fs.openSync(logPath, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
+const logFd = fs.openSync(
+  logPath,
+  fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT,
+  0o640,
+);
 
 const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 function now(): string {
   const ns = hrBase + process.hrtime.bigint();
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
+  return new Date(Number(ns / 1_000_000n))
+    .toISOString()
+    .replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
 }
 
 const partial: Record<string, string> = { stdout: '', stderr: '' };
@@ -108,14 +114,26 @@ function watchExit(): void {
 function onExit(): void {
   const id = process.env.CONTAINER_ID ?? '';
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
-  const cmd =
-    param.rm === '1' ? ['rm', '-f', id] : ['start', '--restart-check', id];
+  const cmd = param.rm === '1' ? ['rm', '-f', id] : ['start', '--restart-check', id];
   // Detached and in its own session: the shim SIGTERMs the logger during the removal.
   void import('node:child_process').then(({ spawn }) => {
     const child = spawn(
       param.node ?? 'node',
-      [param.berth ?? '', '--address', param.address ?? '', '--namespace', ns, '--data-root', param.dataroot ?? '', ...cmd],
-      { detached: true, stdio: 'ignore', env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } },
+      [
+        param.berth ?? '',
+        '--address',
+        param.address ?? '',
+        '--namespace',
+        ns,
+        '--data-root',
+        param.dataroot ?? '',
+        ...cmd,
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      },
     );
     child.unref();
   });

@@ -8,7 +8,11 @@ export default class Attach extends BaseCommand {
   static args = { container: Args.string({ required: true }) };
   static flags = {
     'no-stdin': Flags.boolean({ description: 'Do not attach STDIN' }),
-    'sig-proxy': Flags.boolean({ description: 'Proxy all received signals to the process', default: true, allowNo: true }),
+    'sig-proxy': Flags.boolean({
+      description: 'Proxy all received signals to the process',
+      default: true,
+      allowNo: true,
+    }),
   };
 
   async run(): Promise<void> {

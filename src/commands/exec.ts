@@ -10,22 +10,50 @@ export default class Exec extends BaseCommand {
   static flags = {
     interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open even if not attached' }),
     tty: Flags.boolean({ char: 't', description: 'Allocate a pseudo-TTY' }),
-    detach: Flags.boolean({ char: 'd', description: 'Detached mode: run command in the background' }),
-    env: Flags.string({ char: 'e', description: 'Set environment variables', multiple: true, multipleNonGreedy: true, default: [], helpValue: 'list' }),
-    'env-file': Flags.string({ description: 'Read in a file of environment variables', multiple: true, multipleNonGreedy: true, default: [], helpValue: 'list' }),
-    workdir: Flags.string({ char: 'w', description: 'Working directory inside the container', helpValue: 'string' }),
-    user: Flags.string({ char: 'u', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")', helpValue: 'string' }),
+    detach: Flags.boolean({
+      char: 'd',
+      description: 'Detached mode: run command in the background',
+    }),
+    env: Flags.string({
+      char: 'e',
+      description: 'Set environment variables',
+      multiple: true,
+      multipleNonGreedy: true,
+      default: [],
+      helpValue: 'list',
+    }),
+    'env-file': Flags.string({
+      description: 'Read in a file of environment variables',
+      multiple: true,
+      multipleNonGreedy: true,
+      default: [],
+      helpValue: 'list',
+    }),
+    workdir: Flags.string({
+      char: 'w',
+      description: 'Working directory inside the container',
+      helpValue: 'string',
+    }),
+    user: Flags.string({
+      char: 'u',
+      description: 'Username or UID (format: "<name|uid>[:<group|gid>]")',
+      helpValue: 'string',
+    }),
     privileged: Flags.boolean({ description: 'Give extended privileges to the command' }),
   };
 
   async run(): Promise<void> {
     const { flags, argv, nonExistentFlags } = await this.parse(Exec);
     if (nonExistentFlags?.length) {
-      throw new UsageError(`unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun 'berth exec --help' for more information`);
+      throw new UsageError(
+        `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun 'berth exec --help' for more information`,
+      );
     }
     const [ref, ...args] = argv as string[];
     if (!ref || args.length === 0) {
-      throw new UsageError(`berth: 'exec' requires at least 2 arguments\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' for more information`);
+      throw new UsageError(
+        `berth: 'exec' requires at least 2 arguments\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' for more information`,
+      );
     }
     this.loadSettings(flags);
     const client = await this.client();

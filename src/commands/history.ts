@@ -1,12 +1,19 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
+import { globalFlags } from '../flags/global.js';
 
 export default class History extends BaseCommand {
   static summary = 'Show the history of an image';
   static usage = 'history [OPTIONS] IMAGE';
   static aliases = ['image:history'];
   static args = { image: Args.string({ required: true }) };
+  // Here -H is Docker's --human, so the global --address gives up its -H alias (it still works
+  // before the command name, where bin/run.js handles it).
+  static baseFlags = {
+    ...globalFlags,
+    address: { ...globalFlags.address, charAliases: [] },
+  };
   static flags = {
     format: formatLongFlag,
     human: Flags.boolean({
@@ -21,6 +28,12 @@ export default class History extends BaseCommand {
   };
 
   async run(): Promise<void> {
+    // pflag booleans take `=false`; oclif booleans do not, so spell it the oclif way.
+    this.argv = this.argv.map((a) => {
+      const m = /^(?:-H|--human)=(true|false|1|0)$/.exec(a);
+      if (!m) return a;
+      return m[1] === 'true' || m[1] === '1' ? '--human' : '--no-human';
+    });
     const { args, flags } = await this.parse(History);
     const { settings } = this.loadSettings(flags);
     const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } = await import('../cmd/image/history.js');

@@ -7,7 +7,9 @@ export default class Inspect extends BaseCommand {
   static usage = 'inspect [OPTIONS] NAME|ID [NAME|ID...]';
   static aliases = ['container:inspect'];
   static strict = false;
-  static args = { object: Args.string({ required: true, description: 'Container or image name or ID' }) };
+  static args = {
+    object: Args.string({ required: true, description: 'Container or image name or ID' }),
+  };
   static flags = {
     format: Flags.string({
       char: 'f',
@@ -15,8 +17,14 @@ export default class Inspect extends BaseCommand {
         "Format output using a custom template:\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
       helpValue: 'string',
     }),
-    size: Flags.boolean({ char: 's', description: 'Display total file sizes if the type is container' }),
-    type: Flags.string({ description: 'Only inspect objects of the given type', helpValue: 'string' }),
+    size: Flags.boolean({
+      char: 's',
+      description: 'Display total file sizes if the type is container',
+    }),
+    type: Flags.string({
+      description: 'Only inspect objects of the given type',
+      helpValue: 'string',
+    }),
   };
 
   async run(): Promise<void> {
@@ -29,7 +37,8 @@ export default class Inspect extends BaseCommand {
       throw new UsageError(`"${type}" is not a valid value for --type`);
     }
     const client = await this.client();
-    const { findContainerOrUndefined, AmbiguousContainerError } = await import('../cmd/container/resolve.js');
+    const { findContainerOrUndefined, AmbiguousContainerError } =
+      await import('../cmd/container/resolve.js');
     const { inspectContainer } = await import('../cmd/container/inspect.js');
     const { renderInspect, InspectError } = await import('../formatter/inspect.js');
 
@@ -51,10 +60,21 @@ export default class Inspect extends BaseCommand {
       missing.push(...refs);
     }
 
-    // Images belong to `image inspect`: when no argument named a container, hand the call over.
-    if (type !== 'container' && objects.length === 0 && errors.length === 0 && this.config.findCommand('image:inspect')) {
+    // Images belong to `image inspect`: when every argument names an image (and none a
+    // container), hand the whole call over to it.
+    if (
+      type !== 'container' &&
+      objects.length === 0 &&
+      errors.length === 0 &&
+      this.config.findCommand('image:inspect') &&
+      (await allImages(client, missing))
+    ) {
       const passthrough = [...refs];
       if (flags.format !== undefined) passthrough.push('--format', flags.format);
+      // The global flags, so the image command talks to the same containerd and namespace.
+      for (const key of ['address', 'namespace', 'snapshotter', 'data-root'] as const) {
+        if (flags[key] !== undefined) passthrough.push(`--${key}`, flags[key]);
+      }
       await this.config.runCommand('image:inspect', passthrough);
       return;
     }
@@ -74,4 +94,20 @@ export default class Inspect extends BaseCommand {
     process.stdout.write(out);
     if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
   }
+}
+
+async function allImages(
+  client: import('../containerd/client.js').Client,
+  refs: string[],
+): Promise<boolean> {
+  const { resolveLocalImage } = await import('../image/local.js');
+  for (const ref of refs) {
+    try {
+      await resolveLocalImage(client, ref);
+    } catch (err) {
+      if (err instanceof BerthError) return false;
+      throw err;
+    }
+  }
+  return refs.length > 0;
 }

@@ -9,8 +9,14 @@ export default class Kill extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    signal: Flags.string({ char: 's', description: 'Signal to send to the container', helpValue: 'string' }),
-    'kube-force': Flags.boolean({ description: 'Allow signalling a container managed by Kubernetes (CRI)' }),
+    signal: Flags.string({
+      char: 's',
+      description: 'Signal to send to the container',
+      helpValue: 'string',
+    }),
+    'kube-force': Flags.boolean({
+      description: 'Allow signalling a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {

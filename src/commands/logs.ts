@@ -8,9 +8,22 @@ export default class Logs extends BaseCommand {
   static args = { container: Args.string({ required: true }) };
   static flags = {
     follow: Flags.boolean({ char: 'f', description: 'Follow log output' }),
-    tail: Flags.string({ char: 'n', description: 'Number of lines to show from the end of the logs', default: 'all', helpValue: 'string' }),
-    since: Flags.string({ description: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)', helpValue: 'string' }),
-    until: Flags.string({ description: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)', helpValue: 'string' }),
+    tail: Flags.string({
+      char: 'n',
+      description: 'Number of lines to show from the end of the logs',
+      default: 'all',
+      helpValue: 'string',
+    }),
+    since: Flags.string({
+      description:
+        'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+      helpValue: 'string',
+    }),
+    until: Flags.string({
+      description:
+        'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+      helpValue: 'string',
+    }),
     timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),
   };
 

@@ -8,7 +8,10 @@ export default class Ps extends BaseCommand {
   static usage = 'ps [OPTIONS]';
   static aliases = ['container:ls', 'container:ps', 'container:list'];
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Show all containers (default shows just running)' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Show all containers (default shows just running)',
+    }),
     filter: Flags.string({
       char: 'f',
       description: 'Filter output based on conditions provided',
@@ -23,7 +26,10 @@ export default class Ps extends BaseCommand {
       helpValue: 'int',
       default: '-1',
     }),
-    latest: Flags.boolean({ char: 'l', description: 'Show the latest created container (includes all states)' }),
+    latest: Flags.boolean({
+      char: 'l',
+      description: 'Show the latest created container (includes all states)',
+    }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
     size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
@@ -38,13 +44,14 @@ export default class Ps extends BaseCommand {
         `invalid argument "${flags.last}" for "-n, --last" flag: strconv.ParseInt: parsing "${flags.last}": invalid syntax\nSee 'berth ps --help'.`,
       );
     }
-    const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } = await import(
-      '../cmd/container/ps.js'
-    );
+    const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
+      await import('../cmd/container/ps.js');
     const { renderList } = await import('../formatter/format.js');
     let format = flags.format ?? '';
     if (flags.quiet && format !== '') {
-      process.stderr.write('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
+      process.stderr.write(
+        'WARNING: Ignoring custom format, because both --format and --quiet are set.\n',
+      );
       format = '';
     }
     // Sizes cost a snapshot walk per container: only when shown.

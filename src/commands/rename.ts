@@ -10,7 +10,9 @@ export default class Rename extends BaseCommand {
     newName: Args.string({ required: true, description: 'New name' }),
   };
   static flags = {
-    'kube-force': Flags.boolean({ description: 'Allow renaming a container managed by Kubernetes (CRI)' }),
+    'kube-force': Flags.boolean({
+      description: 'Allow renaming a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {

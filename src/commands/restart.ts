@@ -9,14 +9,20 @@ export default class Restart extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    signal: Flags.string({ char: 's', description: 'Signal to send to the container', helpValue: 'string' }),
+    signal: Flags.string({
+      char: 's',
+      description: 'Signal to send to the container',
+      helpValue: 'string',
+    }),
     timeout: Flags.string({
       char: 't',
       aliases: ['time'],
       description: 'Seconds to wait before killing the container',
       helpValue: 'int',
     }),
-    'kube-force': Flags.boolean({ description: 'Allow restarting a container managed by Kubernetes (CRI)' }),
+    'kube-force': Flags.boolean({
+      description: 'Allow restarting a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -40,8 +46,10 @@ export default class Restart extends BaseCommand {
       }
       timeout = Number(flags.timeout);
     }
-    if (!this.config.findCommand('start')) throw new BerthError('restart needs the start command, which is not available');
-    const { findContainer, assertMutable, daemonMessage } = await import('../cmd/container/resolve.js');
+    if (!this.config.findCommand('start'))
+      throw new BerthError('restart needs the start command, which is not available');
+    const { findContainer, assertMutable, daemonMessage } =
+      await import('../cmd/container/resolve.js');
     const { restartContainer } = await import('../cmd/container/restart.js');
     const client = await this.client();
     // `start` prints its argument; restart prints the user's. Start runs in-process, its output muted.

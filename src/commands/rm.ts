@@ -8,9 +8,17 @@ export default class Rm extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Force the removal of a running container (uses SIGKILL)' }),
-    volumes: Flags.boolean({ char: 'v', description: 'Remove anonymous volumes associated with the container' }),
-    'kube-force': Flags.boolean({ description: 'Allow removing a container managed by Kubernetes (CRI)' }),
+    force: Flags.boolean({
+      char: 'f',
+      description: 'Force the removal of a running container (uses SIGKILL)',
+    }),
+    volumes: Flags.boolean({
+      char: 'v',
+      description: 'Remove anonymous volumes associated with the container',
+    }),
+    'kube-force': Flags.boolean({
+      description: 'Allow removing a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {

@@ -22,12 +22,16 @@ export default class Start extends BaseCommand {
     const { startContainer, restartCheck } = await import('../cmd/container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {
-      for (const ref of refs) await restartCheck(client, this.settings, await findContainer(client, ref));
+      for (const ref of refs)
+        await restartCheck(client, this.settings, await findContainer(client, ref));
       return;
     }
     if (flags.attach || flags.interactive) {
       const c = await findContainer(client, refs[0]!);
-      const code = await startContainer(client, this.settings, c, { attach: true, interactive: flags.interactive });
+      const code = await startContainer(client, this.settings, c, {
+        attach: true,
+        interactive: flags.interactive,
+      });
       if (code) this.exit(code);
       return;
     }

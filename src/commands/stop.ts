@@ -9,14 +9,20 @@ export default class Stop extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    signal: Flags.string({ char: 's', description: 'Signal to send to the container', helpValue: 'string' }),
+    signal: Flags.string({
+      char: 's',
+      description: 'Signal to send to the container',
+      helpValue: 'string',
+    }),
     timeout: Flags.string({
       char: 't',
       aliases: ['time'],
       description: 'Seconds to wait before killing the container',
       helpValue: 'int',
     }),
-    'kube-force': Flags.boolean({ description: 'Allow stopping a container managed by Kubernetes (CRI)' }),
+    'kube-force': Flags.boolean({
+      description: 'Allow stopping a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {

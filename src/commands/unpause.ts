@@ -8,7 +8,9 @@ export default class Unpause extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    'kube-force': Flags.boolean({ description: 'Allow changing a container managed by Kubernetes (CRI)' }),
+    'kube-force': Flags.boolean({
+      description: 'Allow changing a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {

@@ -20,7 +20,9 @@ export default class Wait extends BaseCommand {
         const c = await findContainer(client, ref);
         process.stdout.write(`${await waitContainer(client, c)}\n`);
       } catch (err) {
-        process.stderr.write(`Error response from daemon: ${(err as Error).message.replace(/^Error response from daemon: /, '')}\n`);
+        process.stderr.write(
+          `Error response from daemon: ${(err as Error).message.replace(/^Error response from daemon: /, '')}\n`,
+        );
         failed = true;
       }
     }

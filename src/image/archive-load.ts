@@ -152,7 +152,6 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
   try {
     for await (const entry of extract) {
       sawEntry = true;
-      console.error('ENTRY', entry.header.name);
       const h = entry.header;
       const path = safeEntryPath(h.name);
       switch (h.type) {
@@ -178,9 +177,8 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
       if (digest !== undefined) {
         state.touched.add(digest);
         const body = counted(bytesOf(entry), size, path);
-        let result;
         try {
-          result = await writeBlob(client, { digest, size }, body.chunks, {
+          await writeBlob(client, { digest, size }, body.chunks, {
             lease,
             ...(opts.signal ? { signal: opts.signal } : {}),
           });
@@ -190,11 +188,11 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
           }
           throw err;
         }
-        // An existing blob is not read by writeBlob; the tar still has to move past it.
-        if (result.status === 'exists' && !body.started()) await drain(entry);
+        // writeBlob reads nothing when the blob exists or a previous attempt's ingest already
+        // holds all of it; the tar still has to move past the entry.
+        if (!body.started()) await drain(entry);
         state.files.set(path, { kind: 'blob', digest, size });
         opts.onBlob?.(digest, size);
-        console.error('after blob', (extract as any)._readableState?.queue?.length, (input as any).readableEnded, (input as any).destroyed, (extract as any)._writableState?.queue?.length);
         continue;
       }
       const file = join(dir, `f${n++}`);
@@ -265,7 +263,8 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 async function ensureStored(client: Client, source: Source, lease: string, opts: LoadOptions, state: ReadArchive): Promise<string> {
   if (source.kind === 'file') {
     state.touched.add(source.digest);
-    await writeBlob(client, { digest: source.digest, size: source.size }, createReadStream(source.file), {
+    const file = source.file;
+    await writeBlob(client, { digest: source.digest, size: source.size }, (offset) => Promise.resolve(createReadStream(file, { start: offset })), {
       lease,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

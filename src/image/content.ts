@@ -5,11 +5,10 @@
  * message carries the ref, every WRITE/COMMIT repeats the current offset, STAT with `expected`
  * answers ALREADY_EXISTS when the blob is there, and a ref held by another stream is UNAVAILABLE.
  *
- * The data is written on a stream WITHOUT the lease and only the commit runs under it. A leased
- * ingest is dropped by the GC as soon as its lease goes, which would make a Ctrl-C'd pull start
- * over; an unleased one survives (containerd expires it after 24 h) so the next pull resumes at
- * the ingest's offset. The commit itself must be leased so the new blob is protected until the
- * image record references it.
+ * Writes run under the caller's lease so the committed blob is protected until the image record
+ * references it. A leased ingest would die with the lease, though, so when a write fails or is
+ * interrupted its ingest is handed over to containerd's 24 h expiry instead (preserveIngest):
+ * the next pull resumes at the ingest's offset rather than starting over.
  */
 import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
@@ -61,7 +60,7 @@ export function ingestRef(digest: string): string {
   return `berth-${digest}`;
 }
 
-const DEFAULT_CHUNK = 1024 * 1024;
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
 /** How long to keep retrying a ref another writer holds (it is held while that writer streams a layer). */
 const LOCK_WAIT_MS = 10 * 60_000;
 
@@ -194,10 +193,35 @@ export async function hasBlob(client: Client, digest: string, opts: CallOptions 
 }
 
 /**
+ * Keeps a partial ingest alive after a failed or interrupted write. An ingest opened under a
+ * lease dies with the lease; opening the ref once more without a lease makes containerd stamp
+ * it with a 24 h expiry, which the GC honours once the lease is gone. The next write of the
+ * same blob then resumes from where this one stopped.
+ */
+async function preserveIngest(client: Client, ref: string, desc: BlobDescriptor): Promise<void> {
+  const deadline = Date.now() + 3000;
+  let delay = 25;
+  for (;;) {
+    const w = client.content.write({ timeoutMs: 2000 });
+    try {
+      await w.send({ action: 'STAT', ref, total: desc.size });
+      await closeQuietly(w);
+      return;
+    } catch (err) {
+      w.cancel();
+      // The interrupted stream may still hold the ref's lock for a moment.
+      if (!(err instanceof UnavailableError) || Date.now() > deadline) return;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+}
+
+/**
  * Streams a blob into the content store and commits it under the descriptor's digest, resuming a
  * previous attempt's ingest. Nothing is buffered beyond one chunk. A blob already present is
  * skipped (labels updated). A digest or size mismatch leaves nothing committed and drops the
- * ingest.
+ * ingest; any other failure keeps the ingest for the next attempt.
  */
 export async function writeBlob(
   client: Client,
@@ -207,117 +231,76 @@ export async function writeBlob(
 ): Promise<WriteBlobResult> {
   const ref = ingestRef(desc.digest);
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
-
-  // Phase 1, unleased: bring the ingest to its full size.
-  const phase1 = await whileLocked(async (): Promise<{ exists: true } | { exists: false; resumedAt: number }> => {
-    const w = client.content.write(callOpts(opts, false));
-    let committed = false;
-    try {
-      let offset: number;
+  let touched = false;
+  try {
+    return await whileLocked(async (): Promise<WriteBlobResult> => {
+      const w = client.content.write(callOpts(opts, true));
       try {
-        offset = await stat(w, ref, desc);
-      } catch (err) {
-        if (err instanceof AlreadyExistsError) return { exists: true };
-        throw err;
-      }
-      if (offset > desc.size) offset = 0;
-      const resumedAt = offset;
-      opts.onProgress?.(offset, desc.size);
-      if (offset < desc.size) {
-        let data: AsyncIterable<Uint8Array>;
-        if (typeof source === 'function') {
-          data = await source(offset);
-        } else if (offset > 0) {
-          data = skip(source, offset);
-        } else {
-          data = source;
-        }
-        for await (const chunk of rechunk(data, chunkSize)) {
-          if (offset + chunk.length > desc.size) {
-            throw new DigestMismatchError(
-              `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`,
-            );
+        let offset: number;
+        try {
+          offset = await stat(w, ref, desc);
+        } catch (err) {
+          if (err instanceof AlreadyExistsError) {
+            await adoptExisting(client, desc, opts);
+            return { status: 'exists' };
           }
-          const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
-          offset = Number(res.offset);
-          opts.onProgress?.(offset, desc.size);
+          throw err;
         }
-        if (offset !== desc.size) {
-          throw new DigestMismatchError(
-            `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`,
-          );
+        touched = true;
+        if (offset > desc.size) offset = 0;
+        const resumedAt = offset;
+        opts.onProgress?.(offset, desc.size);
+        if (offset < desc.size) {
+          let data: AsyncIterable<Uint8Array>;
+          if (typeof source === 'function') data = await source(offset);
+          else data = offset > 0 ? skip(source, offset) : source;
+          for await (const chunk of rechunk(data, chunkSize)) {
+            if (offset + chunk.length > desc.size) {
+              throw new DigestMismatchError(`size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`);
+            }
+            const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
+            offset = Number(res.offset);
+            opts.onProgress?.(offset, desc.size);
+          }
+          if (offset !== desc.size) {
+            throw new DigestMismatchError(`size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`);
+          }
         }
-      }
-      committed = true;
-      return { exists: false, resumedAt };
-    } catch (err) {
-      w.cancel();
-      throw err;
-    } finally {
-      // Closing releases the ref's lock so the leased commit stream can take it.
-      if (committed) await closeQuietly(w);
-    }
-  }, opts).catch(async (err: unknown) => {
-    if (err instanceof DigestMismatchError) await abortIngest(client, ref);
-    throw err;
-  });
-
-  if (phase1.exists) {
-    await adoptExisting(client, desc, opts);
-    return { status: 'exists' };
-  }
-
-  // Phase 2, leased: commit.
-  return whileLocked(async (): Promise<WriteBlobResult> => {
-    const w = client.content.write(callOpts(opts, true));
-    try {
-      let offset: number;
-      try {
-        offset = await stat(w, ref, desc);
-      } catch (err) {
-        if (err instanceof AlreadyExistsError) {
-          await closeQuietly(w);
-          await adoptExisting(client, desc, opts);
-          return { status: 'exists' };
-        }
-        throw err;
-      }
-      if (offset !== desc.size) {
-        // Another writer restarted the ingest between our two streams; the next pull starts over.
-        throw new BerthError(`ingest ${ref} changed while committing (offset ${offset} of ${desc.size})`);
-      }
-      try {
-        await w.send({
-          action: 'COMMIT',
-          ref,
-          offset,
-          total: desc.size,
-          expected: desc.digest,
-          labels: opts.labels ?? {},
-        });
-      } catch (err) {
-        if (err instanceof AlreadyExistsError) {
-          await closeQuietly(w);
-          await adoptExisting(client, desc, opts);
-          return { status: 'exists' };
-        }
-        if (err instanceof FailedPreconditionError) {
-          // "unexpected commit digest ...": the bytes are not what the descriptor promised.
-          w.cancel();
-          await abortIngest(client, ref);
-          throw new DigestMismatchError(`filesystem layer verification failed for digest ${desc.digest}`, {
-            cause: err,
+        try {
+          await w.send({
+            action: 'COMMIT',
+            ref,
+            offset,
+            total: desc.size,
+            expected: desc.digest,
+            labels: opts.labels ?? {},
           });
+        } catch (err) {
+          if (err instanceof AlreadyExistsError) {
+            // A concurrent writer committed the same blob first.
+            await adoptExisting(client, desc, opts);
+            return { status: 'exists' };
+          }
+          if (err instanceof FailedPreconditionError) {
+            // "unexpected commit digest …": the bytes are not what the descriptor promised.
+            throw new DigestMismatchError(`filesystem layer verification failed for digest ${desc.digest}`, {
+              cause: err,
+            });
+          }
+          throw err;
         }
+        await closeQuietly(w);
+        return { status: 'written', resumedAt };
+      } catch (err) {
+        w.cancel();
         throw err;
       }
-      await closeQuietly(w);
-      return { status: 'written', resumedAt: phase1.resumedAt };
-    } catch (err) {
-      w.cancel();
-      throw err;
-    }
-  }, opts);
+    }, opts);
+  } catch (err) {
+    if (err instanceof DigestMismatchError) await abortIngest(client, ref);
+    else if (touched) await preserveIngest(client, ref, desc);
+    throw err;
+  }
 }
 
 /** Drops an ingest (after a mismatch, or to restart from zero); missing is fine. */

@@ -11,21 +11,28 @@ interface Made {
 }
 
 /** `ctr run -d` (running) or `ctr c create` (created) with berth's name label. */
-function make(opts: { run?: boolean; cmd?: string[]; labels?: Record<string, string>; name?: string } = {}): Made {
+function make(
+  opts: { run?: boolean; cmd?: string[]; labels?: Record<string, string>; name?: string } = {},
+): Made {
   const name = opts.name ?? uniqueName('mgmt');
-  const id = `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`.padEnd(64, '0').slice(0, 64);
+  const id = `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`
+    .padEnd(64, '0')
+    .slice(0, 64);
   const labels = { 'berth/name': name, 'berth/image': 'busybox', ...(opts.labels ?? {}) };
   const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const cmd = opts.cmd ?? ['sleep', '1000'];
-  const r = opts.run === false
-    ? ctr(['containers', 'create', ...labelArgs, image(), id, ...cmd])
-    : ctr(['run', '-d', ...labelArgs, image(), id, ...cmd]);
+  const r =
+    opts.run === false
+      ? ctr(['containers', 'create', ...labelArgs, image(), id, ...cmd])
+      : ctr(['run', '-d', ...labelArgs, image(), id, ...cmd]);
   assert.equal(r.code, 0, r.stderr);
   return { id, name };
 }
 
 function taskStatus(id: string): string | undefined {
-  const line = ctr(['tasks', 'ls']).stdout.split('\n').find((l) => l.startsWith(`${id} `));
+  const line = ctr(['tasks', 'ls'])
+    .stdout.split('\n')
+    .find((l) => l.startsWith(`${id} `));
   return line?.trim().split(/\s+/)[2];
 }
 
@@ -55,7 +62,13 @@ describe('container management', function () {
 
   describe('ps', () => {
     it('shows running containers with Docker columns, -a adds created and exited', async () => {
-      const running = mk({ labels: { 'berth/ports': JSON.stringify([{ HostIp: '', HostPort: '8080', ContainerPort: '80', Protocol: 'tcp' }]) } });
+      const running = mk({
+        labels: {
+          'berth/ports': JSON.stringify([
+            { HostIp: '', HostPort: '8080', ContainerPort: '80', Protocol: 'tcp' },
+          ]),
+        },
+      });
       const created = mk({ run: false, cmd: ['echo', 'created'] });
       const exited = mk({ cmd: ['sh', '-c', 'exit 3'] });
       await new Promise((r) => setTimeout(r, 1200));
@@ -66,7 +79,12 @@ describe('container management', function () {
       assert.match(header, /^CONTAINER ID   IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$/);
       const runLine = ps.stdout.split('\n').find((l) => l.endsWith(running.name));
       assert.ok(runLine, ps.stdout);
-      assert.match(runLine, new RegExp(`^${running.id.slice(0, 12)}   busybox +"sleep 1000" +\\d+ seconds? ago +Up \\d+ seconds? +0\\.0\\.0\\.0:8080->80/tcp +${running.name}$`));
+      assert.match(
+        runLine,
+        new RegExp(
+          `^${running.id.slice(0, 12)}   busybox +"sleep 1000" +\\d+ seconds? ago +Up \\d+ seconds? +0\\.0\\.0\\.0:8080->80/tcp +${running.name}$`,
+        ),
+      );
       assert.ok(!ps.stdout.includes(created.name));
       assert.ok(!ps.stdout.includes(exited.name));
 
@@ -83,15 +101,32 @@ describe('container management', function () {
       assert.ok(berth(['ps', '-q', '--no-trunc']).stdout.split('\n').includes(a.id));
       assert.deepEqual(berth(['ps', '-l', '--format', '{{.Names}}']).stdout, `${b.name}\n`);
       assert.equal(berth(['ps', '-n', '2', '-q']).stdout.trim().split('\n').length, 2);
-      assert.equal(berth(['ps', '-f', 'label=tier=web', '--format', '{{.Names}}']).stdout, `${b.name}\n`);
-      assert.equal(berth(['ps', '-a', '-f', `name=${a.name}`, '--format', '{{.ID}} {{.State}}']).stdout, `${a.id.slice(0, 12)} running\n`);
-      assert.equal(berth(['ps', '-f', `id=${a.id.slice(0, 10)}`, '-q']).stdout, `${a.id.slice(0, 12)}\n`);
-      const json = JSON.parse(berth(['ps', '-f', `name=${a.name}`, '--format', 'json']).stdout) as Record<string, string>;
+      assert.equal(
+        berth(['ps', '-f', 'label=tier=web', '--format', '{{.Names}}']).stdout,
+        `${b.name}\n`,
+      );
+      assert.equal(
+        berth(['ps', '-a', '-f', `name=${a.name}`, '--format', '{{.ID}} {{.State}}']).stdout,
+        `${a.id.slice(0, 12)} running\n`,
+      );
+      assert.equal(
+        berth(['ps', '-f', `id=${a.id.slice(0, 10)}`, '-q']).stdout,
+        `${a.id.slice(0, 12)}\n`,
+      );
+      const json = JSON.parse(
+        berth(['ps', '-f', `name=${a.name}`, '--format', 'json']).stdout,
+      ) as Record<string, string>;
       assert.equal(json.Names, a.name);
       assert.equal(json.State, 'running');
       assert.equal(json.Command, '"sleep 1000"');
-      assert.equal(berth(['ps', '-a', '-f', 'status=exited', '-f', `name=${a.name}`, '-q']).stdout, '');
-      assert.equal(berth(['ps', '-f', `ancestor=busybox`, '-f', `name=${a.name}`, '-q']).stdout, `${a.id.slice(0, 12)}\n`);
+      assert.equal(
+        berth(['ps', '-a', '-f', 'status=exited', '-f', `name=${a.name}`, '-q']).stdout,
+        '',
+      );
+      assert.equal(
+        berth(['ps', '-f', `ancestor=busybox`, '-f', `name=${a.name}`, '-q']).stdout,
+        `${a.id.slice(0, 12)}\n`,
+      );
       const bad = berth(['ps', '-f', 'nope=1']);
       assert.equal(bad.code, 1);
       assert.equal(bad.stderr, "Error response from daemon: invalid filter 'nope'\n");
@@ -104,7 +139,14 @@ describe('container management', function () {
       const long = mk({ cmd: ['sh', '-c', 'sleep 1000; echo this-is-long'] });
       const line = berth(['ps', '-f', `name=${long.name}`, '--format', '{{.Command}}']).stdout;
       assert.equal(line, '"sh -c \'sleep 1000; …"\n');
-      const full = berth(['ps', '--no-trunc', '-f', `name=${long.name}`, '--format', '{{.Command}}']).stdout;
+      const full = berth([
+        'ps',
+        '--no-trunc',
+        '-f',
+        `name=${long.name}`,
+        '--format',
+        '{{.Command}}',
+      ]).stdout;
       assert.equal(full, '"sh -c \'sleep 1000; echo this-is-long\'"\n');
     });
 
@@ -113,7 +155,10 @@ describe('container management', function () {
       const r = ctr(['containers', 'create', '--label', 'nerdctl/name=nerdy', image(), id, 'true']);
       assert.equal(r.code, 0, r.stderr);
       made.push(id);
-      assert.equal(berth(['ps', '-a', '-f', 'name=nerdy', '--format', '{{.Names}}']).stdout, 'nerdy\n');
+      assert.equal(
+        berth(['ps', '-a', '-f', 'name=nerdy', '--format', '{{.Names}}']).stdout,
+        'nerdy\n',
+      );
       assert.equal(berth(['inspect', '-f', '{{.Id}}', 'nerdy']).stdout, `${id}\n`);
     });
   });
@@ -123,7 +168,16 @@ describe('container management', function () {
       const c = mk({ labels: { 'containerd.io/restart.policy': 'always' } });
       const r = berth(['inspect', c.name]);
       assert.equal(r.code, 0, r.stderr);
-      const [obj] = JSON.parse(r.stdout) as Array<Record<string, any>>;
+      const [obj] = JSON.parse(r.stdout) as Array<{
+        Id: string;
+        Name: string;
+        Path: string;
+        Args: string[];
+        Image: string;
+        State: { Status: string; Running: boolean; Pid: number };
+        Config: { Cmd: string[] };
+        HostConfig: { RestartPolicy: { Name: string } };
+      }>;
       assert.equal(obj.Id, c.id);
       assert.equal(obj.Name, `/${c.name}`);
       assert.equal(obj.Path, 'sleep');
@@ -134,8 +188,15 @@ describe('container management', function () {
       assert.match(obj.Image, /^sha256:[0-9a-f]{64}$/);
       assert.deepEqual(obj.Config.Cmd, ['sleep', '1000']);
       assert.equal(obj.HostConfig.RestartPolicy.Name, 'always');
-      assert.equal(berth(['inspect', '-f', '{{.State.Status}} {{.Config.Labels.nope}}', c.id.slice(0, 14)]).stdout, 'running <no value>\n');
-      assert.equal(berth(['container', 'inspect', '--format', '{{.Name}}', c.name]).stdout, `/${c.name}\n`);
+      assert.equal(
+        berth(['inspect', '-f', '{{.State.Status}} {{.Config.Labels.nope}}', c.id.slice(0, 14)])
+          .stdout,
+        'running <no value>\n',
+      );
+      assert.equal(
+        berth(['container', 'inspect', '--format', '{{.Name}}', c.name]).stdout,
+        `/${c.name}\n`,
+      );
     });
 
     it('a missing object prints [] and Error: No such object, exit 1', () => {
@@ -158,14 +219,20 @@ describe('container management', function () {
       const info = ctr(['containers', 'info', c.id]).stdout;
       assert.match(info, /"containerd.io\/restart.status": "stopped"/);
       assert.match(info, /"containerd.io\/restart.explicitly-stopped": "true"/);
-      assert.match(berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Exited \(137\) /);
+      assert.match(
+        berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout,
+        /^Exited \(137\) /,
+      );
     });
 
     it('stop -s uses the given signal; a stopped container stops again quietly', () => {
       const c = mk({ cmd: ['sh', '-c', 'trap "exit 7" USR1; while true; do sleep 0.1; done'] });
       const r = berth(['stop', '-s', 'USR1', c.name]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Exited \(7\) /);
+      assert.match(
+        berth(['ps', '-a', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout,
+        /^Exited \(7\) /,
+      );
       assert.equal(berth(['stop', c.name]).code, 0);
     });
 
@@ -182,7 +249,10 @@ describe('container management', function () {
       assert.equal(r.stdout, `${c.name}\n`);
       const again = berth(['kill', c.name]);
       assert.equal(again.code, 1);
-      assert.equal(again.stderr, `Error response from daemon: Cannot kill container: ${c.name}: Container ${c.id} is not running\n`);
+      assert.equal(
+        again.stderr,
+        `Error response from daemon: Cannot kill container: ${c.name}: Container ${c.id} is not running\n`,
+      );
       const d = mk({ cmd: ['sh', '-c', 'trap "exit 9" HUP; while true; do sleep 0.1; done'] });
       assert.equal(berth(['kill', '-s', 'HUP', d.name]).code, 0);
     });
@@ -235,14 +305,20 @@ describe('container management', function () {
       assert.equal(berth(['inspect', '-f', '{{.Name}}', a.id]).stdout, `/${newName}\n`);
       const clash = berth(['rename', newName, b.name]);
       assert.equal(clash.code, 1);
-      assert.match(clash.stderr, /Conflict\. The container name "\/.*" is already in use by container/);
+      assert.match(
+        clash.stderr,
+        /Conflict\. The container name "\/.*" is already in use by container/,
+      );
     });
 
     it('pause and unpause', () => {
       const c = mk();
       assert.equal(berth(['pause', c.name]).stdout, `${c.name}\n`);
       assert.equal(taskStatus(c.id), 'PAUSED');
-      assert.match(berth(['ps', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout, /^Up .* \(Paused\)\n$/);
+      assert.match(
+        berth(['ps', '-f', `name=${c.name}`, '--format', '{{.Status}}']).stdout,
+        /^Up .* \(Paused\)\n$/,
+      );
       const again = berth(['pause', c.name]);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /is already paused/);
@@ -260,7 +336,10 @@ describe('container management', function () {
           ]),
         },
       });
-      assert.equal(berth(['port', c.name]).stdout, '53/udp -> 127.0.0.1:5353\n80/tcp -> 0.0.0.0:8080\n');
+      assert.equal(
+        berth(['port', c.name]).stdout,
+        '53/udp -> 127.0.0.1:5353\n80/tcp -> 0.0.0.0:8080\n',
+      );
       assert.equal(berth(['port', c.name, '80']).stdout, '0.0.0.0:8080\n');
       const none = berth(['port', c.name, '81']);
       assert.equal(none.code, 1);
@@ -307,7 +386,12 @@ describe('container management', function () {
       assert.match(r.stderr, /--force/);
       const p = berth(['container', 'prune', '-f']);
       assert.equal(p.code, 0, p.stderr);
-      assert.match(p.stdout, new RegExp(`^Deleted Containers:\\n(.*\\n)*${stopped.id}\\n(.*\\n)*\\nTotal reclaimed space: .*B\\n$`));
+      assert.match(
+        p.stdout,
+        new RegExp(
+          `^Deleted Containers:\\n(.*\\n)*${stopped.id}\\n(.*\\n)*\\nTotal reclaimed space: .*B\\n$`,
+        ),
+      );
       const ids = ctrList(['containers', 'ls']);
       assert.ok(!ids.includes(stopped.id));
       assert.ok(ids.includes(running.id));

@@ -21,7 +21,9 @@ function sleep(ms: number): Promise<void> {
 function assertNothingLeft(): void {
   assert.deepEqual(ctrList(['containers', 'ls']), [], 'containers left');
   assert.deepEqual(ctrList(['tasks', 'ls']), [], 'tasks left');
-  const active = ctr(['snapshots', 'ls']).stdout.split('\n').filter((l) => /\bActive\b/.test(l));
+  const active = ctr(['snapshots', 'ls'])
+    .stdout.split('\n')
+    .filter((l) => /\bActive\b/.test(l));
   assert.deepEqual(active, [], 'active snapshots left');
   assert.deepEqual(ctrList(['leases', 'ls']), [], 'leases left');
 }
@@ -50,7 +52,10 @@ describe('run / create / start / exec / wait / attach', function () {
     it('127 for a missing command, with Docker wording and no leftovers', () => {
       const r = berth(['run', '--rm', IMG(), 'nosuchcmd']);
       assert.equal(r.code, 127);
-      assert.match(r.stderr, /^berth: Error response from daemon: .*exec: "nosuchcmd": executable file not found in \$PATH/);
+      assert.match(
+        r.stderr,
+        /^berth: Error response from daemon: .*exec: "nosuchcmd": executable file not found in \$PATH/,
+      );
       assert.match(r.stderr, /\n\nRun 'berth run --help' for more information\n$/);
       assertNothingLeft();
     });
@@ -75,7 +80,10 @@ describe('run / create / start / exec / wait / attach', function () {
     it('125 No command specified', () => {
       const r = berth(['run', '--rm', `${env.registry}/lab/nocmd:latest`]);
       assert.equal(r.code, 125);
-      assert.match(r.stderr, /berth: Error response from daemon: No command specified\n\nRun 'berth run --help'/);
+      assert.match(
+        r.stderr,
+        /berth: Error response from daemon: No command specified\n\nRun 'berth run --help'/,
+      );
       assertNothingLeft();
     });
 
@@ -92,8 +100,12 @@ describe('run / create / start / exec / wait / attach', function () {
       assertNothingLeft();
     });
 
-    it('137 after SIGKILL', () => {
-      const r = berth(['run', '--rm', IMG(), 'sh', '-c', 'kill -9 $$']);
+    it('137 after SIGKILL', async () => {
+      const name = uniqueName('sigkill');
+      const p = berthAsync(['run', '--rm', '--name', name, IMG(), 'sleep', '30']);
+      await sleep(2000);
+      out(['kill', name]);
+      const r = await p.done;
       assert.equal(r.code, 137);
     });
   });
@@ -104,8 +116,27 @@ describe('run / create / start / exec / wait / attach', function () {
       writeFileSync(join(dir, 'env'), 'FROMFILE=yes\n# comment\n');
       const name = uniqueName('flags');
       const r = berth([
-        'run', '--rm', '--name', name, '-e', 'A=1', '--env-file', join(dir, 'env'), '-w', '/made/here', '-u', '1000:1000',
-        '-h', 'myhost', '-l', 'k=v', '--entrypoint', 'sh', IMG(), '-c', 'echo $A $FROMFILE; pwd; id; hostname; echo $HOSTNAME',
+        'run',
+        '--rm',
+        '--name',
+        name,
+        '-e',
+        'A=1',
+        '--env-file',
+        join(dir, 'env'),
+        '-w',
+        '/made/here',
+        '-u',
+        '1000:1000',
+        '-h',
+        'myhost',
+        '-l',
+        'k=v',
+        '--entrypoint',
+        'sh',
+        IMG(),
+        '-c',
+        'echo $A $FROMFILE; pwd; id; hostname; echo $HOSTNAME',
       ]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '1 yes\n/made/here\nuid=1000 gid=1000 groups=1000\nmyhost\nmyhost\n');
@@ -124,8 +155,20 @@ describe('run / create / start / exec / wait / attach', function () {
       const host = mkdtempSync(join(tmpdir(), 'berth-bind-'));
       writeFileSync(join(host, 'f'), 'from-host');
       const r = berth([
-        'run', '--rm', '--read-only', '--tmpfs', '/scratch', '--mount', 'type=tmpfs,destination=/t2', '-v', `${host}:/ro:ro`,
-        '--mount', `type=bind,source=${host},target=/rw`, IMG(), 'sh', '-c',
+        'run',
+        '--rm',
+        '--read-only',
+        '--tmpfs',
+        '/scratch',
+        '--mount',
+        'type=tmpfs,destination=/t2',
+        '-v',
+        `${host}:/ro:ro`,
+        '--mount',
+        `type=bind,source=${host},target=/rw`,
+        IMG(),
+        'sh',
+        '-c',
         'touch /x 2>&1; touch /scratch/a /t2/b && echo tmpfs-ok; cat /ro/f; echo; touch /ro/y 2>&1; echo w > /rw/z && echo rw-ok',
       ]);
       assert.equal(r.code, 0, r.stderr);
@@ -136,8 +179,21 @@ describe('run / create / start / exec / wait / attach', function () {
 
     it('cgroup limits: --cpus --cpu-shares --cpuset-cpus --memory --pids-limit', () => {
       const r = berth([
-        'run', '--rm', '--cpus', '0.5', '--cpu-shares', '512', '--cpuset-cpus', '0', '--memory', '64m', '--pids-limit', '50', IMG(),
-        'sh', '-c',
+        'run',
+        '--rm',
+        '--cpus',
+        '0.5',
+        '--cpu-shares',
+        '512',
+        '--cpuset-cpus',
+        '0',
+        '--memory',
+        '64m',
+        '--pids-limit',
+        '50',
+        IMG(),
+        'sh',
+        '-c',
         'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max',
       ]);
       assert.equal(r.code, 0, r.stderr);
@@ -149,29 +205,81 @@ describe('run / create / start / exec / wait / attach', function () {
     });
 
     it('--ulimit, --shm-size, --privileged, --cap-add/--cap-drop, --security-opt no-new-privileges', () => {
-      assert.equal(out(['run', '--rm', '--ulimit', 'nofile=512:512', IMG(), 'sh', '-c', 'ulimit -n']), '512\n');
-      assert.match(out(['run', '--rm', '--shm-size', '8m', IMG(), 'df', '-k', '/dev/shm']), /\b8192\b/);
-      assert.match(out(['run', '--rm', '--privileged', IMG(), 'grep', 'CapEff', '/proc/self/status']), /CapEff:\s+0*1ffffffffff|CapEff:\s+000001f/);
+      assert.equal(
+        out(['run', '--rm', '--ulimit', 'nofile=512:512', IMG(), 'sh', '-c', 'ulimit -n']),
+        '512\n',
+      );
+      assert.match(
+        out(['run', '--rm', '--shm-size', '8m', IMG(), 'df', '-k', '/dev/shm']),
+        /\b8192\b/,
+      );
+      assert.match(
+        out(['run', '--rm', '--privileged', IMG(), 'grep', 'CapEff', '/proc/self/status']),
+        /CapEff:\s+0*1ffffffffff|CapEff:\s+000001f/,
+      );
       const def = out(['run', '--rm', IMG(), 'grep', 'CapEff', '/proc/self/status']);
-      const added = out(['run', '--rm', '--cap-add', 'NET_ADMIN', '--cap-drop', 'CHOWN', IMG(), 'grep', 'CapEff', '/proc/self/status']);
+      const added = out([
+        'run',
+        '--rm',
+        '--cap-add',
+        'NET_ADMIN',
+        '--cap-drop',
+        'CHOWN',
+        IMG(),
+        'grep',
+        'CapEff',
+        '/proc/self/status',
+      ]);
       const hex = (s: string) => BigInt(`0x${/CapEff:\s+([0-9a-f]+)/.exec(s)![1]}`);
       assert.equal(hex(added) & (1n << 12n), 1n << 12n, 'NET_ADMIN added');
       assert.equal(hex(added) & 1n, 0n, 'CHOWN dropped');
       assert.equal(hex(def) & (1n << 12n), 0n);
-      assert.match(out(['run', '--rm', IMG(), 'grep', 'NoNewPrivs', '/proc/self/status']), /NoNewPrivs:\s+0/);
       assert.match(
-        out(['run', '--rm', '--security-opt', 'no-new-privileges', IMG(), 'grep', 'NoNewPrivs', '/proc/self/status']),
+        out(['run', '--rm', IMG(), 'grep', 'NoNewPrivs', '/proc/self/status']),
+        /NoNewPrivs:\s+0/,
+      );
+      assert.match(
+        out([
+          'run',
+          '--rm',
+          '--security-opt',
+          'no-new-privileges',
+          IMG(),
+          'grep',
+          'NoNewPrivs',
+          '/proc/self/status',
+        ]),
         /NoNewPrivs:\s+1/,
       );
     });
 
     it('--init runs tini as pid 1; --add-host; --cidfile; --stop-signal label', () => {
-      assert.match(out(['run', '--rm', '--init', IMG(), 'ps', '-o', 'pid,args']), /\n\s+1 \/sbin\/tini -- ps/);
-      assert.match(out(['run', '--rm', '--add-host', 'db:10.1.2.3', IMG(), 'cat', '/etc/hosts']), /10\.1\.2\.3\tdb/);
+      assert.match(
+        out(['run', '--rm', '--init', IMG(), 'ps', '-o', 'pid,args']),
+        /\n\s+1 \/sbin\/tini -- ps/,
+      );
+      assert.match(
+        out(['run', '--rm', '--add-host', 'db:10.1.2.3', IMG(), 'cat', '/etc/hosts']),
+        /10\.1\.2\.3\tdb/,
+      );
       const cid = join(mkdtempSync(join(tmpdir(), 'berth-cid-')), 'cid');
-      const id = out(['run', '-d', '--cidfile', cid, '--stop-signal', 'SIGUSR1', '--stop-timeout', '3', IMG(), 'true']).trim();
+      const id = out([
+        'run',
+        '-d',
+        '--cidfile',
+        cid,
+        '--stop-signal',
+        'SIGUSR1',
+        '--stop-timeout',
+        '3',
+        IMG(),
+        'true',
+      ]).trim();
       assert.equal(readFileSync(cid, 'utf8'), id);
-      assert.match(ctr(['containers', 'info', id]).stdout, /"io.containerd.image.config.stop-signal": "SIGUSR1"/);
+      assert.match(
+        ctr(['containers', 'info', id]).stdout,
+        /"io.containerd.image.config.stop-signal": "SIGUSR1"/,
+      );
     });
   });
 
@@ -183,12 +291,20 @@ describe('run / create / start / exec / wait / attach', function () {
     });
 
     it('-t in a real pseudo-terminal', () => {
-      const r = spawnSync('script', ['-qec', `${process.execPath} ${BIN} run --rm -t ${IMG()} sh -c 'tty; exit 4'`, '/dev/null'], {
-        encoding: 'utf8',
-        env: { ...process.env, BERTH_TOML: join(env.dir, 'berth.toml') },
-        input: '',
-      });
-      assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/);
+      const r = spawnSync(
+        'script',
+        [
+          '-qec',
+          `${process.execPath} ${BIN} run --rm -t ${IMG()} sh -c 'tty; exit 4'`,
+          '/dev/null',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, BERTH_TOML: join(env.dir, 'berth.toml') },
+          input: '',
+        },
+      );
+      assert.match(r.stdout, /\/dev\/pts\/\d+\r+\n/);
       assert.equal(r.status, 4);
       assertNothingLeft();
     });
@@ -211,7 +327,14 @@ describe('run / create / start / exec / wait / attach', function () {
     });
 
     it('a shell that traps SIGINT gets it', async () => {
-      const p = berthAsync(['run', '--rm', IMG(), 'sh', '-c', 'trap "echo got-int; exit 130" INT; while :; do sleep 0.1; done']);
+      const p = berthAsync([
+        'run',
+        '--rm',
+        IMG(),
+        'sh',
+        '-c',
+        'trap "echo got-int; exit 130" INT; while :; do sleep 0.1; done',
+      ]);
       await sleep(2500);
       p.child.kill('SIGINT');
       const r = await p.done;
@@ -254,15 +377,24 @@ describe('run / create / start / exec / wait / attach', function () {
 
     it('name conflict: Docker wording and 125', () => {
       const name = uniqueName('dup');
-      const id = out(['run', '--name', name, IMG(), 'true']).trim() || out(['ps', '-aq', '--no-trunc', '--filter', `name=${name}`]).trim();
+      const id =
+        out(['run', '--name', name, IMG(), 'true']).trim() ||
+        out(['ps', '-aq', '--no-trunc', '--filter', `name=${name}`]).trim();
       const r = berth(['run', '--name', name, IMG(), 'true']);
       assert.equal(r.code, 125);
-      assert.match(r.stderr, new RegExp(`Conflict\\. The container name "/${name}" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Conflict\\. The container name "/${name}" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`,
+        ),
+      );
     });
 
     it('ten concurrent run --name x: exactly one container, nine conflicts', async () => {
       const name = uniqueName('race');
-      const runs = Array.from({ length: 10 }, () => berthAsync(['run', '-d', '--name', name, IMG(), 'sleep', '30']));
+      const runs = Array.from({ length: 10 }, () =>
+        berthAsync(['run', '-d', '--name', name, IMG(), 'sleep', '30']),
+      );
       const results = await Promise.all(runs.map((r) => r.done));
       assert.equal(results.filter((r) => r.code === 0).length, 1);
       assert.equal(results.filter((r) => r.code === 125 && /Conflict\./.test(r.stderr)).length, 9);
@@ -272,22 +404,58 @@ describe('run / create / start / exec / wait / attach', function () {
 
     it('--restart always comes back after the process dies, not after stop', async () => {
       const name = uniqueName('always');
-      out(['run', '-d', '--name', name, '--restart', 'always', IMG(), 'sh', '-c', 'echo start; sleep 1; exit 3']);
+      out([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--restart',
+        'always',
+        IMG(),
+        'sh',
+        '-c',
+        'echo start; sleep 1; exit 3',
+      ]);
       await sleep(5000);
-      const starts = out(['logs', name]).split('\n').filter((l) => l === 'start').length;
+      const starts = out(['logs', name])
+        .split('\n')
+        .filter((l) => l === 'start').length;
       assert.ok(starts >= 2, `restarted ${starts} times`);
       out(['stop', name]);
       await sleep(3000);
-      const after = out(['logs', name]).split('\n').filter((l) => l === 'start').length;
+      const after = out(['logs', name])
+        .split('\n')
+        .filter((l) => l === 'start').length;
       await sleep(2500);
-      assert.equal(out(['logs', name]).split('\n').filter((l) => l === 'start').length, after);
+      assert.equal(
+        out(['logs', name])
+          .split('\n')
+          .filter((l) => l === 'start').length,
+        after,
+      );
     });
 
     it('--restart on-failure:2 stops after two retries', async () => {
       const name = uniqueName('onfail');
-      out(['run', '-d', '--name', name, '--restart', 'on-failure:2', IMG(), 'sh', '-c', 'echo try; exit 1']);
+      out([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--restart',
+        'on-failure:2',
+        IMG(),
+        'sh',
+        '-c',
+        'echo try; exit 1',
+      ]);
       await sleep(8000);
-      assert.equal(out(['logs', name]).split('\n').filter((l) => l === 'try').length, 3);
+      assert.equal(
+        out(['logs', name])
+          .split('\n')
+          .filter((l) => l === 'try').length,
+        3,
+      );
     });
 
     it('--rm with --restart is refused', () => {
@@ -310,7 +478,22 @@ describe('run / create / start / exec / wait / attach', function () {
       const name = uniqueName('exec');
       out(['run', '-d', '--name', name, IMG(), 'sleep', '60']);
       assert.equal(berth(['exec', name, 'sh', '-c', 'exit 3']).code, 3);
-      assert.equal(out(['exec', '-e', 'X=1', '-w', '/tmp', '-u', '1000', name, 'sh', '-c', 'echo $X; pwd; id -u']), '1\n/tmp\n1000\n');
+      assert.equal(
+        out([
+          'exec',
+          '-e',
+          'X=1',
+          '-w',
+          '/tmp',
+          '-u',
+          '1000',
+          name,
+          'sh',
+          '-c',
+          'echo $X; pwd; id -u',
+        ]),
+        '1\n/tmp\n1000\n',
+      );
       assert.equal(out(['exec', '-i', name, 'cat'], 'piped\n'), 'piped\n');
       const r = berth(['exec', name, 'nosuch']);
       assert.equal(r.code, 127);

@@ -13,7 +13,11 @@ import { openFifoWriter } from './io.js';
 import { showLogs } from './logs.js';
 import type { Container } from './resolve.js';
 
-export async function attachContainer(client: Client, c: Container, o: { noStdin?: boolean; sigProxy: boolean }): Promise<number> {
+export async function attachContainer(
+  client: Client,
+  c: Container,
+  o: { noStdin?: boolean; sigProxy: boolean },
+): Promise<number> {
   let running = false;
   try {
     const { process: p } = await client.tasks.get({ container_id: c.id });
@@ -21,7 +25,10 @@ export async function attachContainer(client: Client, c: Container, o: { noStdin
   } catch {
     running = false;
   }
-  if (!running) throw new BerthError('You cannot attach to a stopped container, start it first', { exitCode: 1 });
+  if (!running)
+    throw new BerthError('You cannot attach to a stopped container, start it first', {
+      exitCode: 1,
+    });
   const stdinFifo = join(c.labels[LABEL.stateDir] ?? '', 'stdin');
   let restore: (() => void) | undefined;
   if (!o.noStdin && existsSync(stdinFifo)) {
@@ -35,7 +42,9 @@ export async function attachContainer(client: Client, c: Container, o: { noStdin
     stdin.on('data', (d: Buffer) => w.write(d));
   }
   const onSig = (): void => {
-    void client.tasks.kill({ container_id: c.id, exec_id: '', signal: 2, all: false }).catch(() => undefined);
+    void client.tasks
+      .kill({ container_id: c.id, exec_id: '', signal: 2, all: false })
+      .catch(() => undefined);
   };
   if (o.sigProxy) process.on('SIGINT', onSig);
   try {

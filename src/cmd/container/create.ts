@@ -121,17 +121,22 @@ export interface ContainerOptions {
 /** A 125 error printed like Docker's daemon errors: `berth: Error response from daemon: …` + trailer. */
 export class DaemonError extends BerthError {
   constructor(message: string, command: string, exitCode = 125, cause?: unknown) {
-    super(`berth: Error response from daemon: ${message}\n\nRun 'berth ${command} --help' for more information`, {
-      exitCode,
-      cause,
-    });
+    super(
+      `berth: Error response from daemon: ${message}\n\nRun 'berth ${command} --help' for more information`,
+      {
+        exitCode,
+        cause,
+      },
+    );
   }
 }
 
 /** A CLI-side validation error (`berth: invalid …` + trailer), exit 125. */
 export class RunUsageError extends BerthError {
   constructor(message: string, command: string) {
-    super(`berth: ${message}\n\nRun 'berth ${command} --help' for more information`, { exitCode: 125 });
+    super(`berth: ${message}\n\nRun 'berth ${command} --help' for more information`, {
+      exitCode: 125,
+    });
   }
 }
 
@@ -188,7 +193,10 @@ function readFileOrFail(path: string, command: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new RunUsageError(`open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, command);
+    throw new RunUsageError(
+      `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
+      command,
+    );
   }
 }
 
@@ -199,7 +207,12 @@ function flagError(command: string, value: string, flag: string, err: unknown): 
   );
 }
 
-function parseEach<T>(values: readonly string[], flag: string, command: string, fn: (v: string) => T): T[] {
+function parseEach<T>(
+  values: readonly string[],
+  flag: string,
+  command: string,
+  fn: (v: string) => T,
+): T[] {
   return values.map((v) => {
     try {
       return fn(v);
@@ -209,7 +222,12 @@ function parseEach<T>(values: readonly string[], flag: string, command: string, 
   });
 }
 
-function parseOne<T>(value: string | undefined, flag: string, command: string, fn: (v: string) => T): T | undefined {
+function parseOne<T>(
+  value: string | undefined,
+  flag: string,
+  command: string,
+  fn: (v: string) => T,
+): T | undefined {
   if (value === undefined) return undefined;
   return parseEach([value], flag, command, fn)[0];
 }
@@ -239,12 +257,20 @@ export async function createContainer(
     const bad = validateName(o.name);
     if (bad) throw new DaemonError(bad, cmd);
   }
-  const restart = parseOne(o.restart ?? '', 'restart', cmd, parseRestartPolicy) ?? { name: 'no', maximumRetryCount: 0 };
+  const restart = parseOne(o.restart ?? '', 'restart', cmd, parseRestartPolicy) ?? {
+    name: 'no',
+    maximumRetryCount: 0,
+  };
   if (o.rm && restart.name !== 'no') {
     throw new RunUsageError('Conflicting options: --restart and --rm', cmd);
   }
-  const envFromFiles = o.envFile.flatMap((f) => parseEnvFile(readFileOrFail(f, cmd), { filename: f }));
-  const labelList = [...o.labelFile.flatMap((f) => parseLabelFile(readFileOrFail(f, cmd), { filename: f })), ...o.label];
+  const envFromFiles = o.envFile.flatMap((f) =>
+    parseEnvFile(readFileOrFail(f, cmd), { filename: f }),
+  );
+  const labelList = [
+    ...o.labelFile.flatMap((f) => parseLabelFile(readFileOrFail(f, cmd), { filename: f })),
+    ...o.label,
+  ];
   const userLabels: Record<string, string> = {};
   for (const l of labelList) {
     const eq = l.indexOf('=');
@@ -270,25 +296,39 @@ export async function createContainer(
 
   // ---- image (in parallel with the name pre-check and the lease)
   const loadImage = async (): Promise<RunImage> => {
-  let image: RunImage;
-  const pull = o.pull ?? 'missing';
-  if (!['always', 'missing', 'never'].includes(pull)) {
-    throw new RunUsageError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`, cmd);
-  }
-  try {
-    image = await ensureRunImage(client, settings, o.image, pull as 'always' | 'missing' | 'never', o.platform);
-  } catch (err) {
-    if (err instanceof BerthError) {
-      throw new DaemonError(err.message.replace(/^Error response from daemon: /, ''), cmd, 125, err);
+    let image: RunImage;
+    const pull = o.pull ?? 'missing';
+    if (!['always', 'missing', 'never'].includes(pull)) {
+      throw new RunUsageError(
+        `invalid pull option: '${pull}': must be one of "always", "missing" or "never"`,
+        cmd,
+      );
     }
-    throw err;
-  }
-  try {
-    resolveCommand(image.config, { entrypoint: o.entrypoint, args: o.args });
-  } catch (err) {
-    throw new DaemonError((err as Error).message, cmd);
-  }
-  return image;
+    try {
+      image = await ensureRunImage(
+        client,
+        settings,
+        o.image,
+        pull as 'always' | 'missing' | 'never',
+        o.platform,
+      );
+    } catch (err) {
+      if (err instanceof BerthError) {
+        throw new DaemonError(
+          err.message.replace(/^Error response from daemon: /, ''),
+          cmd,
+          125,
+          err,
+        );
+      }
+      throw err;
+    }
+    try {
+      resolveCommand(image.config, { entrypoint: o.entrypoint, args: o.args });
+    } catch (err) {
+      throw new DaemonError((err as Error).message, cmd);
+    }
+    return image;
   };
 
   const id = randomBytes(32).toString('hex');
@@ -336,7 +376,10 @@ export async function createContainer(
       [
         '127.0.0.1\tlocalhost',
         '::1\tlocalhost ip6-localhost ip6-loopback',
-        ...extraHosts.map((h) => `${h.ip === 'host-gateway' ? settings.hostGatewayIp || '127.0.0.1' : h.ip}\t${h.host}`),
+        ...extraHosts.map(
+          (h) =>
+            `${h.ip === 'host-gateway' ? settings.hostGatewayIp || '127.0.0.1' : h.ip}\t${h.host}`,
+        ),
         `127.0.1.1\t${hostname}`,
         '',
       ].join('\n'),
@@ -361,7 +404,10 @@ export async function createContainer(
         );
       } catch (err) {
         if (err instanceof NotFoundError) {
-          throw new DaemonError(`image ${familiarRef(image.name)} is not unpacked for ${snapshotter}: ${err.message}`, cmd);
+          throw new DaemonError(
+            `image ${familiarRef(image.name)} is not unpacked for ${snapshotter}: ${err.message}`,
+            cmd,
+          );
         }
         throw err;
       }
@@ -371,7 +417,9 @@ export async function createContainer(
       const lowers = lowerDirs(mountsResp.mounts);
       const upper = upperDir(mountsResp.mounts);
 
-      const opts: SpecOpt[] = [withImageConfig(image.config, { entrypoint: o.entrypoint, args: o.args })];
+      const opts: SpecOpt[] = [
+        withImageConfig(image.config, { entrypoint: o.entrypoint, args: o.args }),
+      ];
       if (o.init) opts.push(withInit());
       if (envFromFiles.length || o.env.length) opts.push(withEnv([...envFromFiles, ...o.env]));
       if (o.workdir) opts.push(withCwd(o.workdir));
@@ -380,11 +428,16 @@ export async function createContainer(
       if (o.tty) opts.push(withTTY());
       opts.push(withoutRunMount(), withCgroupMount());
       if (o.readOnly) opts.push(withReadonlyRootfs());
-      opts.push(withHostsFile(hostsPath), withHostnameFile(hostnamePath), withResolvConf(resolvPath));
+      opts.push(
+        withHostsFile(hostsPath),
+        withHostnameFile(hostnamePath),
+        withResolvConf(resolvPath),
+      );
       if (mounts.length) opts.push(withMounts(mounts));
       if (shm !== undefined) opts.push(withShmSize(shm));
       if (o.privileged) opts.push(withPrivileged());
-      if (o.capAdd.length || o.capDrop.length) opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
+      if (o.capAdd.length || o.capDrop.length)
+        opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
       let nnp = false;
       for (const s of secOpts) if (s.kind === 'no-new-privileges') nnp = s.value;
       opts.push(withNoNewPrivileges(nnp));
@@ -498,7 +551,12 @@ export async function createContainer(
         restart,
         cgroup,
         logUri,
-        mounts: mountsResp.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, options: m.options })),
+        mounts: mountsResp.mounts.map((m) => ({
+          type: m.type,
+          source: m.source,
+          target: m.target,
+          options: m.options,
+        })),
       };
       cleanup.clear();
       return created;
@@ -517,19 +575,30 @@ export async function createContainer(
 function withCgroupMount(): SpecOpt {
   return (spec) => {
     const mounts = (spec.mounts ?? []).filter((m) => m.destination !== '/sys/fs/cgroup');
-    mounts.push({ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] });
+    mounts.push({
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: ['ro', 'nosuid', 'noexec', 'nodev'],
+    });
     spec.mounts = mounts;
   };
 }
 
 function writeCidfile(path: string, id: string, cmd: string): void {
   if (existsSync(path)) {
-    throw new RunUsageError(`Container ID file found, make sure the other container isn't running or delete ${path}`, cmd);
+    throw new RunUsageError(
+      `Container ID file found, make sure the other container isn't running or delete ${path}`,
+      cmd,
+    );
   }
   try {
     writeFileSync(path, id, { flag: 'wx' });
   } catch (err) {
-    throw new RunUsageError(`failed to create the container ID file: ${(err as Error).message}`, cmd);
+    throw new RunUsageError(
+      `failed to create the container ID file: ${(err as Error).message}`,
+      cmd,
+    );
   }
 }
 
@@ -549,14 +618,16 @@ function lowerDirs(mounts: readonly MountLike[]): string[] {
   const lower = optionValue(mounts, 'lowerdir');
   if (lower) return lower.split(':');
   // A single-layer image with no upper (bind of the committed dir), or the native snapshotter.
-  const bind = mounts.find((m) => m.type === 'bind') as (MountLike & { source?: string }) | undefined;
+  const bind = mounts.find((m) => m.type === 'bind') as
+    (MountLike & { source?: string }) | undefined;
   return bind?.source ? [bind.source] : [];
 }
 
 function upperDir(mounts: readonly MountLike[]): string | undefined {
   const upper = optionValue(mounts, 'upperdir');
   if (upper) return upper;
-  const bind = mounts.find((m) => m.type === 'bind') as (MountLike & { source?: string }) | undefined;
+  const bind = mounts.find((m) => m.type === 'bind') as
+    (MountLike & { source?: string }) | undefined;
   return bind?.source;
 }
 

@@ -27,8 +27,13 @@ export interface ExecOptions {
   privileged?: boolean;
 }
 
-export async function execInContainer(client: Client, c: Container, o: ExecOptions): Promise<number> {
-  if (o.tty && !o.detach && !process.stdin.isTTY) throw new BerthError('the input device is not a TTY', { exitCode: 1 });
+export async function execInContainer(
+  client: Client,
+  c: Container,
+  o: ExecOptions,
+): Promise<number> {
+  if (o.tty && !o.detach && !process.stdin.isTTY)
+    throw new BerthError('the input device is not a TTY', { exitCode: 1 });
   let running = false;
   try {
     const { process: p } = await client.tasks.get({ container_id: c.id });
@@ -36,16 +41,31 @@ export async function execInContainer(client: Client, c: Container, o: ExecOptio
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
-  if (!running) throw new BerthError(`Error response from daemon: container ${c.id} is not running`, { exitCode: 1 });
+  if (!running)
+    throw new BerthError(`Error response from daemon: container ${c.id} is not running`, {
+      exitCode: 1,
+    });
 
   const spec = unpackJsonAny<Spec>(c.spec!);
   const base = spec.process ?? ({ cwd: '/', user: { uid: 0, gid: 0 } } as Process);
   const fileEnv = o.envFile.flatMap((f) => parseEnvFile(readFileSync(f, 'utf8'), { filename: f }));
-  const env = replaceOrAppendEnv(base.env ?? [], [...fileEnv, ...o.env.map((e) => (e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`))]);
-  const proc: Process = { ...base, args: o.args, env, terminal: Boolean(o.tty), cwd: o.workdir ?? base.cwd };
+  const env = replaceOrAppendEnv(base.env ?? [], [
+    ...fileEnv,
+    ...o.env.map((e) => (e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`)),
+  ]);
+  const proc: Process = {
+    ...base,
+    args: o.args,
+    env,
+    terminal: Boolean(o.tty),
+    cwd: o.workdir ?? base.cwd,
+  };
   if (o.tty && !env.some((e) => e.startsWith('TERM='))) proc.env = [...env, 'TERM=xterm'];
   if (o.user !== undefined) {
-    const u = await resolveUser(o.user, `/proc/${(await client.tasks.get({ container_id: c.id })).process?.pid}/root`);
+    const u = await resolveUser(
+      o.user,
+      `/proc/${(await client.tasks.get({ container_id: c.id })).process?.pid}/root`,
+    );
     proc.user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
   }
   if (o.privileged) {
@@ -59,17 +79,32 @@ export async function execInContainer(client: Client, c: Container, o: ExecOptio
   const fail = (err: unknown): never => {
     if (err instanceof ContainerdError) {
       const code = execFailureCode(err.message);
-      throw new BerthError(code ? err.message.replace(/^failed to create shim task: /, '') : `Error response from daemon: ${err.message}`, { exitCode: code ?? 126 });
+      throw new BerthError(
+        code
+          ? err.message.replace(/^failed to create shim task: /, '')
+          : `Error response from daemon: ${err.message}`,
+        { exitCode: code ?? 126 },
+      );
     }
     throw err;
   };
 
   if (o.detach) {
     try {
-      await client.tasks.exec({ container_id: c.id, exec_id: execId, stdin: '', stdout: '', stderr: '', terminal: false, spec: spec_ });
+      await client.tasks.exec({
+        container_id: c.id,
+        exec_id: execId,
+        stdin: '',
+        stdout: '',
+        stderr: '',
+        terminal: false,
+        spec: spec_,
+      });
       await client.tasks.start({ container_id: c.id, exec_id: execId });
     } catch (err) {
-      await client.tasks.deleteProcess({ container_id: c.id, exec_id: execId }).catch(() => undefined);
+      await client.tasks
+        .deleteProcess({ container_id: c.id, exec_id: execId })
+        .catch(() => undefined);
       fail(err);
     }
     return 0;
@@ -118,12 +153,22 @@ export async function execInContainer(client: Client, c: Container, o: ExecOptio
       }
       stdin.on('data', (d: Buffer) => w.write(d));
       stdin.once('end', () =>
-        w.end(() => void client.tasks.closeIO({ container_id: c.id, exec_id: execId, stdin: true }).catch(() => undefined)),
+        w.end(
+          () =>
+            void client.tasks
+              .closeIO({ container_id: c.id, exec_id: execId, stdin: true })
+              .catch(() => undefined),
+        ),
       );
     }
     if (o.tty && process.stdout.columns) {
       void client.tasks
-        .resizePty({ container_id: c.id, exec_id: execId, width: process.stdout.columns, height: process.stdout.rows })
+        .resizePty({
+          container_id: c.id,
+          exec_id: execId,
+          width: process.stdout.columns,
+          height: process.stdout.rows,
+        })
         .catch(() => undefined);
     }
     const [status] = await Promise.all([waited, outputDone]);
@@ -133,7 +178,9 @@ export async function execInContainer(client: Client, c: Container, o: ExecOptio
     sockets.forEach((s) => s.destroy());
     process.stdin.pause();
     (process.stdin as unknown as { unref?: () => void }).unref?.();
-    await client.tasks.deleteProcess({ container_id: c.id, exec_id: execId }).catch(() => undefined);
+    await client.tasks
+      .deleteProcess({ container_id: c.id, exec_id: execId })
+      .catch(() => undefined);
     dropFifos();
   }
 }

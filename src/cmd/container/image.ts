@@ -6,7 +6,12 @@ import { createHash } from 'node:crypto';
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
-import { hostPlatform, parsePlatform, selectManifest, type Platform } from '../../image/platform.js';
+import {
+  hostPlatform,
+  parsePlatform,
+  selectManifest,
+  type Platform,
+} from '../../image/platform.js';
 import {
   isIndexMediaType,
   type Descriptor,
@@ -44,7 +49,8 @@ export function normaliseRef(ref: string): string {
     name = name.slice(0, colon);
   }
   const first = name.split('/')[0] ?? '';
-  const hasDomain = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasDomain =
+    name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (!hasDomain) name = name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
   if (!tag && !suffix) tag = ':latest';
   return `${name}${tag}${suffix}`;
@@ -57,14 +63,17 @@ export function familiarRef(ref: string): string {
 
 export class NoSuchImageError extends BerthError {
   constructor(ref: string) {
-    super(`Error response from daemon: No such image: ${familiarRef(normaliseRef(ref))}`, { exitCode: 125 });
+    super(`Error response from daemon: No such image: ${familiarRef(normaliseRef(ref))}`, {
+      exitCode: 125,
+    });
   }
 }
 
 function chainIdOf(diffIds: readonly string[]): string {
   let chain = '';
   for (const d of diffIds) {
-    chain = chain === '' ? d : `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}`;
+    chain =
+      chain === '' ? d : `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}`;
   }
   return chain;
 }
@@ -99,7 +108,11 @@ export async function ensureRunImage(
 }
 
 /** Looks the image up in containerd; NoSuchImageError when it is not there. */
-export async function loadLocalImage(client: Client, ref: string, platform?: string): Promise<RunImage> {
+export async function loadLocalImage(
+  client: Client,
+  ref: string,
+  platform?: string,
+): Promise<RunImage> {
   const candidates = [normaliseRef(ref)];
   if (!candidates.includes(ref)) candidates.push(ref);
   let record;

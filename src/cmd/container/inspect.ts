@@ -7,7 +7,15 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { asGoMap } from '../../formatter/template.js';
 import { LABEL, RESTART_LABEL, containerName } from '../../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
-import { displayImage, jsonLabel, mountsOf, networksOf, portsOf, specOf, userLabels } from './ps.js';
+import {
+  displayImage,
+  jsonLabel,
+  mountsOf,
+  networksOf,
+  portsOf,
+  specOf,
+  userLabels,
+} from './ps.js';
 import type { Container } from './resolve.js';
 import { createdAt, getState, type ContainerState } from './state.js';
 
@@ -25,27 +33,48 @@ const MANIFEST_TYPES = new Set([
 ]);
 
 /** The image's config digest (Docker's image ID), following an index to the host platform. */
-export async function imageConfigDigest(client: Client, imageName: string, platform?: string): Promise<string> {
+export async function imageConfigDigest(
+  client: Client,
+  imageName: string,
+  platform?: string,
+): Promise<string> {
   if (!imageName) return '';
   try {
     const { image } = await client.images.get({ name: imageName });
     let target = image?.target;
     for (let depth = 0; target && depth < 3; depth++) {
       if (MANIFEST_TYPES.has(target.media_type)) {
-        const manifest = JSON.parse((await client.content.readBlob({ digest: target.digest })).toString('utf8')) as {
+        const manifest = JSON.parse(
+          (await client.content.readBlob({ digest: target.digest })).toString('utf8'),
+        ) as {
           config?: { digest?: string };
         };
         return manifest.config?.digest ?? '';
       }
-      const index = JSON.parse((await client.content.readBlob({ digest: target.digest })).toString('utf8')) as {
-        manifests?: Array<{ digest: string; mediaType: string; size: number; platform?: { os?: string; architecture?: string; variant?: string } }>;
+      const index = JSON.parse(
+        (await client.content.readBlob({ digest: target.digest })).toString('utf8'),
+      ) as {
+        manifests?: Array<{
+          digest: string;
+          mediaType: string;
+          size: number;
+          platform?: { os?: string; architecture?: string; variant?: string };
+        }>;
       };
-      const want = (platform ?? `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`).split('/');
+      const want = (platform ?? `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`).split(
+        '/',
+      );
       const pick =
-        index.manifests?.find((m) => m.platform?.os === want[0] && m.platform?.architecture === want[1]) ??
-        index.manifests?.[0];
+        index.manifests?.find(
+          (m) => m.platform?.os === want[0] && m.platform?.architecture === want[1],
+        ) ?? index.manifests?.[0];
       if (!pick) return '';
-      target = { media_type: pick.mediaType, digest: pick.digest, size: String(pick.size), annotations: {} };
+      target = {
+        media_type: pick.mediaType,
+        digest: pick.digest,
+        size: String(pick.size),
+        annotations: {},
+      };
     }
   } catch (err) {
     if (err instanceof NotFoundError) return '';
@@ -72,9 +101,15 @@ interface HostConfigLabel {
   [key: string]: unknown;
 }
 
-function restartPolicy(labels: Record<string, string>, hc: HostConfigLabel): { Name: string; MaximumRetryCount: number } {
+function restartPolicy(
+  labels: Record<string, string>,
+  hc: HostConfigLabel,
+): { Name: string; MaximumRetryCount: number } {
   if (hc.RestartPolicy?.Name !== undefined) {
-    return { Name: hc.RestartPolicy.Name, MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount ?? 0 };
+    return {
+      Name: hc.RestartPolicy.Name,
+      MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount ?? 0,
+    };
   }
   const policy = labels[RESTART_LABEL.policy];
   if (!policy) return { Name: 'no', MaximumRetryCount: 0 };
@@ -82,7 +117,9 @@ function restartPolicy(labels: Record<string, string>, hc: HostConfigLabel): { N
   return { Name: name, MaximumRetryCount: Number(max ?? 0) || 0 };
 }
 
-function portMap(labels: Record<string, string>): Record<string, Array<{ HostIp: string; HostPort: string }>> {
+function portMap(
+  labels: Record<string, string>,
+): Record<string, Array<{ HostIp: string; HostPort: string }>> {
   const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of portsOf(labels)) {
     const [cp, cproto] = String(p.ContainerPort ?? '').split('/');
@@ -93,12 +130,23 @@ function portMap(labels: Record<string, string>): Record<string, Array<{ HostIp:
 }
 
 /** Docker's ContainerJSON for one container. */
-export async function inspectContainer(client: Client, container: Container): Promise<Record<string, unknown>> {
+export async function inspectContainer(
+  client: Client,
+  container: Container,
+): Promise<Record<string, unknown>> {
   const state = await getState(client, container);
-  return buildInspect(container, state, await imageConfigDigest(client, container.image, container.labels?.[LABEL.platform]));
+  return buildInspect(
+    container,
+    state,
+    await imageConfigDigest(client, container.image, container.labels?.[LABEL.platform]),
+  );
 }
 
-export function buildInspect(container: Container, state: ContainerState, imageId: string): Record<string, unknown> {
+export function buildInspect(
+  container: Container,
+  state: ContainerState,
+  imageId: string,
+): Record<string, unknown> {
   const labels = container.labels ?? {};
   const spec = specOf(container);
   const args = spec.process?.args ?? [];
@@ -108,11 +156,13 @@ export function buildInspect(container: Container, state: ContainerState, imageI
   const memory = hc.Memory ?? resources?.memory?.limit ?? 0;
   const quota = resources?.cpu?.quota ?? 0;
   const period = resources?.cpu?.period ?? 0;
-  const nanoCpus = hc.NanoCpus ?? (quota > 0 && period > 0 ? Math.round((quota / period) * 1e9) : 0);
+  const nanoCpus =
+    hc.NanoCpus ?? (quota > 0 && period > 0 ? Math.round((quota / period) * 1e9) : 0);
   const ports = portMap(labels);
   const networks = networksOf(labels);
   const user = spec.process?.user;
-  const userText = user?.username ?? (user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : '');
+  const userText =
+    user?.username ?? (user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : '');
   const stopSignal = labels[STOP_SIGNAL_ANNOTATION] ?? spec.annotations?.[STOP_SIGNAL_ANNOTATION];
   const mounts = mountsOf(labels).map((m) => ({
     Type: m.Type ?? 'bind',

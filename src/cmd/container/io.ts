@@ -83,7 +83,9 @@ export function mkfifos(paths: readonly string[]): Promise<void> {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`mkfifo: ${err.trim()}`)),
+    );
   });
 }
 
@@ -95,7 +97,11 @@ export interface FifoSet {
 }
 
 /** Paths for a process's FIFOs in `dir` (created by mkfifos). */
-export function fifoPaths(dir: string, prefix: string, opts: { stdin: boolean; tty: boolean }): FifoSet {
+export function fifoPaths(
+  dir: string,
+  prefix: string,
+  opts: { stdin: boolean; tty: boolean },
+): FifoSet {
   return {
     dir,
     stdin: opts.stdin ? join(dir, `${prefix}-stdin`) : undefined,

@@ -12,7 +12,12 @@ function notRunning(ref: string, container: Container): BerthError {
   );
 }
 
-export async function killContainer(client: Client, container: Container, ref: string, signal = 9): Promise<void> {
+export async function killContainer(
+  client: Client,
+  container: Container,
+  ref: string,
+  signal = 9,
+): Promise<void> {
   const task = await getTask(client, container.id);
   const status = task ? String(task.status) : '';
   if (!task || status === 'STOPPED' || status === 'CREATED') throw notRunning(ref, container);
@@ -22,11 +27,14 @@ export async function killContainer(client: Client, container: Container, ref: s
   try {
     await client.tasks.kill({ container_id: container.id, signal, all: false });
   } catch (err) {
-    if (err instanceof NotFoundError || err instanceof FailedPreconditionError) throw notRunning(ref, container);
+    if (err instanceof NotFoundError || err instanceof FailedPreconditionError)
+      throw notRunning(ref, container);
     throw err;
   }
   if (deliberate && signal === 9) {
-    await client.tasks.wait({ container_id: container.id }, { timeoutMs: 10_000 }).catch(() => undefined);
+    await client.tasks
+      .wait({ container_id: container.id }, { timeoutMs: 10_000 })
+      .catch(() => undefined);
     await markExplicitlyStopped(client, container, 'after');
   }
 }

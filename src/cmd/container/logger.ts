@@ -40,7 +40,10 @@ export interface LoggerParams {
   onFailure: boolean;
 }
 
-export function loggerUri(settings: Pick<Settings, 'address' | 'dataRoot'>, p: LoggerParams): string {
+export function loggerUri(
+  settings: Pick<Settings, 'address' | 'dataRoot'>,
+  p: LoggerParams,
+): string {
   const q = new URLSearchParams();
   q.set('log', p.logPath);
   q.set('state', p.stateDir);

@@ -23,19 +23,31 @@ interface Entry {
 export function parseTimeArg(value: string, now = Date.now()): number {
   const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
   if (dur) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+    const mult: Record<string, number> = {
+      ns: 1e-6,
+      us: 1e-3,
+      µs: 1e-3,
+      ms: 1,
+      s: 1000,
+      m: 60000,
+      h: 3600000,
+    };
     return now - Number(dur[1]) * (mult[dur[2] as string] as number);
   }
   const compound = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/.exec(value);
   if (compound && value !== '') {
     let ms = 0;
-    for (const m of value.matchAll(/(\d+)([hms])/g)) ms += Number(m[1]) * ({ h: 3600000, m: 60000, s: 1000 }[m[2] as 'h'] ?? 0);
+    for (const m of value.matchAll(/(\d+)([hms])/g))
+      ms += Number(m[1]) * ({ h: 3600000, m: 60000, s: 1000 }[m[2] as 'h'] ?? 0);
     return now - ms;
   }
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
   const t = Date.parse(value);
   if (!Number.isNaN(t)) return t;
-  throw new BerthError(`invalid value for "since": failed to parse value as time or duration: "${value}"`, { exitCode: 1 });
+  throw new BerthError(
+    `invalid value for "since": failed to parse value as time or duration: "${value}"`,
+    { exitCode: 1 },
+  );
 }
 
 function timeMs(time: string): number {
@@ -91,7 +103,11 @@ class Reader {
   }
 }
 
-export async function showLogs(client: Client, container: Container, o: LogsOptions): Promise<void> {
+export async function showLogs(
+  client: Client,
+  container: Container,
+  o: LogsOptions,
+): Promise<void> {
   const path = container.labels[LABEL.logPath];
   if (!path) return;
   const since = o.since ? parseTimeArg(o.since) : undefined;

@@ -33,10 +33,17 @@ export async function pruneContainers(
   settings: Pick<Settings, 'dataRoot' | 'namespace'>,
   filters: readonly string[] = [],
 ): Promise<PruneResult> {
-  const [{ containers }, tasks] = await Promise.all([client.containers.list({ filters: [] }), listTasks(client)]);
+  const [{ containers }, tasks] = await Promise.all([
+    client.containers.list({ filters: [] }),
+    listTasks(client),
+  ]);
   const result: PruneResult = { deleted: [], reclaimed: 0 };
   const until = filters.find((f) => f.startsWith('until='))?.slice('until='.length);
-  const untilMs = until ? (/^\d+$/.test(until) ? Number(until) * 1000 : Date.parse(until)) : undefined;
+  const untilMs = until
+    ? /^\d+$/.test(until)
+      ? Number(until) * 1000
+      : Date.parse(until)
+    : undefined;
   for (const c of containers) {
     if (isCriManaged(c.labels)) continue;
     const state = stateFromTask(c, tasks.get(c.id));
@@ -47,7 +54,12 @@ export async function pruneContainers(
     if (c.snapshot_key) {
       try {
         size = Number(
-          (await client.snapshots.usage({ snapshotter: c.snapshotter || 'overlayfs', key: c.snapshot_key })).size,
+          (
+            await client.snapshots.usage({
+              snapshotter: c.snapshotter || 'overlayfs',
+              key: c.snapshot_key,
+            })
+          ).size,
         );
       } catch {
         size = 0;

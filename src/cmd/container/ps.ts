@@ -12,7 +12,14 @@ import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import type { Container } from './resolve.js';
-import { createdAt, listTasks, stateFromTask, statusText, type ContainerState, type Task } from './state.js';
+import {
+  createdAt,
+  listTasks,
+  stateFromTask,
+  statusText,
+  type ContainerState,
+  type Task,
+} from './state.js';
 
 /** A port as the `berth/ports` label stores it. */
 export interface PortBinding {
@@ -23,7 +30,11 @@ export interface PortBinding {
 }
 
 /** Parses a JSON label, tolerating absence and garbage. */
-export function jsonLabel<T>(labels: Record<string, string> | undefined, key: string, fallback: T): T {
+export function jsonLabel<T>(
+  labels: Record<string, string> | undefined,
+  key: string,
+  fallback: T,
+): T {
   const text = labels?.[key];
   if (!text) return fallback;
   try {
@@ -62,13 +73,15 @@ function joinHostPort(ip: string, port: number): string {
 
 /** docker/cli's DisplayablePorts: `0.0.0.0:8080->80/tcp`, identical host/container ranges collapsed. */
 export function displayablePorts(bindings: readonly PortBinding[]): string {
-  const ports = bindings.map(toDisplayPort).sort(
-    (a, b) =>
-      a.PrivatePort - b.PrivatePort ||
-      (a.IP < b.IP ? -1 : a.IP > b.IP ? 1 : 0) ||
-      a.PublicPort - b.PublicPort ||
-      (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0),
-  );
+  const ports = bindings
+    .map(toDisplayPort)
+    .sort(
+      (a, b) =>
+        a.PrivatePort - b.PrivatePort ||
+        (a.IP < b.IP ? -1 : a.IP > b.IP ? 1 : 0) ||
+        a.PublicPort - b.PublicPort ||
+        (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0),
+    );
   const groups = new Map<string, { first: number; last: number }>();
   const keys: string[] = [];
   const result: string[] = [];
@@ -147,7 +160,13 @@ export function commandText(args: readonly string[]): string {
 
 /** The minimal OCI spec shape read here. */
 export interface SpecLite {
-  process?: { args?: string[]; env?: string[]; cwd?: string; user?: { uid?: number; gid?: number; username?: string }; terminal?: boolean };
+  process?: {
+    args?: string[];
+    env?: string[];
+    cwd?: string;
+    user?: { uid?: number; gid?: number; username?: string };
+    terminal?: boolean;
+  };
   hostname?: string;
   annotations?: Record<string, string>;
   mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
@@ -187,7 +206,12 @@ export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
 export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels ?? {})) {
-    if (k.startsWith('berth/') || k.startsWith('nerdctl/') || k.startsWith('containerd.io/restart.')) continue;
+    if (
+      k.startsWith('berth/') ||
+      k.startsWith('nerdctl/') ||
+      k.startsWith('containerd.io/restart.')
+    )
+      continue;
     out[k] = v;
   }
   return out;
@@ -344,7 +368,8 @@ export const PS_HEADERS: Readonly<Record<string, string>> = {
   Platform: 'PLATFORM',
 };
 
-export const PS_DEFAULT_FORMAT = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+export const PS_DEFAULT_FORMAT =
+  'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 export const PS_SIZE_FORMAT = `${PS_DEFAULT_FORMAT}\t{{.Size}}`;
 
 export interface PsOptions {
@@ -359,18 +384,41 @@ export interface PsOptions {
   tasksTimeoutMs?: number;
 }
 
-const FILTER_KEYS = new Set(['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network']);
-const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const FILTER_KEYS = new Set([
+  'id',
+  'name',
+  'label',
+  'status',
+  'exited',
+  'ancestor',
+  'before',
+  'since',
+  'volume',
+  'network',
+]);
+const STATUSES = new Set([
+  'created',
+  'restarting',
+  'running',
+  'removing',
+  'paused',
+  'exited',
+  'dead',
+]);
 
 /** Parses `-f key=value` flags into key -> values (Docker ORs values of a key, ANDs keys). */
 export function parseFilters(list: readonly string[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const f of list) {
     const i = f.indexOf('=');
-    if (i < 0) throw new UsageError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+    if (i < 0)
+      throw new UsageError(
+        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
+      );
     const key = f.slice(0, i).trim().toLowerCase();
     const value = f.slice(i + 1);
-    if (!FILTER_KEYS.has(key)) throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    if (!FILTER_KEYS.has(key))
+      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
     if (key === 'status' && !STATUSES.has(value)) {
       throw new BerthError(`Error response from daemon: invalid filter 'status=${value}'`);
     }
@@ -425,13 +473,17 @@ async function allContainers(client: Client): Promise<Container[]> {
   }
 }
 
-async function snapshotSizes(client: Client, c: Container): Promise<{ rw: number; rootFs: number } | undefined> {
+async function snapshotSizes(
+  client: Client,
+  c: Container,
+): Promise<{ rw: number; rootFs: number } | undefined> {
   if (!c.snapshot_key) return undefined;
   const snapshotter = c.snapshotter || 'overlayfs';
   try {
     const rw = Number((await client.snapshots.usage({ snapshotter, key: c.snapshot_key })).size);
     let total = rw;
-    let parent = (await client.snapshots.stat({ snapshotter, key: c.snapshot_key })).info?.parent ?? '';
+    let parent =
+      (await client.snapshots.stat({ snapshotter, key: c.snapshot_key })).info?.parent ?? '';
     while (parent) {
       total += Number((await client.snapshots.usage({ snapshotter, key: parent })).size);
       parent = (await client.snapshots.stat({ snapshotter, key: parent })).info?.parent ?? '';
@@ -444,13 +496,18 @@ async function snapshotSizes(client: Client, c: Container): Promise<{ rw: number
 }
 
 /** The rows `ps` prints, newest first, filtered as Docker does. */
-export async function listContainerRows(client: Client, opts: PsOptions = {}): Promise<ContainerRow[]> {
+export async function listContainerRows(
+  client: Client,
+  opts: PsOptions = {},
+): Promise<ContainerRow[]> {
   const filters = parseFilters(opts.filters ?? []);
   const [containers, tasks] = await Promise.all([
     allContainers(client),
     listTasks(client, opts.tasksTimeoutMs ?? 10_000).catch((err: unknown) => {
       if (err instanceof ContainerdError && err.code === GrpcCode.DEADLINE_EXCEEDED) {
-        process.stderr.write('WARNING: containerd did not list tasks in time; container states are unknown\n');
+        process.stderr.write(
+          'WARNING: containerd did not list tasks in time; container states are unknown\n',
+        );
         return new Map<string, Task>();
       }
       throw err;
@@ -466,7 +523,10 @@ export async function listContainerRows(client: Client, opts: PsOptions = {}): P
   // before/since are relative to the named containers' creation times.
   const refTime = (ref: string, key: string): number => {
     const hit = items.find(
-      (i) => i.c.id === ref || containerName(i.c.labels) === ref || (ref.length >= 1 && i.c.id.startsWith(ref)),
+      (i) =>
+        i.c.id === ref ||
+        containerName(i.c.labels) === ref ||
+        (ref.length >= 1 && i.c.id.startsWith(ref)),
     );
     if (!hit) throw new BerthError(`Error response from daemon: No such container: ${ref}`);
     void key;
@@ -504,7 +564,9 @@ export async function listContainerRows(client: Client, opts: PsOptions = {}): P
           ok = values.some((v) => ancestorMatches(c, v));
           break;
         case 'volume':
-          ok = values.some((v) => mountsOf(labels).some((m) => m.Name === v || m.Source === v || m.Destination === v));
+          ok = values.some((v) =>
+            mountsOf(labels).some((m) => m.Name === v || m.Source === v || m.Destination === v),
+          );
           break;
         case 'network':
           ok = values.some((v) => networksOf(labels).includes(v));

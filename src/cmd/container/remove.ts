@@ -7,7 +7,12 @@ import { realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
-import { ContainerdError, FailedPreconditionError, GrpcCode, NotFoundError } from '../../containerd/errors.js';
+import {
+  ContainerdError,
+  FailedPreconditionError,
+  GrpcCode,
+  NotFoundError,
+} from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { LABEL } from '../../labels.js';
 import type { Container } from './resolve.js';
@@ -105,9 +110,12 @@ export async function removeContainer(
       if (!(err instanceof NotFoundError)) {
         // UNKNOWN "cannot delete a running process": the task outlived SIGKILL (D state, hung shim).
         if (err instanceof ContainerdError && err.code === GrpcCode.UNKNOWN) {
-          throw new BerthError(`Error response from daemon: could not kill container ${id}: ${err.details}`, {
-            cause: err,
-          });
+          throw new BerthError(
+            `Error response from daemon: could not kill container ${id}: ${err.details}`,
+            {
+              cause: err,
+            },
+          );
         }
         throw err;
       }
@@ -117,7 +125,10 @@ export async function removeContainer(
   await ignoreNotFound(client.containers.delete({ id }));
   if (container.snapshot_key) {
     await ignoreNotFound(
-      client.snapshots.remove({ snapshotter: container.snapshotter || 'overlayfs', key: container.snapshot_key }),
+      client.snapshots.remove({
+        snapshotter: container.snapshotter || 'overlayfs',
+        key: container.snapshot_key,
+      }),
     );
   }
 

@@ -6,7 +6,11 @@ import { findContainerOrUndefined, type Container } from './resolve.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-export async function renameContainer(client: Client, container: Container, newName: string): Promise<void> {
+export async function renameContainer(
+  client: Client,
+  container: Container,
+  newName: string,
+): Promise<void> {
   const name = newName.startsWith('/') ? newName.slice(1) : newName;
   if (!NAME_RE.test(name)) {
     throw new BerthError(
@@ -14,7 +18,9 @@ export async function renameContainer(client: Client, container: Container, newN
     );
   }
   if (containerName(container.labels) === name) {
-    throw new BerthError('Error response from daemon: Renaming a container with the same name as its current name');
+    throw new BerthError(
+      'Error response from daemon: Renaming a container with the same name as its current name',
+    );
   }
   const other = await findContainerOrUndefined(client, name).catch(() => undefined);
   if (other && other.id !== container.id && containerName(other.labels) === name) {

@@ -31,7 +31,9 @@ export class AmbiguousContainerError extends BerthError {
   readonly ref: string;
 
   constructor(ref: string) {
-    super(`Error response from daemon: multiple IDs found with provided prefix: ${ref}`, { exitCode: 1 });
+    super(`Error response from daemon: multiple IDs found with provided prefix: ${ref}`, {
+      exitCode: 1,
+    });
     this.ref = ref;
   }
 
@@ -61,7 +63,9 @@ function q(value: string): string {
 }
 
 /** Parses `k8s://ns/pod[/ctr]`; undefined when `ref` is not in that form. */
-export function parseK8sName(ref: string): { namespace: string; pod: string; container?: string } | undefined {
+export function parseK8sName(
+  ref: string,
+): { namespace: string; pod: string; container?: string } | undefined {
   if (!ref.startsWith('k8s://')) return undefined;
   const parts = ref.slice('k8s://'.length).split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) return undefined;
@@ -69,8 +73,10 @@ export function parseK8sName(ref: string): { namespace: string; pod: string; con
 }
 
 function newestFirst(a: Container, b: Container): number {
-  return Number(b.created_at?.seconds ?? 0) - Number(a.created_at?.seconds ?? 0) ||
-    (b.created_at?.nanos ?? 0) - (a.created_at?.nanos ?? 0);
+  return (
+    Number(b.created_at?.seconds ?? 0) - Number(a.created_at?.seconds ?? 0) ||
+    (b.created_at?.nanos ?? 0) - (a.created_at?.nanos ?? 0)
+  );
 }
 
 /**
@@ -85,7 +91,10 @@ export async function findContainer(client: Client, ref: string): Promise<Contai
 }
 
 /** findContainer without the NotFound error (ambiguity still throws). */
-export async function findContainerOrUndefined(client: Client, ref: string): Promise<Container | undefined> {
+export async function findContainerOrUndefined(
+  client: Client,
+  ref: string,
+): Promise<Container | undefined> {
   const k8s = parseK8sName(ref);
   if (k8s) {
     const filter = [
@@ -103,7 +112,10 @@ export async function findContainerOrUndefined(client: Client, ref: string): Pro
   const name = ref.startsWith('/') ? ref.slice(1) : ref;
   const filters: string[] = [];
   if (NAME_RE.test(name)) {
-    filters.push(`labels.${q(LABEL.name)}==${q(name)}`, `labels.${q(NERDCTL_LABEL.name)}==${q(name)}`);
+    filters.push(
+      `labels.${q(LABEL.name)}==${q(name)}`,
+      `labels.${q(NERDCTL_LABEL.name)}==${q(name)}`,
+    );
   }
   if (HEX_PREFIX.test(ref)) filters.push(`id~=${q(`^${ref}`)}`);
   if (filters.length === 0) return undefined;
@@ -111,7 +123,9 @@ export async function findContainerOrUndefined(client: Client, ref: string): Pro
   const { containers } = await client.containers.list({ filters });
   const exact = containers.find((c) => c.id === ref);
   if (exact) return exact;
-  const named = containers.filter((c) => (c.labels[LABEL.name] ?? c.labels[NERDCTL_LABEL.name]) === name);
+  const named = containers.filter(
+    (c) => (c.labels[LABEL.name] ?? c.labels[NERDCTL_LABEL.name]) === name,
+  );
   if (named.length > 0) return named.sort(newestFirst)[0];
   const prefixed = containers.filter((c) => c.id.startsWith(ref));
   if (prefixed.length > 1) throw new AmbiguousContainerError(ref);
@@ -122,7 +136,12 @@ export async function findContainerOrUndefined(client: Client, ref: string): Pro
  * Refuses to change a kubelet-managed container unless the user opted in (`--kube-force`).
  * Read-only commands never call this.
  */
-export function assertMutable(container: Container, ref: string, verb: string, kubeForce: boolean | undefined): void {
+export function assertMutable(
+  container: Container,
+  ref: string,
+  verb: string,
+  kubeForce: boolean | undefined,
+): void {
   if (isCriManaged(container.labels) && !kubeForce) throw new CriManagedError(ref, verb);
 }
 
@@ -133,7 +152,9 @@ export function displayName(container: Container): string {
 
 /** Docker's daemon-error wording for a failure of one argument. */
 export function daemonMessage(err: BerthError): string {
-  return /^(Error|Conflict)/.test(err.message) ? err.message : `Error response from daemon: ${err.message}`;
+  return /^(Error|Conflict)/.test(err.message)
+    ? err.message
+    : `Error response from daemon: ${err.message}`;
 }
 
 export interface ForEachOptions {

@@ -67,7 +67,11 @@ export async function destroyContainer(
 }
 
 /** Sets the restart monitor's desired state once the task runs (always / unless-stopped). */
-export async function markRunning(client: Client, id: string, labels: Record<string, string>): Promise<void> {
+export async function markRunning(
+  client: Client,
+  id: string,
+  labels: Record<string, string>,
+): Promise<void> {
   const policy = labels[RESTART_LABEL.policy];
   if (!policy) return;
   const update: Record<string, string> = {
@@ -133,7 +137,11 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
 }
 
 /** `run`: returns the exit code to leave with. */
-export async function runContainer(client: Client, settings: Settings, o: RunOptions): Promise<number> {
+export async function runContainer(
+  client: Client,
+  settings: Settings,
+  o: RunOptions,
+): Promise<number> {
   const cmd = o.command;
   if (o.tty && !o.detach && !process.stdin.isTTY) {
     throw new BerthError('the input device is not a TTY', { exitCode: 1 });
@@ -142,7 +150,10 @@ export async function runContainer(client: Client, settings: Settings, o: RunOpt
   const streams = new Set(o.attach.map((s) => s.toLowerCase()));
   for (const s of streams) {
     if (!['stdin', 'stdout', 'stderr'].includes(s)) {
-      throw new DaemonError(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`, cmd);
+      throw new DaemonError(
+        `invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`,
+        cmd,
+      );
     }
   }
   if (o.detach && streams.size > 0) {
@@ -156,7 +167,9 @@ export async function runContainer(client: Client, settings: Settings, o: RunOpt
   if (!o.detach) {
     fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
     fifos = fifoPaths(fifoDir, 'init', { stdin: Boolean(o.interactive), tty: Boolean(o.tty) });
-    fifoReady = mkfifos([fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)));
+    fifoReady = mkfifos(
+      [fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)),
+    );
     fifoReady.catch(() => undefined);
   }
   const dropFifos = (): void => {
@@ -232,13 +245,19 @@ export interface AttachTaskOptions {
 export function prepareFifos(interactive: boolean, tty: boolean) {
   const fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
   const fifos = fifoPaths(fifoDir, 'init', { stdin: interactive, tty });
-  const fifoReady = mkfifos([fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)));
+  const fifoReady = mkfifos(
+    [fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)),
+  );
   fifoReady.catch(() => undefined);
   return { fifos, fifoReady, dropFifos: () => rmSync(fifoDir, { recursive: true, force: true }) };
 }
 
 /** Creates and starts the task with berth attached; returns the exit code. */
-export async function attachTask(client: Client, settings: Settings, o: AttachTaskOptions): Promise<number> {
+export async function attachTask(
+  client: Client,
+  settings: Settings,
+  o: AttachTaskOptions,
+): Promise<number> {
   const { fifos, fifoReady, dropFifos, streams } = o;
   const c = o;
   const cmd = o.command;
@@ -289,7 +308,12 @@ export async function attachTask(client: Client, settings: Settings, o: AttachTa
     } catch (e) {
       throw taskCreateError(e, cmd);
     }
-    cleanup.push(() => client.tasks.delete({ container_id: c.id }).then(() => undefined).catch(() => undefined));
+    cleanup.push(() =>
+      client.tasks
+        .delete({ container_id: c.id })
+        .then(() => undefined)
+        .catch(() => undefined),
+    );
     const waited = client.tasks.wait({ container_id: c.id });
     waited.catch(() => undefined);
 
@@ -307,7 +331,9 @@ export async function attachTask(client: Client, settings: Settings, o: AttachTa
       const resize = (): void => {
         const { columns, rows } = process.stdout;
         if (columns && rows) {
-          void client.tasks.resizePty({ container_id: c.id, exec_id: '', width: columns, height: rows }).catch(() => undefined);
+          void client.tasks
+            .resizePty({ container_id: c.id, exec_id: '', width: columns, height: rows })
+            .catch(() => undefined);
         }
       };
       resize();
@@ -325,7 +351,9 @@ export async function attachTask(client: Client, settings: Settings, o: AttachTa
         };
         const onEnd = (): void => {
           w.end(() => {
-            void client.tasks.closeIO({ container_id: c.id, exec_id: '', stdin: true }).catch(() => undefined);
+            void client.tasks
+              .closeIO({ container_id: c.id, exec_id: '', stdin: true })
+              .catch(() => undefined);
           });
         };
         stdin.on('data', onData);
@@ -339,7 +367,9 @@ export async function attachTask(client: Client, settings: Settings, o: AttachTa
           (stdin as unknown as { unref?: () => void }).unref?.();
         });
       } else {
-        void client.tasks.closeIO({ container_id: c.id, exec_id: '', stdin: true }).catch(() => undefined);
+        void client.tasks
+          .closeIO({ container_id: c.id, exec_id: '', stdin: true })
+          .catch(() => undefined);
       }
     }
 
@@ -373,8 +403,12 @@ export async function attachTask(client: Client, settings: Settings, o: AttachTa
     const code = status.exit_status;
     // Keep the exited task unless --rm (or a restart policy would restart it anyway)
     // so `ps -a` shows Exited (code) like Docker.
-    if (!o.rm) cleanup.clear(), cleanupAfterExit(sockets, log, dropFifos, restoreTty, removers);
-    else await cleanup.run();
+    if (o.rm) {
+      await cleanup.run();
+    } else {
+      cleanup.clear();
+      cleanupAfterExit(sockets, log, dropFifos, restoreTty, removers);
+    }
     return code;
   } catch (e) {
     await cleanup.run();

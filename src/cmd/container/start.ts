@@ -25,14 +25,20 @@ function hostConfig(c: Container): HostConfigLabel {
 
 async function rootfsMounts(client: Client, c: Container) {
   const r = await client.snapshots.mounts({ snapshotter: c.snapshotter, key: c.snapshot_key });
-  return r.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, options: m.options }));
+  return r.mounts.map((m) => ({
+    type: m.type,
+    source: m.source,
+    target: m.target,
+    options: m.options,
+  }));
 }
 
 /** Deletes an exited task so a new one can be created; false if the task is running. */
 async function clearOldTask(client: Client, id: string): Promise<boolean> {
   try {
     const { process: p } = await client.tasks.get({ container_id: id });
-    if (p && (p.status === 'RUNNING' || p.status === 'PAUSED' || p.status === 'PAUSING')) return false;
+    if (p && (p.status === 'RUNNING' || p.status === 'PAUSED' || p.status === 'PAUSING'))
+      return false;
   } catch (err) {
     if (err instanceof NotFoundError) return true;
     throw err;
@@ -72,7 +78,8 @@ export async function startContainer(
   const mounts = await rootfsMounts(client, c);
   const tty = Boolean(hc.Tty);
   if (o.attach) {
-    if (tty && !process.stdin.isTTY) throw new BerthError('the input device is not a TTY', { exitCode: 1 });
+    if (tty && !process.stdin.isTTY)
+      throw new BerthError('the input device is not a TTY', { exitCode: 1 });
     const interactive = Boolean(o.interactive);
     const { fifos, fifoReady, dropFifos } = prepareFifos(interactive, tty);
     return attachTask(client, settings, {
@@ -104,9 +111,12 @@ export async function startContainer(
     });
   } catch (err) {
     if (err instanceof BerthError) {
-      throw new BerthError(err.message.replace(/^berth: /, '').replace(/\n\nRun 'berth start --help'.*$/s, ''), {
-        exitCode: err.exitCode === 125 ? 1 : err.exitCode,
-      });
+      throw new BerthError(
+        err.message.replace(/^berth: /, '').replace(/\n\nRun 'berth start --help'.*$/s, ''),
+        {
+          exitCode: err.exitCode === 125 ? 1 : err.exitCode,
+        },
+      );
     }
     throw err;
   }
@@ -118,7 +128,11 @@ export async function startContainer(
  * on-failure[:N], run by the logger when a task exits: restart if the exit code is non-zero and
  * the retry budget allows, counting in `containerd.io/restart.count`.
  */
-export async function restartCheck(client: Client, settings: Settings, c: Container): Promise<void> {
+export async function restartCheck(
+  client: Client,
+  settings: Settings,
+  c: Container,
+): Promise<void> {
   const policy = c.labels[RESTART_LABEL.policy] ?? '';
   if (!policy.startsWith('on-failure')) return;
   if (c.labels[RESTART_LABEL.explicitlyStopped] === 'true') return;

@@ -15,7 +15,8 @@ import type { Container } from './resolve.js';
 export type Task = Process__Output;
 
 /** Docker's State.Status values. */
-export type DockerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'removing' | 'dead';
+export type DockerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'removing' | 'dead';
 
 export interface ContainerState {
   Status: DockerStatus;
@@ -92,7 +93,10 @@ function willRestart(labels: Record<string, string>, exitCode: number): boolean 
 }
 
 /** The Docker state of `container` given its task (undefined when it has none). */
-export function stateFromTask(container: Pick<Container, 'labels'>, task: Task | undefined): ContainerState {
+export function stateFromTask(
+  container: Pick<Container, 'labels'>,
+  task: Task | undefined,
+): ContainerState {
   const base: ContainerState = {
     Status: 'created',
     Running: false,
@@ -109,7 +113,13 @@ export function stateFromTask(container: Pick<Container, 'labels'>, task: Task |
   base.TaskStatus = status;
   switch (status) {
     case 'RUNNING':
-      return { ...base, Status: 'running', Running: true, Pid: task.pid, StartedAt: processStartTime(task.pid) };
+      return {
+        ...base,
+        Status: 'running',
+        Running: true,
+        Pid: task.pid,
+        StartedAt: processStartTime(task.pid),
+      };
     case 'PAUSED':
     case 'PAUSING':
       return {
@@ -153,7 +163,9 @@ export function statusText(state: ContainerState, now: number = Date.now()): str
     case 'restarting':
       return `Restarting (${state.ExitCode}) ${since(state.FinishedAt)} ago`;
     case 'exited':
-      return state.FinishedAt ? `Exited (${state.ExitCode}) ${since(state.FinishedAt)} ago` : `Exited (${state.ExitCode})`;
+      return state.FinishedAt
+        ? `Exited (${state.ExitCode}) ${since(state.FinishedAt)} ago`
+        : `Exited (${state.ExitCode})`;
     case 'removing':
       return 'Removal In Progress';
     case 'dead':
@@ -164,9 +176,16 @@ export function statusText(state: ContainerState, now: number = Date.now()): str
 }
 
 /** Tasks.Get for one container; undefined when it has no task (or vanished). */
-export async function getTask(client: Client, id: string, timeoutMs?: number): Promise<Task | undefined> {
+export async function getTask(
+  client: Client,
+  id: string,
+  timeoutMs?: number,
+): Promise<Task | undefined> {
   try {
-    const { process } = await client.tasks.get({ container_id: id }, timeoutMs ? { timeoutMs } : undefined);
+    const { process } = await client.tasks.get(
+      { container_id: id },
+      timeoutMs ? { timeoutMs } : undefined,
+    );
     return process ?? undefined;
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;

@@ -4,7 +4,11 @@
  * containerd's restart monitor is told the container was stopped on purpose.
  */
 import type { Client } from '../../containerd/client.js';
-import { DeadlineExceededError, FailedPreconditionError, NotFoundError } from '../../containerd/errors.js';
+import {
+  DeadlineExceededError,
+  FailedPreconditionError,
+  NotFoundError,
+} from '../../containerd/errors.js';
 import { parseSignal } from '../../flags/container-parsers.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
@@ -20,7 +24,8 @@ const DEFAULT_STOP_TIMEOUT_S = 10;
 /** The signal `stop` sends first: the container's recorded stop signal, else SIGTERM. */
 export function stopSignalOf(container: Container): number {
   const recorded =
-    container.labels?.[STOP_SIGNAL_ANNOTATION] ?? specOf(container).annotations?.[STOP_SIGNAL_ANNOTATION];
+    container.labels?.[STOP_SIGNAL_ANNOTATION] ??
+    specOf(container).annotations?.[STOP_SIGNAL_ANNOTATION];
   if (recorded) {
     try {
       return parseSignal(recorded);
@@ -72,7 +77,12 @@ export async function markExplicitlyStopped(
 }
 
 /** Sends `signal` to the container's init process (all processes with `all`). */
-export async function signalTask(client: Client, id: string, signal: number, all = false): Promise<void> {
+export async function signalTask(
+  client: Client,
+  id: string,
+  signal: number,
+  all = false,
+): Promise<void> {
   await client.tasks.kill({ container_id: id, signal, all });
 }
 
@@ -84,7 +94,11 @@ export interface StopOptions {
 }
 
 /** Stops the container; a container that is not running is left as it is (Docker succeeds too). */
-export async function stopContainer(client: Client, container: Container, opts: StopOptions = {}): Promise<void> {
+export async function stopContainer(
+  client: Client,
+  container: Container,
+  opts: StopOptions = {},
+): Promise<void> {
   await markExplicitlyStopped(client, container, 'before');
   await stopTask(client, container, opts);
   await markExplicitlyStopped(client, container, 'after');
@@ -117,7 +131,10 @@ async function stopTask(client: Client, container: Container, opts: StopOptions)
     await client.tasks.resume({ container_id: container.id }).catch(() => undefined);
   }
   try {
-    await client.tasks.wait({ container_id: container.id }, { timeoutMs: timeout < 0 ? 0 : timeout * 1000 });
+    await client.tasks.wait(
+      { container_id: container.id },
+      { timeoutMs: timeout < 0 ? 0 : timeout * 1000 },
+    );
   } catch (err) {
     if (err instanceof NotFoundError) return;
     if (!(err instanceof DeadlineExceededError)) throw err;

@@ -23,7 +23,8 @@ export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopRes
   if (lines.length === 0) throw new BerthError('Error response from daemon: ps produced no output');
   const titles = lines[0].trim().split(/\s+/);
   const pidIndex = titles.indexOf('PID');
-  if (pidIndex < 0) throw new BerthError("Error response from daemon: Couldn't find PID field in ps output");
+  if (pidIndex < 0)
+    throw new BerthError("Error response from daemon: Couldn't find PID field in ps output");
   const processes: string[][] = [];
   for (const line of lines.slice(1)) {
     const fields = line.trim().split(/\s+/);
@@ -37,7 +38,11 @@ export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopRes
   return { Titles: titles, Processes: processes };
 }
 
-export async function topContainer(client: Client, container: Container, psArgs: readonly string[]): Promise<TopResult> {
+export async function topContainer(
+  client: Client,
+  container: Container,
+  psArgs: readonly string[],
+): Promise<TopResult> {
   const task = await getTask(client, container.id);
   const status = task ? String(task.status) : '';
   if (status !== 'RUNNING' && status !== 'PAUSED') {

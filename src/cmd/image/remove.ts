@@ -115,13 +115,16 @@ export async function removeImage(client: Client, state: ImageState, arg: string
       );
     }
     const remaining = sameImage().filter((i) => i !== named);
+    const r = refOf(named.name);
+    // Asked before the delete: a synchronous GC may take the target blob with it.
+    const digestLine =
+      r && r.tag !== undefined && !remaining.some((i) => refOf(i.name)?.name === r.name) && (await pulledFrom(client, named, r))
+        ? `Untagged: ${r.familiarName}@${named.target.digest}`
+        : undefined;
     await deleteRecord(client, named.name, remaining.length === 0 && !users.some((u) => u.running));
     state.images = state.images.filter((i) => i !== named);
     opts.onLine(`Untagged: ${familiarOf(named.name)}`);
-    const r = refOf(named.name);
-    if (r && r.tag !== undefined && !remaining.some((i) => refOf(i.name)?.name === r.name) && (await pulledFrom(client, named, r))) {
-      opts.onLine(`Untagged: ${r.familiarName}@${named.target.digest}`);
-    }
+    if (digestLine) opts.onLine(digestLine);
     if (remaining.length > 0) return;
     removedByName = true;
   } else {
@@ -149,11 +152,12 @@ export async function removeImage(client: Client, state: ImageState, arg: string
 
   const names = sameImage();
   for (const [i, rec] of names.entries()) {
+    const r = refOf(rec.name);
+    const pulled = r !== undefined && r.tag !== undefined && (await pulledFrom(client, rec, r));
     await deleteRecord(client, rec.name, i === names.length - 1);
     state.images = state.images.filter((x) => x !== rec);
     opts.onLine(`Untagged: ${familiarOf(rec.name)}`);
-    const r = refOf(rec.name);
-    if (r && r.tag !== undefined && (await pulledFrom(client, rec, r))) opts.onLine(`Untagged: ${r.familiarName}@${rec.target.digest}`);
+    if (pulled) opts.onLine(`Untagged: ${r.familiarName}@${rec.target.digest}`);
   }
   opts.onLine(`Deleted: ${id}`);
   // Layers no other image stands on are gone too; Docker lists them top-down.

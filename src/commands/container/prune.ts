@@ -26,7 +26,8 @@ export default class ContainerPrune extends BaseCommand {
       }
       const { confirm } = await import('@inquirer/prompts');
       const ok = await confirm({
-        message: 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?',
+        message:
+          'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?',
         default: false,
       });
       if (!ok) return;
@@ -35,7 +36,8 @@ export default class ContainerPrune extends BaseCommand {
     const { humanSize } = await import('../../formatter/units.js');
     const result = await pruneContainers(await this.client(), settings, flags.filter ?? []);
     let out = '';
-    if (result.deleted.length > 0) out += `Deleted Containers:\n${result.deleted.map((id) => `${id}\n`).join('')}\n`;
+    if (result.deleted.length > 0)
+      out += `Deleted Containers:\n${result.deleted.map((id) => `${id}\n`).join('')}\n`;
     out += `Total reclaimed space: ${humanSize(result.reclaimed)}\n`;
     process.stdout.write(out);
   }
