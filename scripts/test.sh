@@ -54,6 +54,7 @@ teardown() {
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
   # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
   grep -o " $TEST_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  ip link del berth0 2>/dev/null
   rm -rf "$TEST_DIR"
 }
 trap teardown EXIT

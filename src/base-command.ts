@@ -101,6 +101,15 @@ export abstract class BaseCommand extends Command {
   }
 }
 
+/**
+ * Positional arguments in the order typed. oclif's own `argv` is re-sorted by each token's first
+ * occurrence in the command line, which scrambles a container command repeating an earlier token
+ * (`run -p 80:80 img httpd -p 80`).
+ */
+export function orderedArgs(parsed: { raw: readonly { type: string; input: string }[] }): string[] {
+  return parsed.raw.filter((r) => r.type === 'arg').map((r) => r.input);
+}
+
 function formatCause(cause: unknown): string {
   if (cause instanceof Error) return `caused by: ${cause.stack ?? cause.message}`;
   return `caused by: ${String(cause)}`;

@@ -19,6 +19,8 @@ export const LABEL = {
   hostConfig: 'berth/host-config',
   /** JSON array of `{HostIp, HostPort, ContainerPort, Protocol}`. */
   ports: 'berth/ports',
+  /** JSON: Docker-shaped NetworkSettings captured at setup, for inspect. */
+  networkSettings: 'berth/network-settings',
   /** JSON array of network names. */
   networks: 'berth/networks',
   /** JSON array of Docker-shaped mounts. */

@@ -114,7 +114,7 @@ function watchExit(): void {
 function onExit(): void {
   const id = process.env.CONTAINER_ID ?? '';
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
-  const cmd = param.rm === '1' ? ['rm', '-f', id] : ['start', '--restart-check', id];
+  const cmd = param.rm === '1' ? ['rm', '-f', '-v', id] : ['start', '--restart-check', id];
   // Detached and in its own session: the shim SIGTERMs the logger during the removal.
   void import('node:child_process').then(({ spawn }) => {
     const child = spawn(
@@ -127,6 +127,7 @@ function onExit(): void {
         ns,
         '--data-root',
         param.dataroot ?? '',
+        ...(param.cnipath ? ['--cni-path', param.cnipath] : []),
         ...cmd,
       ],
       {

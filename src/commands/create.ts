@@ -1,6 +1,6 @@
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand, orderedArgs } from '../base-command.js';
 import { UsageError } from '../errors.js';
-import { containerFlags, containerOptions } from './run.js';
+import { containerFlags, containerOptions } from '../flags/container-create.js';
 
 export default class Create extends BaseCommand {
   static summary = 'Create a new container';
@@ -10,14 +10,16 @@ export default class Create extends BaseCommand {
   static flags = { ...containerFlags };
 
   async run(): Promise<void> {
-    const { flags, argv, nonExistentFlags } = await this.parse(Create);
+    const parsed = await this.parse(Create);
+    const { flags, nonExistentFlags } = parsed;
+    const argv = orderedArgs(parsed);
     if (nonExistentFlags?.length) {
       throw new UsageError(
         `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth ${this.displayId} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth ${this.displayId} --help' for more information`,
       );
     }
     this.loadSettings(flags);
-    const opts = containerOptions(flags, argv as string[], 'create');
+    const opts = containerOptions(flags, argv, 'create');
     const { createContainer } = await import('../cmd/container/create.js');
     const c = await createContainer(await this.client(), this.settings, opts);
     process.stdout.write(`${c.id}\n`);

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand, orderedArgs } from '../base-command.js';
 import { UsageError } from '../errors.js';
 
 export default class Exec extends BaseCommand {
@@ -43,13 +43,15 @@ export default class Exec extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { flags, argv, nonExistentFlags } = await this.parse(Exec);
+    const parsed = await this.parse(Exec);
+    const { flags, nonExistentFlags } = parsed;
+    const argv = orderedArgs(parsed);
     if (nonExistentFlags?.length) {
       throw new UsageError(
         `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun 'berth exec --help' for more information`,
       );
     }
-    const [ref, ...args] = argv as string[];
+    const [ref, ...args] = argv;
     if (!ref || args.length === 0) {
       throw new UsageError(
         `berth: 'exec' requires at least 2 arguments\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' for more information`,

@@ -112,6 +112,22 @@ function callOpts(opts: WriteBlobOptions, withLease: boolean): CallOptions {
   return o;
 }
 
+import v8 from 'node:v8';
+import vm from 'node:vm';
+let gcFn: ((o?: unknown) => void) | undefined;
+let since = 0;
+function collectGarbage(n: number): void {
+  if (process.env['XX_GC'] !== '1') return;
+  since += n;
+  if (since < Number(process.env['XX_GCMB'] ?? 16) * 1024 * 1024) return;
+  since = 0;
+  if (!gcFn) {
+    v8.setFlagsFromString('--expose-gc');
+    gcFn = vm.runInNewContext('gc') as (o?: unknown) => void;
+  }
+  gcFn({ type: process.env['XX_GCTYPE'] ?? 'minor' });
+}
+
 /** Accumulates small network chunks into WRITE-sized buffers (fewer round trips). */
 async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
@@ -260,6 +276,7 @@ export async function writeBlob(
             }
             const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
             offset = Number(res.offset);
+            collectGarbage(chunk.length);
             opts.onProgress?.(offset, desc.size);
           }
           if (offset !== desc.size) {

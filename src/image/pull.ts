@@ -204,7 +204,7 @@ export async function pullImage(
         });
 
         const ids = manifest.layers.map((l) => layerId(l.digest));
-        const concurrency = Math.max(1, opts.concurrency ?? 3);
+        const concurrency = Math.max(1, opts.concurrency ?? Number(process.env['XX_CONC'] ?? 3));
         let queued = 0;
         manifest.layers.forEach((_, i) => {
           const id = ids[i] as string;
@@ -238,6 +238,7 @@ export async function pullImage(
               {
                 ...wopts,
                 labels,
+                chunkSize: Number(process.env['XX_CHUNK'] ?? 4) * 1024 * 1024,
                 onProgress: (current, total) => {
                   if (current < total) reporter.layer(id, 'Downloading', { current, total });
                   else reporter.layer(id, 'Verifying Checksum');

@@ -66,6 +66,9 @@ export function suiteToml(): string {
       `address = ${JSON.stringify(env.address)}`,
       `namespace = ${JSON.stringify(env.namespace)}`,
       `data_root = ${JSON.stringify(env.dataRoot)}`,
+      // Test networks live in 198.18.0.0/15 (benchmarking range), never in private ranges.
+      'bridge_ip = "198.18.0.0/24"',
+      `cni_netconfpath = ${JSON.stringify(join(env.dir, 'net.d'))}`,
       '',
     ].join('\n'),
   );

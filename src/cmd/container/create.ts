@@ -29,6 +29,8 @@ import {
   parseTmpfs,
   parseUlimit,
   parseVolume,
+  parsePublish,
+  type PortMapping,
   type RestartPolicy,
 } from '../../flags/container-parsers.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
@@ -44,8 +46,6 @@ import {
   withCwd,
   withEnv,
   withHostname,
-  withHostnameFile,
-  withHostsFile,
   withImageConfig,
   withInit,
   withMemory,
@@ -56,7 +56,6 @@ import {
   withPidsLimit,
   withPrivileged,
   withReadonlyRootfs,
-  withResolvConf,
   withShmSize,
   withStopSignal,
   withTTY,
@@ -68,6 +67,21 @@ import { specToJSON, type Spec } from '../../oci/spec.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
+import { findContainer, NoSuchContainerError } from './resolve.js';
+import {
+  setupContainerNetwork,
+  teardownContainerNetwork,
+  type SetupResult,
+} from '../../network/index.js';
+import {
+  anonymousImageVolumeRequests,
+  createVolumeResolver,
+  parseVolumesFrom,
+  removeAnonymousVolumes,
+  toDockerMount,
+  volumesFromMounts,
+} from '../../volume/index.js';
+import { cleanPath } from '../../oci/mounts.js';
 
 export const RUNTIME = 'io.containerd.runc.v2';
 
@@ -112,6 +126,16 @@ export interface ContainerOptions {
   restart?: string;
   cidfile?: string;
   addHost: string[];
+  /** --network/--net: bridge (default), host, none, container:<x> or user networks. */
+  network: string[];
+  publish: string[];
+  publishAll?: boolean;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOption: string[];
+  ip?: string;
+  macAddress?: string;
+  volumesFrom: string[];
   /** Invoked as `run` (error trailer and pull message) or `create`. */
   command: 'run' | 'create';
   /** Called when the image has to be pulled (Docker prints `Unable to find image`). */
@@ -281,9 +305,7 @@ export async function createContainer(
     ...parseEach(o.mount, 'mount', cmd, (v) => parseMount(v)),
     ...parseEach(o.tmpfs, 'tmpfs', cmd, parseTmpfs),
   ];
-  if (mounts.some((m) => m.type === 'volume')) {
-    throw new DaemonError('named volumes are not supported by this build of berth run yet', cmd);
-  }
+  const published = parseEach(o.publish, 'publish', cmd, parsePublish).flat();
   const ulimits = parseEach(o.ulimit, 'ulimit', cmd, parseUlimit);
   const secOpts = parseEach(o.securityOpt, 'security-opt', cmd, parseSecurityOpt);
   const cpus = parseOne(o.cpus, 'cpus', cmd, parseCpus);
@@ -368,30 +390,61 @@ export async function createContainer(
     // ---- state dir: hosts, hostname, resolv.conf, log
     mkdirSync(stateDir, { recursive: true, mode: 0o711 });
     cleanup.push(() => rmSync(stateDir, { recursive: true, force: true }));
-    const hostsPath = join(stateDir, 'hosts');
-    const hostnamePath = join(stateDir, 'hostname');
-    const resolvPath = join(stateDir, 'resolv.conf');
-    writeFileSync(
-      hostsPath,
-      [
-        '127.0.0.1\tlocalhost',
-        '::1\tlocalhost ip6-localhost ip6-loopback',
-        ...extraHosts.map(
-          (h) =>
-            `${h.ip === 'host-gateway' ? settings.hostGatewayIp || '127.0.0.1' : h.ip}\t${h.host}`,
-        ),
-        `127.0.1.1\t${hostname}`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(hostnamePath, `${hostname}\n`);
-    let resolv = '';
+    // ---- network: netns, CNI, published ports and /etc/{hosts,hostname,resolv.conf}, set up
+    // before the task so restarts and `-d` containers keep them without berth running.
+    const ports = [
+      ...published,
+      ...(o.publishAll ? exposedPortMappings(image.config.ExposedPorts) : []),
+    ];
+    let net: SetupResult;
     try {
-      resolv = readFileSync('/etc/resolv.conf', 'utf8');
-    } catch {
-      resolv = '';
+      net = await setupContainerNetwork({
+        settings,
+        namespace: settings.namespace,
+        containerId: id,
+        networks: o.network,
+        ports,
+        hostname,
+        name,
+        extraHosts,
+        dns: [...settings.dns, ...o.dns],
+        dnsSearch: [...settings.dnsSearch, ...o.dnsSearch],
+        dnsOptions: [...settings.dnsOpts, ...o.dnsOption],
+        ip: o.ip,
+        mac: o.macAddress,
+        stateDir,
+        readonlyFiles: Boolean(o.readOnly),
+      });
+    } catch (err) {
+      if (err instanceof BerthError) throw new DaemonError(err.message, cmd, 125, err);
+      throw new DaemonError((err as Error).message, cmd, 125, err);
     }
-    writeFileSync(resolvPath, resolv);
+    cleanup.push(() =>
+      teardownContainerNetwork({ settings, namespace: settings.namespace, containerId: id }),
+    );
+
+    // ---- volumes: named ones are created on first use and filled from the image; the image's
+    // VOLUMEs become anonymous volumes, as in Docker.
+    const fromOthers: MountRequest[] = [];
+    for (const ref of o.volumesFrom) {
+      const { container: other, mode } = parseVolumesFrom(ref);
+      const found = await findContainer(client, other).catch((err: unknown) => {
+        throw new DaemonError(
+          err instanceof NoSuchContainerError ? err.reason : (err as Error).message,
+          cmd,
+        );
+      });
+      fromOthers.push(...volumesFromMounts(found.labels ?? {}, mode));
+    }
+    const userMounts = [...fromOthers, ...mounts];
+    const allMounts = [...userMounts, ...anonymousImageVolumeRequests(image.config, userMounts)];
+    const volumes = createVolumeResolver({
+      settings,
+      imageRootfs: { client, chainId: image.chainId, snapshotter: settings.snapshotter },
+    });
+    cleanup.push(() =>
+      removeAnonymousVolumes(settings, volumes.anonymousVolumes).then(() => undefined),
+    );
 
     // ---- snapshot + spec + container under the lease
     try {
@@ -428,12 +481,8 @@ export async function createContainer(
       if (o.tty) opts.push(withTTY());
       opts.push(withoutRunMount(), withCgroupMount());
       if (o.readOnly) opts.push(withReadonlyRootfs());
-      opts.push(
-        withHostsFile(hostsPath),
-        withHostnameFile(hostnamePath),
-        withResolvConf(resolvPath),
-      );
-      if (mounts.length) opts.push(withMounts(mounts));
+      opts.push(...net.specOpts);
+      if (allMounts.length) opts.push(withMounts(allMounts, { resolveVolume: volumes.resolve }));
       if (shm !== undefined) opts.push(withShmSize(shm));
       if (o.privileged) opts.push(withPrivileged());
       if (o.capAdd.length || o.capDrop.length)
@@ -480,6 +529,12 @@ export async function createContainer(
         [LABEL.logPath]: logPath,
         [LABEL.stateDir]: stateDir,
         [LABEL.hostname]: hostname,
+        ...net.labels,
+        [LABEL.networkSettings]: JSON.stringify(net.networkSettings),
+        [LABEL.mounts]: JSON.stringify(
+          allMounts.map((q) => toDockerMount(q, volumes.volumes.get(cleanPath(q.target)))),
+        ),
+        [LABEL.anonymousVolumes]: JSON.stringify(volumes.anonymousVolumes),
         [LABEL.hostConfig]: JSON.stringify({
           AutoRemove: autoRemove,
           RestartPolicy: { Name: restart.name, MaximumRetryCount: restart.maximumRetryCount },
@@ -639,4 +694,19 @@ function ensureWorkdir(cwd: string, upper: string | undefined, lowers: readonly 
   } catch {
     // runc reports a missing cwd itself.
   }
+}
+
+/** `-P`: every port the image EXPOSEs, published on a random host port. */
+function exposedPortMappings(exposed: Record<string, unknown> | null | undefined): PortMapping[] {
+  return Object.keys(exposed ?? {}).map((key) => {
+    const [port, proto] = key.split('/');
+    const containerPort = Number(port);
+    return {
+      hostIP: '',
+      hostPort: 0,
+      hostPortEnd: 0,
+      containerPort,
+      protocol: (proto === 'udp' ? 'udp' : 'tcp') as PortMapping['protocol'],
+    };
+  });
 }

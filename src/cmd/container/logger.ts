@@ -41,7 +41,7 @@ export interface LoggerParams {
 }
 
 export function loggerUri(
-  settings: Pick<Settings, 'address' | 'dataRoot'>,
+  settings: Pick<Settings, 'address' | 'dataRoot' | 'cniPath'>,
   p: LoggerParams,
 ): string {
   const q = new URLSearchParams();
@@ -50,6 +50,8 @@ export function loggerUri(
   q.set('cg', p.cgroup);
   q.set('address', settings.address);
   q.set('dataroot', settings.dataRoot);
+  // The removal it may run tears down CNI networking, which needs the plugins.
+  q.set('cnipath', settings.cniPath);
   q.set('node', process.execPath);
   q.set('berth', berthBinary());
   if (p.tty) q.set('tty', '1');

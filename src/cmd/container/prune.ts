@@ -30,7 +30,7 @@ function labelFilterMatches(c: Container, filters: readonly string[]): boolean {
 
 export async function pruneContainers(
   client: Client,
-  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
   filters: readonly string[] = [],
 ): Promise<PruneResult> {
   const [{ containers }, tasks] = await Promise.all([

@@ -4,7 +4,7 @@
  * Every step treats NOT_FOUND as done, so a second call (or a racing `--rm`) is harmless.
  */
 import { realpathSync, rmSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import {
@@ -82,7 +82,7 @@ export async function killAndWait(client: Client, id: string, timeoutMs = 10_000
  */
 export async function removeContainer(
   client: Client,
-  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
   container: Container,
   opts: RemoveOptions = {},
 ): Promise<void> {
@@ -133,22 +133,24 @@ export async function removeContainer(
   }
 
   const labels = container.labels ?? {};
+  // Published ports, CNI state and the netns outlive the task (restarts reuse them); they go
+  // with the container.
+  const network = await import('../../network/index.js');
+  if (
+    network.hasNetworkState(settings.dataRoot, settings.namespace, id) ||
+    labels[network.NETNS_LABEL]
+  ) {
+    await network.teardownContainerNetwork({
+      settings,
+      namespace: settings.namespace,
+      containerId: id,
+      labels,
+    });
+  }
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
   if (opts.volumes) {
-    for (const name of parseJsonArray(labels[LABEL.anonymousVolumes])) {
-      if (typeof name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) continue;
-      removeUnder(settings.dataRoot, join(settings.dataRoot, 'volumes', settings.namespace, name));
-    }
-  }
-}
-
-function parseJsonArray(text: string | undefined): unknown[] {
-  if (!text) return [];
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
+    const { anonymousVolumesOf, removeAnonymousVolumes } = await import('../../volume/index.js');
+    await removeAnonymousVolumes(settings, anonymousVolumesOf(labels), { client });
   }
 }

@@ -57,12 +57,24 @@ export async function destroyContainer(
   settings: Settings,
   id: string,
   stateDir: string | undefined,
+  labels: Record<string, string> = {},
 ): Promise<void> {
   await client.tasks.delete({ container_id: id }).catch(() => undefined);
+  const network = await import('../../network/index.js');
+  const volumes = await import('../../volume/index.js');
   await Promise.all([
     client.containers.delete({ id }).catch(() => undefined),
     client.snapshots.remove({ snapshotter: settings.snapshotter, key: id }).catch(() => undefined),
+    network.hasNetworkState(settings.dataRoot, settings.namespace, id)
+      ? network
+          .teardownContainerNetwork({ settings, namespace: settings.namespace, containerId: id })
+          .catch(() => undefined)
+      : undefined,
   ]);
+  // `--rm` takes the container's anonymous volumes with it, as Docker does.
+  await volumes
+    .removeAnonymousVolumes(settings, volumes.anonymousVolumesOf(labels), { client })
+    .catch(() => undefined);
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
 
@@ -198,7 +210,7 @@ export async function runContainer(
       });
     } catch (err) {
       // Docker keeps a container whose start failed (status Created); --rm removes it.
-      if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir);
+      if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
       throw err;
     }
     await markRunning(client, c.id, c.labels);
@@ -267,7 +279,7 @@ export async function attachTask(
   const wantIn = o.interactive && (streams.size === 0 || streams.has('stdin'));
   const cleanup = new CleanupStack();
   cleanup.push(dropFifos);
-  if (o.rm) cleanup.push(() => destroyContainer(client, settings, c.id, c.stateDir));
+  if (o.rm) cleanup.push(() => destroyContainer(client, settings, c.id, c.stateDir, c.labels));
   const log = new JsonLogWriter(c.logPath);
   cleanup.push(() => log.close());
   const sockets: Socket[] = [];

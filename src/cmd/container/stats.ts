@@ -1,0 +1,392 @@
+/**
+ * `stats`: docker/cli's resource table from containerd's Tasks.Metrics (the cgroup v1 or v2
+ * metrics message packed in an Any), /proc/stat for the host CPU time and /proc/<pid>/net/dev for
+ * the network counters, computed the way dockerd and docker/cli do.
+ */
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import type { Client } from '../../containerd/client.js';
+import { codecFor, loadRoot, type ServiceName } from '../../containerd/descriptors.js';
+import { typeNameOf } from '../../containerd/helpers.js';
+import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
+import { containerName } from '../../labels.js';
+import type { Container } from './resolve.js';
+import { listTasks, type Task } from './state.js';
+
+export const STATS_DEFAULT_FORMAT =
+  'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
+
+export const STATS_HEADERS: Readonly<Record<string, string>> = {
+  Container: 'CONTAINER',
+  ID: 'CONTAINER ID',
+  Name: 'NAME',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
+
+/** One container's raw counters at one instant. */
+export interface Sample {
+  /** Cumulative CPU time of the container's cgroup, in nanoseconds. */
+  cpuNs: number;
+  /** Cumulative CPU time of the whole host (all CPUs), in nanoseconds; Docker's system_cpu_usage. */
+  systemNs: number;
+  onlineCpus: number;
+  memUsage: number;
+  memLimit: number;
+  blkRead: number;
+  blkWrite: number;
+  netRx: number;
+  netTx: number;
+  pids: number;
+}
+
+/** One row of the table, with docker/cli's field names (what `--format` templates see). */
+export interface StatsRow {
+  BlockIO: string;
+  CPUPerc: string;
+  Container: string;
+  ID: string;
+  MemPerc: string;
+  MemUsage: string;
+  Name: string;
+  NetIO: string;
+  PIDs: string;
+}
+
+/** What is shown for one container: the user's argument, the record and its task (if any). */
+export interface StatsTarget {
+  ref: string;
+  container: Container;
+}
+
+// --- decoding Tasks.Metrics ---------------------------------------------------------------------
+
+interface V1Metrics {
+  pids: { current: string } | null;
+  cpu: { usage: { total: string } | null } | null;
+  memory: {
+    total_inactive_file: string;
+    inactive_file: string;
+    usage: { usage: string; limit: string } | null;
+  } | null;
+  blkio: { io_service_bytes_recursive: { op: string; value: string }[] } | null;
+}
+
+interface V2Metrics {
+  pids: { current: string } | null;
+  cpu: { usage_usec: string } | null;
+  memory: { inactive_file: string; usage: string; usage_limit: string } | null;
+  io: { usage: { rbytes: string; wbytes: string }[] } | null;
+}
+
+/** The cgroup counters decoded from one Metric's Any. */
+export interface CgroupCounters {
+  cpuNs: number;
+  memUsage: number;
+  memLimit: number;
+  blkRead: number;
+  blkWrite: number;
+  pids: number;
+}
+
+const V1_TYPE = 'io.containerd.cgroups.v1.Metrics';
+const V2_TYPE = 'io.containerd.cgroups.v2.Metrics';
+
+function decoder<T>(typeName: string): (bytes: Buffer) => T {
+  // The cgroups descriptor is built beside the service descriptors (scripts/build-proto.mjs).
+  const root = loadRoot('cgroups' as ServiceName);
+  const codec = codecFor<unknown, T>(root.lookupType(typeName));
+  return (bytes) => codec.deserialize(bytes);
+}
+
+const n = (v: string | number | null | undefined): number => Number(v ?? 0) || 0;
+
+/**
+ * The counters of one metrics Any, following docker/cli's "no cache" memory usage
+ * (usage − total_inactive_file on v1, usage − inactive_file on v2). undefined for an
+ * unknown payload type.
+ */
+export function decodeMetrics(data: { type_url: string; value: Buffer }): CgroupCounters | undefined {
+  const type = typeNameOf(data.type_url);
+  const bytes = Buffer.from(data.value);
+  if (type === V1_TYPE) {
+    const m = decoder<V1Metrics>(V1_TYPE)(bytes);
+    const usage = n(m.memory?.usage?.usage);
+    const inactive = n(m.memory?.total_inactive_file);
+    let blkRead = 0;
+    let blkWrite = 0;
+    for (const e of m.blkio?.io_service_bytes_recursive ?? []) {
+      const op = (e.op[0] ?? '').toLowerCase();
+      if (op === 'r') blkRead += n(e.value);
+      else if (op === 'w') blkWrite += n(e.value);
+    }
+    return {
+      cpuNs: n(m.cpu?.usage?.total),
+      memUsage: inactive < usage ? usage - inactive : usage,
+      memLimit: n(m.memory?.usage?.limit),
+      blkRead,
+      blkWrite,
+      pids: n(m.pids?.current),
+    };
+  }
+  if (type === V2_TYPE) {
+    const m = decoder<V2Metrics>(V2_TYPE)(bytes);
+    const usage = n(m.memory?.usage);
+    const inactive = n(m.memory?.inactive_file);
+    let blkRead = 0;
+    let blkWrite = 0;
+    for (const e of m.io?.usage ?? []) {
+      blkRead += n(e.rbytes);
+      blkWrite += n(e.wbytes);
+    }
+    return {
+      cpuNs: n(m.cpu?.usage_usec) * 1000,
+      memUsage: inactive < usage ? usage - inactive : usage,
+      memLimit: n(m.memory?.usage_limit),
+      blkRead,
+      blkWrite,
+      pids: n(m.pids?.current),
+    };
+  }
+  return undefined;
+}
+
+// --- host-side counters ---------------------------------------------------------------------------
+
+const CLOCK_TICKS = 100; // USER_HZ on every Linux architecture containerd supports
+
+/** dockerd's getSystemCPUUsage: the `cpu` line of /proc/stat in ns, plus the number of CPUs. */
+export function parseProcStat(text: string): { systemNs: number; onlineCpus: number } {
+  let systemNs = 0;
+  let onlineCpus = 0;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] === 'cpu') {
+      // user nice system idle iowait irq softirq
+      const ticks = fields.slice(1, 8).reduce((sum, f) => sum + n(f), 0);
+      systemNs = (ticks * 1e9) / CLOCK_TICKS;
+    } else if (/^cpu\d+$/.test(fields[0] ?? '')) {
+      onlineCpus++;
+    }
+  }
+  return { systemNs, onlineCpus };
+}
+
+/** Received and transmitted bytes of every interface but `lo` in a /proc/<pid>/net/dev text. */
+export function parseNetDev(text: string): { rx: number; tx: number } {
+  let rx = 0;
+  let tx = 0;
+  for (const line of text.split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const iface = line.slice(0, colon).trim();
+    if (iface === 'lo') continue;
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
+    rx += n(f[0]);
+    tx += n(f[8]);
+  }
+  return { rx, tx };
+}
+
+function readNet(pid: number): { rx: number; tx: number } {
+  try {
+    return parseNetDev(readFileSync(`/proc/${pid}/net/dev`, 'utf8'));
+  } catch {
+    return { rx: 0, tx: 0 };
+  }
+}
+
+function readSystem(): { systemNs: number; onlineCpus: number } {
+  try {
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return { systemNs: 0, onlineCpus: 0 };
+  }
+}
+
+// --- sampling and rendering -------------------------------------------------------------------------
+
+function isLive(task: Task | undefined): task is Task {
+  const s = String(task?.status ?? '');
+  return s === 'RUNNING' || s === 'PAUSED' || s === 'PAUSING';
+}
+
+/**
+ * One sample of every target that has a live task (one Tasks.Metrics call). Containers without
+ * a running task are absent from the map.
+ */
+export async function sample(
+  client: Client,
+  targets: readonly StatsTarget[],
+  tasks?: Map<string, Task>,
+): Promise<Map<string, Sample>> {
+  const out = new Map<string, Sample>();
+  if (targets.length === 0) return out;
+  const taskMap = tasks ?? (await listTasks(client));
+  const live = targets.filter((t) => isLive(taskMap.get(t.container.id)));
+  if (live.length === 0) return out;
+  const { metrics } = await client.tasks.metrics({
+    filters: live.map((t) => `id==${JSON.stringify(t.container.id)}`),
+  });
+  const system = readSystem();
+  const machineMemory = totalmem();
+  for (const m of metrics) {
+    if (!m.data) continue;
+    const counters = decodeMetrics(m.data);
+    if (!counters) continue;
+    const task = taskMap.get(m.id);
+    const net = task ? readNet(task.pid) : { rx: 0, tx: 0 };
+    // dockerd: without a memory limit (v1's huge number, v2's 0), show the host's memory.
+    const memLimit =
+      counters.memLimit === 0 || (machineMemory > 0 && counters.memLimit > machineMemory)
+        ? machineMemory
+        : counters.memLimit;
+    out.set(m.id, {
+      cpuNs: counters.cpuNs,
+      systemNs: system.systemNs,
+      onlineCpus: system.onlineCpus,
+      memUsage: counters.memUsage,
+      memLimit,
+      blkRead: counters.blkRead,
+      blkWrite: counters.blkWrite,
+      netRx: net.rx,
+      netTx: net.tx,
+      pids: counters.pids,
+    });
+  }
+  return out;
+}
+
+/** docker/cli calculateCPUPercentUnix: 100% is one fully used CPU. */
+export function cpuPercent(prev: Sample | undefined, cur: Sample): number {
+  if (!prev) return 0;
+  const cpuDelta = cur.cpuNs - prev.cpuNs;
+  const systemDelta = cur.systemNs - prev.systemNs;
+  if (systemDelta > 0 && cpuDelta > 0) {
+    return (cpuDelta / systemDelta) * (cur.onlineCpus || 1) * 100;
+  }
+  return 0;
+}
+
+const pct = (v: number): string => `${v.toFixed(2)}%`;
+
+/** The row Docker shows for one container (zeros for one that is not running). */
+export function statsRow(
+  target: StatsTarget,
+  cur: Sample | undefined,
+  prev: Sample | undefined,
+  noTrunc: boolean,
+): StatsRow {
+  const id = noTrunc ? target.container.id : target.container.id.slice(0, 12);
+  const name = containerName(target.container.labels) || '--';
+  const s: Sample = cur ?? {
+    cpuNs: 0,
+    systemNs: 0,
+    onlineCpus: 0,
+    memUsage: 0,
+    memLimit: 0,
+    blkRead: 0,
+    blkWrite: 0,
+    netRx: 0,
+    netTx: 0,
+    pids: 0,
+  };
+  const memPerc = s.memLimit > 0 ? (s.memUsage / s.memLimit) * 100 : 0;
+  return {
+    BlockIO: `${humanSizeWithPrecision(s.blkRead, 3)} / ${humanSizeWithPrecision(s.blkWrite, 3)}`,
+    CPUPerc: pct(cur ? cpuPercent(prev, cur) : 0),
+    Container: target.ref,
+    ID: id,
+    MemPerc: pct(memPerc),
+    MemUsage: `${bytesSize(s.memUsage)} / ${bytesSize(s.memLimit)}`,
+    Name: name,
+    NetIO: `${humanSizeWithPrecision(s.netRx, 3)} / ${humanSizeWithPrecision(s.netTx, 3)}`,
+    PIDs: String(s.pids),
+  };
+}
+
+/** Docker's stream redraw: home the cursor, erase each line's tail, erase below the table. */
+export function redraw(text: string): string {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  return `\x1b[H${lines.map((l) => `${l}\x1b[K\n`).join('')}\x1b[J`;
+}
+
+/** Clears the screen once before the first frame, as docker/cli does. */
+export const CLEAR_SCREEN = '\x1b[2J';
+
+export interface StatsOptions {
+  /** The containers named by the user; empty = all running (or all with `all`). */
+  refs: readonly string[];
+  all: boolean;
+  noStream: boolean;
+  noTrunc: boolean;
+  /** Renders rows to the table text (the command passes renderList with the user's format). */
+  render: (rows: StatsRow[]) => string;
+  write: (text: string) => void;
+  /** Milliseconds between samples (Docker: 1 s). */
+  intervalMs?: number;
+  /** Stops streaming (Ctrl-C). */
+  signal?: AbortSignal;
+  resolve: (ref: string) => Promise<Container>;
+  listAll: () => Promise<Container[]>;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The whole command: resolve targets, sample twice for CPU %, then print once or keep redrawing. */
+export async function runStats(client: Client, opts: StatsOptions): Promise<void> {
+  const interval = opts.intervalMs ?? 1000;
+  const named = opts.refs.length > 0;
+  // Named containers are resolved once (a missing one is an error before anything is printed).
+  const fixed: StatsTarget[] = [];
+  for (const ref of opts.refs) fixed.push({ ref, container: await opts.resolve(ref) });
+
+  const targetsNow = async (): Promise<{ targets: StatsTarget[]; tasks: Map<string, Task> }> => {
+    const tasks = await listTasks(client);
+    if (named) return { targets: fixed, tasks };
+    const all = await opts.listAll();
+    const targets = all
+      .filter((c) => opts.all || isLive(tasks.get(c.id)))
+      .map((c) => ({ ref: c.id.slice(0, 12), container: c }));
+    return { targets, tasks };
+  };
+
+  let { targets, tasks } = await targetsNow();
+  let prev = await sample(client, targets, tasks);
+  let first = true;
+  for (;;) {
+    await sleep(interval, opts.signal);
+    if (opts.signal?.aborted) return;
+    ({ targets, tasks } = await targetsNow());
+    const cur = await sample(client, targets, tasks);
+    const rows = targets.map((t) =>
+      statsRow(t, cur.get(t.container.id), prev.get(t.container.id), opts.noTrunc),
+    );
+    const text = opts.render(rows);
+    if (opts.noStream) {
+      opts.write(text);
+      return;
+    }
+    opts.write(`${first ? CLEAR_SCREEN : ''}${redraw(text)}`);
+    first = false;
+    prev = cur;
+  }
+}
