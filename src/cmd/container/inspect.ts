@@ -245,13 +245,44 @@ export function buildInspect(
     GraphDriver: { Data: null, Name: container.snapshotter || 'overlayfs' },
     Mounts: mounts,
     Config: config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      Ports: state.Running ? ports : {},
-      SandboxKey: state.Pid ? `/proc/${state.Pid}/ns/net` : '',
-      IPAddress: '',
-      Networks: Object.fromEntries(networks.map((n) => [n, { NetworkID: '', IPAddress: '' }])),
-    },
+    NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks),
+  };
+}
+
+interface Endpoint {
+  NetworkID: string;
+  Gateway?: string;
+  IPAddress: string;
+  IPPrefixLen?: number;
+  MacAddress?: string;
+}
+
+/** What the network set-up recorded at create time, in Docker's shape. */
+function networkSettings(
+  labels: Record<string, string>,
+  ports: unknown,
+  networks: string[],
+): Record<string, unknown> {
+  let saved: { SandboxKey?: string; Networks?: Record<string, Endpoint> } = {};
+  try {
+    saved = JSON.parse(labels[LABEL.networkSettings] ?? '{}') as typeof saved;
+  } catch {
+    saved = {};
+  }
+  const nets: Record<string, Endpoint> =
+    saved.Networks ??
+    Object.fromEntries(networks.map((n) => [n, { NetworkID: '', IPAddress: '' }]));
+  // Docker's top-level fields mirror the default bridge endpoint.
+  const bridge = nets.bridge;
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: saved.SandboxKey ?? '',
+    Ports: ports,
+    Gateway: bridge?.Gateway ?? '',
+    IPAddress: bridge?.IPAddress ?? '',
+    IPPrefixLen: bridge?.IPPrefixLen ?? 0,
+    MacAddress: bridge?.MacAddress ?? '',
+    Networks: nets,
   };
 }

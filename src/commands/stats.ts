@@ -1,0 +1,73 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { BerthError } from '../errors.js';
+import { formatLongFlag } from '../flags/format.js';
+
+export default class Stats extends BaseCommand {
+  static summary = 'Display a live stream of container(s) resource usage statistics';
+  static usage = 'stats [OPTIONS] [CONTAINER...]';
+  static aliases = ['container:stats'];
+  static strict = false;
+  static args = { container: Args.string({ required: false, description: 'Container name or ID' }) };
+  static flags = {
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Show all containers (default shows just running)',
+    }),
+    format: formatLongFlag,
+    'no-stream': Flags.boolean({
+      description: 'Disable streaming stats and only pull the first result',
+    }),
+    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Stats);
+    this.loadSettings(flags);
+    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
+      await import('../cmd/container/stats.js');
+    const { renderList } = await import('../formatter/format.js');
+    const { TemplateError } = await import('../formatter/template.js');
+    const client = await this.client();
+
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await runStats(client, {
+        refs: argv as string[],
+        all: flags.all,
+        noStream: flags['no-stream'],
+        noTrunc: flags['no-trunc'],
+        signal: controller.signal,
+        resolve: (ref) => findContainer(client, ref),
+        listAll: async () => {
+          const { containers } = await client.containers.list({ filters: [] });
+          return [...containers].sort(
+            (a, b) =>
+              Number(b.created_at?.seconds ?? 0) - Number(a.created_at?.seconds ?? 0) ||
+              (b.created_at?.nanos ?? 0) - (a.created_at?.nanos ?? 0),
+          );
+        },
+        render: (rows) => {
+          try {
+            return renderList(rows, {
+              format: flags.format ?? '',
+              defaultTableFormat: STATS_DEFAULT_FORMAT,
+              headers: STATS_HEADERS,
+            });
+          } catch (err) {
+            if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
+            throw err;
+          }
+        },
+        write: (text) => process.stdout.write(text),
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  }
+}

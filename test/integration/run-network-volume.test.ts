@@ -1,0 +1,212 @@
+// run wired to networking and volumes: what a user sees from `run -p`, `-v name:/path`, `-P`,
+// `--network none|host`, and that rm leaves no port, netns or anonymous volume behind.
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { berth, env, uniqueName } from '../support/berth.js';
+
+const IMG = () => `${env.registry}/lab/busybox:latest`;
+const MULTI = () => `${env.registry}/lab/multi:latest`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+async function getWithRetry(port: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return await get(port);
+    } catch (err) {
+      if (i >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+function netnsEntries(): string[] {
+  try {
+    return readdirSync('/run/berth/netns').filter((n) => n.startsWith(`${env.namespace}-`));
+  } catch {
+    return [];
+  }
+}
+
+describe('run with networks, published ports and volumes', function () {
+  this.timeout(120000);
+
+  it('publishes a port on 127.0.0.1 and releases it on rm', async () => {
+    const name = uniqueName('web');
+    const port = await freePort();
+    const r = berth([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '-p',
+      `127.0.0.1:${port}:80`,
+      IMG(),
+      'sh',
+      '-c',
+      'mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 80 -h /www',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^[0-9a-f]{64}\n$/);
+    try {
+      assert.equal(await getWithRetry(port), 'hello-from-berth\n');
+      const ps = berth(['ps', '--filter', `name=${name}`, '--format', '{{.Ports}}']);
+      assert.equal(ps.stdout, `127.0.0.1:${port}->80/tcp\n`);
+      assert.equal(berth(['port', name]).stdout, `80/tcp -> 127.0.0.1:${port}\n`);
+      const ip = berth([
+        'inspect',
+        '-f',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+        name,
+      ]);
+      assert.match(ip.stdout, /^198\.18\.\d+\.\d+\n$/, ip.stderr);
+    } finally {
+      assert.equal(berth(['rm', '-f', name]).code, 0);
+    }
+    await assert.rejects(get(port));
+    assert.deepEqual(netnsEntries(), []);
+  });
+
+  it('refuses a host port already in use before starting anything', async () => {
+    const port = await freePort();
+    const holder = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    try {
+      const name = uniqueName('busy');
+      const r = berth([
+        'run',
+        '-d',
+        '--name',
+        name,
+        '-p',
+        `127.0.0.1:${port}:80`,
+        IMG(),
+        'sleep',
+        '5',
+      ]);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, new RegExp(`${port}`));
+      assert.equal(berth(['ps', '-a', '-q', '--filter', `name=${name}`]).stdout, '');
+    } finally {
+      holder.close();
+    }
+    assert.deepEqual(netnsEntries(), []);
+  });
+
+  it('--network none sees only lo; host sees the host interfaces', () => {
+    const none = berth(['run', '--rm', '--network', 'none', IMG(), 'ls', '/sys/class/net']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, 'lo\n');
+    const host = berth(['run', '--rm', '--net', 'host', IMG(), 'ls', '/sys/class/net']);
+    assert.equal(host.code, 0, host.stderr);
+    assert.deepEqual(host.stdout.trim().split(/\s+/).sort(), readdirSync('/sys/class/net').sort());
+  });
+
+  it('the default bridge gives eth0 an address in the configured subnet', () => {
+    const r = berth(['run', '--rm', IMG(), 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /inet 198\.18\.0\.\d+\/24/);
+    assert.deepEqual(netnsEntries(), []);
+  });
+
+  it('--add-host and --dns end up in /etc/hosts and /etc/resolv.conf', () => {
+    const r = berth([
+      'run',
+      '--rm',
+      '--add-host',
+      'db.test:198.18.5.5',
+      '--dns',
+      '198.18.7.7',
+      '--dns-search',
+      'example.test',
+      IMG(),
+      'sh',
+      '-c',
+      'cat /etc/hosts /etc/resolv.conf',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /198\.18\.5\.5\s+db\.test/);
+    assert.match(r.stdout, /nameserver 198\.18\.7\.7/);
+    assert.match(r.stdout, /search example\.test/);
+  });
+
+  it('a named volume is created on first use and keeps data across containers', () => {
+    const vol = uniqueName('vol');
+    const w = berth([
+      'run',
+      '--rm',
+      '-v',
+      `${vol}:/data`,
+      IMG(),
+      'sh',
+      '-c',
+      'echo kept > /data/f',
+    ]);
+    assert.equal(w.code, 0, w.stderr);
+    assert.ok(berth(['volume', 'ls', '-q']).stdout.split('\n').includes(vol));
+    const r = berth(['run', '--rm', '-v', `${vol}:/data:ro`, IMG(), 'cat', '/data/f']);
+    assert.equal(r.stdout, 'kept\n', r.stderr);
+    assert.ok(existsSync(join(env.dataRoot, 'volumes', env.namespace, vol, '_data', 'f')));
+    assert.equal(berth(['volume', 'rm', vol]).code, 0);
+  });
+
+  it("a new named volume is filled from the image's content at that path", () => {
+    const vol = uniqueName('filled');
+    const r = berth(['run', '--rm', '-v', `${vol}:/data`, MULTI(), 'ls /data']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'big\n');
+    assert.equal(berth(['volume', 'rm', vol]).code, 0);
+  });
+
+  it('image VOLUMEs become anonymous volumes that --rm removes', () => {
+    const before = new Set(berth(['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean));
+    const r = berth(['run', '--rm', MULTI(), 'mount | grep -c " /vol "']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '1\n');
+    const after = berth(['volume', 'ls', '-q']).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(
+      after.filter((v) => !before.has(v)),
+      [],
+    );
+  });
+
+  it('rm -v removes anonymous volumes, a used named volume cannot be removed', () => {
+    const name = uniqueName('anon');
+    const vol = uniqueName('used');
+    assert.equal(berth(['create', '--name', name, '-v', `${vol}:/x`, MULTI(), 'true']).code, 0);
+    const insp = JSON.parse(berth(['inspect', name]).stdout)[0];
+    const anon = (insp.Mounts as { Name?: string; Destination: string }[]).find(
+      (m) => m.Destination === '/vol',
+    )?.Name;
+    assert.ok(anon, JSON.stringify(insp.Mounts));
+    const busy = berth(['volume', 'rm', vol]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`remove ${vol}: volume is in use`));
+    assert.equal(berth(['rm', '-v', name]).code, 0);
+    assert.ok(!berth(['volume', 'ls', '-q']).stdout.split('\n').includes(anon!));
+    assert.equal(berth(['volume', 'rm', vol]).code, 0);
+  });
+});
