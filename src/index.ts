@@ -20,6 +20,8 @@ import Port from './commands/port.js';
 import Inspect from './commands/inspect.js';
 import Restart from './commands/restart.js';
 import Top from './commands/top.js';
+import Stats from './commands/stats.js';
+import Cp from './commands/cp.js';
 import ContainerPrune from './commands/container/prune.js';
 
 import Run from './commands/run.js';
@@ -77,6 +79,8 @@ export const COMMANDS: Record<string, Command.Class> = {
   inspect: Inspect,
   restart: Restart,
   top: Top,
+  stats: Stats,
+  cp: Cp,
   'container:prune': ContainerPrune,
   run: Run,
   create: Create,

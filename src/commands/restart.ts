@@ -46,21 +46,14 @@ export default class Restart extends BaseCommand {
       }
       timeout = Number(flags.timeout);
     }
-    if (!this.config.findCommand('start'))
-      throw new BerthError('restart needs the start command, which is not available');
     const { findContainer, assertMutable, daemonMessage } =
       await import('../cmd/container/resolve.js');
     const { restartContainer } = await import('../cmd/container/restart.js');
+    const { startContainer } = await import('../cmd/container/start.js');
     const client = await this.client();
-    // `start` prints its argument; restart prints the user's. Start runs in-process, its output muted.
+    // The same start path as `berth start`, with this invocation's settings (flags included).
     const start = async (id: string): Promise<void> => {
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = (() => true) as typeof process.stdout.write;
-      try {
-        await this.config.runCommand('start', [id]);
-      } finally {
-        process.stdout.write = write;
-      }
+      await startContainer(client, this.settings, await findContainer(client, id), {});
     };
     const errors: string[] = [];
     for (const ref of argv as string[]) {

@@ -8,7 +8,9 @@ export default class Stats extends BaseCommand {
   static usage = 'stats [OPTIONS] [CONTAINER...]';
   static aliases = ['container:stats'];
   static strict = false;
-  static args = { container: Args.string({ required: false, description: 'Container name or ID' }) };
+  static args = {
+    container: Args.string({ required: false, description: 'Container name or ID' }),
+  };
   static flags = {
     all: Flags.boolean({
       char: 'a',

@@ -28,7 +28,9 @@ export type ServiceName =
   | 'tasks'
   | 'leases'
   | 'diff'
-  | 'events';
+  | 'events'
+  /** Not a service: cgroup metrics payloads that Tasks.Metrics wraps in an Any. */
+  | 'cgroups';
 
 /** Same shape proto-loader's `--longs=String --enums=String --defaults` output types promise. */
 const TO_OBJECT: protobuf.IConversionOptions = {

@@ -97,7 +97,8 @@ async function* bytesOf(entry: AsyncIterable<unknown>): AsyncGenerator<Uint8Arra
 
 /** Drains an entry we do not keep (directories, a blob the store already had). */
 async function drain(entry: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of entry) {
+  const it = entry[Symbol.asyncIterator]();
+  while (!(await it.next()).done) {
     // discard
   }
 }

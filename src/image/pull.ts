@@ -204,7 +204,7 @@ export async function pullImage(
         });
 
         const ids = manifest.layers.map((l) => layerId(l.digest));
-        const concurrency = Math.max(1, opts.concurrency ?? Number(process.env['XX_CONC'] ?? 3));
+        const concurrency = Math.max(1, opts.concurrency ?? 3);
         let queued = 0;
         manifest.layers.forEach((_, i) => {
           const id = ids[i] as string;
@@ -238,7 +238,6 @@ export async function pullImage(
               {
                 ...wopts,
                 labels,
-                chunkSize: Number(process.env['XX_CHUNK'] ?? 4) * 1024 * 1024,
                 onProgress: (current, total) => {
                   if (current < total) reporter.layer(id, 'Downloading', { current, total });
                   else reporter.layer(id, 'Verifying Checksum');
@@ -259,7 +258,7 @@ export async function pullImage(
             await downloads[i];
             if (present[i]) continue;
             const id = ids[i] as string;
-            reporter.layer(id, 'Extracting', { current: 0, total: layer.size });
+            reporter.layer(id, 'Extracting');
             const result = await unpackLayer(
               client,
               { layer, diffId: diffIds[i] as string, parent: i === 0 ? '' : (chain[i - 1] as string), chainId: chain[i] as string },

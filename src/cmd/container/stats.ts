@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { Client } from '../../containerd/client.js';
-import { codecFor, loadRoot, type ServiceName } from '../../containerd/descriptors.js';
+import { codecFor, loadRoot } from '../../containerd/descriptors.js';
 import { typeNameOf } from '../../containerd/helpers.js';
 import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import { containerName } from '../../labels.js';
@@ -98,7 +98,7 @@ const V2_TYPE = 'io.containerd.cgroups.v2.Metrics';
 
 function decoder<T>(typeName: string): (bytes: Buffer) => T {
   // The cgroups descriptor is built beside the service descriptors (scripts/build-proto.mjs).
-  const root = loadRoot('cgroups' as ServiceName);
+  const root = loadRoot('cgroups');
   const codec = codecFor<unknown, T>(root.lookupType(typeName));
   return (bytes) => codec.deserialize(bytes);
 }
@@ -110,7 +110,10 @@ const n = (v: string | number | null | undefined): number => Number(v ?? 0) || 0
  * (usage − total_inactive_file on v1, usage − inactive_file on v2). undefined for an
  * unknown payload type.
  */
-export function decodeMetrics(data: { type_url: string; value: Buffer }): CgroupCounters | undefined {
+export function decodeMetrics(data: {
+  type_url: string;
+  value: Buffer;
+}): CgroupCounters | undefined {
   const type = typeNameOf(data.type_url);
   const bytes = Buffer.from(data.value);
   if (type === V1_TYPE) {

@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+
+export default class Cp extends BaseCommand {
+  static summary = 'Copy files/folders between a container and the local filesystem';
+  static description =
+    "Use '-' as the source to read a tar archive from stdin and extract it to a directory destination in a container.\nUse '-' as the destination to stream a tar archive of a container source to stdout.";
+  static usage = [
+    'cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-',
+    'cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
+  ];
+  static aliases = ['container:cp'];
+  static args = {
+    src: Args.string({ required: true, description: 'Source path' }),
+    dest: Args.string({ required: true, description: 'Destination path' }),
+  };
+  static flags = {
+    archive: Flags.boolean({
+      char: 'a',
+      description: 'Archive mode (copy all uid/gid information)',
+    }),
+    'follow-link': Flags.boolean({
+      char: 'L',
+      description: 'Always follow symbol link in SRC_PATH',
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description:
+        'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, args } = await this.parse(Cp);
+    this.loadSettings(flags);
+    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { copy } = await import('../cmd/container/cp.js');
+    const { humanSize } = await import('../formatter/units.js');
+    const client = await this.client();
+    const result = await copy(
+      client,
+      args.src,
+      args.dest,
+      { archive: flags.archive, followLink: flags['follow-link'] },
+      (ref) => findContainer(client, ref),
+    );
+    if (!flags.quiet && process.stderr.isTTY && result.destination !== '-') {
+      process.stderr.write(
+        `Successfully copied ${humanSize(result.bytes)} to ${result.destination}\n`,
+      );
+    }
+  }
+}
