@@ -39,7 +39,17 @@ function run(namespace: string, args: string[], extraEnv: Record<string, string>
 }
 
 function runAsync(namespace: string, args: string[], extraEnv: Record<string, string> = {}) {
-  return berthAsync(args, { env: { CONTAINERD_NAMESPACE: namespace, ...extraEnv } });
+  const p = berthAsync(args, { env: { CONTAINERD_NAMESPACE: namespace, ...extraEnv } });
+  p.child.stdin.end();
+  return p;
+}
+
+/**
+ * For commands that talk to the in-process proxy: a blocking spawn would stop this process from
+ * answering the very requests berth makes.
+ */
+function runP(namespace: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
+  return runAsync(namespace, args, extraEnv).done;
 }
 
 function lines(s: string): string[] {
@@ -384,7 +394,7 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
             join(dir, 'config.json'),
             JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('alice:wrong').toString('base64') } } }),
           );
-          const r = run(n, ['pull', `${proxy.host}/lab/busybox`], { DOCKER_CONFIG: dir });
+          const r = await runP(n, ['pull', `${proxy.host}/lab/busybox`], { DOCKER_CONFIG: dir });
           assert.equal(r.code, 1);
           const err = lines(r.stderr);
           assert.equal(err.length, 1, r.stderr);
@@ -400,7 +410,7 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         const n = ns('corrupt');
         const bad = multi.layers[2]!.digest;
         proxy.corrupt.add(bad);
-        const r = run(n, ['pull', `${proxy.host}/lab/multi`]);
+        const r = await runP(n, ['pull', `${proxy.host}/lab/multi`]);
         assert.equal(r.code, 1);
         assert.equal(lines(r.stderr).at(-1), `Error response from daemon: filesystem layer verification failed for digest ${bad}`);
         const s = await state(n);
@@ -439,7 +449,7 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         assert.deepEqual(s.ingests, [{ ref: `berth-${layer.digest}`, offset }]);
 
         proxy.requests.length = 0;
-        const again = run(n, ['pull', ref]);
+        const again = await runP(n, ['pull', ref]);
         assert.equal(again.code, 0, again.stderr);
         assert.match(again.stdout, new RegExp(`Status: Downloaded newer image for ${ref.replace(/\./g, '\\.')}`));
         const blobGets = proxy.requests.filter((q) => q.method === 'GET' && q.url.endsWith(layer.digest));

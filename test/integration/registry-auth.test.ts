@@ -63,14 +63,14 @@ function authSuite(get: () => AuthCase): void {
     const image = `${c.host}/lab/${uniqueName('anon')}:latest`;
     ctr(['images', 'tag', BUSYBOX, image]);
     const r = await run(['push', image]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 1, `signal ${r.signal}: ${r.stderr}`);
     // Docker words it by what the registry says: Basic answers 401, a token with no access 403.
     assert.match(r.stderr, /^(unauthorized: authentication required|denied: requested access to the resource is denied)\n$/);
   });
 
   it('wrong password: one line, exit 1, nothing stored', async () => {
     const r = await run(['login', c.host, '-u', 'alice', '-p', 'wrong']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 1, `signal ${r.signal}: ${r.stderr}`);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines[0], 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
     assert.match(lines[1] ?? '', new RegExp(`^Error response from daemon: Get "https?://${c.host}/v2/": unauthorized: `));

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, berthAsync, BIN, ctr, ctrList, env, uniqueName } from '../support/berth.js';
+import { berth, berthAsync, BIN, ctr, ctrList, env, suiteToml, uniqueName } from '../support/berth.js';
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
 
@@ -300,7 +300,7 @@ describe('run / create / start / exec / wait / attach', function () {
         ],
         {
           encoding: 'utf8',
-          env: { ...process.env, BERTH_TOML: join(env.dir, 'berth.toml') },
+          env: { ...process.env, BERTH_TOML: suiteToml() },
           input: '',
         },
       );
