@@ -1,39 +1,44 @@
 #!/usr/bin/env bash
 # `berth run --rm IMG true` against `ctr run --rm IMG <id> true` (and docker if an engine answers),
-# side by side in one hyperfine run. Uses the environment of the integration tests
-# (BERTH_TEST_ADDRESS, BERTH_TEST_REGISTRY, …; see scripts/dev-env.sh).
+# side by side in one hyperfine run. ctr gives its container a loopback-only netns, so the
+# like-for-like berth row is `--network none`; the bridge row shows what CNI networking adds.
+# Uses the environment of the integration tests (see scripts/dev-env.sh).
 # Usage: bench/run.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
-: "${BERTH_TEST_ADDRESS:?run through scripts/dev-env.sh or scripts/test.sh}"
+: "${BERTH_TEST_ADDRESS:?run through: eval \"\$(scripts/dev-env.sh)\"}"
 NS=${BERTH_BENCH_NAMESPACE:-bench-$$}
 IMG=${BERTH_BENCH_IMAGE:-$BERTH_TEST_REGISTRY/lab/busybox:latest}
-TOML=$(mktemp /tmp/berth-bench.XXXXXX.toml)
-cat >"$TOML" <<TOML
+DIR=$(mktemp -d /tmp/berth-bench.XXXXXX)
+cat >"$DIR/berth.toml" <<TOML
 address = "$BERTH_TEST_ADDRESS"
 namespace = "$NS"
-data_root = "${BERTH_TEST_DATA_ROOT:-/tmp/berth-bench-data}"
+data_root = "$DIR/data"
+bridge_ip = "198.18.0.0/24"
+cni_netconfpath = "$DIR/net.d"
 TOML
-export BERTH_TOML=$TOML
+export BERTH_TOML=$DIR/berth.toml
 CTR="ctr --address $BERTH_TEST_ADDRESS --namespace $NS"
 $CTR images pull --plain-http "$IMG" >/dev/null
-cmds=(
-  -n berth "node $PWD/bin/run.js run --rm $IMG true"
-  -n ctr "$CTR run --rm $IMG bench-{i}-\$(date +%s%N) true"
-)
+extra=()
 if docker version >/dev/null 2>&1; then
-  docker pull -q "$IMG" >/dev/null 2>&1 && cmds+=(-n docker "docker run --rm --network none $IMG true")
+  docker pull -q "$IMG" >/dev/null 2>&1 && extra+=(-n 'docker --network none' "docker run --rm --network none $IMG true")
 fi
-# hyperfine -N has no shell for $(date); ctr needs a unique id, so the ctr command runs in sh.
-hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-markdown /tmp/berth-bench.md \
-  -n berth "node $PWD/bin/run.js run --rm $IMG true" \
+hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-markdown "$DIR/out.md" --export-json "$DIR/out.json" \
+  -n 'berth --network none' "node $PWD/bin/run.js run --rm --network none $IMG true" \
+  -n 'berth (bridge)' "node $PWD/bin/run.js run --rm $IMG true" \
   -n ctr "$CTR run --rm $IMG bench-\$RANDOM\$RANDOM true" \
-  ${cmds[6]+"${cmds[@]:4}"}
-cat /tmp/berth-bench.md
+  "${extra[@]}" >/dev/null
 node -e '
-const t = require("fs").readFileSync("/tmp/berth-bench.md","utf8").split("\n").filter(l=>/^\| `?(berth|ctr)/.test(l) || /^\| (berth|ctr)/.test(l));
-const m = {}; for (const l of t) { const c = l.split("|").map(s=>s.trim()); m[c[1].replace(/`/g,"")] = parseFloat(c[2]); }
-if (m.berth && m.ctr) console.log(`ratio berth/ctr = ${(m.berth/m.ctr).toFixed(2)}x`);'
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
+const ctr = r.find((x) => x.command === "ctr").median;
+console.log("| command | median (ms) | × ctr |");
+console.log("|---|---|---|");
+for (const x of r) console.log(`| ${x.command} | ${(x.median * 1000).toFixed(0)} | ${(x.median / ctr).toFixed(2)} |`);
+const none = r.find((x) => x.command === "berth --network none").median;
+const bridge = r.find((x) => x.command === "berth (bridge)").median;
+console.log(`\nbridge networking adds ${((bridge - none) * 1000).toFixed(0)} ms to berth run`);' "$DIR/out.json"
+$CTR images rm "$IMG" >/dev/null 2>&1 || true
 $CTR namespaces rm "$NS" >/dev/null 2>&1 || true
-rm -f "$TOML"
+rm -rf "$DIR"

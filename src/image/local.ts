@@ -17,7 +17,7 @@ import {
   type ImageIndex,
   type ImageManifest,
 } from '../registry/media-types.js';
-import { parseDockerRef, type ImageReference } from '../registry/reference.js';
+import { parseDockerRef, parseExactReference, type ImageReference } from '../registry/reference.js';
 import { chainId as computeChainId } from './chain.js';
 import { readJsonBlob } from './content.js';
 import {
@@ -316,6 +316,19 @@ export async function listLocalImages(
     }),
   );
   return resolved.filter((r): r is LocalImage => r !== undefined);
+}
+
+/**
+ * The reference an image record's name stands for, or undefined for names that are not one
+ * (the CRI also records images as `sha256:<config hex>`, which only looks like `name:tag`).
+ */
+export function recordReference(name: string): ImageReference | undefined {
+  if (/^sha256:[a-f0-9]{64}$/.test(name)) return undefined;
+  try {
+    return parseExactReference(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Docker's short image ID: 12 hex digits of the config digest. */

@@ -50,7 +50,7 @@ export class PlainReporter implements PullReporter {
     this.out.write(`${text}\n`);
   }
 
-  layer(id: string, status: LayerStatus): void {
+  layer(id: string, status: LayerStatus, _progress?: Progress): void {
     if (PROGRESS_ONLY.has(status)) return;
     if (this.last.get(id) === status) return;
     this.last.set(id, status);

@@ -204,7 +204,7 @@ export async function pullImage(
         });
 
         const ids = manifest.layers.map((l) => layerId(l.digest));
-        const concurrency = Math.max(1, opts.concurrency ?? 3);
+        const concurrency = Math.max(1, opts.concurrency ?? Number(process.env['XX_CONC'] ?? 3));
         let queued = 0;
         manifest.layers.forEach((_, i) => {
           const id = ids[i] as string;
@@ -216,6 +216,12 @@ export async function pullImage(
           if (!blobPresent[i] && queued++ >= concurrency) reporter.layer(id, 'Waiting');
         });
 
+        // A blob containerd already had (here or, shared, in another namespace) is reported like
+        // a download, so the lines are the same whatever the store held.
+        const done = (id: string): void => {
+          reporter.layer(id, 'Verifying Checksum');
+          reporter.layer(id, 'Download complete');
+        };
         const limit = limiter(concurrency);
         const downloads = manifest.layers.map((layer, i) => {
           const id = ids[i] as string;
@@ -226,7 +232,7 @@ export async function pullImage(
             const source = async (offset: number) => registry.fetchBlob(ref, layer, { ...req, offset });
             return writeBlob(client, layer, source, { ...wopts, labels }).then((r) => {
               note(r);
-              if (!present[i]) reporter.layer(id, 'Download complete');
+              if (!present[i]) done(id);
               return r;
             });
           }
@@ -245,7 +251,7 @@ export async function pullImage(
               },
             );
             note(r);
-            reporter.layer(id, 'Download complete');
+            done(id);
             return r;
           });
         });

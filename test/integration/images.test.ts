@@ -6,8 +6,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
 import { Client } from '../../src/containerd/client.js';
 import { NotFoundError } from '../../src/containerd/errors.js';
 import { berth, berthAsync, ctr, env, type Result } from '../support/berth.js';
@@ -123,6 +126,77 @@ async function dropNamespace(namespace: string): Promise<void> {
   } finally {
     c.close();
   }
+}
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function tarOf(name: string, data: Buffer): Promise<Buffer> {
+  const pack = tar.pack();
+  pack.entry({ name, size: data.length, mode: 0o644, mtime: new Date(0) }, data);
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of pack as AsyncIterable<Buffer>) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+interface PushedImage {
+  ref: string;
+  repo: string;
+  digest: string;
+  config: string;
+  layer: { digest: string; size: number };
+  diffId: string;
+}
+
+/**
+ * Pushes a one-layer image made of fresh random bytes, so no namespace of this containerd can
+ * already hold its layer (containerd shares blobs between namespaces).
+ */
+async function pushUniqueImage(bytes: number): Promise<PushedImage> {
+  const repo = `lab/imgtest-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const layerTar = await tarOf('data.bin', randomBytes(bytes));
+  const layer = gzipSync(layerTar, { level: 1 });
+  const diffId = sha(layerTar);
+  const config = Buffer.from(
+    JSON.stringify({
+      created: '2024-01-02T03:04:05Z',
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+      history: [{ created: '2024-01-02T03:04:05Z', created_by: 'ADD data.bin /' }],
+    }),
+  );
+  const base = `http://${env.registry}/v2/${repo}`;
+  for (const blob of [layer, config]) {
+    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    const loc = new URL(start.headers.get('location') ?? '', base);
+    loc.searchParams.set('digest', sha(blob));
+    const put = await fetch(loc, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 201, `upload of ${sha(blob)}`);
+  }
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer), size: layer.length }],
+    }),
+  );
+  const put = await fetch(`${base}/manifests/latest`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  assert.equal(put.status, 201, 'manifest upload');
+  return {
+    ref: `${env.registry}/${repo}:latest`,
+    repo,
+    digest: sha(manifest),
+    config: sha(config),
+    layer: { digest: sha(layer), size: layer.length },
+    diffId,
+  };
 }
 
 interface ProxyRequest {
@@ -408,32 +482,34 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
 
       it('a blob whose digest does not match: nothing committed, no image, no lease, no ingest', async () => {
         const n = ns('corrupt');
-        const bad = multi.layers[2]!.digest;
-        proxy.corrupt.add(bad);
-        const r = await runP(n, ['pull', `${proxy.host}/lab/multi`]);
+        const u = await pushUniqueImage(256 * 1024);
+        proxy.corrupt.add(u.layer.digest);
+        const r = await runP(n, ['pull', `${proxy.host}/${u.repo}`]);
         assert.equal(r.code, 1);
-        assert.equal(lines(r.stderr).at(-1), `Error response from daemon: filesystem layer verification failed for digest ${bad}`);
+        assert.equal(lines(r.stderr).at(-1), `Error response from daemon: filesystem layer verification failed for digest ${u.layer.digest}`);
         const s = await state(n);
         assert.deepEqual(s.images, []);
         assert.deepEqual(s.leases, []);
         assert.deepEqual(s.ingests, []);
-        assert.equal(await contentLabels(n, bad), undefined, 'the bad blob was not committed');
+        assert.equal(await contentLabels(n, u.layer.digest), undefined, 'the bad blob was not committed');
         assert.ok(!s.snapshots.some((x) => x.kind === 'ACTIVE'), 'no half-made snapshot');
+        // The same image from the honest registry is fine afterwards.
+        const ok = run(n, ['pull', '-q', u.ref]);
+        assert.equal(ok.code, 0, ok.stderr);
       });
 
       it('Ctrl-C mid-download: exit 130, no image, no lease; the next pull resumes where it stopped', async () => {
         const n = ns('cancel');
-        const layer = multi.layers[2]!;
+        const u = await pushUniqueImage(3 * 1024 * 1024);
         // One full WRITE (1 MiB) reaches containerd, then the registry goes quiet.
-        const stall = proxy.stall(layer.digest, 1024 * 1024 + 100);
-        const ref = `${proxy.host}/lab/multi:latest`;
+        const stall = proxy.stall(u.layer.digest, 1024 * 1024 + 100);
+        const ref = `${proxy.host}/${u.repo}:latest`;
         const p = runAsync(n, ['pull', ref]);
         await stall.reached;
-        let offset = 0;
+        const ingestRef = `berth-${u.layer.digest}`;
         await until('the partial ingest', async () => {
-          const ing = (await state(n)).ingests.find((i) => i.ref === `berth-${layer.digest}`);
-          offset = ing?.offset ?? 0;
-          return offset >= 1024 * 1024;
+          const ing = (await state(n)).ingests.find((i) => i.ref === ingestRef);
+          return (ing?.offset ?? 0) >= 1024 * 1024;
         });
         p.child.kill('SIGINT');
         const r = await p.done;
@@ -443,26 +519,31 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         assert.deepEqual(s.images, []);
         assert.deepEqual(s.leases, []);
         assert.ok(!s.snapshots.some((x) => x.kind === 'ACTIVE'), 'no half-made snapshot');
+        const offset = s.ingests.find((i) => i.ref === ingestRef)?.offset ?? 0;
+        assert.ok(offset >= 1024 * 1024 && offset < u.layer.size, `partial ingest kept (${offset} bytes)`);
         // The partial download outlives the lease, even through a GC.
         await collectGarbage(n);
         s = await state(n);
-        assert.deepEqual(s.ingests, [{ ref: `berth-${layer.digest}`, offset }]);
+        assert.deepEqual(s.ingests, [{ ref: ingestRef, offset }]);
 
         proxy.requests.length = 0;
         const again = await runP(n, ['pull', ref]);
         assert.equal(again.code, 0, again.stderr);
         assert.match(again.stdout, new RegExp(`Status: Downloaded newer image for ${ref.replace(/\./g, '\\.')}`));
-        const blobGets = proxy.requests.filter((q) => q.method === 'GET' && q.url.endsWith(layer.digest));
+        const blobGets = proxy.requests.filter((q) => q.method === 'GET' && q.url.endsWith(u.layer.digest));
         assert.deepEqual(blobGets.map((q) => q.range), [`bytes=${offset}-`], 'only the rest was fetched');
         s = await state(n);
         assert.deepEqual([s.images, s.leases, s.ingests], [[ref], [], []]);
-        assert.equal((await contentLabels(n, layer.digest))?.['containerd.io/uncompressed'], multi.diffIds[2]);
+        assert.equal((await contentLabels(n, u.layer.digest))?.['containerd.io/uncompressed'], u.diffId);
+        assert.ok(s.snapshots.some((x) => x.name === u.diffId && x.kind === 'COMMITTED'), 'unpacked');
       });
 
       it('two concurrent pulls of the same image both succeed with one copy stored', async () => {
         const n = ns('concurrent');
-        proxy.blobDelayMs = 400;
-        const ref = `${proxy.host}/lab/multi:latest`;
+        // Fresh content, so both really race for the same ingest and the same snapshot.
+        const u = await pushUniqueImage(2 * 1024 * 1024);
+        proxy.blobDelayMs = 300;
+        const ref = `${proxy.host}/${u.repo}:latest`;
         const a = runAsync(n, ['pull', ref]);
         const b = runAsync(n, ['pull', ref]);
         const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -472,14 +553,9 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         assert.equal(lines(rb.stdout).at(-1), ref);
         const s = await state(n);
         assert.deepEqual([s.images, s.leases, s.ingests], [[ref], [], []]);
-        assert.deepEqual(
-          s.snapshots.map((x) => x.kind),
-          ['COMMITTED', 'COMMITTED', 'COMMITTED'],
-          'one snapshot per layer, none left half-made',
-        );
+        assert.deepEqual(s.snapshots, [{ name: u.diffId, kind: 'COMMITTED' }], 'one snapshot, none left half-made');
         const blobs = ctr(['content', 'ls', '-q'], n).stdout.split('\n').filter(Boolean);
-        assert.equal(new Set(blobs).size, blobs.length);
-        for (const l of multi.layers) assert.ok(blobs.includes(l.digest));
+        assert.deepEqual(blobs.sort(), [u.digest, u.config, u.layer.digest].sort());
       });
     });
 

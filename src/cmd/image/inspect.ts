@@ -2,11 +2,10 @@
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { asGoMap } from '../../formatter/template.js';
-import { listLocalImages, NoSuchImageError, resolveLocalImage, type LocalImage } from '../../image/local.js';
+import { listLocalImages, NoSuchImageError, recordReference, resolveLocalImage, type LocalImage } from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
 import { imageSizes } from '../../image/size.js';
 import type { ImageRuntimeConfig } from '../../registry/media-types.js';
-import { parseExactReference } from '../../registry/reference.js';
 
 /** Docker's container.Config for an image, keys in Docker's struct order (omitempty honoured). */
 export function dockerImageConfig(c: ImageRuntimeConfig | undefined): Record<string, unknown> {
@@ -43,12 +42,8 @@ function names(all: readonly LocalImage[], id: string): { tags: string[]; digest
   const digests: string[] = [];
   for (const img of all) {
     if (img.configDigest !== id) continue;
-    let ref;
-    try {
-      ref = parseExactReference(img.name);
-    } catch {
-      continue;
-    }
+    const ref = recordReference(img.name);
+    if (!ref) continue;
     if (ref.tag !== undefined) tags.push(`${ref.familiarName}:${ref.tag}`);
     const d = `${ref.familiarName}@${ref.digest ?? img.target.digest}`;
     if (!digests.includes(d)) digests.push(d);

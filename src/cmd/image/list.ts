@@ -6,10 +6,9 @@ import type { Client } from '../../containerd/client.js';
 import { BerthError, UsageError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSize } from '../../formatter/units.js';
-import { listLocalImages, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
+import { listLocalImages, recordReference, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
 import { pathMatch } from '../../image/match.js';
 import { imageSizes } from '../../image/size.js';
-import { parseExactReference, type ImageReference } from '../../registry/reference.js';
 
 export const IMAGES_DEFAULT_FORMAT = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
 export const IMAGES_DIGEST_FORMAT =
@@ -102,14 +101,6 @@ export interface ImageSummary {
   images: LocalImage[];
 }
 
-function parseName(name: string): ImageReference | undefined {
-  try {
-    return parseExactReference(name);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Groups records by image ID, as the daemon's image list does. */
 export function summarize(images: readonly LocalImage[], sizes: ReadonlyMap<string, number>): ImageSummary[] {
   const byId = new Map<string, ImageSummary>();
@@ -129,7 +120,7 @@ export function summarize(images: readonly LocalImage[], sizes: ReadonlyMap<stri
       byId.set(img.configDigest, s);
     }
     s.images.push(img);
-    const ref = parseName(img.name);
+    const ref = recordReference(img.name);
     if (!ref) continue;
     if (ref.tag !== undefined) s.repoTags.push(`${ref.familiarName}:${ref.tag}`);
     const digest = ref.digest ?? img.target.digest;

@@ -7,8 +7,7 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { humanSize } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
-import type { LocalImage } from '../../image/local.js';
-import { parseExactReference } from '../../registry/reference.js';
+import { recordReference, type LocalImage } from '../../image/local.js';
 import { loadImageState, removeImage } from './remove.js';
 
 export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
@@ -27,11 +26,7 @@ export interface PruneResult {
 }
 
 function tagged(img: LocalImage): boolean {
-  try {
-    return parseExactReference(img.name).tag !== undefined;
-  } catch {
-    return false;
-  }
+  return recordReference(img.name)?.tag !== undefined;
 }
 
 /** Go duration (`24h`, `90m`) or timestamp, as Docker's `until` filter takes. */

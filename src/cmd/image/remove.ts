@@ -9,8 +9,8 @@ import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { chainIds } from '../../image/chain.js';
-import { listLocalImages, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
-import { parseDockerRef, parseExactReference, type ImageReference } from '../../registry/reference.js';
+import { listLocalImages, recordReference, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
+import { parseDockerRef, type ImageReference } from '../../registry/reference.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -48,20 +48,10 @@ export async function loadImageState(client: Client): Promise<ImageState> {
 }
 
 function familiarOf(name: string): string {
-  try {
-    return parseExactReference(name).familiar;
-  } catch {
-    return name;
-  }
+  return recordReference(name)?.familiar ?? name;
 }
 
-function refOf(name: string): ImageReference | undefined {
-  try {
-    return parseExactReference(name);
-  } catch {
-    return undefined;
-  }
-}
+const refOf = recordReference;
 
 const ID_PREFIX_RE = /^(?:sha256:)?[a-f0-9]{1,64}$/;
 

@@ -31,11 +31,20 @@ export default class SystemStart extends BaseCommand {
     const { flags } = await this.parse(SystemStart);
     const settings = this.loadSettings(flags).settings;
     const { startDaemon } = await import('../../cmd/system/daemon.js');
-    const r = await startDaemon(settings, {
-      stateDir: flags['state-dir'],
-      restartInterval: flags['restart-interval'],
-      timeoutMs: flags.timeout * 1000,
-    });
+    // A spinner only for a person watching; scripts and CI get the one result line.
+    const spinner = process.stderr.isTTY
+      ? (await import('ora')).default({ text: 'Starting containerd', stream: process.stderr }).start()
+      : undefined;
+    let r;
+    try {
+      r = await startDaemon(settings, {
+        stateDir: flags['state-dir'],
+        restartInterval: flags['restart-interval'],
+        timeoutMs: flags.timeout * 1000,
+      });
+    } finally {
+      spinner?.stop();
+    }
     if (r.started) {
       this.log(`containerd ${r.version} started (pid ${r.pid}) at ${r.paths.address}`);
     } else {
