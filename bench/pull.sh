@@ -38,6 +38,20 @@ clean() {
   [ "$left" -eq 0 ] || { echo "bench: $left blobs left after cleaning" >&2; exit 1; }
 }
 
+# containerd shares blobs between namespaces: if another namespace holds the big image's layers, a
+# pull here would not download them and the run would not be cold.
+check_cold() {
+  local ns layers
+  layers=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).images.big.layers.map((l) => l.digest).join("\n"))' "$BIG_DIR/images.json")
+  for ns in $(ctr --address "$ADDR" namespaces ls -q); do
+    [ "$ns" = "$NS" ] && continue
+    if ctr --address "$ADDR" --namespace "$ns" content ls -q | grep -qxF -f <(echo "$layers"); then
+      echo "bench: namespace $ns holds layers of $IMAGE; remove them first (the pulls would not be cold)" >&2
+      exit 1
+    fi
+  done
+}
+
 cleanup() {
   set +e
   clean >/dev/null 2>&1
@@ -48,6 +62,7 @@ trap cleanup EXIT
 echo "building and pushing the big image to $REGISTRY ..." >&2
 scripts/test-env/build-images.sh --big "$BIG_DIR" >&2
 scripts/test-env/push-images.sh --big "$BIG_DIR" "$REGISTRY" >&2
+check_cold
 LAYERS=$(node -e 'const i = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).images.big;
   console.log(i.layers.length, (i.layers.reduce((a, l) => a + l.size, 0) / 1e6).toFixed(1));' "$BIG_DIR/images.json")
 

@@ -23,7 +23,10 @@ export default class History extends BaseCommand {
       allowNo: true,
     }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
-    platform: Flags.string({ description: 'Show history for the given platform', helpValue: 'string' }),
+    platform: Flags.string({
+      description: 'Show history for the given platform',
+      helpValue: 'string',
+    }),
     quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
   };
 
@@ -36,7 +39,8 @@ export default class History extends BaseCommand {
     });
     const { args, flags } = await this.parse(History);
     const { settings } = this.loadSettings(flags);
-    const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } = await import('../cmd/image/history.js');
+    const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =
+      await import('../cmd/image/history.js');
     const { renderList } = await import('../formatter/format.js');
     const { TemplateError } = await import('../formatter/template.js');
     const { parsePlatform } = await import('../image/platform.js');

@@ -8,7 +8,10 @@ export default class Images extends BaseCommand {
   static aliases = ['image:ls', 'image:list'];
   static args = { repository: Args.string({ required: false }) };
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Show all images (default hides intermediate images)',
+    }),
     digests: Flags.boolean({ description: 'Show digests' }),
     filter: Flags.string({
       char: 'f',
@@ -25,18 +28,24 @@ export default class Images extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Images);
     const { settings } = this.loadSettings(flags);
-    const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } = await import(
-      '../cmd/image/list.js'
-    );
+    const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
+      await import('../cmd/image/list.js');
     const { renderList } = await import('../formatter/format.js');
     const { TemplateError } = await import('../formatter/template.js');
     const { BerthError } = await import('../errors.js');
     let format = flags.format ?? '';
     if (flags.quiet && format !== '') {
-      process.stderr.write('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
+      process.stderr.write(
+        'WARNING: Ignoring custom format, because both --format and --quiet are set.\n',
+      );
       format = '';
     }
-    const wantSize = !flags.quiet && (format === '' || format === 'table' || format === 'json' || /\.(Size|VirtualSize)\b/.test(format));
+    const wantSize =
+      !flags.quiet &&
+      (format === '' ||
+        format === 'table' ||
+        format === 'json' ||
+        /\.(Size|VirtualSize)\b/.test(format));
     const rows = await listImageRows(await this.client(), {
       filters: flags.filter ?? [],
       ...(args.repository !== undefined ? { reference: args.repository } : {}),

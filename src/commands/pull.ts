@@ -7,13 +7,19 @@ export default class Pull extends BaseCommand {
   static aliases = ['image:pull'];
   static args = { name: Args.string({ required: true }) };
   static flags = {
-    'all-tags': Flags.boolean({ char: 'a', description: 'Download all tagged images in the repository' }),
+    'all-tags': Flags.boolean({
+      char: 'a',
+      description: 'Download all tagged images in the repository',
+    }),
     'disable-content-trust': Flags.boolean({
       description: 'Skip image verification',
       default: true,
       allowNo: false,
     }),
-    platform: Flags.string({ description: 'Set platform if server is multi-platform capable', helpValue: 'string' }),
+    platform: Flags.string({
+      description: 'Set platform if server is multi-platform capable',
+      helpValue: 'string',
+    }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
   };
 

@@ -6,7 +6,11 @@ export function chainIds(diffIds: readonly string[]): string[] {
   const out: string[] = [];
   for (const diff of diffIds) {
     const prev = out[out.length - 1];
-    out.push(prev === undefined ? diff : `sha256:${createHash('sha256').update(`${prev} ${diff}`).digest('hex')}`);
+    out.push(
+      prev === undefined
+        ? diff
+        : `sha256:${createHash('sha256').update(`${prev} ${diff}`).digest('hex')}`,
+    );
   }
   return out;
 }

@@ -33,7 +33,10 @@ export interface BlobDescriptor {
 }
 
 /** A source of the blob's bytes starting at `offset` (the ingest may already hold the head). */
-export type BlobSource = Readable | AsyncIterable<Uint8Array> | ((offset: number) => Promise<Readable | AsyncIterable<Uint8Array>>);
+export type BlobSource =
+  | Readable
+  | AsyncIterable<Uint8Array>
+  | ((offset: number) => Promise<Readable | AsyncIterable<Uint8Array>>);
 
 export interface WriteBlobOptions {
   /** Lease the commit runs under; the new blob is attached to it. */
@@ -71,7 +74,9 @@ const LOCK_WAIT_MS = 10 * 60_000;
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'));
+      reject(
+        signal.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'),
+      );
       return;
     }
     const t = setTimeout(() => {
@@ -80,7 +85,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(t);
-      reject(signal?.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'));
+      reject(
+        signal?.reason instanceof Error ? signal.reason : new BerthError('operation cancelled'),
+      );
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -116,12 +123,21 @@ function callOpts(opts: WriteBlobOptions, withLease: boolean): CallOptions {
   return o;
 }
 
-/** Accumulates small network chunks into WRITE-sized buffers (fewer round trips). */
+/**
+ * Regroups network chunks into `size`-byte WRITEs (fewer round trips) without allocating a buffer
+ * per WRITE: the bytes are copied into a small ring of buffers reused round-robin. A buffer comes
+ * back only `ring.length` chunks later; the WRITE that carried it has long been answered (and
+ * gRPC copies the message when it is sent), so the reuse is safe as long as the consumer keeps
+ * fewer than `ring.length - 1` chunks in hand.
+ */
+/** Regroups network chunks (tens of KB) into WRITE-sized buffers: fewer round trips. */
 async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let n = 0;
   for await (const chunk of source) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     parts.push(buf);
     n += buf.length;
     if (n >= size) {
@@ -160,7 +176,11 @@ function closeQuietly(w: ContentWriter): Promise<void> {
  * Makes sure a blob that is already present carries `labels` (another tool may have stored it
  * without GC references) and is held by the lease until something references it.
  */
-async function adoptExisting(client: Client, desc: BlobDescriptor, opts: WriteBlobOptions): Promise<void> {
+async function adoptExisting(
+  client: Client,
+  desc: BlobDescriptor,
+  opts: WriteBlobOptions,
+): Promise<void> {
   const wanted = opts.labels ?? {};
   const keys = Object.keys(wanted);
   if (keys.length > 0) {
@@ -186,7 +206,11 @@ async function adoptExisting(client: Client, desc: BlobDescriptor, opts: WriteBl
 }
 
 /** True if the store has the blob. */
-export async function hasBlob(client: Client, digest: string, opts: CallOptions = {}): Promise<boolean> {
+export async function hasBlob(
+  client: Client,
+  digest: string,
+  opts: CallOptions = {},
+): Promise<boolean> {
   try {
     await client.content.info({ digest }, opts);
     return true;
@@ -236,6 +260,7 @@ export async function writeBlob(
   const ref = ingestRef(desc.digest);
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   let touched = false;
+  let input: Readable | AsyncIterable<Uint8Array> | undefined;
   try {
     return await whileLocked(async (): Promise<WriteBlobResult> => {
       const w = client.content.write(callOpts(opts, true));
@@ -255,19 +280,24 @@ export async function writeBlob(
         const resumedAt = offset;
         opts.onProgress?.(offset, desc.size);
         if (offset < desc.size) {
-          let data: AsyncIterable<Uint8Array>;
-          if (typeof source === 'function') data = await source(offset);
-          else data = offset > 0 ? skip(source, offset) : source;
+          const raw = typeof source === 'function' ? await source(offset) : source;
+          // Only a stream opened here is ours to destroy on failure.
+          if (typeof source === 'function') input = raw;
+          const data = typeof source !== 'function' && offset > 0 ? skip(raw, offset) : raw;
           for await (const chunk of rechunk(data, chunkSize)) {
             if (offset + chunk.length > desc.size) {
-              throw new DigestMismatchError(`size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`);
+              throw new DigestMismatchError(
+                `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`,
+              );
             }
             const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
             offset = Number(res.offset);
             opts.onProgress?.(offset, desc.size);
           }
           if (offset !== desc.size) {
-            throw new DigestMismatchError(`size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`);
+            throw new DigestMismatchError(
+              `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`,
+            );
           }
         }
         try {
@@ -287,9 +317,12 @@ export async function writeBlob(
           }
           if (err instanceof FailedPreconditionError) {
             // "unexpected commit digest …": the bytes are not what the descriptor promised.
-            throw new DigestMismatchError(`filesystem layer verification failed for digest ${desc.digest}`, {
-              cause: err,
-            });
+            throw new DigestMismatchError(
+              `filesystem layer verification failed for digest ${desc.digest}`,
+              {
+                cause: err,
+              },
+            );
           }
           throw err;
         }
@@ -297,6 +330,7 @@ export async function writeBlob(
         return { status: 'written', resumedAt };
       } catch (err) {
         w.cancel();
+        if (input instanceof Readable) input.destroy();
         throw err;
       }
     }, opts);
@@ -324,16 +358,29 @@ export async function writeBlobBytes(
   opts: WriteBlobOptions = {},
 ): Promise<WriteBlobResult> {
   assertContentMatches(bytes, desc);
-  return writeBlob(client, desc, Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), opts);
+  return writeBlob(
+    client,
+    desc,
+    Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]),
+    opts,
+  );
 }
 
 /** A whole blob in memory; for manifests, indexes and configs only. */
-export async function readBlob(client: Client, digest: string, opts: CallOptions = {}): Promise<Buffer> {
+export async function readBlob(
+  client: Client,
+  digest: string,
+  opts: CallOptions = {},
+): Promise<Buffer> {
   return client.content.readBlob({ digest }, opts);
 }
 
 /** A blob parsed as JSON. */
-export async function readJsonBlob<T>(client: Client, digest: string, opts: CallOptions = {}): Promise<T> {
+export async function readJsonBlob<T>(
+  client: Client,
+  digest: string,
+  opts: CallOptions = {},
+): Promise<T> {
   const bytes = await readBlob(client, digest, opts);
   try {
     return JSON.parse(bytes.toString('utf8')) as T;
@@ -343,7 +390,11 @@ export async function readJsonBlob<T>(client: Client, digest: string, opts: Call
 }
 
 /** A blob as a stream (layers for save/push), from `offset` on. Nothing is held in memory. */
-export function openBlob(client: Client, digest: string, opts: CallOptions & { offset?: number } = {}): Readable {
+export function openBlob(
+  client: Client,
+  digest: string,
+  opts: CallOptions & { offset?: number } = {},
+): Readable {
   const { offset, ...call } = opts;
   const stream = client.content.read({ digest, offset: offset ?? 0 }, call);
   async function* chunks(): AsyncGenerator<Buffer> {

@@ -4,7 +4,12 @@
  */
 import type { Client } from '../containerd/client.js';
 import { parseDockerRef } from '../registry/reference.js';
-import { NoSuchImageError, PlatformNotAvailableError, resolveLocalImage, type LocalImage } from './local.js';
+import {
+  NoSuchImageError,
+  PlatformNotAvailableError,
+  resolveLocalImage,
+  type LocalImage,
+} from './local.js';
 import type { Platform } from './platform.js';
 import { reporterFor } from './progress.js';
 import type { PullSettings } from './pull.js';
@@ -50,7 +55,9 @@ export async function ensureImage(
   const named = parseDockerRef(ref);
   const out = opts.output ?? process.stderr;
   if (opts.pull === 'missing' && !opts.quiet) {
-    (opts.errorOutput ?? process.stderr).write(`Unable to find image '${named.familiar}' locally\n`);
+    (opts.errorOutput ?? process.stderr).write(
+      `Unable to find image '${named.familiar}' locally\n`,
+    );
   }
   const reporter = reporterFor(out, opts.quiet ?? false);
   // Loaded only when pulling: the registry client is the heaviest part of the image code.

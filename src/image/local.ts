@@ -79,8 +79,18 @@ export function fromCtrDescriptor(d: CtrDescriptor): Descriptor {
 }
 
 /** An OCI descriptor as containerd's message. */
-export function toCtrDescriptor(d: Descriptor): { media_type: string; digest: string; size: number; annotations: Record<string, string> } {
-  return { media_type: d.mediaType, digest: d.digest, size: d.size, annotations: d.annotations ?? {} };
+export function toCtrDescriptor(d: Descriptor): {
+  media_type: string;
+  digest: string;
+  size: number;
+  annotations: Record<string, string>;
+} {
+  return {
+    media_type: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    annotations: d.annotations ?? {},
+  };
 }
 
 const FULL_ID_RE = /^(?:sha256:)?([a-f0-9]{64})$/;
@@ -116,7 +126,11 @@ export interface ResolvedTarget {
   platform: Platform;
 }
 
-async function tryRead<T>(client: Client, digest: string, opts: CallOptions): Promise<T | undefined> {
+async function tryRead<T>(
+  client: Client,
+  digest: string,
+  opts: CallOptions,
+): Promise<T | undefined> {
   try {
     return await readJsonBlob<T>(client, digest, opts);
   } catch (err) {
@@ -165,7 +179,10 @@ export async function resolveTarget(
 ): Promise<ResolvedTarget | undefined> {
   const call = callOpts(opts);
   const want = opts.platform ?? hostPlatform();
-  if (isIndexMediaType(target.mediaType) || (!isManifestMediaType(target.mediaType) && depth === 0)) {
+  if (
+    isIndexMediaType(target.mediaType) ||
+    (!isManifestMediaType(target.mediaType) && depth === 0)
+  ) {
     const index = await tryRead<ImageIndex & Partial<ImageManifest>>(client, target.digest, call);
     if (!index) return undefined;
     if (!Array.isArray(index.manifests)) {
@@ -263,13 +280,19 @@ export async function resolveLocalImage(
     if (record) return loadRecord(client, record, ref.familiar, opts);
     if (ref.digest !== undefined) {
       // `repo@sha256:…` also names a tagged record whose target is that digest.
-      const { images } = await client.images.list({ filters: [`target.digest==${ref.digest}`] }, call);
-      const same = images.find((i) => i.name.startsWith(`${ref?.name}:`) || i.name.startsWith(`${ref?.name}@`));
+      const { images } = await client.images.list(
+        { filters: [`target.digest==${ref.digest}`] },
+        call,
+      );
+      const same = images.find(
+        (i) => i.name.startsWith(`${ref?.name}:`) || i.name.startsWith(`${ref?.name}@`),
+      );
       if (same) return loadRecord(client, same, ref.familiar, opts);
     }
   }
   const prefix = ID_PREFIX_RE.exec(nameOrId);
-  if (prefix) return findById(client, prefix[1] as string, notFoundName(nameOrId, ref), opts, false);
+  if (prefix)
+    return findById(client, prefix[1] as string, notFoundName(nameOrId, ref), opts, false);
   throw new NoSuchImageError(notFoundName(nameOrId, ref));
 }
 

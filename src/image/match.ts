@@ -44,7 +44,10 @@ function globToRegExp(p: string): string {
           if (j >= p.length) throw new Error('bad pattern');
           ch = p[j] as string;
         }
-        cls += ch === '-' && p[j - 1] !== '\\' && cls !== '' && cls !== '^' && p[j + 1] !== ']' ? '-' : escapeRe(ch);
+        cls +=
+          ch === '-' && p[j - 1] !== '\\' && cls !== '' && cls !== '^' && p[j + 1] !== ']'
+            ? '-'
+            : escapeRe(ch);
         j++;
       }
       if (j >= p.length) throw new Error('bad pattern');

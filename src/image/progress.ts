@@ -91,11 +91,18 @@ export class TtyReporter implements PullReporter {
   }
 
   layer(id: string, status: LayerStatus, progress?: Progress): void {
-    const body = progress && PROGRESS_ONLY.has(status) ? `${status} ${formatProgress(progress, this.out.columns ?? 80)}` : status;
+    const body =
+      progress && PROGRESS_ONLY.has(status)
+        ? `${status} ${formatProgress(progress, this.out.columns ?? 80)}`
+        : status;
     const line = `${id}: ${body}`;
     if (this.text.get(id) === line) return;
     const now = Date.now();
-    if (PROGRESS_ONLY.has(status) && this.text.has(id) && now - (this.lastDraw.get(id) ?? 0) < this.minIntervalMs) {
+    if (
+      PROGRESS_ONLY.has(status) &&
+      this.text.has(id) &&
+      now - (this.lastDraw.get(id) ?? 0) < this.minIntervalMs
+    ) {
       // Redrawing on every chunk would cost more than the download; keep to ~10 frames a second.
       if (progress && progress.current < progress.total) return;
     }
@@ -116,7 +123,10 @@ export class TtyReporter implements PullReporter {
 }
 
 /** The reporter for an output stream: quiet, terminal or plain. */
-export function reporterFor(out: NodeJS.WritableStream & { isTTY?: boolean }, quiet: boolean): PullReporter {
+export function reporterFor(
+  out: NodeJS.WritableStream & { isTTY?: boolean },
+  quiet: boolean,
+): PullReporter {
   if (quiet) return silentReporter;
   return out.isTTY ? new TtyReporter(out) : new PlainReporter(out);
 }

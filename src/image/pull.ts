@@ -31,10 +31,30 @@ import { chainIds } from './chain.js';
 import { hasBlob, writeBlob, writeBlobBytes, type WriteBlobResult } from './content.js';
 import { getImageRecord } from './local.js';
 import { putImageRecord } from './record.js';
-import { fromOciPlatform, hostPlatform, platformMatcher, formatPlatform, selectManifest, type Platform } from './platform.js';
+import {
+  fromOciPlatform,
+  hostPlatform,
+  platformMatcher,
+  formatPlatform,
+  selectManifest,
+  type Platform,
+} from './platform.js';
 import { layerId, silentReporter, type PullReporter } from './progress.js';
 import { sizeLabelKey } from './size.js';
-import { hasSnapshot, snapshotGcLabels, UNCOMPRESSED_LABEL, unpackLayer, unpackedSize } from './unpack.js';
+import {
+  hasSnapshot,
+  snapshotGcLabels,
+  UNCOMPRESSED_LABEL,
+  unpackLayer,
+  unpackedSize,
+} from './unpack.js';
+
+/**
+ * Downloads at once. Docker runs 3; here every byte also crosses containerd's gRPC API, which is
+ * CPU-bound on both sides: on a 2-vCPU host 2 streams pulled the 300 MB benchmark image ~10%
+ * faster than 3 (the first layer is ready to unpack sooner) and with ~10 MB less peak RSS.
+ */
+export const DEFAULT_CONCURRENCY = 2;
 
 /** The settings a pull needs (a subset of config Settings, so tests can pass plain objects). */
 export interface PullSettings {
@@ -50,7 +70,7 @@ export interface PullOptions {
   signal?: AbortSignal;
   /** An existing registry client (its connections are reused); otherwise one is made and closed. */
   registry?: RegistryClient;
-  /** Downloads running at once (Docker's default is 3). */
+  /** Downloads running at once; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
 }
 
@@ -64,8 +84,13 @@ export interface PullResult {
 }
 
 /** A registry client configured from berth's settings. */
-export function newRegistryClient(settings: Pick<PullSettings, 'hostsDir' | 'insecureRegistry'>): RegistryClient {
-  return new RegistryClient({ hostsDirs: settings.hostsDir, insecureAll: settings.insecureRegistry });
+export function newRegistryClient(
+  settings: Pick<PullSettings, 'hostsDir' | 'insecureRegistry'>,
+): RegistryClient {
+  return new RegistryClient({
+    hostsDirs: settings.hostsDir,
+    insecureAll: settings.insecureRegistry,
+  });
 }
 
 const GC_CONTENT = 'containerd.io/gc.ref.content';
@@ -76,7 +101,10 @@ function sourceLabel(ref: ImageReference): Record<string, string> {
 }
 
 function manifestLabels(manifest: ImageManifest, ref: ImageReference): Record<string, string> {
-  const labels: Record<string, string> = { ...sourceLabel(ref), [`${GC_CONTENT}.config`]: manifest.config.digest };
+  const labels: Record<string, string> = {
+    ...sourceLabel(ref),
+    [`${GC_CONTENT}.config`]: manifest.config.digest,
+  };
   manifest.layers.forEach((l, i) => (labels[`${GC_CONTENT}.l.${i}`] = l.digest));
   return labels;
 }
@@ -91,7 +119,9 @@ function parseJson<T>(bytes: Buffer, what: string): T {
   try {
     return JSON.parse(bytes.toString('utf8')) as T;
   } catch (err) {
-    throw new UnsupportedManifestError(`invalid ${what}: ${(err as Error).message}`, { cause: err });
+    throw new UnsupportedManifestError(`invalid ${what}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -135,11 +165,17 @@ export async function pullImage(
   const req = signal ? { signal } : {};
   const call: CallOptions = signal ? { signal } : {};
   try {
+    // The local record is looked up while the registry answers; a failure is reported below.
+    const existingP = getImageRecord(client, ref.full, call);
+    existingP.catch(() => undefined);
     const resolved = await registry.resolve(ref, req);
     const target = resolved.descriptor;
     reporter.line(pullingFromLine(ref));
 
-    if (target.mediaType === MediaType.DockerManifestSchema1 || target.mediaType === MediaType.DockerManifestSchema1Signed) {
+    if (
+      target.mediaType === MediaType.DockerManifestSchema1 ||
+      target.mediaType === MediaType.DockerManifestSchema1Signed
+    ) {
       throw new UnsupportedManifestError(
         `[DEPRECATION NOTICE] Docker Image Format v1 and Docker Image manifest version 2, schema 1 support has been removed. Suggest the author of ${ref.familiar} to upgrade the image to the OCI Format or Docker Image manifest v2, schema 2.`,
       );
@@ -153,7 +189,9 @@ export async function pullImage(
       index = parseJson<ImageIndex>(resolved.bytes, 'index');
       manifestDesc = selectManifest(index, want);
       if (isIndexMediaType(manifestDesc.mediaType)) {
-        throw new UnsupportedManifestError(`nested image indexes are not supported (${manifestDesc.digest})`);
+        throw new UnsupportedManifestError(
+          `nested image indexes are not supported (${manifestDesc.digest})`,
+        );
       }
       manifestBytes = (await registry.fetchManifest(ref, manifestDesc, req)).bytes;
     } else if (!isManifestMediaType(target.mediaType)) {
@@ -161,7 +199,9 @@ export async function pullImage(
     }
     const manifest = parseJson<ImageManifest>(manifestBytes, 'manifest');
     if (!manifest.config || !Array.isArray(manifest.layers)) {
-      throw new UnsupportedManifestError(`manifest ${manifestDesc.digest} is not an image manifest`);
+      throw new UnsupportedManifestError(
+        `manifest ${manifestDesc.digest} is not an image manifest`,
+      );
     }
 
     const configBytes = await registry.fetchBlobBytes(ref, manifest.config, req);
@@ -173,7 +213,11 @@ export async function pullImage(
       );
     }
     if (!index && opts.platform) {
-      const actual = fromOciPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
+      const actual = fromOciPlatform({
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {}),
+      });
       if (!platformMatcher(want).match(actual)) {
         throw new BerthError(
           `image with reference ${ref.familiar} was found but does not match the specified platform: wanted ${formatPlatform(want)}, actual: ${formatPlatform(actual)}`,
@@ -182,7 +226,7 @@ export async function pullImage(
     }
     const chain = chainIds(diffIds);
     const topChain = chain.at(-1) ?? '';
-    const existing = await getImageRecord(client, ref.full, call);
+    const existing = await existingP;
 
     const changed = await withLease(
       client,
@@ -195,8 +239,12 @@ export async function pullImage(
 
         // What is already here: a layer counts as present when its blob is stored and its
         // snapshot (with all below it) is unpacked.
-        const blobPresent = await Promise.all(manifest.layers.map((l) => hasBlob(client, l.digest, call)));
-        const snapPresent = await Promise.all(chain.map((c) => hasSnapshot(client, settings.snapshotter, c, call)));
+        const blobPresent = await Promise.all(
+          manifest.layers.map((l) => hasBlob(client, l.digest, call)),
+        );
+        const snapPresent = await Promise.all(
+          chain.map((c) => hasSnapshot(client, settings.snapshotter, c, call)),
+        );
         let below = true;
         const present = manifest.layers.map((_, i) => {
           below = below && (snapPresent[i] ?? false);
@@ -204,7 +252,7 @@ export async function pullImage(
         });
 
         const ids = manifest.layers.map((l) => layerId(l.digest));
-        const concurrency = Math.max(1, opts.concurrency ?? Number(process.env['XX_CONC'] ?? 3));
+        const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
         let queued = 0;
         manifest.layers.forEach((_, i) => {
           const id = ids[i] as string;
@@ -229,7 +277,8 @@ export async function pullImage(
           if (present[i] || blobPresent[i]) {
             // Still refresh labels and hold the blob in our lease: another tool may have stored it.
             // The source is only read if the blob vanished since we looked.
-            const source = async (offset: number) => registry.fetchBlob(ref, layer, { ...req, offset });
+            const source = async (offset: number) =>
+              registry.fetchBlob(ref, layer, { ...req, offset });
             return writeBlob(client, layer, source, { ...wopts, labels }).then((r) => {
               note(r);
               if (!present[i]) done(id);
@@ -267,7 +316,12 @@ export async function pullImage(
             reporter.layer(id, 'Extracting');
             const result = await unpackLayer(
               client,
-              { layer, diffId: diffIds[i] as string, parent: i === 0 ? '' : (chain[i - 1] as string), chainId: chain[i] as string },
+              {
+                layer,
+                diffId: diffIds[i] as string,
+                parent: i === 0 ? '' : (chain[i - 1] as string),
+                chainId: chain[i] as string,
+              },
               { snapshotter: settings.snapshotter, lease, ...(signal ? { signal } : {}) },
             );
             if (result === 'applied') unpacked = true;
@@ -284,11 +338,34 @@ export async function pullImage(
           ...snapshotGcLabels(settings.snapshotter, topChain),
           ...(size !== undefined ? { [sizeLabelKey(settings.snapshotter)]: String(size) } : {}),
         };
-        note(await writeBlobBytes(client, manifest.config, configBytes, { ...wopts, labels: configLabels }));
-        note(await writeBlobBytes(client, manifestDesc, manifestBytes, { ...wopts, labels: manifestLabels(manifest, ref) }));
-        if (index) note(await writeBlobBytes(client, target, resolved.bytes, { ...wopts, labels: indexLabels(index, ref) }));
+        note(
+          await writeBlobBytes(client, manifest.config, configBytes, {
+            ...wopts,
+            labels: configLabels,
+          }),
+        );
+        note(
+          await writeBlobBytes(client, manifestDesc, manifestBytes, {
+            ...wopts,
+            labels: manifestLabels(manifest, ref),
+          }),
+        );
+        if (index)
+          note(
+            await writeBlobBytes(client, target, resolved.bytes, {
+              ...wopts,
+              labels: indexLabels(index, ref),
+            }),
+          );
 
-        const moved = await putImageRecord(client, settings, ref.full, target, existing?.labels ?? {}, { lease, ...call });
+        const moved = await putImageRecord(
+          client,
+          settings,
+          ref.full,
+          target,
+          existing?.labels ?? {},
+          { lease, ...call },
+        );
         return wrote || unpacked || moved || existing === undefined;
       },
       { ...(signal ? { signal } : {}) },

@@ -30,7 +30,12 @@ export async function putImageRecord(
   }
   const current = await getImageRecord(client, name, call);
   const same = current?.target?.digest === target.digest;
-  const paths = ['target', ...Object.keys(all).filter((k) => current?.labels?.[k] !== all[k]).map((k) => `labels.${k}`)];
+  const paths = [
+    'target',
+    ...Object.keys(all)
+      .filter((k) => current?.labels?.[k] !== all[k])
+      .map((k) => `labels.${k}`),
+  ];
   if (same && paths.length === 1) return false;
   try {
     await client.images.update({ image, update_mask: { paths } }, call);

@@ -35,14 +35,20 @@ export async function imageSizes(
       const measured = await unpackedSize(client, snapshotter, img.diffIds, call);
       if (measured === undefined) {
         // Not unpacked (e.g. pulled for another platform by another tool): the blobs' sizes.
-        sizes.set(img.configDigest, img.manifest.layers.reduce((a, l) => a + l.size, 0));
+        sizes.set(
+          img.configDigest,
+          img.manifest.layers.reduce((a, l) => a + l.size, 0),
+        );
         return;
       }
       sizes.set(img.configDigest, measured);
       // Cache it; a failure only means measuring again next time.
       await client.content
         .update(
-          { info: { digest: img.configDigest, labels: { [key]: String(measured) } }, update_mask: { paths: [`labels.${key}`] } },
+          {
+            info: { digest: img.configDigest, labels: { [key]: String(measured) } },
+            update_mask: { paths: [`labels.${key}`] },
+          },
           call,
         )
         .catch(() => undefined);

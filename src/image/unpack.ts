@@ -48,7 +48,12 @@ function opts(o: UnpackOptions, lease: boolean): CallOptions {
 }
 
 /** True if a committed snapshot with this chain ID exists. */
-export async function hasSnapshot(client: Client, snapshotter: string, key: string, call: CallOptions = {}): Promise<boolean> {
+export async function hasSnapshot(
+  client: Client,
+  snapshotter: string,
+  key: string,
+  call: CallOptions = {},
+): Promise<boolean> {
   try {
     await client.snapshots.stat({ snapshotter, key }, call);
     return true;
@@ -87,7 +92,10 @@ export async function unpackLayer(
   let committed = false;
   try {
     const { applied } = await client.diff.apply(
-      { diff: { media_type: l.layer.mediaType, digest: l.layer.digest, size: l.layer.size }, mounts },
+      {
+        diff: { media_type: l.layer.mediaType, digest: l.layer.digest, size: l.layer.size },
+        mounts,
+      },
       { ...opts(o, true), timeoutMs: 0 },
     );
     if (applied?.digest !== l.diffId) {
@@ -96,7 +104,10 @@ export async function unpackLayer(
       );
     }
     try {
-      await client.snapshots.commit({ snapshotter: o.snapshotter, name: l.chainId, key, labels: {} }, opts(o, true));
+      await client.snapshots.commit(
+        { snapshotter: o.snapshotter, name: l.chainId, key, labels: {} },
+        opts(o, true),
+      );
       committed = true;
       return 'applied';
     } catch (err) {
@@ -116,7 +127,10 @@ export async function unpackLayer(
 }
 
 /** The layers of an image paired with their chain IDs, ready for unpackLayer. */
-export function layersToUnpack(layers: readonly Descriptor[], diffIds: readonly string[]): LayerToUnpack[] {
+export function layersToUnpack(
+  layers: readonly Descriptor[],
+  diffIds: readonly string[],
+): LayerToUnpack[] {
   if (layers.length !== diffIds.length) {
     throw new BerthError(
       `mismatched image rootfs and manifest layers: ${diffIds.length} diff IDs, ${layers.length} layers`,
@@ -164,7 +178,9 @@ export async function unpackedSize(
 ): Promise<number | undefined> {
   try {
     const sizes = await Promise.all(
-      chainIds(diffIds).map(async (key) => Number((await client.snapshots.usage({ snapshotter, key }, call)).size)),
+      chainIds(diffIds).map(async (key) =>
+        Number((await client.snapshots.usage({ snapshotter, key }, call)).size),
+      ),
     );
     return sizes.reduce((a, b) => a + b, 0);
   } catch (err) {

@@ -23,8 +23,11 @@ interface ImageInfo {
 }
 
 function fixture(): Record<string, ImageInfo> {
-  return (JSON.parse(readFileSync(join(env.images, 'images.json'), 'utf8')) as { images: Record<string, ImageInfo> })
-    .images;
+  return (
+    JSON.parse(readFileSync(join(env.images, 'images.json'), 'utf8')) as {
+      images: Record<string, ImageInfo>;
+    }
+  ).images;
 }
 
 const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
@@ -51,7 +54,11 @@ function runAsync(namespace: string, args: string[], extraEnv: Record<string, st
  * For commands that talk to the in-process proxy: a blocking spawn would stop this process from
  * answering the very requests berth makes.
  */
-function runP(namespace: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Result> {
+function runP(
+  namespace: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<Result> {
   return runAsync(namespace, args, extraEnv).done;
 }
 
@@ -84,7 +91,10 @@ async function state(namespace: string) {
   }
 }
 
-async function contentLabels(namespace: string, digest: string): Promise<Record<string, string> | undefined> {
+async function contentLabels(
+  namespace: string,
+  digest: string,
+): Promise<Record<string, string> | undefined> {
   const c = client(namespace);
   try {
     return (await c.content.info({ digest })).info?.labels ?? {};
@@ -114,11 +124,16 @@ async function dropNamespace(namespace: string): Promise<void> {
   try {
     for (const ctrRecord of (await c.containers.list({ filters: [] })).containers) {
       await c.containers.delete({ id: ctrRecord.id }).catch(() => undefined);
-      await c.snapshots.remove({ snapshotter: 'overlayfs', key: ctrRecord.snapshot_key }).catch(() => undefined);
+      await c.snapshots
+        .remove({ snapshotter: 'overlayfs', key: ctrRecord.snapshot_key })
+        .catch(() => undefined);
     }
-    for (const img of (await c.images.list({ filters: [] })).images) await c.images.delete({ name: img.name, sync: false });
-    for (const s of (await c.content.listStatuses({ filters: [] })).statuses) await c.content.abort({ ref: s.ref }).catch(() => undefined);
-    for (const l of (await c.leases.list({ filters: [] })).leases) await c.leases.delete({ id: l.id, sync: false }).catch(() => undefined);
+    for (const img of (await c.images.list({ filters: [] })).images)
+      await c.images.delete({ name: img.name, sync: false });
+    for (const s of (await c.content.listStatuses({ filters: [] })).statuses)
+      await c.content.abort({ ref: s.ref }).catch(() => undefined);
+    for (const l of (await c.leases.list({ filters: [] })).leases)
+      await c.leases.delete({ id: l.id, sync: false }).catch(() => undefined);
     const id = `gc-${Date.now()}`;
     await c.leases.create({ id, labels: {} });
     await c.leases.delete({ id, sync: true });
@@ -172,15 +187,29 @@ async function pushUniqueImage(bytes: number): Promise<PushedImage> {
     const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
     const loc = new URL(start.headers.get('location') ?? '', base);
     loc.searchParams.set('digest', sha(blob));
-    const put = await fetch(loc, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await fetch(loc, {
+      method: 'PUT',
+      body: blob,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     assert.equal(put.status, 201, `upload of ${sha(blob)}`);
   }
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layer), size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha(layer),
+          size: layer.length,
+        },
+      ],
     }),
   );
   const put = await fetch(`${base}/manifests/latest`, {
@@ -212,7 +241,16 @@ interface ProxyRequest {
 class RegistryProxy {
   readonly requests: ProxyRequest[] = [];
   private server!: http.Server;
-  private stalls = new Map<string, { after: number; release: Promise<void>; resolve: () => void; hit: () => void; hitP: Promise<void> }>();
+  private stalls = new Map<
+    string,
+    {
+      after: number;
+      release: Promise<void>;
+      resolve: () => void;
+      hit: () => void;
+      hitP: Promise<void>;
+    }
+  >();
   corrupt = new Set<string>();
   blobDelayMs = 0;
   basicAuth: string | undefined;
@@ -244,7 +282,11 @@ class RegistryProxy {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
-    this.requests.push({ method: req.method ?? '', url, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    this.requests.push({
+      method: req.method ?? '',
+      url,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+    });
     if (this.basicAuth !== undefined) {
       const want = `Basic ${Buffer.from(this.basicAuth).toString('base64')}`;
       if (req.headers.authorization !== want) {
@@ -253,26 +295,42 @@ class RegistryProxy {
           'docker-distribution-api-version': 'registry/2.0',
           'www-authenticate': 'Basic realm="Registry Realm"',
         });
-        res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}\n');
+        res.end(
+          '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}\n',
+        );
         return;
       }
     }
     const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url)?.[1];
     const headers = { ...req.headers, host: env.registry };
     delete headers.authorization;
-    const up = http.request({ host: '127.0.0.1', port: Number(env.registry.split(':')[1]), method: req.method, path: url, headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      if (!blob || req.method !== 'GET') {
-        ur.pipe(res);
-        return;
-      }
-      void this.sendBlob(blob, req, ur, res);
-    });
+    const up = http.request(
+      {
+        host: '127.0.0.1',
+        port: Number(env.registry.split(':')[1]),
+        method: req.method,
+        path: url,
+        headers,
+      },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        if (!blob || req.method !== 'GET') {
+          ur.pipe(res);
+          return;
+        }
+        void this.sendBlob(blob, req, ur, res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   }
 
-  private async sendBlob(digest: string, req: http.IncomingMessage, ur: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async sendBlob(
+    digest: string,
+    req: http.IncomingMessage,
+    ur: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
     if (this.blobDelayMs > 0) await new Promise((r) => setTimeout(r, this.blobDelayMs));
     const stall = req.headers.range ? undefined : this.stalls.get(digest);
     if (stall) this.stalls.delete(digest);
@@ -297,7 +355,11 @@ class RegistryProxy {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
@@ -328,7 +390,7 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
   describe('pull', () => {
     const N = (): string => ns('pull');
 
-    it('prints Docker\'s plain progress, stores content with GC labels, unpacks, leaves no lease', async () => {
+    it("prints Docker's plain progress, stores content with GC labels, unpacks, leaves no lease", async () => {
       const r = run(N(), ['pull', BUSYBOX]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
@@ -358,7 +420,11 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       // Everything survives a GC now that only the image record holds it.
       await collectGarbage(N());
       assert.ok(await contentLabels(N(), busybox.layers[0]!.digest), 'layer blob survived GC');
-      assert.ok((await state(N())).snapshots.some((x) => x.name === busybox.diffIds[0] && x.kind === 'COMMITTED'));
+      assert.ok(
+        (await state(N())).snapshots.some(
+          (x) => x.name === busybox.diffIds[0] && x.kind === 'COMMITTED',
+        ),
+      );
     });
 
     it('a second pull is up to date; -q prints only the reference', () => {
@@ -387,9 +453,18 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       for (const l of multi.layers.slice(1)) {
         const id = short(l.digest);
         const mine = out.filter((x) => x.startsWith(`${id}: `));
-        assert.deepEqual(mine, [`${id}: Pulling fs layer`, `${id}: Verifying Checksum`, `${id}: Download complete`, `${id}: Pull complete`]);
+        assert.deepEqual(mine, [
+          `${id}: Pulling fs layer`,
+          `${id}: Verifying Checksum`,
+          `${id}: Download complete`,
+          `${id}: Pull complete`,
+        ]);
       }
-      assert.deepEqual(out.slice(-3), [`Digest: ${multi.digest}`, `Status: Downloaded newer image for ${MULTI}`, MULTI]);
+      assert.deepEqual(out.slice(-3), [
+        `Digest: ${multi.digest}`,
+        `Status: Downloaded newer image for ${MULTI}`,
+        MULTI,
+      ]);
     });
 
     it('an OCI index: the host platform by default, --platform for another; both listed once', async () => {
@@ -401,10 +476,20 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const arm = run(n, ['pull', '--platform', 'linux/arm64', INDEX]);
       assert.equal(arm.code, 0, arm.stderr);
       assert.match(arm.stdout, /Status: (Downloaded newer image|Image is up to date) for /);
-      const inspected = run(n, ['image', 'inspect', '--platform', 'linux/arm64', '--format', '{{.Architecture}} {{.Os}}', INDEX]);
+      const inspected = run(n, [
+        'image',
+        'inspect',
+        '--platform',
+        'linux/arm64',
+        '--format',
+        '{{.Architecture}} {{.Os}}',
+        INDEX,
+      ]);
       assert.equal(inspected.stdout, 'arm64 linux\n', inspected.stderr);
       const index = await contentLabels(n, img.index!.digest);
-      assert.ok(index?.['containerd.io/gc.ref.content.m.0'] && index['containerd.io/gc.ref.content.m.1']);
+      assert.ok(
+        index?.['containerd.io/gc.ref.content.m.0'] && index['containerd.io/gc.ref.content.m.1'],
+      );
       assert.equal(lines(run(n, ['images', '-q']).stdout).length, 1);
     });
 
@@ -413,16 +498,28 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const r = run(N(), ['pull', ref]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(lines(r.stdout)[0], 'v2s2: Pulling from lab/busybox-docker');
-      assert.match(r.stdout, new RegExp(`^Digest: sha256:[a-f0-9]{64}\nStatus: Downloaded newer image for ${ref.replace(/\./g, '\\.')}\n${ref.replace(/\./g, '\\.')}\n$`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^Digest: sha256:[a-f0-9]{64}\nStatus: Downloaded newer image for ${ref.replace(/\./g, '\\.')}\n${ref.replace(/\./g, '\\.')}\n$`,
+          'm',
+        ),
+      );
     });
 
-    it('unknown tag or repository: Docker\'s message, exit 1, nothing stored', async () => {
+    it("unknown tag or repository: Docker's message, exit 1, nothing stored", async () => {
       const n = ns('missing');
-      for (const ref of [`${env.registry}/lab/busybox:nosuchtag`, `${env.registry}/lab/nosuchrepo:latest`]) {
+      for (const ref of [
+        `${env.registry}/lab/busybox:nosuchtag`,
+        `${env.registry}/lab/nosuchrepo:latest`,
+      ]) {
         const r = run(n, ['pull', ref]);
         assert.equal(r.code, 1);
         assert.equal(r.stdout, '');
-        assert.equal(r.stderr, `Error response from daemon: manifest for ${ref} not found: manifest unknown: manifest unknown\n`);
+        assert.equal(
+          r.stderr,
+          `Error response from daemon: manifest for ${ref} not found: manifest unknown: manifest unknown\n`,
+        );
       }
       const s = await state(n);
       assert.deepEqual([s.images, s.leases], [[], []]);
@@ -431,7 +528,10 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
     it('an invalid reference is refused before any network call', () => {
       const r = run(N(), ['pull', 'UPPER']);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, 'invalid reference format: repository name (library/UPPER) must be lowercase\n');
+      assert.equal(
+        r.stderr,
+        'invalid reference format: repository name (library/UPPER) must be lowercase\n',
+      );
       const a = run(N(), ['pull', '-a', `${env.registry}/lab/busybox:latest`]);
       assert.equal(a.code, 1);
       assert.equal(a.stderr, "tag can't be used with --all-tags/-a\n");
@@ -446,7 +546,12 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       assert.equal(r.code, 1);
       const err = lines(r.stderr);
       assert.equal(err.length, 1, r.stderr);
-      assert.match(err[0]!, new RegExp(`^Error response from daemon: \\w+ "https?://127\\.0\\.0\\.1:${port}/v2/.*": dial tcp 127\\.0\\.0\\.1:${port}: connect: connection refused$`));
+      assert.match(
+        err[0]!,
+        new RegExp(
+          `^Error response from daemon: \\w+ "https?://127\\.0\\.0\\.1:${port}/v2/.*": dial tcp 127\\.0\\.0\\.1:${port}: connect: connection refused$`,
+        ),
+      );
     });
 
     describe('against a misbehaving registry', () => {
@@ -466,13 +571,18 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         try {
           writeFileSync(
             join(dir, 'config.json'),
-            JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('alice:wrong').toString('base64') } } }),
+            JSON.stringify({
+              auths: { [proxy.host]: { auth: Buffer.from('alice:wrong').toString('base64') } },
+            }),
           );
           const r = await runP(n, ['pull', `${proxy.host}/lab/busybox`], { DOCKER_CONFIG: dir });
           assert.equal(r.code, 1);
           const err = lines(r.stderr);
           assert.equal(err.length, 1, r.stderr);
-          assert.match(err[0]!, /^Error response from daemon: .*unauthorized: authentication required$/);
+          assert.match(
+            err[0]!,
+            /^Error response from daemon: .*unauthorized: authentication required$/,
+          );
           const s = await state(n);
           assert.deepEqual([s.images, s.leases], [[], []]);
         } finally {
@@ -486,12 +596,19 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         proxy.corrupt.add(u.layer.digest);
         const r = await runP(n, ['pull', `${proxy.host}/${u.repo}`]);
         assert.equal(r.code, 1);
-        assert.equal(lines(r.stderr).at(-1), `Error response from daemon: filesystem layer verification failed for digest ${u.layer.digest}`);
+        assert.equal(
+          lines(r.stderr).at(-1),
+          `Error response from daemon: filesystem layer verification failed for digest ${u.layer.digest}`,
+        );
         const s = await state(n);
         assert.deepEqual(s.images, []);
         assert.deepEqual(s.leases, []);
         assert.deepEqual(s.ingests, []);
-        assert.equal(await contentLabels(n, u.layer.digest), undefined, 'the bad blob was not committed');
+        assert.equal(
+          await contentLabels(n, u.layer.digest),
+          undefined,
+          'the bad blob was not committed',
+        );
         assert.ok(!s.snapshots.some((x) => x.kind === 'ACTIVE'), 'no half-made snapshot');
         // The same image from the honest registry is fine afterwards.
         const ok = run(n, ['pull', '-q', u.ref]);
@@ -520,7 +637,10 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         assert.deepEqual(s.leases, []);
         assert.ok(!s.snapshots.some((x) => x.kind === 'ACTIVE'), 'no half-made snapshot');
         const offset = s.ingests.find((i) => i.ref === ingestRef)?.offset ?? 0;
-        assert.ok(offset >= 1024 * 1024 && offset < u.layer.size, `partial ingest kept (${offset} bytes)`);
+        assert.ok(
+          offset >= 1024 * 1024 && offset < u.layer.size,
+          `partial ingest kept (${offset} bytes)`,
+        );
         // The partial download outlives the lease, even through a GC.
         await collectGarbage(n);
         s = await state(n);
@@ -529,13 +649,28 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         proxy.requests.length = 0;
         const again = await runP(n, ['pull', ref]);
         assert.equal(again.code, 0, again.stderr);
-        assert.match(again.stdout, new RegExp(`Status: Downloaded newer image for ${ref.replace(/\./g, '\\.')}`));
-        const blobGets = proxy.requests.filter((q) => q.method === 'GET' && q.url.endsWith(u.layer.digest));
-        assert.deepEqual(blobGets.map((q) => q.range), [`bytes=${offset}-`], 'only the rest was fetched');
+        assert.match(
+          again.stdout,
+          new RegExp(`Status: Downloaded newer image for ${ref.replace(/\./g, '\\.')}`),
+        );
+        const blobGets = proxy.requests.filter(
+          (q) => q.method === 'GET' && q.url.endsWith(u.layer.digest),
+        );
+        assert.deepEqual(
+          blobGets.map((q) => q.range),
+          [`bytes=${offset}-`],
+          'only the rest was fetched',
+        );
         s = await state(n);
         assert.deepEqual([s.images, s.leases, s.ingests], [[ref], [], []]);
-        assert.equal((await contentLabels(n, u.layer.digest))?.['containerd.io/uncompressed'], u.diffId);
-        assert.ok(s.snapshots.some((x) => x.name === u.diffId && x.kind === 'COMMITTED'), 'unpacked');
+        assert.equal(
+          (await contentLabels(n, u.layer.digest))?.['containerd.io/uncompressed'],
+          u.diffId,
+        );
+        assert.ok(
+          s.snapshots.some((x) => x.name === u.diffId && x.kind === 'COMMITTED'),
+          'unpacked',
+        );
       });
 
       it('two concurrent pulls of the same image both succeed with one copy stored', async () => {
@@ -553,7 +688,11 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         assert.equal(lines(rb.stdout).at(-1), ref);
         const s = await state(n);
         assert.deepEqual([s.images, s.leases, s.ingests], [[ref], [], []]);
-        assert.deepEqual(s.snapshots, [{ name: u.diffId, kind: 'COMMITTED' }], 'one snapshot, none left half-made');
+        assert.deepEqual(
+          s.snapshots,
+          [{ name: u.diffId, kind: 'COMMITTED' }],
+          'one snapshot, none left half-made',
+        );
         const blobs = ctr(['content', 'ls', '-q'], n).stdout.split('\n').filter(Boolean);
         assert.deepEqual(blobs.sort(), [u.digest, u.config, u.layer.digest].sort());
       });
@@ -588,19 +727,40 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const out = lines(r.stdout);
       assert.match(out[0]!, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
       const row = out.find((l) => l.startsWith(`${env.registry}/lab/busybox `));
-      assert.match(row ?? '', new RegExp(`^${env.registry.replace(/\./g, '\\.')}/lab/busybox +latest +${short(busybox.config)} +\\d+ \\w+ ago +\\d[\\d.]*[kMG]?B$`));
+      assert.match(
+        row ?? '',
+        new RegExp(
+          `^${env.registry.replace(/\./g, '\\.')}/lab/busybox +latest +${short(busybox.config)} +\\d+ \\w+ ago +\\d[\\d.]*[kMG]?B$`,
+        ),
+      );
       assert.equal(out.length, 3);
     });
 
     it('-q, --no-trunc, --digests, --format and json', () => {
-      assert.deepEqual(lines(run(N(), ['images', '-q']).stdout).sort(), [short(busybox.config), short(multi.config)].sort());
-      assert.match(run(N(), ['images', '--no-trunc']).stdout, new RegExp(`\\s${busybox.config}\\s`));
+      assert.deepEqual(
+        lines(run(N(), ['images', '-q']).stdout).sort(),
+        [short(busybox.config), short(multi.config)].sort(),
+      );
+      assert.match(
+        run(N(), ['images', '--no-trunc']).stdout,
+        new RegExp(`\\s${busybox.config}\\s`),
+      );
       const d = run(N(), ['images', '--digests']);
       assert.match(lines(d.stdout)[0]!, /^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE$/);
-      assert.match(d.stdout, new RegExp(`lab/busybox +latest +${busybox.digest} +${short(busybox.config)} `));
+      assert.match(
+        d.stdout,
+        new RegExp(`lab/busybox +latest +${busybox.digest} +${short(busybox.config)} `),
+      );
       const f = run(N(), ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}} {{.CreatedAt}}']);
-      assert.ok(lines(f.stdout).includes(`${BUSYBOX} ${short(busybox.config)} 2024-01-02 03:04:05 +0000 UTC`), f.stdout);
-      const j = lines(run(N(), ['images', '--format', 'json']).stdout).map((l) => JSON.parse(l) as Record<string, string>);
+      assert.ok(
+        lines(f.stdout).includes(
+          `${BUSYBOX} ${short(busybox.config)} 2024-01-02 03:04:05 +0000 UTC`,
+        ),
+        f.stdout,
+      );
+      const j = lines(run(N(), ['images', '--format', 'json']).stdout).map(
+        (l) => JSON.parse(l) as Record<string, string>,
+      );
       const row = j.find((x) => x.Repository === `${env.registry}/lab/multi`);
       assert.equal(row?.Tag, 'latest');
       assert.equal(row?.ID, short(multi.config));
@@ -609,13 +769,16 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
     });
 
     it('filters: reference, dangling, label, before/since; a positional repository', () => {
-      const q = (args: string[]): string[] => lines(run(N(), ['images', '--format', '{{.Repository}}', ...args]).stdout);
+      const q = (args: string[]): string[] =>
+        lines(run(N(), ['images', '--format', '{{.Repository}}', ...args]).stdout);
       assert.deepEqual(q(['-f', 'reference=*/lab/multi']), [`${env.registry}/lab/multi`]);
       assert.deepEqual(q([`${env.registry}/lab/busybox`]), [`${env.registry}/lab/busybox`]);
       assert.deepEqual(q(['-f', 'dangling=true']), []);
       assert.equal(q(['-f', 'dangling=false']).length, 2);
       assert.deepEqual(q(['-f', 'label=org.berth.test=multi']), [`${env.registry}/lab/multi`]);
-      assert.deepEqual(q(['-f', 'label=org.opencontainers.image.title']), [`${env.registry}/lab/busybox`]);
+      assert.deepEqual(q(['-f', 'label=org.opencontainers.image.title']), [
+        `${env.registry}/lab/busybox`,
+      ]);
       // Both were built at the same instant, so neither is before or since the other.
       assert.deepEqual(q(['-f', `before=${BUSYBOX}`]), []);
       assert.deepEqual(q(['-f', `since=${BUSYBOX}`]), []);
@@ -636,17 +799,32 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const t = run(N(), ['tag', BUSYBOX, 'mybox:1']);
       assert.equal(t.code, 0, t.stderr);
       assert.equal(t.stdout, '');
-      assert.equal(run(N(), ['image', 'tag', short(busybox.config), 'example.com/x/mybox:2']).code, 0);
+      assert.equal(
+        run(N(), ['image', 'tag', short(busybox.config), 'example.com/x/mybox:2']).code,
+        0,
+      );
       const names = (await state(N())).images.sort();
-      assert.deepEqual(names, [BUSYBOX, 'docker.io/library/mybox:1', 'example.com/x/mybox:2'].sort());
-      const rows = lines(run(N(), ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).stdout).sort();
-      assert.deepEqual(rows, [`${BUSYBOX} ${short(busybox.config)}`, `example.com/x/mybox:2 ${short(busybox.config)}`, `mybox:1 ${short(busybox.config)}`].sort());
+      assert.deepEqual(
+        names,
+        [BUSYBOX, 'docker.io/library/mybox:1', 'example.com/x/mybox:2'].sort(),
+      );
+      const rows = lines(
+        run(N(), ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).stdout,
+      ).sort();
+      assert.deepEqual(
+        rows,
+        [
+          `${BUSYBOX} ${short(busybox.config)}`,
+          `example.com/x/mybox:2 ${short(busybox.config)}`,
+          `mybox:1 ${short(busybox.config)}`,
+        ].sort(),
+      );
       const r = run(N(), ['rmi', 'mybox:1']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'Untagged: mybox:1\n');
     });
 
-    it('missing images: Docker\'s messages and exit 1', () => {
+    it("missing images: Docker's messages and exit 1", () => {
       const t = run(N(), ['tag', 'lab-missing:latest', `${env.registry}/lab/x:1`]);
       assert.equal(t.code, 1);
       assert.equal(t.stderr, 'Error response from daemon: No such image: lab-missing:latest\n');
@@ -674,7 +852,10 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       );
       const byId = run(N(), ['rmi', short(busybox.config)]);
       assert.equal(byId.code, 1);
-      assert.equal(byId.stderr, `Error response from daemon: conflict: unable to delete ${short(busybox.config)} (must be forced) - image is being used by stopped container ${cid.slice(0, 12)}\n`);
+      assert.equal(
+        byId.stderr,
+        `Error response from daemon: conflict: unable to delete ${short(busybox.config)} (must be forced) - image is being used by stopped container ${cid.slice(0, 12)}\n`,
+      );
       const f = run(N(), ['rmi', '-f', BUSYBOX]);
       assert.equal(f.code, 0, f.stderr);
       assert.deepEqual(lines(f.stdout).slice(0, 3), [
@@ -693,7 +874,11 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const r = run(n, ['rmi', short(multi.config)]);
       assert.equal(r.code, 0, r.stderr);
       const out = lines(r.stdout);
-      assert.ok(out.includes(`Untagged: ${MULTI}`) && out.includes(`Untagged: ${env.registry}/lab/multi:two`), r.stdout);
+      assert.ok(
+        out.includes(`Untagged: ${MULTI}`) &&
+          out.includes(`Untagged: ${env.registry}/lab/multi:two`),
+        r.stdout,
+      );
       assert.ok(out.includes(`Deleted: ${multi.config}`));
       const s = await state(n);
       assert.deepEqual([s.images, s.snapshots], [[], []]);
@@ -729,7 +914,13 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
     });
 
     it('--format, and a missing image prints [] and Error: No such image', () => {
-      const f = run(N(), ['image', 'inspect', '--format', '{{.Id}} {{index .Config.Labels "org.berth.test"}}', MULTI]);
+      const f = run(N(), [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Id}} {{index .Config.Labels "org.berth.test"}}',
+        MULTI,
+      ]);
       assert.equal(f.stdout, `${multi.config} multi\n`);
       const m = run(N(), ['image', 'inspect', 'nosuch']);
       assert.equal(m.code, 1);
@@ -743,11 +934,22 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       const out = lines(r.stdout);
       assert.match(out[0]!, /^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
       assert.equal(out.length, 4);
-      assert.match(out[1]!, new RegExp(`^${short(multi.config)} +\\d+ years? ago +RUN head -c 1048576 /dev/urandom >/data/big +1\\.\\d+MB`));
+      assert.match(
+        out[1]!,
+        new RegExp(
+          `^${short(multi.config)} +\\d+ years? ago +RUN head -c 1048576 /dev/urandom >/data/big +1\\.\\d+MB`,
+        ),
+      );
       assert.match(out[3]!, /^<missing> +.* +COPY busybox rootfs \/ # berth test fixture +\d/);
       const q = run(N(), ['history', '-q', '--no-trunc', MULTI]);
       assert.deepEqual(lines(q.stdout), [multi.config, '<missing>', '<missing>']);
-      const raw = run(N(), ['history', '-H=false', '--format', '{{.Size}}|{{.CreatedSince}}', MULTI]);
+      const raw = run(N(), [
+        'history',
+        '-H=false',
+        '--format',
+        '{{.Size}}|{{.CreatedSince}}',
+        MULTI,
+      ]);
       assert.match(lines(raw.stdout)[0]!, /^\d+\|2024-01-02T03:04:05Z$/);
       const missing = run(N(), ['history', 'nosuch']);
       assert.equal(missing.code, 1);

@@ -369,7 +369,15 @@ describe('run / create / start / exec / wait / attach', function () {
 
     it('-d --rm removes the container when it exits, leaving nothing', async () => {
       const id = out(['run', '-d', '--rm', IMG(), 'sh', '-c', 'sleep 1']).trim();
-      for (let i = 0; i < 40 && ctrList(['containers', 'ls']).includes(id); i++) await sleep(250);
+      const stateDir = join(env.dataRoot, 'containers', env.namespace, id);
+      // The removal runs in the background (the logger starts it); the record goes first, the
+      // network and state dir right after.
+      for (
+        let i = 0;
+        i < 60 && (ctrList(['containers', 'ls']).includes(id) || existsSync(stateDir));
+        i++
+      )
+        await sleep(250);
       assert.ok(!ctrList(['containers', 'ls']).includes(id));
       assertNothingLeft();
       assert.ok(!existsSync(join(env.dataRoot, 'containers', env.namespace, id)));

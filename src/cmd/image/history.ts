@@ -7,7 +7,8 @@ import { chainIds } from '../../image/chain.js';
 import { resolveLocalImage, shortId } from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
 
-export const HISTORY_DEFAULT_FORMAT = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
+export const HISTORY_DEFAULT_FORMAT =
+  'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
 export const HISTORY_HEADERS: Readonly<Record<string, string>> = {
   ID: 'IMAGE',
   CreatedSince: 'CREATED',
@@ -88,7 +89,8 @@ export async function historyRows(
   try {
     img = await resolveLocalImage(client, name, opts.platform ? { platform: opts.platform } : {});
   } catch (err) {
-    if (err instanceof BerthError) throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
+    if (err instanceof BerthError)
+      throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
     throw err;
   }
   const chain = chainIds(img.diffIds);
@@ -118,7 +120,8 @@ export async function historyRows(
   });
   if (entries.length === 0) {
     // An image without history still has its layers; Docker shows one row per layer then.
-    for (const size of layerSizes) entries.push({ id: '<missing>', createdBy: '', size, comment: '' });
+    for (const size of layerSizes)
+      entries.push({ id: '<missing>', createdBy: '', size, comment: '' });
   }
   entries.reverse();
   const top = entries[0];

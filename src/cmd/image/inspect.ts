@@ -2,7 +2,13 @@
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { asGoMap } from '../../formatter/template.js';
-import { listLocalImages, NoSuchImageError, recordReference, resolveLocalImage, type LocalImage } from '../../image/local.js';
+import {
+  listLocalImages,
+  NoSuchImageError,
+  recordReference,
+  resolveLocalImage,
+  type LocalImage,
+} from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
 import { imageSizes } from '../../image/size.js';
 import type { ImageRuntimeConfig } from '../../registry/media-types.js';
@@ -18,7 +24,8 @@ export function dockerImageConfig(c: ImageRuntimeConfig | undefined): Record<str
     AttachStdout: false,
     AttachStderr: false,
   };
-  if (cfg.ExposedPorts && Object.keys(cfg.ExposedPorts).length > 0) out.ExposedPorts = asGoMap({ ...cfg.ExposedPorts });
+  if (cfg.ExposedPorts && Object.keys(cfg.ExposedPorts).length > 0)
+    out.ExposedPorts = asGoMap({ ...cfg.ExposedPorts });
   out.Tty = false;
   out.OpenStdin = false;
   out.StdinOnce = false;
@@ -98,7 +105,9 @@ export async function inspectImages(
   const errors: string[] = [];
   for (const arg of args) {
     try {
-      found.push(await resolveLocalImage(client, arg, opts.platform ? { platform: opts.platform } : {}));
+      found.push(
+        await resolveLocalImage(client, arg, opts.platform ? { platform: opts.platform } : {}),
+      );
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
       // Docker names the object as it was typed here, not normalised.
@@ -107,7 +116,9 @@ export async function inspectImages(
   }
   const sizes = await imageSizes(client, opts.snapshotter, found);
   return {
-    objects: found.map((img) => inspectObject(img, all, sizes.get(img.configDigest) ?? 0, opts.snapshotter)),
+    objects: found.map((img) =>
+      inspectObject(img, all, sizes.get(img.configDigest) ?? 0, opts.snapshotter),
+    ),
     errors,
   };
 }

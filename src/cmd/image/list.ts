@@ -6,11 +6,18 @@ import type { Client } from '../../containerd/client.js';
 import { BerthError, UsageError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSize } from '../../formatter/units.js';
-import { listLocalImages, recordReference, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
+import {
+  listLocalImages,
+  recordReference,
+  resolveLocalImage,
+  shortId,
+  type LocalImage,
+} from '../../image/local.js';
 import { pathMatch } from '../../image/match.js';
 import { imageSizes } from '../../image/size.js';
 
-export const IMAGES_DEFAULT_FORMAT = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
+export const IMAGES_DEFAULT_FORMAT =
+  'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
 export const IMAGES_DIGEST_FORMAT =
   'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
 export const IMAGES_HEADERS: Readonly<Record<string, string>> = {
@@ -102,7 +109,10 @@ export interface ImageSummary {
 }
 
 /** Groups records by image ID, as the daemon's image list does. */
-export function summarize(images: readonly LocalImage[], sizes: ReadonlyMap<string, number>): ImageSummary[] {
+export function summarize(
+  images: readonly LocalImage[],
+  sizes: ReadonlyMap<string, number>,
+): ImageSummary[] {
   const byId = new Map<string, ImageSummary>();
   for (const img of images) {
     let s = byId.get(img.configDigest);
@@ -128,7 +138,9 @@ export function summarize(images: readonly LocalImage[], sizes: ReadonlyMap<stri
     if (!s.repoDigests.includes(rd)) s.repoDigests.push(rd);
   }
   // Newest first, as the daemon sorts them.
-  return [...byId.values()].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0));
+  return [...byId.values()].sort(
+    (a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0),
+  );
 }
 
 function splitRepo(s: string, sep: '@' | ':'): [string, string] {
@@ -160,7 +172,8 @@ export function rowsOf(s: ImageSummary, opts: { digests: boolean; trunc: boolean
   }
   for (const repo of [...repoDigests.keys()].sort()) {
     if (opts.digests) {
-      for (const d of repoDigests.get(repo) ?? []) rows.push(new ImageRow(s, repo, '<none>', d, opts.trunc));
+      for (const d of repoDigests.get(repo) ?? [])
+        rows.push(new ImageRow(s, repo, '<none>', d, opts.trunc));
     } else {
       rows.push(new ImageRow(s, repo, '<none>', '<none>', opts.trunc));
     }
@@ -179,11 +192,14 @@ export function parseImageFilters(list: readonly string[]): Map<string, string[]
   for (const f of list) {
     const i = f.indexOf('=');
     if (i <= 0) {
-      throw new UsageError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+      throw new UsageError(
+        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
+      );
     }
     const key = f.slice(0, i).trim().toLowerCase();
     const value = f.slice(i + 1);
-    if (!FILTER_KEYS.has(key)) throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
+    if (!FILTER_KEYS.has(key))
+      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
     if (key === 'dangling' && !['true', 'false', '1', '0'].includes(value.toLowerCase())) {
       throw new BerthError(`Error response from daemon: invalid filter 'dangling=${value}'`);
     }
@@ -196,11 +212,20 @@ export function parseImageFilters(list: readonly string[]): Map<string, string[]
 function parseUntil(value: string): Date {
   const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
   if (dur) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    const mult: Record<string, number> = {
+      ns: 1e-6,
+      us: 1e-3,
+      µs: 1e-3,
+      ms: 1,
+      s: 1000,
+      m: 60_000,
+      h: 3_600_000,
+    };
     return new Date(Date.now() - Number(dur[1]) * (mult[dur[2] as string] ?? 1));
   }
   const d = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(d.getTime())) throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
+  if (Number.isNaN(d.getTime()))
+    throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
   return d;
 }
 
@@ -243,7 +268,10 @@ export interface ListImagesOptions {
 export async function listImageRows(client: Client, opts: ListImagesOptions): Promise<ImageRow[]> {
   const filters = parseImageFilters(opts.filters);
   const images = await listLocalImages(client);
-  const sizes = opts.sizes === false ? new Map<string, number>() : await imageSizes(client, opts.snapshotter, images);
+  const sizes =
+    opts.sizes === false
+      ? new Map<string, number>()
+      : await imageSizes(client, opts.snapshotter, images);
   let summaries = summarize(images, sizes);
 
   const refTime = async (value: string): Promise<number> => {

@@ -11,7 +11,8 @@ import { recordReference, type LocalImage } from '../../image/local.js';
 import { loadImageState, removeImage } from './remove.js';
 
 export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
-export const PRUNE_ALL_WARNING = 'WARNING! This will remove all images without at least one container associated to them.';
+export const PRUNE_ALL_WARNING =
+  'WARNING! This will remove all images without at least one container associated to them.';
 
 export interface PruneOptions {
   all: boolean;
@@ -37,7 +38,8 @@ function untilTime(value: string): number {
     return Date.now() - Number(dur[1]) * (mult[dur[2] as string] ?? 1);
   }
   const t = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (Number.isNaN(t)) throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
+  if (Number.isNaN(t))
+    throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
   return t;
 }
 
@@ -50,7 +52,11 @@ function parseFilters(list: readonly string[]): (img: LocalImage) => boolean {
   const checks: ((img: LocalImage) => boolean)[] = [];
   for (const f of list) {
     const i = f.indexOf('=');
-    if (i <= 0) throw new BerthError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`, { exitCode: 125 });
+    if (i <= 0)
+      throw new BerthError(
+        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
+        { exitCode: 125 },
+      );
     const key = f.slice(0, i);
     const value = f.slice(i + 1);
     if (key === 'until') {
@@ -71,7 +77,8 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   const matches = parseFilters(opts.filters);
   const state = await loadImageState(client);
   const byId = new Map<string, LocalImage[]>();
-  for (const img of state.images) byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
+  for (const img of state.images)
+    byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
 
   const victims: string[] = [];
   for (const [id, records] of byId) {
@@ -86,13 +93,25 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   const doomed = new Set(victims);
   const survivors = state.images.filter((i) => !doomed.has(i.configDigest));
   const keptChains = new Set(survivors.flatMap((i) => chainIds(i.diffIds)));
-  const keptBlobs = new Set(survivors.flatMap((i) => [i.target.digest, i.manifestDescriptor.digest, i.configDigest, ...i.manifest.layers.map((l) => l.digest)]));
+  const keptBlobs = new Set(
+    survivors.flatMap((i) => [
+      i.target.digest,
+      i.manifestDescriptor.digest,
+      i.configDigest,
+      ...i.manifest.layers.map((l) => l.digest),
+    ]),
+  );
   const chains = new Set<string>();
   const blobs = new Map<string, number>();
   for (const id of victims) {
     for (const img of byId.get(id) ?? []) {
       for (const c of chainIds(img.diffIds)) if (!keptChains.has(c)) chains.add(c);
-      const descs = [img.target, img.manifestDescriptor, img.manifest.config, ...img.manifest.layers];
+      const descs = [
+        img.target,
+        img.manifestDescriptor,
+        img.manifest.config,
+        ...img.manifest.layers,
+      ];
       for (const d of descs) if (!keptBlobs.has(d.digest)) blobs.set(d.digest, d.size);
     }
   }
@@ -106,13 +125,15 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
       }
     }),
   );
-  const reclaimed = usage.reduce((a, b) => a + b, 0) + [...blobs.values()].reduce((a, b) => a + b, 0);
+  const reclaimed =
+    usage.reduce((a, b) => a + b, 0) + [...blobs.values()].reduce((a, b) => a + b, 0);
 
   const lines: string[] = [];
   for (const id of victims) {
     await removeImage(client, state, id, {
       force: true,
-      onLine: (line) => lines.push(line.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')),
+      onLine: (line) =>
+        lines.push(line.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')),
     });
   }
   return { lines, reclaimed };

@@ -4,7 +4,12 @@ import { BerthError } from '../../errors.js';
 import { parsePlatform } from '../../image/platform.js';
 import { reporterFor } from '../../image/progress.js';
 import { newRegistryClient, pullImage, type PullSettings } from '../../image/pull.js';
-import { InvalidReferenceError, parseReference, trimTagAndDigest, withTag } from '../../registry/reference.js';
+import {
+  InvalidReferenceError,
+  parseReference,
+  trimTagAndDigest,
+  withTag,
+} from '../../registry/reference.js';
 
 export interface PullCommandOptions {
   allTags: boolean;
@@ -18,7 +23,10 @@ export interface PullCommandOptions {
 export function daemonError(err: unknown): unknown {
   if (err instanceof InvalidReferenceError) return err;
   if (err instanceof BerthError && !err.message.startsWith('Error response from daemon: ')) {
-    return new BerthError(`Error response from daemon: ${err.message}`, { exitCode: 1, cause: err });
+    return new BerthError(`Error response from daemon: ${err.message}`, {
+      exitCode: 1,
+      cause: err,
+    });
   }
   return err;
 }
@@ -64,7 +72,10 @@ export async function runPull(
     for (const tag of tags) {
       const reporter = reporterFor(out, opts.quiet);
       try {
-        const result = await pullImage(client, settings, withTag(repo, tag), { ...common, reporter });
+        const result = await pullImage(client, settings, withTag(repo, tag), {
+          ...common,
+          reporter,
+        });
         changed ||= result.changed;
         reporter.line(`Digest: ${result.target.digest}`);
       } finally {

@@ -9,7 +9,13 @@ import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { chainIds } from '../../image/chain.js';
-import { listLocalImages, recordReference, resolveLocalImage, shortId, type LocalImage } from '../../image/local.js';
+import {
+  listLocalImages,
+  recordReference,
+  resolveLocalImage,
+  shortId,
+  type LocalImage,
+} from '../../image/local.js';
 import { parseDockerRef, type ImageReference } from '../../registry/reference.js';
 
 export interface RemoveOptions {
@@ -36,7 +42,11 @@ export async function loadImageState(client: Client): Promise<ImageState> {
     client.containers.list({ filters: [] }),
     client.tasks.list({ filter: '' }),
   ]);
-  const running = new Set(tasks.filter((t) => t.status === 'RUNNING' || t.status === 'PAUSED' || t.status === 'PAUSING').map((t) => t.id));
+  const running = new Set(
+    tasks
+      .filter((t) => t.status === 'RUNNING' || t.status === 'PAUSED' || t.status === 'PAUSING')
+      .map((t) => t.id),
+  );
   const idByName = new Map(images.map((i) => [i.name, i.configDigest]));
   const users = new Map<string, ContainerUse[]>();
   for (const c of containers) {
@@ -81,14 +91,23 @@ async function deleteRecord(client: Client, name: string, last: boolean): Promis
 async function pulledFrom(client: Client, img: LocalImage, ref: ImageReference): Promise<boolean> {
   try {
     const { info } = await client.content.info({ digest: img.target.digest });
-    return info?.labels?.[`containerd.io/distribution.source.${ref.domain}`]?.split(',').includes(ref.path) ?? false;
+    return (
+      info?.labels?.[`containerd.io/distribution.source.${ref.domain}`]
+        ?.split(',')
+        .includes(ref.path) ?? false
+    );
   } catch {
     return false;
   }
 }
 
 /** Removes one image argument; throws Docker's conflict / not-found errors (without the daemon prefix). */
-export async function removeImage(client: Client, state: ImageState, arg: string, opts: RemoveOptions): Promise<void> {
+export async function removeImage(
+  client: Client,
+  state: ImageState,
+  arg: string,
+  opts: RemoveOptions,
+): Promise<void> {
   const img = await resolveLocalImage(client, arg);
   const id = img.configDigest;
   const sameImage = (): LocalImage[] => state.images.filter((i) => i.configDigest === id);
@@ -108,7 +127,10 @@ export async function removeImage(client: Client, state: ImageState, arg: string
     const r = refOf(named.name);
     // Asked before the delete: a synchronous GC may take the target blob with it.
     const digestLine =
-      r && r.tag !== undefined && !remaining.some((i) => refOf(i.name)?.name === r.name) && (await pulledFrom(client, named, r))
+      r &&
+      r.tag !== undefined &&
+      !remaining.some((i) => refOf(i.name)?.name === r.name) &&
+      (await pulledFrom(client, named, r))
         ? `Untagged: ${r.familiarName}@${named.target.digest}`
         : undefined;
     await deleteRecord(client, named.name, remaining.length === 0 && !users.some((u) => u.running));

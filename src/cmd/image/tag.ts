@@ -5,17 +5,25 @@ import { resolveLocalImage } from '../../image/local.js';
 import { putImageRecord } from '../../image/record.js';
 import { parseDockerRef } from '../../registry/reference.js';
 
-export async function tagImage(client: Client, namespace: string, source: string, target: string): Promise<void> {
+export async function tagImage(
+  client: Client,
+  namespace: string,
+  source: string,
+  target: string,
+): Promise<void> {
   // Both names are checked before anything is looked up, as the docker CLI does.
   const dst = parseDockerRef(target);
   if (dst.digest !== undefined) {
-    throw new BerthError('Error response from daemon: refusing to create a tag with a digest reference');
+    throw new BerthError(
+      'Error response from daemon: refusing to create a tag with a digest reference',
+    );
   }
   let img;
   try {
     img = await resolveLocalImage(client, source);
   } catch (err) {
-    if (err instanceof BerthError) throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
+    if (err instanceof BerthError)
+      throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
     throw err;
   }
   await putImageRecord(client, { namespace }, dst.full, img.target, img.labels);

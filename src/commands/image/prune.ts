@@ -5,7 +5,10 @@ export default class ImagePrune extends BaseCommand {
   static summary = 'Remove unused images';
   static usage = 'image prune [OPTIONS]';
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Remove all unused images, not just dangling ones' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Remove all unused images, not just dangling ones',
+    }),
     filter: Flags.string({
       description: 'Provide filter values (e.g. "until=<timestamp>")',
       helpValue: 'filter',
@@ -18,7 +21,8 @@ export default class ImagePrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(ImagePrune);
     const { settings } = this.loadSettings(flags);
-    const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } = await import('../../cmd/image/prune.js');
+    const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } =
+      await import('../../cmd/image/prune.js');
     const { BerthError } = await import('../../errors.js');
     if (!flags.force) {
       const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;
@@ -28,7 +32,10 @@ export default class ImagePrune extends BaseCommand {
         );
       }
       const { confirm } = await import('@inquirer/prompts');
-      const ok = await confirm({ message: `${warning}\nAre you sure you want to continue?`, default: false });
+      const ok = await confirm({
+        message: `${warning}\nAre you sure you want to continue?`,
+        default: false,
+      });
       if (!ok) return;
     }
     const result = await pruneImages(await this.client(), {

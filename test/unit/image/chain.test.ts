@@ -15,7 +15,10 @@ describe('image/chain', () => {
       'sha256:dabcc25be0c7436ac0144f787c87cfbf76a55c8d88220893b204898c70409257',
       'sha256:ab932c560071e9ed5aaf19f094ebf095ebb1c37fd191a8f1b510eaa4d8639b57',
     ]);
-    assert.equal(chainId(diffs), 'sha256:ab932c560071e9ed5aaf19f094ebf095ebb1c37fd191a8f1b510eaa4d8639b57');
+    assert.equal(
+      chainId(diffs),
+      'sha256:ab932c560071e9ed5aaf19f094ebf095ebb1c37fd191a8f1b510eaa4d8639b57',
+    );
   });
 
   it('no layers, no chain', () => {

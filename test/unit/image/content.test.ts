@@ -44,10 +44,15 @@ class FakeContent {
         if (!b) throw new NotFoundError(5, `content digest ${digest}: not found`);
         return { info: { digest, size: String(b.data.length), labels: { ...b.labels } } };
       },
-      update: async (req: { info: { digest: string; labels: Record<string, string> }; update_mask: { paths: string[] } }) => {
+      update: async (req: {
+        info: { digest: string; labels: Record<string, string> };
+        update_mask: { paths: string[] };
+      }) => {
         this.updates.push(req);
         const b = this.blobs.get(req.info.digest);
-        if (b) for (const p of req.update_mask.paths) b.labels[p.slice('labels.'.length)] = req.info.labels[p.slice('labels.'.length)] ?? '';
+        if (b)
+          for (const p of req.update_mask.paths)
+            b.labels[p.slice('labels.'.length)] = req.info.labels[p.slice('labels.'.length)] ?? '';
         return {};
       },
       abort: async ({ ref }: { ref: string }) => {
@@ -87,7 +92,8 @@ class FakeContent {
           this.lockedStats--;
           throw new UnavailableError(14, `ref ${req.ref} locked`);
         }
-        if (req.expected && this.blobs.has(req.expected)) throw new AlreadyExistsError(6, `content ${req.expected}: already exists`);
+        if (req.expected && this.blobs.has(req.expected))
+          throw new AlreadyExistsError(6, `content ${req.expected}: already exists`);
         if (!this.ingests.has(req.ref)) this.ingests.set(req.ref, Buffer.alloc(0));
         return { offset: String(ingest().length), total: String(req.total ?? 0) };
       case 'WRITE': {
@@ -100,7 +106,10 @@ class FakeContent {
         const data = ingest();
         assert.equal(req.offset, data.length, 'COMMIT repeats the offset');
         if (req.expected && sha(data) !== req.expected) {
-          throw new FailedPreconditionError(9, `unexpected commit digest ${sha(data)}, expected ${req.expected}: failed precondition`);
+          throw new FailedPreconditionError(
+            9,
+            `unexpected commit digest ${sha(data)}, expected ${req.expected}: failed precondition`,
+          );
         }
         this.blobs.set(sha(data), { data, labels: { ...req.labels } });
         this.ingests.delete(req.ref);
@@ -119,24 +128,32 @@ function blob(n: number): { data: Buffer; desc: { digest: string; size: number }
 }
 
 describe('image/content writeBlob', () => {
-  it('streams in chunks under the lease and commits with labels', async () => {
+  it('regroups the stream into WRITEs of at least the chunk size, under the lease, and commits with labels', async () => {
     const fake = new FakeContent();
     const { data, desc } = blob(2500);
     const progress: number[] = [];
-    const r = await writeBlob(fake.client(), desc, Readable.from([data.subarray(0, 700), data.subarray(700, 1400), data.subarray(1400)]), {
-      lease: 'L1',
-      labels: { 'containerd.io/uncompressed': 'sha256:x' },
-      chunkSize: 1000,
-      onProgress: (n) => progress.push(n),
-    });
+    const r = await writeBlob(
+      fake.client(),
+      desc,
+      Readable.from([data.subarray(0, 700), data.subarray(700, 1400), data.subarray(1400)]),
+      {
+        lease: 'L1',
+        labels: { 'containerd.io/uncompressed': 'sha256:x' },
+        chunkSize: 1000,
+        onProgress: (n) => progress.push(n),
+      },
+    );
     assert.deepEqual(r, { status: 'written', resumedAt: 0 });
-    assert.deepEqual(fake.blobs.get(desc.digest)?.labels, { 'containerd.io/uncompressed': 'sha256:x' });
+    assert.deepEqual(fake.blobs.get(desc.digest)?.labels, {
+      'containerd.io/uncompressed': 'sha256:x',
+    });
     assert.equal(fake.streams.length, 1);
     assert.equal(fake.streams[0]?.lease, 'L1');
     const actions = fake.streams[0]?.requests.map((q) => `${q.action}@${q.offset ?? ''}`);
     assert.deepEqual(actions, ['STAT@', 'WRITE@0', 'WRITE@1400', 'COMMIT@2500']);
     assert.equal(fake.streams[0]?.requests[0]?.ref, ingestRef(desc.digest));
     assert.deepEqual(progress, [0, 1400, 2500]);
+    assert.deepEqual(fake.blobs.get(desc.digest)?.data, data);
   });
 
   it('resumes an ingest from its offset: the source is asked only for the rest', async () => {
@@ -162,7 +179,11 @@ describe('image/content writeBlob', () => {
     const fake = new FakeContent();
     const { data, desc } = blob(3000);
     fake.ingests.set(ingestRef(desc.digest), data.subarray(0, 1000));
-    await writeBlob(fake.client(), desc, Readable.from([data.subarray(0, 600), data.subarray(600, 1500), data.subarray(1500)]));
+    await writeBlob(
+      fake.client(),
+      desc,
+      Readable.from([data.subarray(0, 600), data.subarray(600, 1500), data.subarray(1500)]),
+    );
     assert.deepEqual(fake.blobs.get(desc.digest)?.data, data);
   });
 
@@ -177,11 +198,16 @@ describe('image/content writeBlob', () => {
       { lease: 'L', labels: { keep: '1', 'containerd.io/gc.ref.snapshot.overlayfs': 'sha256:c' } },
     );
     assert.deepEqual(r, { status: 'exists' });
-    assert.deepEqual(fake.blobs.get(desc.digest)?.labels, { keep: '1', 'containerd.io/gc.ref.snapshot.overlayfs': 'sha256:c' });
+    assert.deepEqual(fake.blobs.get(desc.digest)?.labels, {
+      keep: '1',
+      'containerd.io/gc.ref.snapshot.overlayfs': 'sha256:c',
+    });
     assert.deepEqual((fake.updates[0] as { update_mask: unknown }).update_mask, {
       paths: ['labels.containerd.io/gc.ref.snapshot.overlayfs'],
     });
-    assert.deepEqual(fake.leaseResources, [{ id: 'L', resource: { id: desc.digest, type: 'content' } }]);
+    assert.deepEqual(fake.leaseResources, [
+      { id: 'L', resource: { id: desc.digest, type: 'content' } },
+    ]);
   });
 
   it('a digest mismatch commits nothing and drops the ingest', async () => {
@@ -191,7 +217,8 @@ describe('image/content writeBlob', () => {
     await assert.rejects(
       writeBlob(fake.client(), desc, Readable.from([bad])),
       (err: unknown) =>
-        err instanceof DigestMismatchError && err.message === `filesystem layer verification failed for digest ${desc.digest}`,
+        err instanceof DigestMismatchError &&
+        err.message === `filesystem layer verification failed for digest ${desc.digest}`,
     );
     assert.equal(fake.blobs.size, 0);
     assert.deepEqual(fake.aborted, [ingestRef(desc.digest)]);
@@ -200,7 +227,10 @@ describe('image/content writeBlob', () => {
   it('more bytes than the descriptor says is a mismatch too', async () => {
     const fake = new FakeContent();
     const { data, desc } = blob(100);
-    await assert.rejects(writeBlob(fake.client(), desc, Readable.from([data, Buffer.from('extra')])), DigestMismatchError);
+    await assert.rejects(
+      writeBlob(fake.client(), desc, Readable.from([data, Buffer.from('extra')])),
+      DigestMismatchError,
+    );
     assert.deepEqual(fake.aborted, [ingestRef(desc.digest)]);
   });
 
@@ -209,7 +239,9 @@ describe('image/content writeBlob', () => {
     fake.lockedStats = 2;
     const { data, desc } = blob(50);
     let waited = 0;
-    const r = await writeBlob(fake.client(), desc, Readable.from([data]), { onWaiting: () => waited++ });
+    const r = await writeBlob(fake.client(), desc, Readable.from([data]), {
+      onWaiting: () => waited++,
+    });
     assert.equal(r.status, 'written');
     assert.equal(waited, 1);
     assert.equal(fake.streams.length, 3);
@@ -230,13 +262,19 @@ describe('image/content writeBlob', () => {
     assert.deepEqual(fake.aborted, []);
     const last = fake.streams.at(-1);
     assert.equal(last?.lease, undefined, 'the last stream carries no lease');
-    assert.deepEqual(last?.requests.map((q) => q.action), ['STAT']);
+    assert.deepEqual(
+      last?.requests.map((q) => q.action),
+      ['STAT'],
+    );
   });
 
   it('writeBlobBytes refuses bytes that do not match before talking to containerd', async () => {
     const fake = new FakeContent();
     const { desc } = blob(10);
-    await assert.rejects(writeBlobBytes(fake.client(), desc, Buffer.from('nope')), DigestMismatchError);
+    await assert.rejects(
+      writeBlobBytes(fake.client(), desc, Buffer.from('nope')),
+      DigestMismatchError,
+    );
     assert.equal(fake.streams.length, 0);
   });
 });

@@ -12,9 +12,22 @@ function image(name: string, configDigest = CFG): LocalImage {
   return {
     name,
     target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: TARGET, size: 10 },
-    manifestDescriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: TARGET, size: 10 },
-    manifest: { schemaVersion: 2, config: { mediaType: 'x', digest: configDigest, size: 1 }, layers: [] },
-    config: { created: '2024-01-02T03:04:05Z', architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } },
+    manifestDescriptor: {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: TARGET,
+      size: 10,
+    },
+    manifest: {
+      schemaVersion: 2,
+      config: { mediaType: 'x', digest: configDigest, size: 1 },
+      layers: [],
+    },
+    config: {
+      created: '2024-01-02T03:04:05Z',
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+    },
     configDigest,
     chainId: '',
     diffIds: [],
@@ -27,19 +40,36 @@ describe('images rows (docker/cli image formatter rules)', () => {
   const sizes = new Map([[CFG, 1_980_000]]);
 
   it('one summary per image ID, with familiar tags and repo digests', () => {
-    const [s] = summarize([image('docker.io/library/busybox:latest'), image('127.0.0.1:5000/lab/busybox:1')], sizes);
+    const [s] = summarize(
+      [image('docker.io/library/busybox:latest'), image('127.0.0.1:5000/lab/busybox:1')],
+      sizes,
+    );
     assert.deepEqual(s?.repoTags, ['busybox:latest', '127.0.0.1:5000/lab/busybox:1']);
     assert.deepEqual(s?.repoDigests, [`busybox@${TARGET}`, `127.0.0.1:5000/lab/busybox@${TARGET}`]);
   });
 
   it('a row per tag; digests only with --digests; digest-only names get <none>', () => {
-    const [s] = summarize([image('docker.io/library/busybox:latest'), image(`docker.io/library/alpine@${TARGET}`)], sizes);
-    const plain = rowsOf(s!, { digests: false, trunc: true }).map((r) => [r.Repository, r.Tag, r.Digest, r.ID, r.Size]);
+    const [s] = summarize(
+      [image('docker.io/library/busybox:latest'), image(`docker.io/library/alpine@${TARGET}`)],
+      sizes,
+    );
+    const plain = rowsOf(s!, { digests: false, trunc: true }).map((r) => [
+      r.Repository,
+      r.Tag,
+      r.Digest,
+      r.ID,
+      r.Size,
+    ]);
     assert.deepEqual(plain, [
       ['busybox', 'latest', '<none>', 'cccccccccccc', '1.98MB'],
       ['alpine', '<none>', '<none>', 'cccccccccccc', '1.98MB'],
     ]);
-    const withDigests = rowsOf(s!, { digests: true, trunc: false }).map((r) => [r.Repository, r.Tag, r.Digest, r.ID]);
+    const withDigests = rowsOf(s!, { digests: true, trunc: false }).map((r) => [
+      r.Repository,
+      r.Tag,
+      r.Digest,
+      r.ID,
+    ]);
     assert.deepEqual(withDigests, [
       ['busybox', 'latest', TARGET, CFG],
       ['alpine', '<none>', TARGET, CFG],
@@ -49,10 +79,13 @@ describe('images rows (docker/cli image formatter rules)', () => {
   it('a name that is not a reference shows as <none> <none>', () => {
     const [s] = summarize([image(CFG)], sizes);
     const rows = rowsOf(s!, { digests: false, trunc: true });
-    assert.deepEqual(rows.map((r) => [r.Repository, r.Tag]), [['<none>', '<none>']]);
+    assert.deepEqual(
+      rows.map((r) => [r.Repository, r.Tag]),
+      [['<none>', '<none>']],
+    );
   });
 
-  it('json has the fields of Docker\'s image context', () => {
+  it("json has the fields of Docker's image context", () => {
     const [s] = summarize([image('docker.io/library/busybox:latest')], sizes);
     const row = rowsOf(s!, { digests: false, trunc: true })[0]!;
     assert.deepEqual(Object.keys(row.toJSON()), [
@@ -61,13 +94,25 @@ describe('images rows (docker/cli image formatter rules)', () => {
     assert.equal(row.CreatedAt, '2024-01-02 03:04:05 +0000 UTC');
   });
 
-  it('filters: Docker\'s errors for malformed and unknown ones', () => {
-    assert.deepEqual([...parseImageFilters(['dangling=true', 'label=a=b', 'label=c'])], [
-      ['dangling', ['true']],
-      ['label', ['a=b', 'c']],
-    ]);
-    assert.throws(() => parseImageFilters(['dangling']), (e: unknown) => e instanceof UsageError && /bad format of filter \(expected name=value\)/.test(e.message));
-    assert.throws(() => parseImageFilters(['color=red']), (e: unknown) => e instanceof BerthError && e.message === "Error response from daemon: invalid filter 'color'");
+  it("filters: Docker's errors for malformed and unknown ones", () => {
+    assert.deepEqual(
+      [...parseImageFilters(['dangling=true', 'label=a=b', 'label=c'])],
+      [
+        ['dangling', ['true']],
+        ['label', ['a=b', 'c']],
+      ],
+    );
+    assert.throws(
+      () => parseImageFilters(['dangling']),
+      (e: unknown) =>
+        e instanceof UsageError && /bad format of filter \(expected name=value\)/.test(e.message),
+    );
+    assert.throws(
+      () => parseImageFilters(['color=red']),
+      (e: unknown) =>
+        e instanceof BerthError &&
+        e.message === "Error response from daemon: invalid filter 'color'",
+    );
     assert.throws(() => parseImageFilters(['dangling=maybe']), /invalid filter 'dangling=maybe'/);
   });
 });

@@ -16,7 +16,16 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 /** Images and blobs in memory, behind the two calls local.ts makes (Images.Get/List, Content.Read). */
 class FakeStore {
   blobs = new Map<string, Buffer>();
-  images: { name: string; labels: Record<string, string>; target: { media_type: string; digest: string; size: string; annotations: Record<string, string> } }[] = [];
+  images: {
+    name: string;
+    labels: Record<string, string>;
+    target: {
+      media_type: string;
+      digest: string;
+      size: string;
+      annotations: Record<string, string>;
+    };
+  }[] = [];
 
   put(obj: unknown): { digest: string; size: number } {
     const b = Buffer.from(JSON.stringify(obj));
@@ -25,18 +34,43 @@ class FakeStore {
   }
 
   /** A one-layer image for `arch`; returns the manifest descriptor and config digest. */
-  image(arch: string, seed: string): { manifest: { mediaType: string; digest: string; size: number }; config: string } {
-    const config = this.put({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${seed.repeat(64).slice(0, 64)}`] } });
+  image(
+    arch: string,
+    seed: string,
+  ): { manifest: { mediaType: string; digest: string; size: number }; config: string } {
+    const config = this.put({
+      architecture: arch,
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [`sha256:${seed.repeat(64).slice(0, 64)}`] },
+    });
     const m = this.put({
       schemaVersion: 2,
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'1'.repeat(64)}`, size: 1 }],
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: `sha256:${'1'.repeat(64)}`,
+          size: 1,
+        },
+      ],
     });
-    return { manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m }, config: config.digest };
+    return {
+      manifest: { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m },
+      config: config.digest,
+    };
   }
 
   record(name: string, target: { mediaType: string; digest: string; size: number }): void {
-    this.images.push({ name, labels: {}, target: { media_type: target.mediaType, digest: target.digest, size: String(target.size), annotations: {} } });
+    this.images.push({
+      name,
+      labels: {},
+      target: {
+        media_type: target.mediaType,
+        digest: target.digest,
+        size: String(target.size),
+        annotations: {},
+      },
+    });
   }
 
   client(): Client {
@@ -47,7 +81,9 @@ class FakeStore {
         return { image };
       },
       list: async ({ filters }: { filters: string[] }) => {
-        const want = filters[0]?.startsWith('target.digest==') ? filters[0].slice('target.digest=='.length) : undefined;
+        const want = filters[0]?.startsWith('target.digest==')
+          ? filters[0].slice('target.digest=='.length)
+          : undefined;
         return { images: this.images.filter((i) => !want || i.target.digest === want) };
       },
     };
@@ -71,7 +107,11 @@ describe('image/local resolveLocalImage', () => {
   store.record('docker.io/library/other:1', other.manifest);
   // An index with amd64 and arm64 where only arm64's content is present.
   const arm = store.image('arm64', 'c');
-  const absent = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'9'.repeat(64)}`, size: 5 };
+  const absent = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${'9'.repeat(64)}`,
+    size: 5,
+  };
   const index = store.put({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -80,7 +120,10 @@ describe('image/local resolveLocalImage', () => {
       { ...arm.manifest, platform: { os: 'linux', architecture: 'arm64' } },
     ],
   });
-  store.record('docker.io/library/multi:latest', { mediaType: 'application/vnd.oci.image.index.v1+json', ...index });
+  store.record('docker.io/library/multi:latest', {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    ...index,
+  });
   const client = store.client();
 
   it('by name, normalised like Docker (busybox = docker.io/library/busybox:latest)', async () => {
@@ -99,8 +142,17 @@ describe('image/local resolveLocalImage', () => {
   });
 
   it('"No such image" names the reference as Docker does; bad names fail on parsing', async () => {
-    await assert.rejects(resolveLocalImage(client, 'nosuch'), (e: unknown) => e instanceof NoSuchImageError && e.message === 'No such image: nosuch:latest' && e.exitCode === 1);
-    await assert.rejects(resolveLocalImage(client, `sha256:${'f'.repeat(64)}`), /No such image: sha256:f{64}/);
+    await assert.rejects(
+      resolveLocalImage(client, 'nosuch'),
+      (e: unknown) =>
+        e instanceof NoSuchImageError &&
+        e.message === 'No such image: nosuch:latest' &&
+        e.exitCode === 1,
+    );
+    await assert.rejects(
+      resolveLocalImage(client, `sha256:${'f'.repeat(64)}`),
+      /No such image: sha256:f{64}/,
+    );
     await assert.rejects(resolveLocalImage(client, 'UPPER'), InvalidReferenceError);
   });
 
@@ -111,7 +163,9 @@ describe('image/local resolveLocalImage', () => {
     assert.equal(img.manifestDescriptor.digest, arm.manifest.digest);
     await assert.rejects(
       resolveLocalImage(client, 'multi', { platform: { os: 'linux', architecture: 'amd64' } }),
-      (e: unknown) => e instanceof PlatformNotAvailableError && /does not match the specified platform: wanted linux\/amd64/.test(e.message),
+      (e: unknown) =>
+        e instanceof PlatformNotAvailableError &&
+        /does not match the specified platform: wanted linux\/amd64/.test(e.message),
     );
   });
 

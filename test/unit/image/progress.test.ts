@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { formatProgress, layerId, PlainReporter, reporterFor, silentReporter, TtyReporter } from '../../../src/image/progress.js';
+import {
+  formatProgress,
+  layerId,
+  PlainReporter,
+  reporterFor,
+  silentReporter,
+  TtyReporter,
+} from '../../../src/image/progress.js';
 import { pullingFromLine } from '../../../src/image/pull.js';
 import { parseDockerRef } from '../../../src/registry/reference.js';
 
@@ -15,14 +22,26 @@ class Sink {
 
 describe('image/progress', () => {
   it("layer IDs are the blob digest's first 12 hex digits", () => {
-    assert.equal(layerId('sha256:56e400c22bf0aa8f5e17c6ae1bbbfc8c5d2c8d0e1b1e7b3f1c7a0a0a0a0a0a0a'), '56e400c22bf0');
+    assert.equal(
+      layerId('sha256:56e400c22bf0aa8f5e17c6ae1bbbfc8c5d2c8d0e1b1e7b3f1c7a0a0a0a0a0a0a'),
+      '56e400c22bf0',
+    );
   });
 
   it('the header names the tag (or digest) and the repository path', () => {
-    assert.equal(pullingFromLine(parseDockerRef('127.0.0.1:5000/lab/busybox')), 'latest: Pulling from lab/busybox');
-    assert.equal(pullingFromLine(parseDockerRef('busybox:1.36')), '1.36: Pulling from library/busybox');
+    assert.equal(
+      pullingFromLine(parseDockerRef('127.0.0.1:5000/lab/busybox')),
+      'latest: Pulling from lab/busybox',
+    );
+    assert.equal(
+      pullingFromLine(parseDockerRef('busybox:1.36')),
+      '1.36: Pulling from library/busybox',
+    );
     const d = `sha256:${'a'.repeat(64)}`;
-    assert.equal(pullingFromLine(parseDockerRef(`busybox@${d}`)), `${d}: Pulling from library/busybox`);
+    assert.equal(
+      pullingFromLine(parseDockerRef(`busybox@${d}`)),
+      `${d}: Pulling from library/busybox`,
+    );
   });
 
   it("plain output: one line per status change, no progress-only statuses (Docker's non-TTY form)", () => {
@@ -50,7 +69,10 @@ describe('image/progress', () => {
       formatProgress({ current: 3_167_000, total: 52_440_000 }, 130),
       '[===>                                               ]  3.167MB/52.44MB',
     );
-    assert.equal(formatProgress({ current: 52_440_000, total: 52_440_000 }, 130), `[${'='.repeat(50)}>]  52.44MB/52.44MB`);
+    assert.equal(
+      formatProgress({ current: 52_440_000, total: 52_440_000 }, 130),
+      `[${'='.repeat(50)}>]  52.44MB/52.44MB`,
+    );
     assert.equal(formatProgress({ current: 1000, total: 2000 }, 80), '     1kB/2kB');
   });
 
@@ -73,6 +95,8 @@ describe('image/progress', () => {
     tty.isTTY = true;
     assert.equal(reporterFor(tty as unknown as NodeJS.WritableStream, true), silentReporter);
     assert.ok(reporterFor(tty as unknown as NodeJS.WritableStream, false) instanceof TtyReporter);
-    assert.ok(reporterFor(new Sink() as unknown as NodeJS.WritableStream, false) instanceof PlainReporter);
+    assert.ok(
+      reporterFor(new Sink() as unknown as NodeJS.WritableStream, false) instanceof PlainReporter,
+    );
   });
 });
