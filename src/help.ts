@@ -111,9 +111,19 @@ export default class DockerHelp extends Help {
 
   override async showTopicHelp(topic: Interfaces.Topic): Promise<void> {
     const prefix = `${topic.name}:`;
-    const cmds = this.visibleCommands()
-      .filter((c) => c.id.startsWith(prefix) && !c.id.slice(prefix.length).includes(':'))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    // `image ls` is an alias of `images`, `container run` of `run`: list them under the topic too.
+    const entries: { name: string; summary: string }[] = [];
+    for (const c of this.visibleCommands()) {
+      for (const id of [c.id, ...(c.aliases ?? [])]) {
+        if (id.startsWith(prefix) && !id.slice(prefix.length).includes(':')) {
+          entries.push({ name: id.slice(prefix.length), summary: c.summary ?? '' });
+        }
+      }
+    }
+    const seen = new Set<string>();
+    const cmds = entries
+      .filter((e) => !seen.has(e.name) && seen.add(e.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const name = topic.name.replaceAll(':', ' ');
     this.out([
       '',
@@ -122,7 +132,7 @@ export default class DockerHelp extends Help {
       TOPIC_SUMMARY[topic.name] ?? topic.description ?? '',
       '',
       'Commands:',
-      ...cmds.map((c) => `  ${pad(c.id.slice(prefix.length), 12)}${c.summary ?? ''}`),
+      ...cmds.map((c) => `  ${pad(c.name, 12)}${c.summary}`),
       '',
       `Run 'berth ${name} COMMAND --help' for more information on a command.`,
     ]);
