@@ -129,6 +129,18 @@ export function toBerthError(err: unknown, ctx?: ConnectContext): BerthError {
   ) {
     return new ConnectError(ctx.address, connectReason(err, ctx.address), err);
   }
+  // grpc-js's own words when the socket closes under a call: say what happened, in one line.
+  if (
+    ctx &&
+    err.code === GrpcCode.UNAVAILABLE &&
+    /^Connection dropped$|^No connection established/.test(err.details ?? '')
+  ) {
+    return new UnavailableError(
+      err.code,
+      `lost the connection to containerd at ${ctx.address} (was containerd stopped or restarted?)`,
+      err,
+    );
+  }
   return fromGrpcStatus(err);
 }
 

@@ -673,6 +673,59 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         );
       });
 
+      it('containerd restarted mid-pull: one clear line, exit 1; the next pull finishes', async () => {
+        // A containerd of the test's own, so stopping it disturbs nothing else.
+        const dir = mkdtempSync(join(tmpdir(), 'berth-img-restart-'));
+        const sock = join(dir, 'c.sock');
+        const sys = (verb: string): Result =>
+          berth([
+            '-a',
+            sock,
+            '--data-root',
+            join(dir, 'data'),
+            'system',
+            verb,
+            '--state-dir',
+            join(dir, 'state'),
+          ]);
+        assert.equal(sys('start').code, 0);
+        const n = `${env.namespace}-img-restart`;
+        const e = { CONTAINERD_ADDRESS: sock };
+        try {
+          const u = await pushUniqueImage(3 * 1024 * 1024);
+          const stall = proxy.stall(u.layer.digest, 1024 * 1024 + 100);
+          const ref = `${proxy.host}/${u.repo}:latest`;
+          const p = runAsync(n, ['pull', ref], e);
+          await stall.reached;
+          assert.equal(sys('stop').code, 0);
+          stall.release();
+          const r = await p.done;
+          assert.equal(r.code, 1, r.stderr);
+          const err = lines(r.stderr).filter(
+            (l) =>
+              !/: (Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete)/.test(
+                l,
+              ),
+          );
+          assert.equal(err.length, 1, r.stderr);
+          assert.match(
+            err[0]!,
+            /^Error response from daemon: lost the connection to containerd at .*c\.sock/,
+          );
+          assert.equal(sys('start').code, 0);
+          const again = await runP(n, ['pull', ref], e);
+          assert.equal(again.code, 0, again.stderr);
+          assert.match(again.stdout, /Status: Downloaded newer image for /);
+          const listed = await runP(n, ['images', '--format', '{{.Repository}}:{{.Tag}}'], e);
+          assert.equal(listed.stdout, `${ref}\n`);
+          const leases = await runP(n, ['info', '--format', '{{.Images}}'], e);
+          assert.equal(leases.stdout, '1\n');
+        } finally {
+          sys('stop');
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
       it('two concurrent pulls of the same image both succeed with one copy stored', async () => {
         const n = ns('concurrent');
         // Fresh content, so both really race for the same ingest and the same snapshot.
