@@ -1,7 +1,7 @@
 /**
  * Blobs in containerd's content store: streaming writes that resume, and reads.
  *
- * Writes follow the Content.Write quirks containerd 1.6 has (see ContentWriter): the first
+ * Writes follow the Content.Write quirks containerd 1.6 has (see the lockstep helper): the first
  * message carries the ref, every WRITE/COMMIT repeats the current offset, STAT with `expected`
  * answers ALREADY_EXISTS when the blob is there, and a ref held by another stream is UNAVAILABLE.
  *
@@ -17,11 +17,10 @@ import {
   AlreadyExistsError,
   ContainerdError,
   FailedPreconditionError,
-  GrpcCode,
   NotFoundError,
   UnavailableError,
 } from '../containerd/errors.js';
-import { WriteEncoder, type ContentWriter } from '../containerd/content.js';
+import type { ContentWriter } from '../containerd/content.js';
 import { BerthError } from '../errors.js';
 import { assertContentMatches } from '../registry/digest.js';
 import { DigestMismatchError } from '../registry/errors.js';
@@ -51,8 +50,6 @@ export interface WriteBlobOptions {
   onWaiting?: () => void;
   /** Size of one WRITE message. */
   chunkSize?: number;
-  /** WRITE messages in flight on the stream (1 = lockstep). */
-  writeDepth?: number;
 }
 
 export type WriteBlobResult =
@@ -67,16 +64,10 @@ export function ingestRef(digest: string): string {
 }
 
 /**
- * Size of one WRITE. Bigger means fewer messages, but every chunk in flight is held twice (our
- * buffer, and grpc-js's framed copy until it reaches the socket): 1 MiB keeps a pull's peak RSS low.
+ * Size of one WRITE. Each round trip waits for containerd, so bigger is faster, but every chunk is
+ * copied twice more on its way out (protobuf, gRPC framing): 1 MiB keeps a pull's peak RSS low.
  */
 const DEFAULT_CHUNK = 1024 * 1024;
-/**
- * WRITEs in flight on one stream. Waiting for each answer before sending the next capped a stream
- * at ~110-150 MB/s; with a few in flight containerd always has the next chunk at hand. Memory per
- * stream is about 2 x depth x chunk.
- */
-const WRITE_DEPTH = 4;
 /** How long to keep retrying a ref another writer holds (it is held while that writer streams a layer). */
 const LOCK_WAIT_MS = 10 * 60_000;
 
@@ -140,85 +131,30 @@ function callOpts(opts: WriteBlobOptions, withLease: boolean): CallOptions {
   return o;
 }
 
-function asBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk)
-    ? chunk
-    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
 /**
- * Sends the bytes of `data` as WRITEs from `start` on, with up to `depth` in flight, and resolves
- * with the offset reached once all are answered. Network chunks (tens of KB) are regrouped into
- * `chunkSize` WRITEs by copying them straight into a message buffer (WriteEncoder), and those
- * buffers are reused once their WRITE is answered: by then grpc-js has framed (copied) the message.
- * At most depth + 1 buffers exist, so memory stays bounded whatever the source's pace.
+ * Regroups network chunks into `size`-byte WRITEs (fewer round trips) without allocating a buffer
+ * per WRITE: the bytes are copied into a small ring of buffers reused round-robin. A buffer comes
+ * back only `ring.length` chunks later; the WRITE that carried it has long been answered (and
+ * gRPC copies the message when it is sent), so the reuse is safe as long as the consumer keeps
+ * fewer than `ring.length - 1` chunks in hand.
  */
-async function pipeWrites(
-  w: ContentWriter,
-  ref: string,
-  desc: BlobDescriptor,
-  data: AsyncIterable<Uint8Array>,
-  start: number,
-  chunkSize: number,
-  depth: number,
-  onProgress?: (written: number, total: number) => void,
-): Promise<number> {
-  const enc = new WriteEncoder(ref);
-  // A small blob needs no 1 MiB buffer; more bytes than expected spill into a second one.
-  const size = Math.max(1, Math.min(chunkSize, desc.size - start));
-  const free: Buffer[] = [];
-  const inflight: { res: Promise<{ offset: string }>; buf: Buffer; end: number }[] = [];
-  let sent = start;
-  let acked = start;
-
-  const settleOldest = async (): Promise<void> => {
-    const head = inflight.shift();
-    if (!head) return;
-    const res = await head.res;
-    if (Number(res.offset) !== head.end) {
-      throw new ContainerdError(
-        GrpcCode.UNKNOWN,
-        `write of ${ref} answered offset ${res.offset}, expected ${head.end}`,
-      );
-    }
-    acked = head.end;
-    free.push(head.buf);
-    onProgress?.(acked, desc.size);
-  };
-
-  const send = async (buf: Buffer, length: number): Promise<void> => {
-    if (sent + length > desc.size) {
-      throw new DigestMismatchError(
-        `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`,
-      );
-    }
-    while (inflight.length >= depth) await settleOldest();
-    const res = w.sendEncoded(enc.encode(buf, sent, length));
-    // A failed stream rejects every outstanding WRITE; the oldest one reports it.
-    res.catch(() => undefined);
-    sent += length;
-    inflight.push({ res, buf, end: sent });
-  };
-
-  let buf = enc.buffer(size);
-  let filled = 0;
-  for await (const chunk of data) {
-    let rest = asBuffer(chunk);
-    while (rest.length > 0) {
-      const n = Math.min(rest.length, size - filled);
-      rest.copy(buf, enc.headroom + filled, 0, n);
-      filled += n;
-      rest = rest.subarray(n);
-      if (filled === size) {
-        await send(buf, filled);
-        buf = free.pop() ?? enc.buffer(size);
-        filled = 0;
-      }
+/** Regroups network chunks (tens of KB) into WRITE-sized buffers: fewer round trips. */
+async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of source) {
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    parts.push(buf);
+    n += buf.length;
+    if (n >= size) {
+      yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, n);
+      parts = [];
+      n = 0;
     }
   }
-  if (filled > 0) await send(buf, filled);
-  while (inflight.length > 0) await settleOldest();
-  return acked;
+  if (n > 0) yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, n);
 }
 
 /** Skips the first `count` bytes of a stream (a source that cannot seek). */
@@ -319,7 +255,7 @@ async function preserveIngest(client: Client, ref: string, desc: BlobDescriptor)
 
 /**
  * Streams a blob into the content store and commits it under the descriptor's digest, resuming a
- * previous attempt's ingest. Nothing is buffered beyond the WRITEs in flight. A blob already present is
+ * previous attempt's ingest. Nothing is buffered beyond one chunk. A blob already present is
  * skipped (labels updated). A digest or size mismatch leaves nothing committed and drops the
  * ingest; any other failure keeps the ingest for the next attempt.
  */
@@ -356,16 +292,16 @@ export async function writeBlob(
           // Only a stream opened here is ours to destroy on failure.
           if (typeof source === 'function') input = raw;
           const data = typeof source !== 'function' && offset > 0 ? skip(raw, offset) : raw;
-          offset = await pipeWrites(
-            w,
-            ref,
-            desc,
-            data,
-            offset,
-            chunkSize,
-            opts.writeDepth ?? WRITE_DEPTH,
-            opts.onProgress,
-          );
+          for await (const chunk of rechunk(data, chunkSize)) {
+            if (offset + chunk.length > desc.size) {
+              throw new DigestMismatchError(
+                `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got more`,
+              );
+            }
+            const res = await w.send({ action: 'WRITE', ref, offset, data: chunk });
+            offset = Number(res.offset);
+            opts.onProgress?.(offset, desc.size);
+          }
           if (offset !== desc.size) {
             throw new DigestMismatchError(
               `size mismatch for ${desc.digest}: expected ${desc.size} bytes, got ${offset}`,
