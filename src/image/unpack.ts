@@ -164,7 +164,10 @@ export async function unpackImage(
     return top.chainId;
   }
   for (const [i, l] of todo.entries()) {
-    o.onLayer?.(i, await unpackLayer(client, l, o));
+    // Not `o.onLayer?.(i, await unpackLayer(…))`: optional chaining would skip the unpack itself
+    // when nobody listens.
+    const result = await unpackLayer(client, l, o);
+    o.onLayer?.(i, result);
   }
   return top?.chainId ?? '';
 }

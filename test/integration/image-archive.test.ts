@@ -3,7 +3,15 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tar from 'tar-stream';
@@ -12,7 +20,9 @@ import { berth, BIN, ctr, ctrList, env, suiteToml, uniqueName } from '../support
 const BUSYBOX = 'docker.io/lab/busybox:latest';
 
 /** Builds a tar in memory from [name, content | {link}] pairs, in order. */
-async function makeTar(entries: [string, string | Buffer | { symlink: string }][]): Promise<Buffer> {
+async function makeTar(
+  entries: [string, string | Buffer | { symlink: string }][],
+): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
@@ -21,11 +31,15 @@ async function makeTar(entries: [string, string | Buffer | { symlink: string }][
   for (const [name, content] of entries) {
     if (typeof content === 'object' && !Buffer.isBuffer(content)) {
       await new Promise<void>((res, rej) =>
-        pack.entry({ name, type: 'symlink', linkname: content.symlink }, (e) => (e ? rej(e) : res())),
+        pack.entry({ name, type: 'symlink', linkname: content.symlink }, (e) =>
+          e ? rej(e) : res(),
+        ),
       );
       continue;
     }
-    await new Promise<void>((res, rej) => pack.entry({ name }, content, (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) =>
+      pack.entry({ name }, content, (e) => (e ? rej(e) : res())),
+    );
   }
   pack.finalize();
   await done;
@@ -89,7 +103,10 @@ describe('images part 2: save, load, push', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'Loaded image: lab/busybox:latest\n');
       const info = ctr(['images', 'ls']).stdout;
-      assert.match(info, /docker\.io\/lab\/busybox:latest\s+application\/vnd\.docker\.distribution\.manifest\.v2\+json/);
+      assert.match(
+        info,
+        /docker\.io\/lab\/busybox:latest\s+application\/vnd\.docker\.distribution\.manifest\.v2\+json/,
+      );
       const run = ctr(['run', '--rm', BUSYBOX, uniqueName('arch'), 'echo', 'docker-ok']);
       assert.equal(run.stdout, 'docker-ok\n', run.stderr);
       assert.deepEqual(loadTmpDirs(), []);
@@ -107,17 +124,28 @@ describe('images part 2: save, load, push', function () {
         manifests: { digest: string; size: number; mediaType: string }[];
       };
       const m = index.manifests[0]!;
-      const manifest = JSON.parse(readFileSync(join(oci, 'blobs', 'sha256', m.digest.slice(7)), 'utf8')) as {
+      const manifest = JSON.parse(
+        readFileSync(join(oci, 'blobs', 'sha256', m.digest.slice(7)), 'utf8'),
+      ) as {
         config: { digest: string };
         layers: { digest: string }[];
       };
-      const blob = (d: string): [string, Buffer] => [`blobs/sha256/${d.slice(7)}`, readFileSync(join(oci, 'blobs', 'sha256', d.slice(7)))];
+      const blob = (d: string): [string, Buffer] => [
+        `blobs/sha256/${d.slice(7)}`,
+        readFileSync(join(oci, 'blobs', 'sha256', d.slice(7))),
+      ];
       const archive = await makeTar([
         ['oci-layout', '{"imageLayoutVersion":"1.0.0"}'],
         blob(m.digest),
         blob(manifest.config.digest),
         ...manifest.layers.map((l) => blob(l.digest)),
-        ['index.json', JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: m.mediaType, digest: m.digest, size: m.size }] })],
+        [
+          'index.json',
+          JSON.stringify({
+            schemaVersion: 2,
+            manifests: [{ mediaType: m.mediaType, digest: m.digest, size: m.size }],
+          }),
+        ],
       ]);
       const r = berth(['load'], { input: archive });
       assert.equal(r.code, 0, r.stderr);
@@ -139,7 +167,10 @@ describe('images part 2: save, load, push', function () {
     });
 
     it('refuses a ../ path', async () => {
-      const archive = await makeTar([['../evil', 'x'], ['manifest.json', '[]']]);
+      const archive = await makeTar([
+        ['../evil', 'x'],
+        ['manifest.json', '[]'],
+      ]);
       const r = berth(['load'], { input: archive });
       assert.equal(r.code, 1);
       assert.equal(r.stderr, 'invalid archive: entry "../evil" points outside the archive\n');
@@ -155,11 +186,17 @@ describe('images part 2: save, load, push', function () {
     });
 
     it('refuses a symlink that leaves the archive', async () => {
-      const config = '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}';
+      const config =
+        '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}';
       const archive = await makeTar([
         ['cfg.json', config],
         ['layer.tar', { symlink: '../../../etc/shadow' }],
-        ['manifest.json', JSON.stringify([{ Config: 'cfg.json', RepoTags: ['evil:latest'], Layers: ['layer.tar'] }])],
+        [
+          'manifest.json',
+          JSON.stringify([
+            { Config: 'cfg.json', RepoTags: ['evil:latest'], Layers: ['layer.tar'] },
+          ]),
+        ],
       ]);
       const r = berth(['load'], { input: archive });
       assert.equal(r.code, 1);
@@ -176,7 +213,10 @@ describe('images part 2: save, load, push', function () {
       ]);
       const r = berth(['load'], { input: archive });
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `invalid archive: blobs/sha256/${fake.slice(7)} does not match its digest\n`);
+      assert.equal(
+        r.stderr,
+        `invalid archive: blobs/sha256/${fake.slice(7)} does not match its digest\n`,
+      );
       assertNothingLeft(before);
     });
 
@@ -190,11 +230,23 @@ describe('images part 2: save, load, push', function () {
       const archive = await makeTar([
         [`${sha256(config).slice(7)}.json`, config],
         ['l/layer.tar', layer],
-        ['manifest.json', JSON.stringify([{ Config: `${sha256(config).slice(7)}.json`, RepoTags: ['lab/bad:1'], Layers: ['l/layer.tar'] }])],
+        [
+          'manifest.json',
+          JSON.stringify([
+            {
+              Config: `${sha256(config).slice(7)}.json`,
+              RepoTags: ['lab/bad:1'],
+              Layers: ['l/layer.tar'],
+            },
+          ]),
+        ],
       ]);
       const r = berth(['load'], { input: archive });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /^invalid archive: layer l\/layer\.tar has digest sha256:[0-9a-f]{64}, but the config expects sha256:(cd){32}\n$/);
+      assert.match(
+        r.stderr,
+        /^invalid archive: layer l\/layer\.tar has digest sha256:[0-9a-f]{64}, but the config expects sha256:(cd){32}\n$/,
+      );
       assertNothingLeft(before);
     });
 
@@ -229,16 +281,25 @@ describe('images part 2: save, load, push', function () {
       assert.ok(list.includes('oci-layout'));
       assert.ok(list.includes('index.json'));
       assert.ok(list.includes('manifest.json'));
-      const manifest = JSON.parse(readTarFile(out, 'manifest.json')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
+      const manifest = JSON.parse(readTarFile(out, 'manifest.json')) as {
+        Config: string;
+        RepoTags: string[];
+        Layers: string[];
+      }[];
       assert.deepEqual(manifest[0]?.RepoTags, ['lab/busybox:latest']);
       assert.match(manifest[0]?.Config ?? '', /^blobs\/sha256\/[0-9a-f]{64}$/);
       for (const l of manifest[0]?.Layers ?? []) assert.ok(list.includes(l), l);
-      const index = JSON.parse(readTarFile(out, 'index.json')) as { manifests: { annotations: Record<string, string> }[] };
+      const index = JSON.parse(readTarFile(out, 'index.json')) as {
+        manifests: { annotations: Record<string, string> }[];
+      };
       assert.deepEqual(index.manifests[0]?.annotations, {
         'io.containerd.image.name': BUSYBOX,
         'org.opencontainers.image.ref.name': 'latest',
       });
-      assert.deepEqual(readdirSync(work).filter((n) => n.endsWith('.tmp')), []);
+      assert.deepEqual(
+        readdirSync(work).filter((n) => n.endsWith('.tmp')),
+        [],
+      );
     });
 
     it('writes to stdout when it is not a terminal, byte-identical to -o', () => {
@@ -280,22 +341,34 @@ describe('images part 2: save, load, push', function () {
       assert.deepEqual(manifest[0]?.RepoTags, ['lab/busybox:latest', 'lab/busybox:other']);
       ctr(['images', 'rm', 'docker.io/lab/busybox:other']);
       const r = berth(['load', '-i', out]);
-      assert.equal(r.stdout, 'Loaded image: lab/busybox:latest\nLoaded image: lab/busybox:other\n', r.stderr);
+      assert.equal(
+        r.stdout,
+        'Loaded image: lab/busybox:latest\nLoaded image: lab/busybox:other\n',
+        r.stderr,
+      );
     });
 
     it('by image ID the archive carries no name', () => {
-      const id = readTarFile(join(work, 'bb.tar'), 'manifest.json').match(/blobs\/sha256\/([0-9a-f]{12})/)?.[1] ?? '';
+      const id =
+        readTarFile(join(work, 'bb.tar'), 'manifest.json').match(
+          /blobs\/sha256\/([0-9a-f]{12})/,
+        )?.[1] ?? '';
       const out = join(work, 'byid.tar');
       const r = berth(['save', '-o', out, id]);
       assert.equal(r.code, 0, r.stderr);
-      const manifest = JSON.parse(readTarFile(out, 'manifest.json')) as { RepoTags: string[] | null }[];
+      const manifest = JSON.parse(readTarFile(out, 'manifest.json')) as {
+        RepoTags: string[] | null;
+      }[];
       assert.equal(manifest[0]?.RepoTags, null);
     });
 
     it('fails like Docker for a missing image and a missing directory', () => {
       const r = berth(['save', '-o', join(work, 'x.tar'), 'lab-nosuch-image']);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, 'Error response from daemon: No such image: lab-nosuch-image:latest\n');
+      assert.equal(
+        r.stderr,
+        'Error response from daemon: No such image: lab-nosuch-image:latest\n',
+      );
       assert.ok(!existsSync(join(work, 'x.tar')));
       const d = berth(['save', '-o', join(work, 'nodir', 'x.tar'), 'lab/busybox']);
       assert.equal(d.code, 1);
@@ -318,13 +391,18 @@ describe('images part 2: save, load, push', function () {
       const lines = r.stdout.split('\n');
       assert.equal(lines[0], 'Using default tag: latest');
       assert.equal(lines[1], `The push refers to repository [${repo}]`);
-      assert.match(r.stdout, /^[0-9a-f]{12}: (Pushed|Mounted from lab\/busybox|Layer already exists)$/m);
+      assert.match(
+        r.stdout,
+        /^[0-9a-f]{12}: (Pushed|Mounted from lab\/busybox|Layer already exists)$/m,
+      );
       assert.match(r.stdout, /^latest: digest: sha256:[0-9a-f]{64} size: \d+$/m);
       const again = berth(['push', `${repo}:latest`]);
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, /^[0-9a-f]{12}: Layer already exists$/m);
       // What the registry serves is what berth holds locally.
-      const local = ctr(['images', 'ls']).stdout.split('\n').find((l) => l.startsWith(`${repo}:latest `));
+      const local = ctr(['images', 'ls'])
+        .stdout.split('\n')
+        .find((l) => l.startsWith(`${repo}:latest `));
       const digest = /sha256:[0-9a-f]{64}/.exec(local ?? '')?.[0];
       assert.match(again.stdout, new RegExp(`latest: digest: ${digest ?? 'none'} size`));
     });
@@ -356,7 +434,10 @@ describe('images part 2: save, load, push', function () {
     it('fails for an image that is not there', () => {
       const r = berth(['push', `${env.registry}/lab/nosuch-${process.pid}`]);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `An image does not exist locally with the tag: ${env.registry}/lab/nosuch-${process.pid}\n`);
+      assert.equal(
+        r.stderr,
+        `An image does not exist locally with the tag: ${env.registry}/lab/nosuch-${process.pid}\n`,
+      );
     });
   });
 });
@@ -389,3 +470,27 @@ function spawnSaveToFile(args: string[], file: string): number | null {
     closeSync(fd);
   }
 }
+
+describe('load, then run (the quick start)', function () {
+  this.timeout(120000);
+  const ns = `${env.namespace}-loadrun`;
+  const e = { CONTAINERD_NAMESPACE: ns };
+  after(() => {
+    for (const name of ctr(['images', 'ls', '-q'], ns).stdout.split('\n').filter(Boolean)) {
+      ctr(['images', 'rm', '--sync', name], ns);
+    }
+    ctr(['namespaces', 'rm', ns], ns);
+  });
+
+  it('a loaded image is unpacked and runs', () => {
+    const load = berth(['load', '-i', join(env.images, 'busybox-oci.tar')], { env: e });
+    assert.equal(load.code, 0, load.stderr);
+    assert.equal(load.stdout, 'Loaded image: lab/busybox:latest\n');
+    assert.match(ctr(['snapshots', 'ls'], ns).stdout, /Committed/);
+    const r = berth(['run', '--rm', '--network', 'none', 'lab/busybox', 'echo', 'hello'], {
+      env: e,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hello\n');
+  });
+});

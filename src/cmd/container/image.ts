@@ -98,6 +98,7 @@ export async function ensureRunImage(
     pull,
     ...(platform ? { platform: parsePlatform(platform) } : {}),
   });
+  await ensureUnpacked(client, settings.snapshotter, local);
   return {
     name: local.name,
     digest: local.target.digest,
@@ -105,6 +106,37 @@ export async function ensureRunImage(
     config: (local.config.config ?? {}) as ImageConfig,
     chainId: local.chainId,
   };
+}
+
+/**
+ * Like `ctr run`: an image whose layers are in the content store but not (or no longer) unpacked
+ * in this snapshotter (loaded, imported by another tool, or pulled for another snapshotter) is
+ * unpacked before the container is made, and its config labelled so GC keeps the snapshot.
+ */
+async function ensureUnpacked(
+  client: Client,
+  snapshotter: string,
+  local: {
+    chainId: string;
+    configDigest: string;
+    manifest: { layers?: Descriptor[] };
+    diffIds: string[];
+  },
+): Promise<void> {
+  const { hasSnapshot, unpackImage, snapshotGcLabels } = await import('../../image/unpack.js');
+  if (!local.chainId || (await hasSnapshot(client, snapshotter, local.chainId))) return;
+  const { withLease } = await import('../../containerd/leases.js');
+  await withLease(client, async (lease) => {
+    const top = await unpackImage(client, local.manifest.layers ?? [], local.diffIds, {
+      snapshotter,
+      lease,
+    });
+    const labels = snapshotGcLabels(snapshotter, top);
+    await client.content.update({
+      info: { digest: local.configDigest, labels },
+      update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
+    });
+  });
 }
 
 /** Looks the image up in containerd; NoSuchImageError when it is not there. */
