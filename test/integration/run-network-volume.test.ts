@@ -132,6 +132,42 @@ describe('run with networks, published ports and volumes', function () {
     assert.deepEqual(netnsEntries(), []);
   });
 
+  it('two containers on a user network reach each other by name', () => {
+    const net = uniqueName('unet');
+    const srv = uniqueName('srv');
+    assert.equal(berth(['network', 'create', '--subnet', '198.18.40.0/24', net]).code, 0);
+    try {
+      const d = berth([
+        'run',
+        '-d',
+        '--name',
+        srv,
+        '--network',
+        net,
+        IMG(),
+        'sh',
+        '-c',
+        'mkdir /www && echo by-name > /www/index.html && exec httpd -f -p 80 -h /www',
+      ]);
+      assert.equal(d.code, 0, d.stderr);
+      const r = berth([
+        'run',
+        '--rm',
+        '--network',
+        net,
+        IMG(),
+        'sh',
+        '-c',
+        `for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://${srv}/ && exit 0; sleep 0.3; done; exit 1`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'by-name\n');
+    } finally {
+      berth(['rm', '-f', srv]);
+      assert.equal(berth(['network', 'rm', net]).code, 0);
+    }
+  });
+
   it('--add-host and --dns end up in /etc/hosts and /etc/resolv.conf', () => {
     const r = berth([
       'run',
