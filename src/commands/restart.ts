@@ -1,6 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { BerthError, UsageError } from '../errors.js';
+import { parseStopFlags, stopFlags } from '../flags/stop.js';
+import { BerthError } from '../errors.js';
 
 export default class Restart extends BaseCommand {
   static summary = 'Restart one or more containers';
@@ -8,44 +9,12 @@ export default class Restart extends BaseCommand {
   static aliases = ['container:restart'];
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
-  static flags = {
-    signal: Flags.string({
-      char: 's',
-      description: 'Signal to send to the container',
-      helpValue: 'string',
-    }),
-    timeout: Flags.string({
-      char: 't',
-      aliases: ['time'],
-      description: 'Seconds to wait before killing the container',
-      helpValue: 'int',
-    }),
-    'kube-force': Flags.boolean({
-      description: 'Allow restarting a container managed by Kubernetes (CRI)',
-    }),
-  };
+  static flags = stopFlags('restarting');
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Restart);
     this.loadSettings(flags);
-    const { parseSignal } = await import('../flags/container-parsers.js');
-    let signal: number | undefined;
-    if (flags.signal !== undefined) {
-      try {
-        signal = parseSignal(flags.signal);
-      } catch {
-        throw new UsageError(`Error response from daemon: Invalid signal: ${flags.signal}`);
-      }
-    }
-    let timeout: number | undefined;
-    if (flags.timeout !== undefined) {
-      if (!/^-?\d+$/.test(flags.timeout)) {
-        throw new UsageError(
-          `invalid argument "${flags.timeout}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${flags.timeout}": invalid syntax`,
-        );
-      }
-      timeout = Number(flags.timeout);
-    }
+    const { signal, timeout } = await parseStopFlags(flags);
     const { findContainer, assertMutable, daemonMessage } =
       await import('../cmd/container/resolve.js');
     const { restartContainer } = await import('../cmd/container/restart.js');
