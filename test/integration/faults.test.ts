@@ -1,6 +1,7 @@
 // containerd restarted under running containers: they keep running, berth sees them again, and
 // their logs and removal still work. Uses a containerd of the test's own.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +64,53 @@ describe('faults: containerd restarted while containers run', function () {
     const rm = run(['rm', '-f', 'survivor']);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(run(['ps', '-a', '-q']).stdout, '');
+  });
+});
+
+describe('faults: a full disk for logs', function () {
+  this.timeout(120000);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-fulldisk-'));
+  const toml = join(dir, 'berth.toml');
+
+  before(() => {
+    // A data root on a tiny tmpfs: the container's json log cannot grow.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=200k', 'tmpfs', join(dir)]);
+    writeFileSync(
+      toml,
+      [
+        `address = ${JSON.stringify(env.address)}`,
+        `namespace = ${JSON.stringify(env.namespace)}`,
+        `data_root = ${JSON.stringify(join(dir, 'data'))}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  after(() => {
+    execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the output still reaches the terminal and one warning says the log is not written', () => {
+    const r = berth(
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        `${env.registry}/lab/busybox:latest`,
+        'sh',
+        '-c',
+        'i=0; while [ $i -lt 3000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done',
+      ],
+      { env: { BERTH_TOML: toml } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n').length, 3001);
+    const warnings = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('WARNING: cannot write the container log'));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0]!, /no space left on device; output is not being logged$/);
   });
 });

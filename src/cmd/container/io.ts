@@ -25,12 +25,29 @@ export class JsonLogWriter {
   private fd: number | undefined;
   private readonly partial: Record<string, string> = {};
 
-  constructor(path: string) {
+  private warned = false;
+
+  /** `warn` hears, once, that the log cannot be written (full disk, missing dir). */
+  constructor(
+    private readonly path: string,
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
     try {
       this.fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
-    } catch {
+    } catch (err) {
       this.fd = undefined;
+      this.failed(err);
     }
+  }
+
+  private failed(err: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    const e = err as NodeJS.ErrnoException;
+    const reason = e.code === 'ENOSPC' ? 'no space left on device' : e.message;
+    this.warn(
+      `WARNING: cannot write the container log ${this.path}: ${reason}; output is not being logged`,
+    );
   }
 
   write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
@@ -64,8 +81,9 @@ export class JsonLogWriter {
     if (this.fd === undefined) return;
     try {
       writeSync(this.fd, s);
-    } catch {
-      // A full disk must not kill the container's output on the terminal.
+    } catch (err) {
+      // A full disk must not kill the container's output on the terminal: say so once, go on.
+      this.failed(err);
     }
   }
 
