@@ -67,6 +67,71 @@ describe('faults: containerd restarted while containers run', function () {
   });
 });
 
+describe('faults: containerd restarted while a published container runs', function () {
+  this.timeout(120000);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-fault-net-'));
+  const sock = join(dir, 'c.sock');
+  const toml = join(dir, 'berth.toml');
+  const run = (args: string[]): Result => berth(args, { env: { BERTH_TOML: toml } });
+  const sys = (verb: string): Result => run(['system', verb, '--state-dir', join(dir, 'state')]);
+
+  before(() => {
+    writeFileSync(
+      toml,
+      [
+        `address = ${JSON.stringify(sock)}`,
+        `namespace = ${JSON.stringify(`${env.namespace}-faultnet`)}`,
+        `data_root = ${JSON.stringify(join(dir, 'data'))}`,
+        'bridge_ip = "198.18.0.0/24"',
+        `cni_netconfpath = ${JSON.stringify(join(dir, 'net.d'))}`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal(sys('start').code, 0);
+  });
+
+  after(() => {
+    run(['rm', '-f', 'web']);
+    sys('stop');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the published port is still served after the restart, and released by rm', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const d = run([
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '-p',
+      `127.0.0.1:${port}:80`,
+      `${env.registry}/lab/busybox:latest`,
+      'sh',
+      '-c',
+      'mkdir /www && echo still-here > /www/index.html && exec httpd -f -p 80 -h /www',
+    ]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(await fetchText(port), 'still-here\n');
+    assert.equal(sys('stop').code, 0);
+    assert.equal(sys('start').code, 0);
+    assert.equal(await fetchText(port), 'still-here\n');
+    assert.equal(run(['rm', '-f', 'web']).code, 0);
+    await assert.rejects(fetchText(port, 1));
+  });
+});
+
+async function fetchText(port: number, tries = 20): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+      return await res.text();
+    } catch (err) {
+      if (i + 1 >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
 describe('faults: a full disk for logs', function () {
   this.timeout(120000);
   const dir = mkdtempSync(join(tmpdir(), 'berth-fulldisk-'));
