@@ -1,9 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, berthAsync, BIN, ctr, ctrList, env, suiteToml, uniqueName } from '../support/berth.js';
+import {
+  berth,
+  berthAsync,
+  BIN,
+  ctr,
+  ctrList,
+  env,
+  suiteToml,
+  uniqueName,
+} from '../support/berth.js';
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
 
@@ -346,6 +355,11 @@ describe('run / create / start / exec / wait / attach', function () {
       const name = uniqueName('killed');
       const p = berthAsync(['run', '--name', name, IMG(), 'sh', '-c', 'echo before; sleep 60']);
       await sleep(2500);
+      const fifoDirs = (): string[] =>
+        existsSync('/run/berth/fifo')
+          ? readdirSync('/run/berth/fifo').filter((d) => d.startsWith(`${p.child.pid}-`))
+          : [];
+      assert.equal(fifoDirs().length, 1, 'an attached run keeps its FIFOs under /run/berth/fifo');
       p.child.kill('SIGKILL');
       await p.done;
       const id = out(['ps', '-q', '--no-trunc', '--filter', `name=${name}`]).trim();
@@ -353,6 +367,7 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(out(['logs', name]), 'before\n');
       out(['rm', '-f', name]);
       assertNothingLeft();
+      assert.deepEqual(fifoDirs(), [], 'rm sweeps the FIFO dir of the killed berth');
     });
   });
 

@@ -4,7 +4,16 @@
  * Docker json-file log that berth writes for the streams it copies.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 
@@ -158,5 +167,38 @@ export function removeFifos(set: FifoSet | undefined): void {
   if (!set) return;
   for (const p of [set.stdin, set.stdout, set.stderr]) {
     if (p) rmSync(p, { force: true });
+  }
+}
+
+/** Where attached runs keep their FIFOs, like containerd's /run/containerd/fifo. */
+const FIFO_ROOT = '/run/berth/fifo';
+
+/**
+ * A private FIFO directory named after this process, so that if berth is killed the directory
+ * can be recognised as orphaned and swept (by `rm`) instead of leaking.
+ */
+export function makeFifoDir(): string {
+  mkdirSync(FIFO_ROOT, { recursive: true, mode: 0o700 });
+  return mkdtempSync(join(FIFO_ROOT, `${process.pid}-`));
+}
+
+/** Removes FIFO directories whose berth process is gone. */
+export function sweepStaleFifoDirs(): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(FIFO_ROOT);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      process.kill(pid, 0);
+      continue;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    rmSync(join(FIFO_ROOT, name), { recursive: true, force: true });
   }
 }

@@ -147,6 +147,9 @@ export async function removeContainer(
       labels,
     });
   }
+  // A berth killed while attached leaves its FIFO dir behind; this is where it gets cleaned.
+  const { sweepStaleFifoDirs } = await import('./io.js');
+  sweepStaleFifoDirs();
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
   if (opts.volumes) {

@@ -3,8 +3,7 @@
  * writes the json-file log) or detached (berth's binary logger, no berth process needed).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Client } from '../../containerd/client.js';
@@ -24,6 +23,7 @@ import {
   ended,
   fifoPaths,
   JsonLogWriter,
+  makeFifoDir,
   mkfifos,
   openFifoReader,
   openFifoWriter,
@@ -177,7 +177,7 @@ export async function runContainer(
   let fifos: FifoSet | undefined;
   let fifoReady: Promise<void> | undefined;
   if (!o.detach) {
-    fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
+    fifoDir = makeFifoDir();
     fifos = fifoPaths(fifoDir, 'init', { stdin: Boolean(o.interactive), tty: Boolean(o.tty) });
     fifoReady = mkfifos(
       [fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)),
@@ -255,7 +255,7 @@ export interface AttachTaskOptions {
 
 /** Prepares FIFOs for an attached task in a private temp dir. */
 export function prepareFifos(interactive: boolean, tty: boolean) {
-  const fifoDir = mkdtempSync(join(tmpdir(), 'berth-io-'));
+  const fifoDir = makeFifoDir();
   const fifos = fifoPaths(fifoDir, 'init', { stdin: interactive, tty });
   const fifoReady = mkfifos(
     [fifos.stdin, fifos.stdout, fifos.stderr].filter((p): p is string => Boolean(p)),
