@@ -53,20 +53,3 @@ export const globalFlags = {
   }),
   debug: Flags.boolean({ description: 'debug mode', helpGroup: 'GLOBAL' }),
 };
-
-/** The leading-flag table bin/run.js needs: which global flags take a value, and their long names. */
-export const GLOBAL_VALUE_FLAGS: Record<string, string> = {
-  '-a': '--address',
-  '-H': '--address',
-  '--host': '--address',
-  '--address': '--address',
-  '-n': '--namespace',
-  '--namespace': '--namespace',
-  '--snapshotter': '--snapshotter',
-  '--storage-driver': '--snapshotter',
-  '--data-root': '--data-root',
-  '--cni-path': '--cni-path',
-  '--cni-netconfpath': '--cni-netconfpath',
-  '--hosts-dir': '--hosts-dir',
-};
-export const GLOBAL_BOOL_FLAGS = new Set(['--debug', '--insecure-registry']);
