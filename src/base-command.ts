@@ -84,6 +84,11 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(usage);
       return this.exit(125);
     }
+    // A --format that does not fit the rows: Docker prints the template error and exits 1.
+    if (err.name === 'TemplateError') {
+      process.stderr.write(`${err.message}\n`);
+      return this.exit(1);
+    }
     if (err instanceof BerthError) {
       process.stderr.write(`${err.message}\n`);
       if (this.loaded?.settings.debug && err.cause) {

@@ -42,9 +42,7 @@ export default class History extends BaseCommand {
     const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =
       await import('../cmd/image/history.js');
     const { renderList } = await import('../formatter/format.js');
-    const { TemplateError } = await import('../formatter/template.js');
     const { parsePlatform } = await import('../image/platform.js');
-    const { BerthError } = await import('../errors.js');
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
     const rows = await historyRows(await this.client(), args.image, {
       human: flags.human,
@@ -52,19 +50,14 @@ export default class History extends BaseCommand {
       snapshotter: settings.snapshotter,
       ...(platform ? { platform } : {}),
     });
-    try {
-      process.stdout.write(
-        renderList(rows, {
-          format: flags.format ?? '',
-          quiet: flags.quiet,
-          quietField: 'ID',
-          defaultTableFormat: HISTORY_DEFAULT_FORMAT,
-          headers: HISTORY_HEADERS,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
-      throw err;
-    }
+    process.stdout.write(
+      renderList(rows, {
+        format: flags.format ?? '',
+        quiet: flags.quiet,
+        quietField: 'ID',
+        defaultTableFormat: HISTORY_DEFAULT_FORMAT,
+        headers: HISTORY_HEADERS,
+      }),
+    );
   }
 }

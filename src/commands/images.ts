@@ -31,8 +31,6 @@ export default class Images extends BaseCommand {
     const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
       await import('../cmd/image/list.js');
     const { renderList } = await import('../formatter/format.js');
-    const { TemplateError } = await import('../formatter/template.js');
-    const { BerthError } = await import('../errors.js');
     let format = flags.format ?? '';
     if (flags.quiet && format !== '') {
       process.stderr.write(
@@ -54,19 +52,14 @@ export default class Images extends BaseCommand {
       snapshotter: settings.snapshotter,
       sizes: wantSize,
     });
-    try {
-      process.stdout.write(
-        renderList(rows, {
-          format,
-          quiet: flags.quiet,
-          quietField: 'ID',
-          defaultTableFormat: flags.digests ? IMAGES_DIGEST_FORMAT : IMAGES_DEFAULT_FORMAT,
-          headers: IMAGES_HEADERS,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
-      throw err;
-    }
+    process.stdout.write(
+      renderList(rows, {
+        format,
+        quiet: flags.quiet,
+        quietField: 'ID',
+        defaultTableFormat: flags.digests ? IMAGES_DIGEST_FORMAT : IMAGES_DEFAULT_FORMAT,
+        headers: IMAGES_HEADERS,
+      }),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
-import { BerthError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export default class Ps extends BaseCommand {
   static summary = 'List containers';
@@ -64,20 +64,14 @@ export default class Ps extends BaseCommand {
       noTrunc: flags['no-trunc'],
       filters: flags.filter ?? [],
     });
-    const { TemplateError } = await import('../formatter/template.js');
-    try {
-      process.stdout.write(
-        renderList(rows, {
-          format,
-          quiet: flags.quiet,
-          quietField: 'ID',
-          defaultTableFormat: flags.size ? PS_SIZE_FORMAT : PS_DEFAULT_FORMAT,
-          headers: PS_HEADERS,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
-      throw err;
-    }
+    process.stdout.write(
+      renderList(rows, {
+        format,
+        quiet: flags.quiet,
+        quietField: 'ID',
+        defaultTableFormat: flags.size ? PS_SIZE_FORMAT : PS_DEFAULT_FORMAT,
+        headers: PS_HEADERS,
+      }),
+    );
   }
 }

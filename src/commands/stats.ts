@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { BerthError } from '../errors.js';
 import { formatLongFlag } from '../flags/format.js';
 
 export default class Stats extends BaseCommand {
@@ -30,7 +29,6 @@ export default class Stats extends BaseCommand {
     const { runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
       await import('../cmd/container/stats.js');
     const { renderList } = await import('../formatter/format.js');
-    const { TemplateError } = await import('../formatter/template.js');
     const client = await this.client();
 
     const controller = new AbortController();
@@ -54,16 +52,11 @@ export default class Stats extends BaseCommand {
           );
         },
         render: (rows) => {
-          try {
-            return renderList(rows, {
-              format: flags.format ?? '',
-              defaultTableFormat: STATS_DEFAULT_FORMAT,
-              headers: STATS_HEADERS,
-            });
-          } catch (err) {
-            if (err instanceof TemplateError) throw new BerthError(err.message, { exitCode: 1 });
-            throw err;
-          }
+          return renderList(rows, {
+            format: flags.format ?? '',
+            defaultTableFormat: STATS_DEFAULT_FORMAT,
+            headers: STATS_HEADERS,
+          });
         },
         write: (text) => process.stdout.write(text),
       });

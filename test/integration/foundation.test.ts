@@ -246,6 +246,16 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.equal(r.stdout, '');
     });
 
+    it('a --format that does not fit the rows: the template error, exit 1', () => {
+      // namespace ls always has rows here (the suite's namespace exists).
+      const r = berth(['namespace', 'ls', '--format', '{{.Nope}}']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /^template parsing error: template: .*<\.Nope>: can't evaluate field Nope/,
+      );
+    });
+
     it('a missing argument exits 125', () => {
       const r = berth(['namespace', 'create']);
       assert.equal(r.code, 125);

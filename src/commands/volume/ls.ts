@@ -24,23 +24,16 @@ export default class VolumeLs extends BaseCommand {
     const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } =
       await import('../../cmd/volume/volume.js');
     const { renderList } = await import('../../formatter/format.js');
-    const { TemplateError } = await import('../../formatter/template.js');
-    const { UsageError } = await import('../../errors.js');
     const filters = parseVolumeFilters(flags.filter ?? []);
     const rows = await volumeLs(settings, () => this.client(), filters);
-    try {
-      process.stdout.write(
-        renderList(rows, {
-          format: flags.format,
-          quiet: flags.quiet,
-          quietField: 'Name',
-          defaultTableFormat: VOLUME_LS_TABLE,
-          headers: VOLUME_LS_HEADERS,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof TemplateError) throw new UsageError(err.message);
-      throw err;
-    }
+    process.stdout.write(
+      renderList(rows, {
+        format: flags.format,
+        quiet: flags.quiet,
+        quietField: 'Name',
+        defaultTableFormat: VOLUME_LS_TABLE,
+        headers: VOLUME_LS_HEADERS,
+      }),
+    );
   }
 }
