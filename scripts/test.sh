@@ -59,6 +59,12 @@ teardown() {
 }
 trap teardown EXIT
 
+# The suite's default network uses 198.18.0.0/24 on berth0. A berth0 left by earlier use with
+# another subnet would make the bridge plugin refuse it; remove it only when nothing is attached.
+if ip link show berth0 >/dev/null 2>&1 && [ -z "$(ip link show master berth0 2>/dev/null)" ]; then
+  ip link del berth0 2>/dev/null || true
+fi
+
 echo "==> unit tests"
 npx mocha 'test/unit/**/*.test.ts'
 
