@@ -11,7 +11,7 @@ IMAGE=${2:-${BERTH_TEST_REGISTRY:-127.0.0.1:5000}/lab/busybox:latest}
 NS=bench-ps-$$
 RUNS=${RUNS:-15}
 CTR=(ctr --address "$ADDR" --namespace "$NS")
-BERTH=(node "$PWD/bin/run.js" --address "$ADDR" --namespace "$NS")
+BERTH=("$PWD/bin/berth" --address "$ADDR" --namespace "$NS")
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
 [ -f dist/index.js ] || npm run -s build
 

@@ -20,7 +20,7 @@ NS=bench-pull-$$
 IMAGE=$REGISTRY/lab/big:latest
 SMALL=$REGISTRY/lab/busybox:latest
 CTR=(ctr --address "$ADDR" --namespace "$NS")
-BERTH=(node "$PWD/bin/run.js" --address "$ADDR" --namespace "$NS")
+BERTH=("$PWD/bin/berth" --address "$ADDR" --namespace "$NS")
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is required (apt-get install time)" >&2; exit 1; }
 [ -f dist/index.js ] || npm run -s build

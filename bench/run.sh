@@ -26,8 +26,8 @@ if docker version >/dev/null 2>&1; then
   docker pull -q "$IMG" >/dev/null 2>&1 && extra+=(-n 'docker --network none' "docker run --rm --network none $IMG true")
 fi
 hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-markdown "$DIR/out.md" --export-json "$DIR/out.json" \
-  -n 'berth --network none' "node $PWD/bin/run.js run --rm --network none $IMG true" \
-  -n 'berth (bridge)' "node $PWD/bin/run.js run --rm $IMG true" \
+  -n 'berth --network none' "$PWD/bin/berth run --rm --network none $IMG true" \
+  -n 'berth (bridge)' "$PWD/bin/berth run --rm $IMG true" \
   -n ctr "$CTR run --rm $IMG bench-\$RANDOM\$RANDOM true" \
   "${extra[@]}" >/dev/null
 node -e '

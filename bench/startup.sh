@@ -14,7 +14,8 @@ RUNS=${RUNS:-30}
 OUT=$(mktemp)
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT" \
   -n 'node -e 0' 'node -e 0' \
-  -n 'berth version' "node bin/run.js --address $ADDR version" \
+  -n 'berth version' "bin/berth --address $ADDR version" \
+  -n 'berth version (no snapshot)' "node bin/run.js --address $ADDR version" \
   -n 'ctr version' "ctr --address $ADDR version" >/dev/null
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Entry point: Docker's argv rules (bin/argv.js), then oclif.
-import { loadManifest, rewriteArgv } from './argv.js';
+// Plain ESM entry, used when dist/berth.blob cannot be (see bin/berth): Docker's argv rules
+// (src/argv.ts), then oclif.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadManifest, rewriteArgv } from '../dist/argv.js';
 
-const rewritten = rewriteArgv(process.argv.slice(2), loadManifest());
+const rewritten = rewriteArgv(
+  process.argv.slice(2),
+  loadManifest(join(dirname(fileURLToPath(import.meta.url)), '..')),
+);
 if (rewritten.error) {
   process.stderr.write(`${rewritten.error}\n\nRun 'berth --help' for more information\n`);
   process.exit(125);

@@ -8,6 +8,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProto } from './build-proto.mjs';
+import { buildSnapshot } from './build-snapshot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const staging = join(root, `.dist-${process.pid}`);
@@ -24,6 +25,7 @@ try {
       [
         ['index', 'src/index.ts'],
         ['help', 'src/help.ts'],
+        ['argv', 'src/argv.ts'],
         ['logger', 'src/logger-entry.ts'],
       ].filter(([, file]) => existsSync(join(root, file))),
     ),
@@ -61,3 +63,6 @@ execFileSync(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'ma
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, OCLIF_SKIP_UPDATE_CHECK: '1' },
 });
+
+// Last: the snapshot holds the manifest and dist/proto as they are now.
+if (process.env.BERTH_NO_SNAPSHOT !== '1') await buildSnapshot({ root });

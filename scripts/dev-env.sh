@@ -11,7 +11,7 @@ mkdir -p "$DIR"
 exec 9>"$DIR/.setup-lock"
 flock 9
 [ -f dist/index.js ] || flock /tmp/berth-build.lock npm run -s build >&2
-node bin/run.js --address "$DIR/run/containerd.sock" --data-root "$DIR/data" \
+bin/berth --address "$DIR/run/containerd.sock" --data-root "$DIR/data" \
   system start --state-dir "$DIR/state" >&2 9>&-
 if ! curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1; then
   scripts/test-env/registry.sh start "$DIR/registry" "$PORT" >&2 9>&-

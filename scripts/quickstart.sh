@@ -17,7 +17,7 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -f dist/index.js ] || npm run -s build
 
-berth() { node bin/run.js "$@"; }
+berth() { bin/berth "$@"; }
 
 # A containerd of berth's own when none is answering at the configured address.
 berth system status >/dev/null 2>&1 || berth system start

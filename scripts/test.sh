@@ -49,7 +49,7 @@ teardown() {
     # Shims outlive containerd; end the ones serving this test containerd only.
     pkill -9 -f "containerd-shim-runc-v2 .*-address $BERTH_TEST_ADDRESS" 2>/dev/null
   fi
-  node bin/run.js --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
+  bin/berth --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
     system stop --state-dir "$BERTH_TEST_STATE" >/dev/null 2>&1
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
   # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
@@ -69,7 +69,7 @@ echo "==> unit tests"
 npx mocha 'test/unit/**/*.test.ts'
 
 echo "==> private containerd at $BERTH_TEST_ADDRESS"
-node bin/run.js --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
+bin/berth --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
   system start --state-dir "$BERTH_TEST_STATE"
 
 echo "==> registry at $BERTH_TEST_REGISTRY"

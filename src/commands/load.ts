@@ -6,7 +6,11 @@ export default class Load extends BaseCommand {
   static usage = 'load [OPTIONS]';
   static aliases = ['image:load'];
   static flags = {
-    input: Flags.string({ char: 'i', description: 'Read from tar archive file, instead of STDIN', helpValue: 'string' }),
+    input: Flags.string({
+      char: 'i',
+      description: 'Read from tar archive file, instead of STDIN',
+      helpValue: 'string',
+    }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the load output' }),
   };
 

@@ -3,13 +3,20 @@ import { BaseCommand } from '../base-command.js';
 
 export default class Login extends BaseCommand {
   static summary = 'Authenticate to a registry';
-  static description = 'Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.';
+  static description =
+    'Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.';
   static usage = 'login [OPTIONS] [SERVER]';
   static args = { server: Args.string({ required: false, description: 'Registry server' }) };
   static flags = {
     username: Flags.string({ char: 'u', description: 'Username', helpValue: 'string' }),
-    password: Flags.string({ char: 'p', description: 'Password or Personal Access Token (PAT)', helpValue: 'string' }),
-    'password-stdin': Flags.boolean({ description: 'Take the Password or Personal Access Token (PAT) from stdin' }),
+    password: Flags.string({
+      char: 'p',
+      description: 'Password or Personal Access Token (PAT)',
+      helpValue: 'string',
+    }),
+    'password-stdin': Flags.boolean({
+      description: 'Take the Password or Personal Access Token (PAT) from stdin',
+    }),
   };
 
   async run(): Promise<void> {
@@ -20,7 +27,8 @@ export default class Login extends BaseCommand {
     const interactive = Boolean(process.stdin.isTTY) && !flags['password-stdin'];
     const prompt = interactive
       ? {
-          username: async (): Promise<string> => (await import('@inquirer/prompts')).input({ message: 'Username:' }),
+          username: async (): Promise<string> =>
+            (await import('@inquirer/prompts')).input({ message: 'Username:' }),
           password: async (): Promise<string> =>
             (await import('@inquirer/prompts')).password({ message: 'Password:', mask: false }),
         }

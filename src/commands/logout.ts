@@ -3,7 +3,8 @@ import { BaseCommand } from '../base-command.js';
 
 export default class Logout extends BaseCommand {
   static summary = 'Log out from a registry';
-  static description = 'Log out from a registry.\nIf no server is specified, the default is defined by the daemon.';
+  static description =
+    'Log out from a registry.\nIf no server is specified, the default is defined by the daemon.';
   static usage = 'logout [SERVER]';
   static args = { server: Args.string({ required: false, description: 'Registry server' }) };
 
@@ -11,6 +12,9 @@ export default class Logout extends BaseCommand {
     const { flags, args } = await this.parse(Logout);
     this.loadSettings(flags);
     const { runLogout } = await import('../cmd/image/login.js');
-    await runLogout({ ...(args.server !== undefined ? { server: args.server } : {}), stdout: process.stdout });
+    await runLogout({
+      ...(args.server !== undefined ? { server: args.server } : {}),
+      stdout: process.stdout,
+    });
   }
 }

@@ -7,9 +7,15 @@ export default class Push extends BaseCommand {
   static aliases = ['image:push'];
   static args = { name: Args.string({ required: true, description: 'Image name' }) };
   static flags = {
-    'all-tags': Flags.boolean({ char: 'a', description: 'Push all tags of an image to the repository' }),
+    'all-tags': Flags.boolean({
+      char: 'a',
+      description: 'Push all tags of an image to the repository',
+    }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
-    platform: Flags.string({ description: 'Push a platform-specific manifest as a single-platform image', helpValue: 'string' }),
+    platform: Flags.string({
+      description: 'Push a platform-specific manifest as a single-platform image',
+      helpValue: 'string',
+    }),
   };
 
   async run(): Promise<void> {

@@ -8,8 +8,15 @@ export default class Save extends BaseCommand {
   static strict = false;
   static args = { image: Args.string({ required: true, description: 'Image name or ID' }) };
   static flags = {
-    output: Flags.string({ char: 'o', description: 'Write to a file, instead of STDOUT', helpValue: 'string' }),
-    platform: Flags.string({ description: 'Save only the given platform variant', helpValue: 'string' }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Write to a file, instead of STDOUT',
+      helpValue: 'string',
+    }),
+    platform: Flags.string({
+      description: 'Save only the given platform variant',
+      helpValue: 'string',
+    }),
   };
 
   async run(): Promise<void> {

@@ -47,7 +47,14 @@ import {
   safeEntryPath,
   type DockerArchiveManifest,
 } from './archive.js';
-import { abortIngest, hasBlob, ingestRef, readJsonBlob, writeBlob, writeBlobBytes } from './content.js';
+import {
+  abortIngest,
+  hasBlob,
+  ingestRef,
+  readJsonBlob,
+  writeBlob,
+  writeBlobBytes,
+} from './content.js';
 import { toCtrDescriptor, resolveTarget } from './local.js';
 import { snapshotGcLabels, unpackImage, UNCOMPRESSED_LABEL } from './unpack.js';
 
@@ -104,7 +111,10 @@ async function drain(entry: AsyncIterable<unknown>): Promise<void> {
 }
 
 /** Spools one entry to `file`, hashing it; returns digest and size actually read. */
-async function spool(entry: AsyncIterable<Uint8Array>, file: string): Promise<{ digest: string; size: number }> {
+async function spool(
+  entry: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   const out = createWriteStream(file, { mode: 0o600 });
   let size = 0;
@@ -115,7 +125,9 @@ async function spool(entry: AsyncIterable<Uint8Array>, file: string): Promise<{ 
       if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
     }
   } finally {
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
@@ -137,13 +149,23 @@ function counted(
       n += chunk.byteLength;
       yield chunk;
     }
-    if (n !== expected) throw new InvalidArchiveError(`invalid archive: ${name} is truncated (${n} of ${expected} bytes)`);
+    if (n !== expected)
+      throw new InvalidArchiveError(
+        `invalid archive: ${name} is truncated (${n} of ${expected} bytes)`,
+      );
   }
   return { chunks: chunks(), started: () => began };
 }
 
 /** Reads the whole tar: blobs into the store, other files into `dir`, links remembered. */
-async function readTar(client: Client, input: Readable, dir: string, lease: string, opts: LoadOptions, state: ReadArchive): Promise<void> {
+async function readTar(
+  client: Client,
+  input: Readable,
+  dir: string,
+  lease: string,
+  opts: LoadOptions,
+  state: ReadArchive,
+): Promise<void> {
   const extract = tar.extract();
   // tar-stream does not see errors of the stream piped into it; forward them.
   input.once('error', (err) => extract.destroy(err));
@@ -170,7 +192,9 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
         case 'contiguous-file':
           break;
         default:
-          throw new InvalidArchiveError(`invalid archive: entry "${path}" is a ${h.type}, not a regular file`);
+          throw new InvalidArchiveError(
+            `invalid archive: entry "${path}" is a ${h.type}, not a regular file`,
+          );
       }
       const size = h.size ?? 0;
       state.links.delete(path);
@@ -185,7 +209,9 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
           });
         } catch (err) {
           if (err instanceof DigestMismatchError) {
-            throw new InvalidArchiveError(`invalid archive: ${path} does not match its digest`, { cause: err });
+            throw new InvalidArchiveError(`invalid archive: ${path} does not match its digest`, {
+              cause: err,
+            });
           }
           throw err;
         }
@@ -199,7 +225,9 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
       const file = join(dir, `f${n++}`);
       const got = await spool(bytesOf(entry), file);
       if (got.size !== size) {
-        throw new InvalidArchiveError(`invalid archive: ${path} is truncated (${got.size} of ${size} bytes)`);
+        throw new InvalidArchiveError(
+          `invalid archive: ${path} is truncated (${got.size} of ${size} bytes)`,
+        );
       }
       state.files.set(path, { kind: 'file', file, ...got });
     }
@@ -209,7 +237,10 @@ async function readTar(client: Client, input: Readable, dir: string, lease: stri
     if (err instanceof BerthError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     // tar-stream's words for a cut-off archive.
-    if (/unexpected end of data/i.test(msg)) throw new InvalidArchiveError('invalid archive: unexpected EOF (truncated tar)', { cause: err });
+    if (/unexpected end of data/i.test(msg))
+      throw new InvalidArchiveError('invalid archive: unexpected EOF (truncated tar)', {
+        cause: err,
+      });
     throw new InvalidArchiveError(`invalid archive: ${msg}`, { cause: err });
   }
   if (!sawEntry) throw new InvalidArchiveError('invalid archive: no entries (empty input)');
@@ -228,9 +259,17 @@ function lookup(state: ReadArchive, path: string): Source | undefined {
   throw new InvalidArchiveError(`invalid archive: too many levels of links at "${path}"`);
 }
 
-async function readSource(source: Source, opts: LoadOptions, client: Client, what: string): Promise<Buffer> {
-  if (source.size > MAX_JSON_SIZE) throw new InvalidArchiveError(`invalid archive: ${what} is too large (${source.size} bytes)`);
-  return source.kind === 'file' ? readFile(source.file) : client.content.readBlob({ digest: source.digest }, call(opts));
+async function readSource(
+  source: Source,
+  opts: LoadOptions,
+  client: Client,
+  what: string,
+): Promise<Buffer> {
+  if (source.size > MAX_JSON_SIZE)
+    throw new InvalidArchiveError(`invalid archive: ${what} is too large (${source.size} bytes)`);
+  return source.kind === 'file'
+    ? readFile(source.file)
+    : client.content.readBlob({ digest: source.digest }, call(opts));
 }
 
 function parseJson<T>(bytes: Buffer, what: string): T {
@@ -253,7 +292,10 @@ async function head(source: Source, client: Client, opts: LoadOptions): Promise<
       await fh.close();
     }
   }
-  return client.content.readBlob({ digest: source.digest, offset: 0, size: Math.min(4, source.size) }, call(opts));
+  return client.content.readBlob(
+    { digest: source.digest, offset: 0, size: Math.min(4, source.size) },
+    call(opts),
+  );
 }
 
 function startsWith(buf: Buffer, magic: number[]): boolean {
@@ -261,21 +303,37 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 }
 
 /** Makes sure a source is in the content store (spooled files are written now) and returns its digest. */
-async function ensureStored(client: Client, source: Source, lease: string, opts: LoadOptions, state: ReadArchive): Promise<string> {
+async function ensureStored(
+  client: Client,
+  source: Source,
+  lease: string,
+  opts: LoadOptions,
+  state: ReadArchive,
+): Promise<string> {
   if (source.kind === 'file') {
     state.touched.add(source.digest);
     const file = source.file;
-    await writeBlob(client, { digest: source.digest, size: source.size }, (offset) => Promise.resolve(createReadStream(file, { start: offset })), {
-      lease,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    await writeBlob(
+      client,
+      { digest: source.digest, size: source.size },
+      (offset) => Promise.resolve(createReadStream(file, { start: offset })),
+      {
+        lease,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
     opts.onBlob?.(source.digest, source.size);
   }
   return source.digest;
 }
 
 /** Adds labels to a blob already in the store (GC references found only after it was written). */
-async function addLabels(client: Client, digest: string, labels: Record<string, string>, opts: LoadOptions): Promise<void> {
+async function addLabels(
+  client: Client,
+  digest: string,
+  labels: Record<string, string>,
+  opts: LoadOptions,
+): Promise<void> {
   const keys = Object.keys(labels);
   if (keys.length === 0) return;
   const { info } = await client.content.info({ digest }, call(opts));
@@ -283,7 +341,10 @@ async function addLabels(client: Client, digest: string, labels: Record<string, 
   const missing = keys.filter((k) => have[k] !== labels[k]);
   if (missing.length === 0) return;
   await client.content.update(
-    { info: { digest, labels: { ...have, ...labels } }, update_mask: { paths: missing.map((k) => `labels.${k}`) } },
+    {
+      info: { digest, labels: { ...have, ...labels } },
+      update_mask: { paths: missing.map((k) => `labels.${k}`) },
+    },
     call(opts),
   );
 }
@@ -310,7 +371,9 @@ async function imagesFromDockerManifest(
   const out: LoadedImage[] = [];
   for (const [i, e] of entries.entries()) {
     if (typeof e.Config !== 'string' || !Array.isArray(e.Layers)) {
-      throw new InvalidArchiveError(`invalid archive: manifest.json entry ${i} has no Config or Layers`);
+      throw new InvalidArchiveError(
+        `invalid archive: manifest.json entry ${i} has no Config or Layers`,
+      );
     }
     const configSource = lookup(state, safeEntryPath(e.Config));
     if (!configSource) throw new InvalidArchiveError(`invalid archive: ${e.Config} is missing`);
@@ -322,7 +385,11 @@ async function imagesFromDockerManifest(
         `invalid archive: ${e.Config} lists ${diffIds.length} diff IDs for ${e.Layers.length} layers`,
       );
     }
-    const configDesc: Descriptor = { mediaType: MediaType.DockerConfig, digest: configSource.digest, size: configSource.size };
+    const configDesc: Descriptor = {
+      mediaType: MediaType.DockerConfig,
+      digest: configSource.digest,
+      size: configSource.size,
+    };
     await ensureStored(client, configSource, lease, opts, state);
 
     const layers: Descriptor[] = [];
@@ -344,16 +411,29 @@ async function imagesFromDockerManifest(
       layers.push({ mediaType, digest: src.digest, size: src.size });
     }
 
-    const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaType.DockerManifest, config: configDesc, layers };
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaType.DockerManifest,
+      config: configDesc,
+      layers,
+    };
     const bytes = Buffer.from(JSON.stringify(manifest));
-    const target: Descriptor = { mediaType: MediaType.DockerManifest, digest: computeDigest(bytes), size: bytes.length };
+    const target: Descriptor = {
+      mediaType: MediaType.DockerManifest,
+      digest: computeDigest(bytes),
+      size: bytes.length,
+    };
     state.touched.add(target.digest);
-    await writeBlobBytes(client, target, bytes, { lease, ...(opts.signal ? { signal: opts.signal } : {}) });
+    await writeBlobBytes(client, target, bytes, {
+      lease,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
 
     const names: ImageReference[] = [];
     for (const tag of e.RepoTags ?? []) {
       const ref = tryRef(tag);
-      if (!ref) throw new InvalidArchiveError(`invalid archive: invalid tag "${tag}" in manifest.json`);
+      if (!ref)
+        throw new InvalidArchiveError(`invalid archive: invalid tag "${tag}" in manifest.json`);
       names.push(ref);
     }
     out.push({ names, target, configDigest: configDesc.digest });
@@ -363,7 +443,8 @@ async function imagesFromDockerManifest(
 
 /** Image candidates from an OCI index.json; names from containerd's and the OCI annotation. */
 function imagesFromOciIndex(index: ImageIndex): LoadedImage[] {
-  if (!Array.isArray(index.manifests)) throw new InvalidArchiveError('invalid archive: index.json has no manifests');
+  if (!Array.isArray(index.manifests))
+    throw new InvalidArchiveError('invalid archive: index.json has no manifests');
   const byDigest = new Map<string, LoadedImage>();
   for (const desc of index.manifests) {
     if (!isIndexMediaType(desc.mediaType) && !isManifestMediaType(desc.mediaType)) continue;
@@ -372,11 +453,16 @@ function imagesFromOciIndex(index: ImageIndex): LoadedImage[] {
     }
     let img = byDigest.get(desc.digest);
     if (!img) {
-      img = { names: [], target: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, configDigest: '' };
+      img = {
+        names: [],
+        target: { mediaType: desc.mediaType, digest: desc.digest, size: desc.size },
+        configDigest: '',
+      };
       byDigest.set(desc.digest, img);
     }
     const ref =
-      tryRef(desc.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION]) ?? tryRef(desc.annotations?.[OCI_REF_NAME_ANNOTATION]);
+      tryRef(desc.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION]) ??
+      tryRef(desc.annotations?.[OCI_REF_NAME_ANNOTATION]);
     if (ref && !img.names.some((n) => n.full === ref.full)) img.names.push(ref);
   }
   return [...byDigest.values()];
@@ -386,8 +472,14 @@ function imagesFromOciIndex(index: ImageIndex): LoadedImage[] {
  * GC labels for everything under `root` that is present, so the image record alone keeps it
  * alive once the lease is gone (containerd's gc.ref.content.* scheme).
  */
-async function labelTree(client: Client, root: Descriptor, opts: LoadOptions, depth = 0): Promise<void> {
-  if (depth > 4) throw new InvalidArchiveError(`invalid archive: index nesting too deep at ${root.digest}`);
+async function labelTree(
+  client: Client,
+  root: Descriptor,
+  opts: LoadOptions,
+  depth = 0,
+): Promise<void> {
+  if (depth > 4)
+    throw new InvalidArchiveError(`invalid archive: index nesting too deep at ${root.digest}`);
   if (!(await hasBlob(client, root.digest, call(opts)))) return;
   if (isIndexMediaType(root.mediaType)) {
     const idx = await readJsonBlob<ImageIndex>(client, root.digest, call(opts));
@@ -402,12 +494,18 @@ async function labelTree(client: Client, root: Descriptor, opts: LoadOptions, de
   const m = await readJsonBlob<ImageManifest>(client, root.digest, call(opts));
   if (!m.config) return;
   const labels: Record<string, string> = { 'containerd.io/gc.ref.content.config': m.config.digest };
-  for (const [i, l] of (m.layers ?? []).entries()) labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest;
+  for (const [i, l] of (m.layers ?? []).entries())
+    labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest;
   await addLabels(client, root.digest, labels, opts);
 }
 
 /** Creates or moves an image record. */
-async function putRecord(client: Client, name: string, target: Descriptor, opts: LoadOptions): Promise<'created' | 'updated'> {
+async function putRecord(
+  client: Client,
+  name: string,
+  target: Descriptor,
+  opts: LoadOptions,
+): Promise<'created' | 'updated'> {
   const image = { name, target: toCtrDescriptor(target), labels: {} };
   try {
     await client.images.create({ image }, call(opts));
@@ -434,7 +532,11 @@ async function makeSpoolDir(root: string): Promise<string> {
  * Loads every image of the archive read from `input`. Resolves with what was stored, in archive
  * order. Throws InvalidArchiveError (or a containerd error) having left nothing behind.
  */
-export async function loadArchive(client: Client, input: Readable, opts: LoadOptions): Promise<LoadedImage[]> {
+export async function loadArchive(
+  client: Client,
+  input: Readable,
+  opts: LoadOptions,
+): Promise<LoadedImage[]> {
   const dir = await makeSpoolDir(opts.tempRoot);
   const state: ReadArchive = { files: new Map(), links: new Map(), touched: new Set() };
   try {
@@ -445,7 +547,8 @@ export async function loadArchive(client: Client, input: Readable, opts: LoadOpt
           return await loadUnderLease(client, input, dir, lease, opts, state);
         } catch (err) {
           // Unleased partial ingests survive the lease; a failed load must not leave them.
-          for (const digest of state.touched) await abortIngest(client, ingestRef(digest)).catch(() => undefined);
+          for (const digest of state.touched)
+            await abortIngest(client, ingestRef(digest)).catch(() => undefined);
           throw err;
         }
       },
@@ -470,20 +573,29 @@ async function loadUnderLease(
   const dockerSource = lookup(state, DOCKER_MANIFEST_FILE);
   let dockerEntries: DockerArchiveManifest[] | undefined;
   if (dockerSource) {
-    const parsed = parseJson<unknown>(await readSource(dockerSource, opts, client, DOCKER_MANIFEST_FILE), DOCKER_MANIFEST_FILE);
-    if (!Array.isArray(parsed)) throw new InvalidArchiveError('invalid archive: manifest.json is not a list');
+    const parsed = parseJson<unknown>(
+      await readSource(dockerSource, opts, client, DOCKER_MANIFEST_FILE),
+      DOCKER_MANIFEST_FILE,
+    );
+    if (!Array.isArray(parsed))
+      throw new InvalidArchiveError('invalid archive: manifest.json is not a list');
     dockerEntries = parsed as DockerArchiveManifest[];
   }
 
   let images: LoadedImage[];
   if (indexSource) {
-    const index = parseJson<ImageIndex>(await readSource(indexSource, opts, client, OCI_INDEX_FILE), OCI_INDEX_FILE);
+    const index = parseJson<ImageIndex>(
+      await readSource(indexSource, opts, client, OCI_INDEX_FILE),
+      OCI_INDEX_FILE,
+    );
     images = imagesFromOciIndex(index);
   } else if (dockerEntries) {
     images = await imagesFromDockerManifest(client, dockerEntries, lease, opts, state);
     dockerEntries = undefined;
   } else {
-    throw new InvalidArchiveError('invalid archive: no manifest.json or index.json found (is this an image archive?)');
+    throw new InvalidArchiveError(
+      'invalid archive: no manifest.json or index.json found (is this an image archive?)',
+    );
   }
   if (images.length === 0) throw new InvalidArchiveError('invalid archive: it holds no images');
 
@@ -492,8 +604,15 @@ async function loadUnderLease(
     if (!(await hasBlob(client, img.target.digest, call(opts)))) {
       throw new InvalidArchiveError(`invalid archive: blob ${img.target.digest} is missing`);
     }
-    const resolved = await resolveTarget(client, img.target, opts.signal ? { signal: opts.signal } : {});
-    if (!resolved) throw new InvalidArchiveError(`invalid archive: no complete image manifest under ${img.target.digest}`);
+    const resolved = await resolveTarget(
+      client,
+      img.target,
+      opts.signal ? { signal: opts.signal } : {},
+    );
+    if (!resolved)
+      throw new InvalidArchiveError(
+        `invalid archive: no complete image manifest under ${img.target.digest}`,
+      );
     for (const l of resolved.manifest.layers ?? []) {
       if (!(await hasBlob(client, l.digest, call(opts)))) {
         throw new InvalidArchiveError(`invalid archive: layer ${l.digest} is missing`);
@@ -504,7 +623,8 @@ async function loadUnderLease(
     const layers = resolved.manifest.layers ?? [];
     for (const [i, l] of layers.entries()) {
       const diffId = resolved.diffIds[i];
-      if (diffId !== undefined) await addLabels(client, l.digest, { [UNCOMPRESSED_LABEL]: diffId }, opts);
+      if (diffId !== undefined)
+        await addLabels(client, l.digest, { [UNCOMPRESSED_LABEL]: diffId }, opts);
     }
     const top = await unpackImage(client, layers, resolved.diffIds, {
       snapshotter: opts.snapshotter,
@@ -528,13 +648,15 @@ async function loadUnderLease(
   const created: string[] = [];
   try {
     for (const img of images) {
-      const names = img.names.length > 0 ? img.names.map((n) => n.full) : [untaggedName(img.configDigest)];
+      const names =
+        img.names.length > 0 ? img.names.map((n) => n.full) : [untaggedName(img.configDigest)];
       for (const name of names) {
         if ((await putRecord(client, name, img.target, opts)) === 'created') created.push(name);
       }
     }
   } catch (err) {
-    for (const name of created) await client.images.delete({ name, sync: false }).catch(() => undefined);
+    for (const name of created)
+      await client.images.delete({ name, sync: false }).catch(() => undefined);
     throw err;
   }
   return images;

@@ -53,7 +53,11 @@ const EPOCH = new Date(0);
  * platforms were never pulled would give an archive that points at missing blobs, which both
  * `docker load` and `ctr import` reject.
  */
-async function exportRoot(client: Client, img: ImageToSave, opts: SaveOptions): Promise<Descriptor> {
+async function exportRoot(
+  client: Client,
+  img: ImageToSave,
+  opts: SaveOptions,
+): Promise<Descriptor> {
   if (!isIndexMediaType(img.target.mediaType)) return img.target;
   const call = opts.signal ? { signal: opts.signal } : {};
   const complete = async (desc: Descriptor, depth: number): Promise<boolean> => {
@@ -87,7 +91,8 @@ async function collectBlobs(
   const call = opts.signal ? { signal: opts.signal } : {};
   if (isIndexMediaType(root.mediaType)) {
     const idx = await readJsonBlob<ImageIndex>(client, root.digest, call);
-    for (const child of idx.manifests ?? []) await collectBlobs(client, child, seen, opts, depth + 1);
+    for (const child of idx.manifests ?? [])
+      await collectBlobs(client, child, seen, opts, depth + 1);
   } else {
     const m = await readJsonBlob<ImageManifest>(client, root.digest, call);
     if (m.config) seen.set(m.config.digest, m.config);
@@ -130,11 +135,16 @@ async function addEntry(
     (async () => {
       for await (const chunk of chunks) {
         written += chunk.byteLength;
-        if (written > size) throw new BerthError(`content ${name} is larger than its descriptor says (${size} bytes)`);
+        if (written > size)
+          throw new BerthError(
+            `content ${name} is larger than its descriptor says (${size} bytes)`,
+          );
         if (!entry.write(chunk)) await waitDrain(entry);
       }
       if (written !== size) {
-        throw new BerthError(`content ${name} is shorter than its descriptor says (${written} of ${size} bytes)`);
+        throw new BerthError(
+          `content ${name} is shorter than its descriptor says (${written} of ${size} bytes)`,
+        );
       }
       entry.end(undefined);
     })().catch((err: unknown) => {
@@ -149,15 +159,19 @@ async function addEntry(
 function bufferEntry(pack: tar.Pack, name: string, data: string): Promise<void> {
   const bytes = Buffer.from(data);
   return new Promise((resolve, reject) => {
-    pack.entry({ name, size: bytes.length, mode: 0o444, mtime: EPOCH, type: 'file' }, bytes, (err) =>
-      err ? reject(err) : resolve(),
+    pack.entry(
+      { name, size: bytes.length, mode: 0o444, mtime: EPOCH, type: 'file' },
+      bytes,
+      (err) => (err ? reject(err) : resolve()),
     );
   });
 }
 
 function dirEntry(pack: tar.Pack, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry({ name, mode: 0o755, mtime: EPOCH, type: 'directory' }, (err) => (err ? reject(err) : resolve()));
+    pack.entry({ name, mode: 0o755, mtime: EPOCH, type: 'directory' }, (err) =>
+      err ? reject(err) : resolve(),
+    );
   });
 }
 
@@ -186,7 +200,8 @@ export async function writeArchive(
       await collectBlobs(client, root, blobs, opts);
     }
     // The platform manifest's blobs belong in the archive even when the index could not be kept.
-    if (!blobs.has(img.manifestDescriptor.digest)) await collectBlobs(client, img.manifestDescriptor, blobs, opts);
+    if (!blobs.has(img.manifestDescriptor.digest))
+      await collectBlobs(client, img.manifestDescriptor, blobs, opts);
 
     const annotations: Record<string, string> = {};
     if (img.fullName !== undefined) {
@@ -198,7 +213,8 @@ export async function writeArchive(
     const dupe = indexEntries.some(
       (e) =>
         e.digest === entry.digest &&
-        e.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION] === entry.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION],
+        e.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION] ===
+          entry.annotations?.[CONTAINERD_IMAGE_NAME_ANNOTATION],
     );
     if (!dupe) indexEntries.push(entry);
 
@@ -211,7 +227,8 @@ export async function writeArchive(
       };
       dockerEntries.set(img.manifestDescriptor.digest, docker);
     }
-    if (img.repoTag !== undefined && !docker.RepoTags?.includes(img.repoTag)) docker.RepoTags?.push(img.repoTag);
+    if (img.repoTag !== undefined && !docker.RepoTags?.includes(img.repoTag))
+      docker.RepoTags?.push(img.repoTag);
   }
 
   const pack = tar.pack();

@@ -61,7 +61,8 @@ export function digestFromBlobPath(path: string): string | undefined {
  * hostile archive and is refused outright.
  */
 export function safeEntryPath(name: string): string {
-  if (name.includes('\0')) throw new InvalidArchiveError(`invalid archive: entry name contains a NUL byte`);
+  if (name.includes('\0'))
+    throw new InvalidArchiveError(`invalid archive: entry name contains a NUL byte`);
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) {
     throw new InvalidArchiveError(`invalid archive: entry "${name}" has an absolute path`);
   }
@@ -79,12 +80,16 @@ export function safeEntryPath(name: string): string {
  */
 export function linkTarget(entryPath: string, target: string, kind: 'symlink' | 'link'): string {
   if (target.startsWith('/')) {
-    throw new InvalidArchiveError(`invalid archive: link "${entryPath}" points to an absolute path`);
+    throw new InvalidArchiveError(
+      `invalid archive: link "${entryPath}" points to an absolute path`,
+    );
   }
   const base = kind === 'symlink' ? posix.dirname(entryPath) : '.';
   const joined = posix.normalize(posix.join(base, target));
   if (joined === '..' || joined.startsWith('../') || joined.startsWith('/')) {
-    throw new InvalidArchiveError(`invalid archive: link "${entryPath}" points outside the archive`);
+    throw new InvalidArchiveError(
+      `invalid archive: link "${entryPath}" points outside the archive`,
+    );
   }
   return joined.replace(/^\.\//, '');
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const NETNS_DIR = process.env.BERTH_NETNS_DIR || '/run/berth/netns';
+export const NETNS_DIR = '/run/berth/netns';
 
 export function netnsPath(namespace: string, containerId: string): string {
   return join(NETNS_DIR, `${namespace}-${containerId}`);

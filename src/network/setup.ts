@@ -83,6 +83,11 @@ export interface SetupOptions {
   stateDir: string;
   /** Mount the network files read-only (for --read-only); default: follows spec.root.readonly. */
   readonlyFiles?: boolean;
+  /**
+   * The pid of a running container's task, for `container:<id>` when the target is a `none`
+   * container: runc made its namespace, which only exists under /proc while the task runs.
+   */
+  taskPid?: (containerId: string) => Promise<number | undefined>;
 }
 
 export interface EndpointSettings {
@@ -227,8 +232,10 @@ export async function setupContainerNetwork(o: SetupOptions): Promise<SetupResul
   mkdirSync(o.stateDir, { recursive: true });
   const state: ContainerState = {
     mode,
-    ownsNetns: mode === 'bridge' || mode === 'none',
-    netnsPath: mode === 'bridge' || mode === 'none' ? netnsPath(namespace, containerId) : undefined,
+    // `none` needs no namespace of berth's: runc makes a new one with only lo, brought up (as
+    // `ctr run` does), which saves the two processes and the unmount a persistent one costs.
+    ownsNetns: mode === 'bridge',
+    netnsPath: mode === 'bridge' ? netnsPath(namespace, containerId) : undefined,
     networks: stored.length ? stored.map((s) => s.name) : names,
     attachments: [],
     ports: [],
@@ -263,11 +270,18 @@ async function doSetup(
   const hostResolv = readOr('/etc/resolv.conf', '');
 
   if (state.mode === 'container') {
-    const tstate = findContainerState(settings.dataRoot, namespace, target!);
-    if (!tstate)
+    const found = findContainerState(settings.dataRoot, namespace, target!);
+    if (!found)
+      throw new NetworkSetupError(`cannot join network of a non running container: ${target}`);
+    const [targetId, tstate] = found;
+    // Docker joins running containers only (a stopped one's persistent netns would still exist).
+    const pid = o.taskPid ? await o.taskPid(targetId) : undefined;
+    if (o.taskPid && !pid)
       throw new NetworkSetupError(`cannot join network of a non running container: ${target}`);
     if (tstate.mode === 'host') specOpts.push(withHostNamespace('network'));
     else if (tstate.netnsPath) specOpts.push(withNamespacePath('network', tstate.netnsPath));
+    else if (tstate.mode === 'none' && pid)
+      specOpts.push(withNamespacePath('network', `/proc/${pid}/ns/net`));
     else throw new NetworkSetupError(`cannot join network namespace of container ${target}`);
     // Docker shares the target's hosts and resolv.conf; the hostname file stays the target's too.
     if (tstate.hostsPath) specOpts.push(withHostsFile(tstate.hostsPath, o.readonlyFiles));
@@ -304,8 +318,10 @@ async function doSetup(
     );
     writeNew(hostnamePath, `${o.hostname || osHostname()}\n`);
   } else {
-    await createNetns(state.netnsPath!);
-    specOpts.push(withNamespacePath('network', state.netnsPath!));
+    if (state.netnsPath) {
+      await createNetns(state.netnsPath);
+      specOpts.push(withNamespacePath('network', state.netnsPath));
+    }
     specOpts.push(withSysctl({ 'net.ipv4.ip_unprivileged_port_start': '0' }));
     // Ports first: a busy host port is refused before any CNI work.
     if (o.ports?.length) {
@@ -485,21 +501,24 @@ function attachmentFrom(net: StoredNetwork, ifName: string, r: CniResult): Attac
 }
 
 /** A container's network state by full ID (or unique prefix) in `namespace`. */
+/** The container's full ID and network state, by ID or unique ID prefix. */
 function findContainerState(
   dataRoot: string,
   namespace: string,
   idOrPrefix: string,
-): ContainerState | undefined {
+): [string, ContainerState] | undefined {
   const base = join(dataRoot, 'network', 'containers');
   const exact = loadState(join(base, key(namespace, idOrPrefix)));
-  if (exact) return exact;
+  if (exact) return [idOrPrefix, exact];
   let entries: string[] = [];
   try {
     entries = readdirSync(base).filter((e) => e.startsWith(key(namespace, idOrPrefix)));
   } catch {
     return undefined;
   }
-  return entries.length === 1 ? loadState(join(base, entries[0]!)) : undefined;
+  if (entries.length !== 1) return undefined;
+  const state = loadState(join(base, entries[0]!));
+  return state ? [entries[0]!.slice(key(namespace, '').length), state] : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, ctr, env, uniqueName } from '../support/berth.js';
@@ -303,5 +304,46 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.equal(status.code, 1);
       assert.match(status.stdout, /is not running/);
     });
+  });
+});
+
+describe('start-up snapshot (bin/berth)', function () {
+  this.timeout(60_000);
+  const ROOT = join(import.meta.dirname, '..', '..');
+  const traced = (bin: string, args: string[]) =>
+    spawnSync('sh', ['-x', bin, ...args], { encoding: 'utf8', env: { ...process.env } });
+
+  it('starts node from dist/berth.blob and answers like the plain entry', () => {
+    const snap = traced(join(ROOT, 'bin', 'berth'), ['--address', env.address, 'version']);
+    assert.equal(snap.status, 0, snap.stderr);
+    assert.match(snap.stderr, /exec \S*node --snapshot-blob \S*dist\/berth\.blob -- --address/);
+    const plain = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'run.js'), '--address', env.address, 'version'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(snap.stdout, plain.stdout);
+  });
+
+  it('runs the plain entry when the snapshot was built for another directory', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'berth-copy-'));
+    try {
+      for (const p of ['bin', 'dist', 'package.json', 'oclif.manifest.json'])
+        cpSync(join(ROOT, p), join(copy, p), { recursive: true });
+      const r = traced(join(copy, 'bin', 'berth'), ['--address', env.address, 'version']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /--snapshot-blob/);
+      assert.match(r.stderr, /exec \S*node \S*bin\/run\.js --address/);
+      assert.match(r.stdout, /^Client:\n Version: +\d/);
+      // Errors keep their words and exit codes on this path too.
+      const bad = traced(join(copy, 'bin', 'berth'), ['--bogus']);
+      assert.equal(bad.status, 125);
+      assert.match(bad.stderr, /^unknown flag: --bogus$/m);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

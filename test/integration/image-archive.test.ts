@@ -460,7 +460,7 @@ function ctrTar(args: string[]): string {
 function spawnSaveToFile(args: string[], file: string): number | null {
   const fd = openSync(file, 'w');
   try {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
+    const r = spawnSync(BIN, args, {
       env: { ...process.env, BERTH_TOML: suiteToml() },
       stdio: ['ignore', fd, 'inherit'],
       timeout: 120000,

@@ -103,12 +103,14 @@ describe('network', function () {
   }
 
   /** Starts busybox in the prepared netns with the network files mounted, like `run` will. */
-  function startTask(id: string, stateDir: string, netns: string | 'host', args: string[]): void {
+  /** netns: a path to join, 'host', or 'new' for a namespace runc makes (`--network none`). */
+  function startTask(id: string, stateDir: string, netns: string, args: string[]): void {
     const mounts = ['hosts', 'resolv.conf', 'hostname'].flatMap((f) => [
       '--mount',
       `type=bind,src=${join(stateDir, f)},dst=/etc/${f},options=rbind:ro`,
     ]);
-    const nsArgs = netns === 'host' ? ['--net-host'] : ['--with-ns', `network:${netns}`];
+    const nsArgs =
+      netns === 'host' ? ['--net-host'] : netns === 'new' ? [] : ['--with-ns', `network:${netns}`];
     const r = ctr(['run', '-d', ...nsArgs, ...mounts, IMAGE(), id, ...args]);
     assert.equal(r.code, 0, r.stderr);
     started.push(id);
@@ -455,23 +457,41 @@ describe('network', function () {
       const on = opts(n, { networks: ['none'] });
       const rn = await setupContainerNetwork(on);
       assert.deepEqual(JSON.parse(rn.labels['berth/networks']!), ['none']);
-      startTask(n, on.stateDir, netnsPath(ns(), n), ['sleep', '300']);
+      assert.equal(rn.labels['berth/netns'], undefined, 'none: runc makes the namespace');
+      assert.ok(!existsSync(netnsPath(ns(), n)));
+      startTask(n, on.stateDir, 'new', ['sleep', '300']);
       assert.equal(exec(n, ['ls', '/sys/class/net']).stdout.trim(), 'lo');
       assert.match(exec(n, ['ip', 'addr', 'show', 'lo']).stdout, /127\.0\.0\.1/);
 
       const j = uniqueName('join');
-      const oj = opts(j, { networks: [`container:${n}`] });
+      const pid = Number(
+        ctr(['tasks', 'ls'])
+          .stdout.split('\n')
+          .find((l) => l.startsWith(`${n} `))
+          ?.split(/\s+/)[1],
+      );
+      assert.ok(pid > 0);
+      const asked: string[] = [];
+      const oj = opts(j, {
+        networks: [`container:${n}`],
+        taskPid: async (id) => (asked.push(id), pid),
+      });
       const rj = await setupContainerNetwork(oj);
+      assert.deepEqual(asked, [n]);
       assert.equal(rj.labels['berth/netns'], undefined);
       const spec = { linux: { namespaces: [{ type: 'network' }] } } as never;
       for (const opt of rj.specOpts) await opt(spec, { namespace: ns(), id: j });
       assert.deepEqual((spec as { linux: { namespaces: unknown[] } }).linux.namespaces, [
-        { type: 'network', path: netnsPath(ns(), n) },
+        { type: 'network', path: `/proc/${pid}/ns/net` },
       ]);
       await teardownContainerNetwork({ settings, namespace: ns(), containerId: j });
-      assert.ok(
-        existsSync(netnsPath(ns(), n)),
-        "joining container's teardown keeps the target's netns",
+      // A `none` target that is not running cannot be joined.
+      const j2 = uniqueName('join');
+      await assert.rejects(
+        setupContainerNetwork(
+          opts(j2, { networks: [`container:${n}`], taskPid: async () => undefined }),
+        ),
+        /cannot join network of a non running container/,
       );
 
       const h = uniqueName('host');

@@ -26,7 +26,9 @@ function freePort(): Promise<number> {
 }
 
 function startRegistry(dir: string, port: number, args: string[]): string {
-  return execFileSync(REGISTRY_SH, ['start', dir, String(port), ...args], { encoding: 'utf8' }).trim();
+  return execFileSync(REGISTRY_SH, ['start', dir, String(port), ...args], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 function stopRegistry(dir: string, port: number): void {
@@ -65,15 +67,24 @@ function authSuite(get: () => AuthCase): void {
     const r = await run(['push', image]);
     assert.equal(r.code, 1, `signal ${r.signal}: ${r.stderr}`);
     // Docker words it by what the registry says: Basic answers 401, a token with no access 403.
-    assert.match(r.stderr, /^(unauthorized: authentication required|denied: requested access to the resource is denied)\n$/);
+    assert.match(
+      r.stderr,
+      /^(unauthorized: authentication required|denied: requested access to the resource is denied)\n$/,
+    );
   });
 
   it('wrong password: one line, exit 1, nothing stored', async () => {
     const r = await run(['login', c.host, '-u', 'alice', '-p', 'wrong']);
     assert.equal(r.code, 1, `signal ${r.signal}: ${r.stderr}`);
     const lines = r.stderr.trimEnd().split('\n');
-    assert.equal(lines[0], 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.');
-    assert.match(lines[1] ?? '', new RegExp(`^Error response from daemon: Get "https?://${c.host}/v2/": unauthorized: `));
+    assert.equal(
+      lines[0],
+      'WARNING! Using --password via the CLI is insecure. Use --password-stdin.',
+    );
+    assert.match(
+      lines[1] ?? '',
+      new RegExp(`^Error response from daemon: Get "https?://${c.host}/v2/": unauthorized: `),
+    );
     assert.equal(lines.length, 2);
     assert.ok(!existsSync(join(c.dockerConfig, 'config.json')));
   });
@@ -82,10 +93,15 @@ function authSuite(get: () => AuthCase): void {
     const r = await run(['login', c.host, '-u', 'alice', '-p', 's3cret']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Login Succeeded\n');
-    assert.match(r.stderr, /^WARNING! Using --password via the CLI is insecure\. Use --password-stdin\.\n/);
+    assert.match(
+      r.stderr,
+      /^WARNING! Using --password via the CLI is insecure\. Use --password-stdin\.\n/,
+    );
     const file = join(c.dockerConfig, 'config.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    const config = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, { auth: string }> };
+    const config = JSON.parse(readFileSync(file, 'utf8')) as {
+      auths: Record<string, { auth: string }>;
+    };
     assert.equal(config.auths[c.host]?.auth, Buffer.from('alice:s3cret').toString('base64'));
   });
 
@@ -104,7 +120,10 @@ function authSuite(get: () => AuthCase): void {
     ctr(['images', 'rm', image]);
     const pull = await run(['pull', image]);
     assert.equal(pull.code, 0, pull.stderr);
-    assert.match(pull.stdout, new RegExp(`Status: Downloaded newer image for ${image.replace(/\./g, '\\.')}`));
+    assert.match(
+      pull.stdout,
+      new RegExp(`Status: Downloaded newer image for ${image.replace(/\./g, '\\.')}`),
+    );
 
     const again = await run(['login', c.host]);
     assert.equal(again.code, 0, again.stderr);
@@ -113,7 +132,9 @@ function authSuite(get: () => AuthCase): void {
     const out = await run(['logout', c.host]);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout, `Removing login credentials for ${c.host}\n`);
-    const config = JSON.parse(readFileSync(join(c.dockerConfig, 'config.json'), 'utf8')) as { auths: object };
+    const config = JSON.parse(readFileSync(join(c.dockerConfig, 'config.json'), 'utf8')) as {
+      auths: object;
+    };
     assert.deepEqual(config.auths, {});
     const twice = await run(['logout', c.host]);
     assert.equal(twice.stdout, `Not logged in to ${c.host}\n`);
@@ -125,7 +146,10 @@ function authSuite(get: () => AuthCase): void {
   it('refuses to prompt without a terminal and checks flag combinations', async () => {
     const noTty = await run(['login', c.host], '');
     assert.equal(noTty.code, 1);
-    assert.equal(noTty.stderr, 'Error: Cannot perform an interactive login from a non TTY device\n');
+    assert.equal(
+      noTty.stderr,
+      'Error: Cannot perform an interactive login from a non TTY device\n',
+    );
     const both = await run(['login', c.host, '-u', 'alice', '-p', 'x', '--password-stdin'], 'x');
     assert.equal(both.code, 1);
     assert.match(both.stderr, /--password and --password-stdin are mutually exclusive/);
@@ -147,7 +171,8 @@ describe('registry auth: login, logout, push and pull with credentials', functio
   });
 
   after(() => {
-    for (const name of ctr(['images', 'ls', '-q']).stdout.split('\n').filter(Boolean)) ctr(['images', 'rm', name]);
+    for (const name of ctr(['images', 'ls', '-q']).stdout.split('\n').filter(Boolean))
+      ctr(['images', 'rm', name]);
     rmSync(work, { recursive: true, force: true });
   });
 

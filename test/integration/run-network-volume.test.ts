@@ -125,6 +125,37 @@ describe('run with networks, published ports and volumes', function () {
     assert.deepEqual(host.stdout.trim().split(/\s+/).sort(), readdirSync('/sys/class/net').sort());
   });
 
+  it('--network container:<name> joins a running container, none or bridge', () => {
+    for (const mode of ['none', 'bridge']) {
+      const target = uniqueName(`tgt-${mode}`);
+      const d = berth(['run', '-d', '--name', target, '--network', mode, IMG(), 'sleep', '300']);
+      assert.equal(d.code, 0, d.stderr);
+      try {
+        const own = berth(['exec', target, 'ip', '-o', 'link']).stdout.replace(/\s+\\.*$/gm, '');
+        const r = berth([
+          'run',
+          '--rm',
+          '--network',
+          `container:${target}`,
+          IMG(),
+          'ip',
+          '-o',
+          'link',
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.replace(/\s+\\.*$/gm, ''), own, mode);
+        assert.match(own, mode === 'none' ? /^1: lo:/ : /eth0/);
+        assert.equal(berth(['stop', '-t', '0', target]).code, 0);
+        const stopped = berth(['run', '--rm', '--network', `container:${target}`, IMG(), 'true']);
+        assert.equal(stopped.code, 125, mode);
+        assert.match(stopped.stderr, /cannot join network of a non running container/);
+      } finally {
+        berth(['rm', '-f', target]);
+      }
+    }
+    assert.deepEqual(netnsEntries(), []);
+  });
+
   it('the default bridge gives eth0 an address in the configured subnet', () => {
     const r = berth(['run', '--rm', IMG(), 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
     assert.equal(r.code, 0, r.stderr);

@@ -302,11 +302,7 @@ describe('run / create / start / exec / wait / attach', function () {
     it('-t in a real pseudo-terminal', () => {
       const r = spawnSync(
         'script',
-        [
-          '-qec',
-          `${process.execPath} ${BIN} run --rm -t ${IMG()} sh -c 'tty; exit 4'`,
-          '/dev/null',
-        ],
+        ['-qec', `${BIN} run --rm -t ${IMG()} sh -c 'tty; exit 4'`, '/dev/null'],
         {
           encoding: 'utf8',
           env: { ...process.env, BERTH_TOML: suiteToml() },

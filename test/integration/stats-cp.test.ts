@@ -306,7 +306,7 @@ describe('stats, cp, restart', function () {
         'sh',
         [
           '-c',
-          `node ${JSON.stringify(path.resolve('bin/run.js'))} cp ${live}:/etc/hostname - | tar -xOf -`,
+          `${JSON.stringify(path.resolve('bin/berth'))} cp ${live}:/etc/hostname - | tar -xOf -`,
         ],
         {
           encoding: 'utf8',

@@ -5,7 +5,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'bin', 'run.js');
+// The installed command: node started from the start-up snapshot (bin/berth falls back to
+// bin/run.js when the snapshot does not fit this node).
+export const BIN = join(ROOT, 'bin', 'berth');
 
 function need(name: string): string {
   const v = process.env[name];
@@ -95,7 +97,7 @@ function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
 
 /** Runs `berth ARGS…` synchronously and returns what a user would see. */
 export function berth(args: string[], opts: RunOptions = {}): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(BIN, args, {
     env: childEnv(opts.env),
     input: opts.input,
     timeout: opts.timeoutMs ?? 120000,
@@ -108,7 +110,7 @@ export function berth(args: string[], opts: RunOptions = {}): Result {
 
 /** Starts berth without waiting, for Ctrl-C and concurrency tests. */
 export function berthAsync(args: string[], opts: RunOptions = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(BIN, args, {
     env: childEnv(opts.env),
     cwd: opts.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -396,13 +396,29 @@ export async function createContainer(
       ...published,
       ...(o.publishAll ? exposedPortMappings(image.config.ExposedPorts) : []),
     ];
+    // `container:<name|prefix>` is resolved here, as every container reference is.
+    const networks: string[] = [];
+    for (const n of o.network) {
+      if (!n.startsWith('container:')) networks.push(n);
+      else {
+        const found = await findContainer(client, n.slice('container:'.length)).catch(
+          (err: unknown) => {
+            throw new DaemonError(
+              err instanceof NoSuchContainerError ? err.reason : (err as Error).message,
+              cmd,
+            );
+          },
+        );
+        networks.push(`container:${found.id}`);
+      }
+    }
     let net: SetupResult;
     try {
       net = await setupContainerNetwork({
         settings,
         namespace: settings.namespace,
         containerId: id,
-        networks: o.network,
+        networks,
         ports,
         hostname,
         name,
@@ -414,6 +430,11 @@ export async function createContainer(
         mac: o.macAddress,
         stateDir,
         readonlyFiles: Boolean(o.readOnly),
+        taskPid: async (target) => {
+          const t = await client.tasks.get({ container_id: target }).catch(() => undefined);
+          const st = t?.process?.status;
+          return st === 'RUNNING' || st === 'PAUSED' ? t?.process?.pid : undefined;
+        },
       });
     } catch (err) {
       if (err instanceof BerthError) throw new DaemonError(err.message, cmd, 125, err);

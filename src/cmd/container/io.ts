@@ -18,8 +18,10 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 
 /** RFC3339Nano like Go's time.Format(time.RFC3339Nano): UTC, trailing zeros of the fraction trimmed. */
-const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+// Computed on first use, not at load: the start-up snapshot loads this module at build time.
+let hrBase: bigint | undefined;
 export function nowRfc3339Nano(): string {
+  hrBase ??= BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
   const ns = hrBase + process.hrtime.bigint();
   const ms = Number(ns / 1_000_000n);
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');

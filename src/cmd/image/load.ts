@@ -19,7 +19,8 @@ export interface LoadCommandOptions {
 
 async function openInput(opts: LoadCommandOptions): Promise<Readable> {
   if (opts.input === undefined) {
-    if (opts.stdin.isTTY) throw new BerthError('requested load from stdin, but stdin is empty', { exitCode: 1 });
+    if (opts.stdin.isTTY)
+      throw new BerthError('requested load from stdin, but stdin is empty', { exitCode: 1 });
     return opts.stdin;
   }
   // Opened up front so a missing file is reported as Docker does, before anything is started.
@@ -32,7 +33,11 @@ async function openInput(opts: LoadCommandOptions): Promise<Readable> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
-      code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+      code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : (err as Error).message;
     throw new BerthError(`open ${opts.input}: ${reason}`, { exitCode: 1, cause: err });
   }
 }

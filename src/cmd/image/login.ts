@@ -19,7 +19,11 @@ import {
 } from '../../registry/auth.js';
 import { Authorizer } from '../../registry/authorizer.js';
 import { connectionError, RegistryConnectionError, RegistryError } from '../../registry/errors.js';
-import { resolveEndpoints, type HostsOptions, type RegistryEndpoint } from '../../registry/hosts.js';
+import {
+  resolveEndpoints,
+  type HostsOptions,
+  type RegistryEndpoint,
+} from '../../registry/hosts.js';
 import { DEFAULT_DOMAIN } from '../../registry/reference.js';
 
 export interface LoginCommandOptions {
@@ -80,7 +84,12 @@ function dispatcherFor(ep: RegistryEndpoint): Dispatcher | undefined {
  * challenge (Basic, or a token from the realm fetched with the credentials) and GET /v2/ again.
  * Throws Docker's `Get "<url>": unauthorized: …` when the registry says no.
  */
-export async function verifyLogin(domain: string, creds: Credentials, hosts: HostsOptions, signal?: AbortSignal): Promise<void> {
+export async function verifyLogin(
+  domain: string,
+  creds: Credentials,
+  hosts: HostsOptions,
+  signal?: AbortSignal,
+): Promise<void> {
   const eps = await resolveEndpoints(domain, hosts);
   const ep = eps.find((e) => !e.mirror) ?? eps[eps.length - 1];
   if (!ep) throw new BerthError(`no endpoint for ${domain}`);
@@ -90,7 +99,11 @@ export async function verifyLogin(domain: string, creds: Credentials, hosts: Hos
     try {
       const res = await fetch(url, {
         method: 'GET',
-        headers: { 'user-agent': 'berth', ...ep.headers, ...(authorization ? { authorization } : {}) },
+        headers: {
+          'user-agent': 'berth',
+          ...ep.headers,
+          ...(authorization ? { authorization } : {}),
+        },
         ...(dispatcher ? { dispatcher } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -117,14 +130,19 @@ export async function verifyLogin(domain: string, creds: Credentials, hosts: Hos
     await first.res.body?.cancel().catch(() => undefined);
     if (first.res.ok) return;
     if (first.res.status !== 401) {
-      throw fail(first.url, `unexpected status: ${first.res.status} ${first.res.statusText}`.trimEnd());
+      throw fail(
+        first.url,
+        `unexpected status: ${first.res.status} ${first.res.statusText}`.trimEnd(),
+      );
     }
     const authorizer = new Authorizer({
       credentials: () => Promise.resolve(creds),
       userAgent: 'berth',
       dispatcherFor: () => dispatcher,
     });
-    if (!(await authorizer.challenged(ep.host, domain, first.res.headers.get('www-authenticate')))) {
+    if (
+      !(await authorizer.challenged(ep.host, domain, first.res.headers.get('www-authenticate')))
+    ) {
       throw fail(first.url, 'unauthorized: authentication required');
     }
     let authorization: string | undefined;
@@ -140,10 +158,16 @@ export async function verifyLogin(domain: string, creds: Credentials, hosts: Hos
     if (second.res.status === 401) {
       throw fail(second.url, `unauthorized: ${errorMessage(text) ?? 'authentication required'}`);
     }
-    throw fail(second.url, `unexpected status: ${second.res.status} ${second.res.statusText}`.trimEnd());
+    throw fail(
+      second.url,
+      `unexpected status: ${second.res.status} ${second.res.statusText}`.trimEnd(),
+    );
   } catch (err) {
     if (err instanceof RegistryConnectionError) {
-      throw new BerthError(`Error response from daemon: ${err.message}`, { exitCode: 1, cause: err });
+      throw new BerthError(`Error response from daemon: ${err.message}`, {
+        exitCode: 1,
+        cause: err,
+      });
     }
     throw err;
   } finally {
@@ -187,7 +211,9 @@ export async function runLogin(opts: LoginCommandOptions): Promise<void> {
     if (stored?.username !== undefined && stored.password !== undefined) {
       try {
         await verifyLogin(domain, stored, opts.hosts, opts.signal);
-        opts.stderr.write(`Authenticating with existing credentials... [Username: ${stored.username}]\n`);
+        opts.stderr.write(
+          `Authenticating with existing credentials... [Username: ${stored.username}]\n`,
+        );
         opts.stdout.write('Login Succeeded\n');
         return;
       } catch {
@@ -197,12 +223,18 @@ export async function runLogin(opts: LoginCommandOptions): Promise<void> {
   }
 
   if (username === undefined || username === '') {
-    if (!opts.prompt) throw new BerthError('Error: Cannot perform an interactive login from a non TTY device', { exitCode: 1 });
+    if (!opts.prompt)
+      throw new BerthError('Error: Cannot perform an interactive login from a non TTY device', {
+        exitCode: 1,
+      });
     username = (await opts.prompt.username()).trim();
     if (username === '') throw new BerthError('Error: Non-null Username Required', { exitCode: 1 });
   }
   if (password === undefined) {
-    if (!opts.prompt) throw new BerthError('Error: Cannot perform an interactive login from a non TTY device', { exitCode: 1 });
+    if (!opts.prompt)
+      throw new BerthError('Error: Cannot perform an interactive login from a non TTY device', {
+        exitCode: 1,
+      });
     password = await opts.prompt.password();
   }
   if (password === '') throw new BerthError('Error: Password Required', { exitCode: 1 });
@@ -233,7 +265,9 @@ export async function runLogout(opts: LogoutCommandOptions): Promise<void> {
   const configDir = opts.configDir ?? dockerConfigDir();
   const config = await loadDockerConfig(configDir);
   const host = convertToHostname(server);
-  const inFile = Object.keys(config.auths ?? {}).some((k) => k === server || convertToHostname(k) === host);
+  const inFile = Object.keys(config.auths ?? {}).some(
+    (k) => k === server || convertToHostname(k) === host,
+  );
   const helper = config.credHelpers?.[server] ?? config.credsStore;
   if (!inFile && (helper === undefined || helper === '')) {
     opts.stdout.write(`Not logged in to ${server}\n`);

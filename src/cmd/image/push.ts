@@ -13,7 +13,12 @@ import { getImageRecord, loadRecord, type LocalImage } from '../../image/local.j
 import { parsePlatform } from '../../image/platform.js';
 import { newRegistryClient } from '../../image/pull.js';
 import type { RegistryClient } from '../../registry/client.js';
-import { isIndexMediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../../registry/media-types.js';
+import {
+  isIndexMediaType,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+} from '../../registry/media-types.js';
 import {
   parseReference,
   trimTagAndDigest,
@@ -76,9 +81,20 @@ async function mountCandidates(ctx: PushContext, digest: string): Promise<string
     } catch {
       continue;
     }
-    if (ref.domain !== ctx.repo.domain || ref.path === ctx.repo.path || out.includes(ref.path) || !rec.target) continue;
+    if (
+      ref.domain !== ctx.repo.domain ||
+      ref.path === ctx.repo.path ||
+      out.includes(ref.path) ||
+      !rec.target
+    )
+      continue;
     try {
-      const local = await loadRecord(ctx.client, rec, rec.name, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+      const local = await loadRecord(
+        ctx.client,
+        rec,
+        rec.name,
+        ctx.opts.signal ? { signal: ctx.opts.signal } : {},
+      );
       if (local.manifest.layers.some((l) => l.digest === digest)) out.push(ref.path);
     } catch {
       continue;
@@ -96,7 +112,10 @@ async function recordSource(ctx: PushContext, digest: string): Promise<void> {
     if (have.includes(ctx.repo.path)) return;
     const value = [...have, ctx.repo.path].sort().join(',');
     await ctx.client.content.update(
-      { info: { digest, labels: { ...(info?.labels ?? {}), [key]: value } }, update_mask: { paths: [`labels.${key}`] } },
+      {
+        info: { digest, labels: { ...(info?.labels ?? {}), [key]: value } },
+        update_mask: { paths: [`labels.${key}`] },
+      },
       ctx.call,
     );
   } catch {
@@ -106,7 +125,10 @@ async function recordSource(ctx: PushContext, digest: string): Promise<void> {
 
 type BlobOutcome = 'exists' | 'mounted' | 'pushed';
 
-async function pushBlob(ctx: PushContext, desc: Descriptor): Promise<{ outcome: BlobOutcome; from?: string }> {
+async function pushBlob(
+  ctx: PushContext,
+  desc: Descriptor,
+): Promise<{ outcome: BlobOutcome; from?: string }> {
   const req = ctx.opts.signal ? { signal: ctx.opts.signal } : {};
   if (await ctx.registry.blobExists(ctx.repo, desc.digest, req)) return { outcome: 'exists' };
   let uploadUrl: string | undefined;
@@ -125,9 +147,17 @@ async function pushBlob(ctx: PushContext, desc: Descriptor): Promise<{ outcome: 
 }
 
 /** Pushes one manifest's config and layers (with status lines), then the manifest by digest or tag. */
-async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | undefined): Promise<void> {
+async function pushManifest(
+  ctx: PushContext,
+  desc: Descriptor,
+  tag: string | undefined,
+): Promise<void> {
   const manifest = await readJsonBlob<ImageManifest>(ctx.client, desc.digest, ctx.call);
-  const config = await readJsonBlob<{ rootfs?: { diff_ids?: string[] } }>(ctx.client, manifest.config.digest, ctx.call);
+  const config = await readJsonBlob<{ rootfs?: { diff_ids?: string[] } }>(
+    ctx.client,
+    manifest.config.digest,
+    ctx.call,
+  );
   const diffIds = config.rootfs?.diff_ids ?? [];
   const layers = manifest.layers ?? [];
   // Docker lists the top layer first.
@@ -147,9 +177,24 @@ async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | un
     ctx.done.add(manifest.config.digest);
     await recordSource(ctx, manifest.config.digest);
   }
+  await putManifestAs(ctx, desc, tag);
+}
+
+/** Uploads a stored manifest or index under `tag`, or by digest when there is no tag. */
+async function putManifestAs(
+  ctx: PushContext,
+  desc: Descriptor,
+  tag: string | undefined,
+): Promise<void> {
   const bytes = await readBlob(ctx.client, desc.digest, ctx.call);
-  const target = tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
-  await ctx.registry.putManifest(target, desc.mediaType, bytes, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+  const target =
+    tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
+  await ctx.registry.putManifest(
+    target,
+    desc.mediaType,
+    bytes,
+    ctx.opts.signal ? { signal: ctx.opts.signal } : {},
+  );
 }
 
 /** True if the index and every manifest under it (with config and layers) are in the store. */
@@ -157,23 +202,28 @@ async function indexComplete(ctx: PushContext, desc: Descriptor, depth = 0): Pro
   if (depth > 4 || !(await hasBlob(ctx.client, desc.digest, ctx.call))) return false;
   if (isIndexMediaType(desc.mediaType)) {
     const idx = await readJsonBlob<ImageIndex>(ctx.client, desc.digest, ctx.call);
-    for (const m of idx.manifests ?? []) if (!(await indexComplete(ctx, m, depth + 1))) return false;
+    for (const m of idx.manifests ?? [])
+      if (!(await indexComplete(ctx, m, depth + 1))) return false;
     return true;
   }
   const m = await readJsonBlob<ImageManifest>(ctx.client, desc.digest, ctx.call);
-  for (const b of [m.config, ...(m.layers ?? [])]) if (!(await hasBlob(ctx.client, b.digest, ctx.call))) return false;
+  for (const b of [m.config, ...(m.layers ?? [])])
+    if (!(await hasBlob(ctx.client, b.digest, ctx.call))) return false;
   return true;
 }
 
-async function pushIndex(ctx: PushContext, desc: Descriptor, tag: string | undefined, depth = 0): Promise<void> {
+async function pushIndex(
+  ctx: PushContext,
+  desc: Descriptor,
+  tag: string | undefined,
+  depth = 0,
+): Promise<void> {
   const idx = await readJsonBlob<ImageIndex>(ctx.client, desc.digest, ctx.call);
   for (const child of idx.manifests ?? []) {
     if (isIndexMediaType(child.mediaType)) await pushIndex(ctx, child, undefined, depth + 1);
     else await pushManifest(ctx, child, undefined);
   }
-  const bytes = await readBlob(ctx.client, desc.digest, ctx.call);
-  const target = tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
-  await ctx.registry.putManifest(target, desc.mediaType, bytes, ctx.opts.signal ? { signal: ctx.opts.signal } : {});
+  await putManifestAs(ctx, desc, tag);
 }
 
 /**
@@ -183,14 +233,19 @@ async function pushIndex(ctx: PushContext, desc: Descriptor, tag: string | undef
  */
 async function pushTag(ctx: PushContext, local: LocalImage, tag: string): Promise<Descriptor> {
   let root = local.target;
-  if (isIndexMediaType(root.mediaType) && !(await indexComplete(ctx, root))) root = local.manifestDescriptor;
+  if (isIndexMediaType(root.mediaType) && !(await indexComplete(ctx, root)))
+    root = local.manifestDescriptor;
   if (isIndexMediaType(root.mediaType)) await pushIndex(ctx, root, tag);
   else await pushManifest(ctx, root, tag);
   return root;
 }
 
 /** Tags of the repository that exist locally, for `push --all-tags`. */
-async function localTags(client: Client, repo: ImageReference, call: CallOptions): Promise<string[]> {
+async function localTags(
+  client: Client,
+  repo: ImageReference,
+  call: CallOptions,
+): Promise<string[]> {
   const { images } = await client.images.list({ filters: [] }, call);
   const prefix = `${repo.name}:`;
   return images
@@ -200,10 +255,17 @@ async function localTags(client: Client, repo: ImageReference, call: CallOptions
     .sort();
 }
 
-export async function runPush(client: Client, settings: PushSettings, name: string, opts: PushCommandOptions): Promise<void> {
+export async function runPush(
+  client: Client,
+  settings: PushSettings,
+  name: string,
+  opts: PushCommandOptions,
+): Promise<void> {
   const ref = parseReference(name);
-  if (ref.digest !== undefined) throw new BerthError(`cannot push a digest reference`, { exitCode: 1 });
-  if (opts.allTags && ref.tag !== undefined) throw new BerthError("tag can't be used with --all-tags/-a", { exitCode: 1 });
+  if (ref.digest !== undefined)
+    throw new BerthError(`cannot push a digest reference`, { exitCode: 1 });
+  if (opts.allTags && ref.tag !== undefined)
+    throw new BerthError("tag can't be used with --all-tags/-a", { exitCode: 1 });
   const out = (s: string): void => void opts.stdout.write(`${s}\n`);
   const line = opts.quiet ? (): void => undefined : out;
   if (!opts.allTags && ref.tag === undefined) line('Using default tag: latest');
@@ -226,7 +288,9 @@ export async function runPush(client: Client, settings: PushSettings, name: stri
     });
   }
   if (locals.length === 0 || locals.length !== tags.length) {
-    throw new BerthError(`An image does not exist locally with the tag: ${repo.familiarName}`, { exitCode: 1 });
+    throw new BerthError(`An image does not exist locally with the tag: ${repo.familiarName}`, {
+      exitCode: 1,
+    });
   }
 
   const registry = newRegistryClient(settings);

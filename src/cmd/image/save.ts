@@ -32,7 +32,11 @@ function nameFor(arg: string, recordName: string): { fullName?: string; repoTag?
   return {};
 }
 
-async function resolveAll(client: Client, names: readonly string[], opts: SaveCommandOptions): Promise<ImageToSave[]> {
+async function resolveAll(
+  client: Client,
+  names: readonly string[],
+  opts: SaveCommandOptions,
+): Promise<ImageToSave[]> {
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
   const out: ImageToSave[] = [];
   for (const arg of names) {
@@ -50,7 +54,10 @@ async function resolveAll(client: Client, names: readonly string[], opts: SaveCo
       });
     } catch (err) {
       if (err instanceof NoSuchImageError) {
-        throw new BerthError(`Error response from daemon: ${err.message}`, { exitCode: 1, cause: err });
+        throw new BerthError(`Error response from daemon: ${err.message}`, {
+          exitCode: 1,
+          cause: err,
+        });
       }
       if (err instanceof InvalidReferenceError) throw err;
       throw err;
@@ -63,18 +70,27 @@ async function resolveAll(client: Client, names: readonly string[], opts: SaveCo
  * Writes the archive. With `-o`, the file appears only once complete (written beside it, then
  * renamed), so a failed save never leaves a truncated archive under the requested name.
  */
-export async function runSave(client: Client, names: readonly string[], opts: SaveCommandOptions): Promise<void> {
+export async function runSave(
+  client: Client,
+  names: readonly string[],
+  opts: SaveCommandOptions,
+): Promise<void> {
   if (opts.output === undefined && opts.stdout.isTTY) {
-    throw new BerthError('cowardly refusing to save to a terminal. Use the -o flag or redirect', { exitCode: 1 });
+    throw new BerthError('cowardly refusing to save to a terminal. Use the -o flag or redirect', {
+      exitCode: 1,
+    });
   }
   let targetDir: string | undefined;
   if (opts.output !== undefined) {
     targetDir = dirname(resolve(opts.output));
     const st = await stat(targetDir).catch(() => undefined);
     if (!st?.isDirectory()) {
-      throw new BerthError(`failed to save image: invalid output path: directory "${targetDir}" does not exist`, {
-        exitCode: 1,
-      });
+      throw new BerthError(
+        `failed to save image: invalid output path: directory "${targetDir}" does not exist`,
+        {
+          exitCode: 1,
+        },
+      );
     }
   }
   const images = await resolveAll(client, names, opts);
@@ -97,6 +113,9 @@ export async function runSave(client: Client, names: readonly string[], opts: Sa
     file.destroy();
     await rm(tmp, { force: true });
     if (err instanceof BerthError) throw err;
-    throw new BerthError(`failed to save image: ${(err as Error).message}`, { exitCode: 1, cause: err });
+    throw new BerthError(`failed to save image: ${(err as Error).message}`, {
+      exitCode: 1,
+      cause: err,
+    });
   }
 }

@@ -33,7 +33,9 @@ export default class SystemStart extends BaseCommand {
     const { startDaemon } = await import('../../cmd/system/daemon.js');
     // A spinner only for a person watching; scripts and CI get the one result line.
     const spinner = process.stderr.isTTY
-      ? (await import('ora')).default({ text: 'Starting containerd', stream: process.stderr }).start()
+      ? (await import('ora'))
+          .default({ text: 'Starting containerd', stream: process.stderr })
+          .start()
       : undefined;
     let r;
     try {

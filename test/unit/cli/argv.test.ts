@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-// @ts-expect-error plain JS module without types
-import { rewriteArgv } from '../../../bin/argv.js';
+import { rewriteArgv } from '../../../src/argv.js';
 
 const commands = {
   run: {

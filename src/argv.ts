@@ -3,12 +3,23 @@
 //  2. for run/create/exec everything after the image (or container) belongs to the container,
 //     including `--help`: a `--` is inserted after that first positional.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** What argv rewriting needs of a command in oclif.manifest.json. */
+export interface ManifestFlag {
+  type?: string;
+  char?: string;
+  aliases?: string[];
+  charAliases?: string[];
+}
+export type ManifestCommands = Record<string, { flags?: Record<string, ManifestFlag> } | undefined>;
+export interface Rewritten {
+  argv?: string[];
+  error?: string;
+  help?: boolean;
+}
 
-const GLOBAL_VALUE = {
+const GLOBAL_VALUE: Record<string, string> = {
   '-a': '--address',
   '-H': '--address',
   '--host': '--address',
@@ -42,7 +53,8 @@ const INTERSPERSE_STOP = new Set([
   'container:exec',
 ]);
 
-export function loadManifest() {
+/** The manifest's command table; `root` is the package directory. */
+export function loadManifest(root: string): ManifestCommands {
   try {
     return JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')).commands;
   } catch {
@@ -50,8 +62,8 @@ export function loadManifest() {
   }
 }
 
-export function rewriteArgv(argv, commands) {
-  const globals = [];
+export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritten {
+  const globals: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const tok = argv[i];
@@ -90,8 +102,8 @@ export function rewriteArgv(argv, commands) {
   return { argv: [...idTokens, ...globals, ...tail] };
 }
 
-function stopAtFirstPositional(tail, flags) {
-  const takesValue = new Map();
+function stopAtFirstPositional(tail: string[], flags: Record<string, ManifestFlag>): string[] {
+  const takesValue = new Map<string, boolean>();
   for (const [name, f] of Object.entries(flags)) {
     const v = f.type === 'option';
     takesValue.set(`--${name}`, v);

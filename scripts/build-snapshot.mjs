@@ -1,0 +1,166 @@
+// Builds dist/berth.blob, a V8 start-up snapshot of the whole CLI, for bin/berth.
+//
+// Why: a berth command spent ~130 ms of its ~180 ms start-up loading and compiling JavaScript
+// (oclif, grpc-js, protobufjs, berth itself) before doing anything. Node can start from a heap
+// saved by `node --build-snapshot`, where all of that is already done.
+//
+// How: src/snapshot.ts plus every module under src/ is bundled into one CommonJS file (a snapshot
+// can hold only one script, and it may require() only Node's built-ins), which is then run under
+// --build-snapshot. Three things a snapshot cannot hold are worked around here:
+//  - node:http, https, http2 and tls own native handles that V8 cannot serialize. The bundle gets
+//    them through lazy stand-ins that require the real module on first use, at run time; their
+//    plain data (http2.constants, http.STATUS_CODES, …) is copied in at build time, because
+//    grpc-js and undici read it while loading.
+//  - import() does not work in a snapshot; oclif's module loader (the command table and the help
+//    class) is pointed at the modules already in the bundle.
+//  - import.meta.url has no value in CommonJS; the bundle reads the package location instead.
+// bin/berth uses the blob only when it was built for this package directory and this node binary
+// (dist/berth.blob.stamp); otherwise it runs bin/run.js, the plain ESM entry.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const LAZY_BUILTINS = ['http', 'https', 'http2', 'tls'];
+// Packages that hold such built-ins in their own module scope (undici keeps http's classes); they
+// are left out of the bundle and required from node_modules on first use.
+const LAZY_PACKAGES = ['undici'];
+
+/** Keys and plain-data values of the built-ins that must stay out of the heap. */
+function builtinShapes(root) {
+  const script = `
+    const out = {};
+    for (const id of ${JSON.stringify([...LAZY_BUILTINS, ...LAZY_PACKAGES])}) {
+      const m = require(id);
+      const data = {};
+      for (const k of Object.keys(m)) {
+        const v = m[k];
+        if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) data[k] = v;
+        else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype || Array.isArray(v)) {
+          try { data[k] = JSON.parse(JSON.stringify(v)); } catch {}
+        }
+      }
+      out[id] = { keys: Object.keys(m), data };
+    }
+    process.stdout.write(JSON.stringify(out));`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: root }),
+  );
+}
+
+function sourceModules(dir, root) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sourceModules(p, root));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+/** @param {{ root: string }} o the package directory; dist/ must be complete. */
+export async function buildSnapshot({ root }) {
+  const outDir = join(root, 'dist');
+  const shapes = builtinShapes(root);
+  const importMetaUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
+  // Every module is evaluated while the snapshot is built, so later commands find them compiled;
+  // the entry points of other processes (the logger) stay out.
+  const modules = sourceModules(join(root, 'src'), root).filter(
+    (f) => !['src/snapshot.ts', 'src/logger-entry.ts'].includes(f) && !f.includes('/generated/'),
+  );
+  const entry = [...modules, 'src/snapshot.ts'].map((f) => `import './${f}';`).join('\n');
+  const bundle = join(outDir, `.snapshot-${process.pid}.cjs`);
+
+  const banner = `
+globalThis.__berthImportMetaUrl = ${JSON.stringify(importMetaUrl)};
+globalThis.__berthImport = async (url) => {
+  const path = url.startsWith('file:') ? new URL(url).pathname : url;
+  const m = globalThis.__berthSnapshotModules?.[path];
+  if (!m) throw new Error('not in the berth snapshot: ' + path);
+  return m;
+};
+const __berthShapes = ${JSON.stringify(shapes)};
+const __berthRequire = require;
+const __berthPackages = ${JSON.stringify(LAZY_PACKAGES)};
+const __berthLazy = new Map();
+require = function (id) {
+  const name = id.startsWith('node:') ? id.slice(5) : id;
+  const shape = __berthShapes[name];
+  if (!shape) return __berthRequire(id);
+  if (!__berthLazy.has(name)) {
+    let real;
+    const load = () =>
+      (real ??= __berthPackages.includes(name)
+        ? __berthRequire('node:module').createRequire(new URL('../package.json', globalThis.__berthImportMetaUrl).pathname)(name)
+        : __berthRequire(name));
+    __berthLazy.set(name, new Proxy({}, {
+      get: (_, k) => (!real && Object.hasOwn(shape.data, k) ? shape.data[k] : load()[k]),
+      has: (_, k) => shape.keys.includes(k),
+      ownKeys: () => shape.keys,
+      getOwnPropertyDescriptor: (_, k) =>
+        shape.keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined,
+      set: (_, k, v) => { load()[k] = v; return true; },
+    }));
+  }
+  return __berthLazy.get(name);
+};`;
+
+  await build({
+    absWorkingDir: root,
+    stdin: { contents: entry, resolveDir: root, sourcefile: 'snapshot-entry.ts', loader: 'ts' },
+    outfile: bundle,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    external: ['typescript', 'ts-node', 'tsx', ...LAZY_PACKAGES],
+    define: { 'import.meta.url': 'globalThis.__berthImportMetaUrl' },
+    banner: { js: banner },
+    logLevel: 'error',
+    plugins: [
+      {
+        name: 'oclif-module-loader',
+        setup(b) {
+          b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/ }, async (args) => {
+            const { readFile } = await import('node:fs/promises');
+            const src = await readFile(args.path, 'utf8');
+            const patched = src.replace(
+              /await import\(\(0, node_url_1\.pathToFileURL\)\(filePath\)\.href\)/g,
+              'await globalThis.__berthImport(filePath)',
+            );
+            if (patched === src) throw new Error('oclif module-loader: import() call not found');
+            return { contents: patched, loader: 'js' };
+          });
+        },
+      },
+    ],
+  });
+
+  const blob = join(outDir, 'berth.blob');
+  const tmp = `${blob}.${process.pid}`;
+  try {
+    execFileSync(process.execPath, ['--snapshot-blob', tmp, '--build-snapshot', bundle], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'pipe'],
+      encoding: 'utf8',
+    });
+    renameSync(tmp, blob);
+  } catch (err) {
+    // Node warns about every built-in it has not verified in snapshots; only a failure is news.
+    if (err.stderr) process.stderr.write(err.stderr);
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+    if (!process.env.BERTH_KEEP_SNAPSHOT_BUNDLE) rmSync(bundle, { force: true });
+  }
+  // bin/berth compares the stamp's contents with its package directory and the stamp's mtime
+  // with the node binary's: a blob only loads in the node build that made it.
+  const stamp = join(outDir, 'berth.blob.stamp');
+  writeFileSync(stamp, `${root}\n`);
+  const t = statSync(process.execPath).mtime;
+  utimesSync(stamp, t, t);
+}

@@ -1,0 +1,49 @@
+// Entry of the V8 start-up snapshot (dist/berth.blob). The build runs this file once under
+// `node --build-snapshot`: every berth module is loaded and compiled then, and the heap is saved.
+// `bin/berth` starts node from that heap, so a command pays neither module loading nor
+// compilation; only main() below runs per invocation. See scripts/build-snapshot.mjs.
+import v8 from 'node:v8';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as index from './index.js';
+import * as help from './help.js';
+import { loadManifest, rewriteArgv } from './argv.js';
+import { preloadAllCodecs } from './containerd/descriptors.js';
+
+declare global {
+  // Set by the build (the package root the snapshot was made in) and read by bundled code in
+  // place of import.meta.url, which a CommonJS snapshot has no value for.
+  var __berthImportMetaUrl: string;
+  // oclif loads the command table and the help class with import(), which a snapshot cannot do;
+  // the build points its module loader here instead.
+  var __berthSnapshotModules: Record<string, unknown> | undefined;
+}
+
+const buildRoot = join(dirname(new URL(globalThis.__berthImportMetaUrl).pathname), '..');
+// The manifest is data, read once at build time; argv rewriting needs it before oclif loads.
+const manifest = loadManifest(buildRoot);
+preloadAllCodecs();
+
+async function main(): Promise<void> {
+  globalThis.__berthSnapshotModules = {
+    [join(buildRoot, 'dist', 'index.js')]: index,
+    [join(buildRoot, 'dist', 'help.js')]: help,
+  };
+  // A snapshot's argv has no script path; oclif expects one at argv[1].
+  process.argv.splice(1, 0, join(buildRoot, 'bin', 'berth'));
+  const rewritten = rewriteArgv(process.argv.slice(2), manifest);
+  if (rewritten.error || !rewritten.argv) {
+    process.stderr.write(`${rewritten.error}\n\nRun 'berth --help' for more information\n`);
+    process.exit(125);
+  }
+  try {
+    await index.run(rewritten.argv, pathToFileURL(join(buildRoot, 'bin', 'run.js')).href);
+    await index.flush();
+  } catch (err) {
+    await index.handle(err as Error);
+  }
+}
+
+v8.startupSnapshot.setDeserializeMainFunction(() => {
+  void main();
+});
