@@ -42,6 +42,18 @@ export BERTH_TEST_REGISTRY_PORT=${BERTH_TEST_REGISTRY_PORT:-$(node -e "const s=r
 export BERTH_TEST_REGISTRY=127.0.0.1:$BERTH_TEST_REGISTRY_PORT
 export BERTH_TEST_IMAGES=$ROOT/.test-tmp/images
 
+# The default network's bridge and its iptables rules (BERTH-FWD/NAT-berth0) outlive containers,
+# as docker0 does; the suite removes them when it is done.
+drop_berth0() {
+  ip link del berth0 2>/dev/null
+  for t in 'filter FORWARD FWD' 'nat POSTROUTING NAT'; do
+    set -- $t
+    printf '*%s\n-D %s -m comment --comment "berth network berth0" -j BERTH-%s-berth0\n-F BERTH-%s-berth0\n-X BERTH-%s-berth0\nCOMMIT\n' \
+      "$1" "$2" "$3" "$3" "$3" | iptables-restore -w --noflush 2>/dev/null
+  done
+  rm -f /run/berth/rules/berth0
+}
+
 teardown() {
   set +e
   echo "==> teardown"
@@ -54,7 +66,7 @@ teardown() {
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
   # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
   grep -o " $TEST_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-  ip link del berth0 2>/dev/null
+  drop_berth0
   rm -rf "$TEST_DIR"
 }
 trap teardown EXIT
@@ -62,7 +74,7 @@ trap teardown EXIT
 # The suite's default network uses 198.18.0.0/24 on berth0. A berth0 left by earlier use with
 # another subnet would make the bridge plugin refuse it; remove it only when nothing is attached.
 if ip link show berth0 >/dev/null 2>&1 && [ -z "$(ip link show master berth0 2>/dev/null)" ]; then
-  ip link del berth0 2>/dev/null || true
+  drop_berth0 || true
 fi
 
 echo "==> unit tests"

@@ -43,6 +43,7 @@ import {
   type ExtraHost,
 } from './files.js';
 import { createNetns, netnsPath, removeNetns } from './netns.js';
+import { ensureBridgeRules } from './rules.js';
 import {
   allocatePorts,
   dockerPorts,
@@ -337,7 +338,7 @@ async function doSetup(
       const used = state.ports.length
         ? net.conflist
         : { ...net.conflist, plugins: net.conflist.plugins.filter((p) => p.type !== 'portmap') };
-      const conflist = withDataDir(used, settings.dataRoot);
+      const conflist = withDataDir(withNetworkRules(used), settings.dataRoot);
       const capabilityArgs: Record<string, unknown> = {};
       if (state.ports.length) {
         capabilityArgs.portMappings = state.ports.map((p) => ({
@@ -360,6 +361,10 @@ async function doSetup(
       const cacheFile = join(cniDir, `${String(i).padStart(2, '0')}-${net.name}.json`);
       // Intent first: a crash during ADD still leaves enough for DEL.
       writeNew(cacheFile, JSON.stringify({ conflist, runtime } satisfies CacheEntry));
+      const bridge = bridgeOf(conflist);
+      if (bridge) {
+        await ensureBridgeRules({ bridge, subnet: net.meta.subnet, internal: net.meta.internal });
+      }
       const result = await addNetworkList(settings.cniPath, conflist, runtime);
       writeNew(cacheFile, JSON.stringify({ conflist, runtime, result } satisfies CacheEntry));
       const att = attachmentFrom(net, ifName, result);
@@ -471,15 +476,38 @@ function readOr(path: string, fallback: string): string {
 }
 
 /** host-local keeps its leases under berth's data root, so test and real roots never mix. */
+const ipamDir = (dataRoot: string): string => join(dataRoot, 'network', 'ipam');
+
 function withDataDir(list: CniConfList, dataRoot: string): CniConfList {
   return {
     ...list,
     plugins: list.plugins.map((p) =>
       p.ipam && p.ipam.type === 'host-local' && p.ipam.dataDir === undefined
-        ? { ...p, ipam: { ...p.ipam, dataDir: join(dataRoot, 'network', 'ipam') } }
+        ? { ...p, ipam: { ...p.ipam, dataDir: ipamDir(dataRoot) } }
         : p,
     ),
   };
+}
+
+/**
+ * Masquerading and forwarding come from the network's own rules (./rules.ts), not per container:
+ * conflists written before berth did that still name `ipMasq` and `firewall`, which are dropped.
+ */
+function withNetworkRules(list: CniConfList): CniConfList {
+  if (!list.plugins.some((p) => p.type === 'bridge' && typeof p.bridge === 'string')) return list;
+  return {
+    ...list,
+    plugins: list.plugins
+      .filter((p) => p.type !== 'firewall')
+      .map((p) => (p.type === 'bridge' ? { ...p, ipMasq: false } : p)),
+  };
+}
+
+/** The bridge device of a berth bridge network whose rules berth keeps (see withNetworkRules). */
+function bridgeOf(list: CniConfList): string | undefined {
+  const b = list.plugins.find((p) => p.type === 'bridge');
+  if (!b || b.ipMasq || list.plugins.some((p) => p.type === 'firewall')) return undefined;
+  return typeof b.bridge === 'string' ? b.bridge : undefined;
 }
 
 function attachmentFrom(net: StoredNetwork, ifName: string, r: CniResult): AttachmentState {
@@ -500,7 +528,6 @@ function attachmentFrom(net: StoredNetwork, ifName: string, r: CniResult): Attac
   };
 }
 
-/** A container's network state by full ID (or unique prefix) in `namespace`. */
 /** The container's full ID and network state, by ID or unique ID prefix. */
 function findContainerState(
   dataRoot: string,

@@ -79,7 +79,11 @@ export interface BuildOptions {
   created?: string;
 }
 
-/** The conflist for a bridge network: bridge + host-local, portmap, firewall, tuning. */
+/**
+ * The conflist for a bridge network: bridge + host-local, and portmap. Masquerading and
+ * forwarding are the network's own iptables rules (rules.ts), so neither `ipMasq` nor the
+ * `firewall` plugin adds rules per container.
+ */
 export function buildConflist(o: BuildOptions): CniConfList {
   const range: Record<string, string> = { subnet: o.subnet, gateway: o.gateway };
   if (o.ipRange) {
@@ -95,7 +99,7 @@ export function buildConflist(o: BuildOptions): CniConfList {
     type: 'bridge',
     bridge: o.bridge,
     isGateway: true,
-    ipMasq: !o.internal,
+    ipMasq: false,
     hairpinMode: true,
     capabilities: { ips: true, mac: true },
     ipam,
@@ -103,7 +107,6 @@ export function buildConflist(o: BuildOptions): CniConfList {
   const plugins: CniPluginConf[] = [bridge];
   if (!o.internal)
     plugins.push({ type: 'portmap', snat: true, capabilities: { portMappings: true } });
-  plugins.push({ type: 'firewall' });
   return {
     cniVersion: '1.0.0',
     name: o.name,

@@ -444,8 +444,11 @@ describe('network', function () {
       const bridge = JSON.parse(run(['network', 'inspect', net]).stdout)[0].Options[
         'com.docker.network.bridge.name'
       ];
+      // The bridge and the network's own rules live as long as the network, as in Docker.
       assert.ok(existsSync(`/sys/class/net/${bridge}`));
+      assert.match(sh('iptables-save'), new RegExp(`-A BERTH-NAT-${bridge} -s 198.18.20.0/24`));
       assert.equal(run(['network', 'rm', net]).code, 0);
+      assert.doesNotMatch(sh('iptables-save'), new RegExp(`BERTH-(FWD|NAT)-${bridge}`));
       assert.ok(
         !existsSync(`/sys/class/net/${bridge}`),
         'user network bridge removed with the network',

@@ -1,7 +1,8 @@
 // run wired to networking and volumes: what a user sees from `run -p`, `-v name:/path`, `-P`,
 // `--network none|host`, and that rm leaves no port, netns or anonymous volume behind.
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -154,6 +155,55 @@ describe('run with networks, published ports and volumes', function () {
       }
     }
     assert.deepEqual(netnsEntries(), []);
+  });
+
+  it("a network's iptables rules: one set per network, not per container, gone with the network", () => {
+    const net = uniqueName('rules');
+    assert.equal(berth(['network', 'create', '--subnet', '198.18.41.0/24', net]).code, 0);
+    const inspected = JSON.parse(berth(['network', 'inspect', net]).stdout) as {
+      Options: Record<string, string>;
+    }[];
+    const bridge = inspected[0]!.Options['com.docker.network.bridge.name']!;
+    const rules = (): string[] =>
+      execFileSync('iptables-save', { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`BERTH-FWD-${bridge}`) || l.includes(`BERTH-NAT-${bridge}`));
+    const ports = (): string[] => {
+      try {
+        return readdirSync(`/sys/class/net/${bridge}/brif`);
+      } catch {
+        return [];
+      }
+    };
+    try {
+      const a = uniqueName('ra');
+      const b = uniqueName('rb');
+      for (const n of [a, b]) {
+        const r = berth(['run', '-d', '--name', n, '--network', net, IMG(), 'sleep', '300']);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      assert.equal(ports().length, 2);
+      const installed = rules();
+      assert.ok(
+        installed.includes(`-A BERTH-NAT-${bridge} -s 198.18.41.0/24 ! -o ${bridge} -j MASQUERADE`),
+        installed.join('\n'),
+      );
+      assert.equal(installed.filter((l) => l.startsWith('-A FORWARD')).length, 1, 'one jump');
+      // No per-container chains: the bridge plugin's ipMasq and the firewall plugin are not used.
+      assert.doesNotMatch(
+        execFileSync('iptables-save', { encoding: 'utf8' }),
+        new RegExp(`${env.namespace}-[0-9a-f]{64}`),
+      );
+      assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '1');
+      for (const n of [a, b]) assert.equal(berth(['rm', '-f', n]).code, 0);
+      assert.deepEqual(ports(), [], 'no veth left on the bridge');
+      assert.deepEqual(rules(), installed, 'the network keeps its rules, as docker0 does');
+      assert.equal(berth(['network', 'rm', net]).code, 0);
+      assert.deepEqual(rules(), []);
+      assert.ok(!existsSync(`/sys/class/net/${bridge}`), 'network rm deletes the bridge');
+    } finally {
+      berth(['network', 'rm', net]);
+    }
   });
 
   it('the default bridge gives eth0 an address in the configured subnet', () => {

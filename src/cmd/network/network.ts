@@ -1,12 +1,12 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, containerName } from '../../labels.js';
 import { networksFromLabels } from '../../network/setup.js';
+import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
 import {
   BUILTIN_NETWORKS,
   DEFAULT_NETWORK,
@@ -245,10 +245,11 @@ export async function inspectNetwork(
   };
 }
 
-/** Deletes the network's bridge device and host-local leases. */
-function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): void {
-  if (s.meta.bridge && existsSync(`/sys/class/net/${s.meta.bridge}`)) {
-    spawnSync('ip', ['link', 'del', s.meta.bridge], { stdio: 'ignore' });
+/** Deletes the network's rules, bridge device and host-local leases. */
+async function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): Promise<void> {
+  if (s.meta.bridge) {
+    await removeBridgeRules(s.meta.bridge);
+    await deleteBridge(s.meta.bridge);
   }
   rmSync(join(settings.dataRoot, 'network', 'ipam', s.name), { recursive: true, force: true });
   rmSync(join(settings.dataRoot, 'network', 'members', s.name), { recursive: true, force: true });
@@ -275,7 +276,7 @@ export async function removeNetwork(
     );
   }
   removeNetworkFile(n.stored!);
-  cleanupNetworkHost(settings, n.stored!);
+  await cleanupNetworkHost(settings, n.stored!);
 }
 
 export async function pruneNetworks(
@@ -295,7 +296,7 @@ export async function pruneNetworks(
       continue;
     if ((await usersOf(client, n.name)).length > 0) continue;
     removeNetworkFile(n.stored);
-    cleanupNetworkHost(settings, n.stored);
+    await cleanupNetworkHost(settings, n.stored);
     removed.push(n.name);
   }
   return removed;

@@ -4,6 +4,7 @@ import { renderHosts, renderResolvConf } from '../../../src/network/files.js';
 import { formatPorts, portLines } from '../../../src/network/ports.js';
 import { buildConflist, defaultSubnet } from '../../../src/network/store.js';
 import { formatCidr, parseCidr } from '../../../src/network/ip.js';
+import { rulesToAdd, rulesToRemove } from '../../../src/network/rules.js';
 
 const b = (HostIp: string, HostPort: number, ContainerPort: number, Protocol = 'tcp') => ({
   HostIp,
@@ -111,7 +112,12 @@ describe('network: CNI config', () => {
     });
     assert.deepEqual(
       list.plugins.map((p) => p.type),
-      ['bridge', 'portmap', 'firewall'],
+      ['bridge', 'portmap'],
+    );
+    assert.equal(
+      list.plugins[0]!.ipMasq,
+      false,
+      'masquerading is the network rule, not per container',
     );
     const rt = {
       containerId: 'c',
@@ -136,8 +142,38 @@ describe('network: CNI config', () => {
     });
     assert.deepEqual(
       internal.plugins.map((p) => p.type),
-      ['bridge', 'firewall'],
+      ['bridge'],
     );
     assert.equal(internal.plugins[0]!.ipMasq, false);
+  });
+
+  it("a network's iptables rules: one restore to add, one per table to remove", () => {
+    assert.equal(
+      rulesToAdd({ bridge: 'berth0', subnet: '198.18.0.0/24', internal: false }),
+      [
+        '*filter',
+        ':BERTH-FWD-berth0 - [0:0]',
+        '-A BERTH-FWD-berth0 -o berth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+        '-A BERTH-FWD-berth0 -i berth0 -j ACCEPT',
+        '-I FORWARD -m comment --comment "berth network berth0" -j BERTH-FWD-berth0',
+        'COMMIT',
+        '*nat',
+        ':BERTH-NAT-berth0 - [0:0]',
+        '-A BERTH-NAT-berth0 -s 198.18.0.0/24 ! -o berth0 -j MASQUERADE',
+        '-I POSTROUTING -m comment --comment "berth network berth0" -j BERTH-NAT-berth0',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    const internal = rulesToAdd({ bridge: 'br-1', subnet: '198.18.9.0/24', internal: true });
+    assert.doesNotMatch(internal, /MASQUERADE|\*nat/);
+    assert.match(internal, /-A BERTH-FWD-br-1 -i br-1 ! -o br-1 -j DROP/);
+    assert.match(internal, /-A BERTH-FWD-br-1 -o br-1 ! -i br-1 -j DROP/);
+    assert.deepEqual(rulesToRemove('br-1'), [
+      '*filter\n-D FORWARD -m comment --comment "berth network br-1" -j BERTH-FWD-br-1\n-F BERTH-FWD-br-1\n-X BERTH-FWD-br-1\nCOMMIT\n',
+      '*nat\n-D POSTROUTING -m comment --comment "berth network br-1" -j BERTH-NAT-br-1\n-F BERTH-NAT-br-1\n-X BERTH-NAT-br-1\nCOMMIT\n',
+    ]);
+    // Chain names stay within iptables' 28 characters for any bridge name (at most 15).
+    assert.ok(`BERTH-FWD-${'b'.repeat(15)}`.length <= 28);
   });
 });
