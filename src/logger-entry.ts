@@ -1,6 +1,6 @@
 /**
  * berth's log driver, run by containerd's shim for every detached container (binary:// URI):
- * fd 3 = stdout, fd 4 = stderr, fd 5 = ready (TTY: fd 3 = output, fd 4 = ready); argv holds the
+ * fd 3 = stdout, fd 4 = stderr, fd 5 = ready (TTY: fd 3 = output, ready on fd 5 or 4); argv holds the
  * URI query as `key value` pairs. Writes Docker's json-file format. Imports only node:fs (the
  * process lives as long as the container, so its RSS is the per-container cost).
  *
@@ -57,6 +57,15 @@ function write(stream: 'stdout' | 'stderr', chunk: string, final = false): void 
 }
 
 let open = 0;
+function isOpen(fd: number): boolean {
+  try {
+    fs.fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function pump(fd: number, stream: 'stdout' | 'stderr'): void {
   open++;
   const rs = fs.createReadStream('', { fd, highWaterMark: 32 * 1024, encoding: 'utf8' });
@@ -80,8 +89,11 @@ function finish(): void {
 
 pump(3, 'stdout');
 if (!tty) pump(4, 'stderr');
-// Ready: the shim waits for this fd to close before starting the container.
-fs.closeSync(tty ? 4 : 5);
+// Ready: the shim waits for this fd to close before starting the container. Without a TTY it is
+// fd 5. With one, containerd 1.6.20 (Debian 12) also passes an unused stderr pipe as fd 4 and the
+// ready pipe as fd 5, while other versions pass the ready pipe as fd 4: close whichever exists.
+fs.closeSync(tty && !isOpen(5) ? 4 : 5);
+if (tty && isOpen(4)) fs.closeSync(4);
 
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
 process.on('SIGTERM', () => setTimeout(finish, 2000).unref());

@@ -7,6 +7,10 @@ export default class Attach extends BaseCommand {
   static aliases = ['container:attach'];
   static args = { container: Args.string({ required: true }) };
   static flags = {
+    'detach-keys': Flags.string({
+      description: 'Override the key sequence for detaching a container',
+      helpValue: 'string',
+    }),
     'no-stdin': Flags.boolean({ description: 'Do not attach STDIN' }),
     'sig-proxy': Flags.boolean({
       description: 'Proxy all received signals to the process',
@@ -23,6 +27,7 @@ export default class Attach extends BaseCommand {
     const { attachContainer } = await import('../cmd/container/attach.js');
     const code = await attachContainer(client, await findContainer(client, args.container), {
       noStdin: flags['no-stdin'],
+      detachKeys: flags['detach-keys'],
       sigProxy: flags['sig-proxy'],
     });
     if (code) this.exit(code);

@@ -526,5 +526,32 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(r.code, 7);
       assert.equal(r.stdout, 'late\n');
     });
+
+    it('-dit: a shell keeps running; attach types into it and Ctrl-P Ctrl-Q detaches', () => {
+      const name = uniqueName('dit');
+      const d = berth(['run', '-dit', '--name', name, IMG(), 'sh'], { timeoutMs: 20_000 });
+      assert.equal(d.code, 0, d.stderr);
+      try {
+        // In a real terminal: a command, then the detach keys after it has run.
+        const typed = spawnSync(
+          'sh',
+          [
+            '-c',
+            `(printf 'echo hello-$((40+2))\\n'; sleep 1.5; printf '\\020\\021'; sleep 3) | script -qec "${BIN} attach ${name}; echo rc=\\$?" /dev/null`,
+          ],
+          { encoding: 'utf8', env: { ...process.env, BERTH_TOML: suiteToml() }, timeout: 30_000 },
+        );
+        assert.match(typed.stdout, /hello-42\r/);
+        assert.match(typed.stdout, /read escape sequence\r\n/);
+        assert.match(typed.stdout, /rc=1\r/);
+        assert.equal(out(['inspect', '-f', '{{.State.Status}}', name]), 'running\n');
+        assert.match(out(['logs', name]), /hello-42/);
+        const bad = berth(['attach', '--detach-keys', 'ctrl-1', name]);
+        assert.equal(bad.code, 125);
+        assert.equal(bad.stderr, 'Invalid detach keys (ctrl-1) provided\n');
+      } finally {
+        berth(['rm', '-f', name]);
+      }
+    });
   });
 });

@@ -1,14 +1,15 @@
 /**
  * `attach` to a detached container. Its output goes to berth's logger, so attaching = following
  * the json log from now on; stdin (containers started with -i -t) goes to the stdin FIFO that the
- * shim reads, kept in the state dir. Ctrl-C detaches-by-signal like Docker with --sig-proxy:
- * it is forwarded to the container.
+ * shim reads, kept in the state dir. Ctrl-C is forwarded to the container (--sig-proxy), and the
+ * detach keys (Ctrl-P Ctrl-Q unless --detach-keys) leave it running, as in Docker.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { LABEL } from '../../labels.js';
+import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { openFifoWriter } from './io.js';
 import { showLogs } from './logs.js';
 import type { Container } from './resolve.js';
@@ -16,8 +17,9 @@ import type { Container } from './resolve.js';
 export async function attachContainer(
   client: Client,
   c: Container,
-  o: { noStdin?: boolean; sigProxy: boolean },
+  o: { noStdin?: boolean; sigProxy: boolean; detachKeys?: string },
 ): Promise<number> {
+  const keys = parseDetachKeys(o.detachKeys ?? DEFAULT_DETACH_KEYS);
   let running = false;
   try {
     const { process: p } = await client.tasks.get({ container_id: c.id });
@@ -31,15 +33,30 @@ export async function attachContainer(
     });
   const stdinFifo = join(c.labels[LABEL.stateDir] ?? '', 'stdin');
   let restore: (() => void) | undefined;
+  let detached: (() => void) | undefined;
+  const detach = new Promise<never>((_, reject) => {
+    detached = () => reject(new BerthError('read escape sequence', { exitCode: 1 }));
+  });
+  detach.catch(() => undefined);
   if (!o.noStdin && existsSync(stdinFifo)) {
     const w = openFifoWriter(stdinFifo);
     w.on('error', () => undefined);
     const stdin = process.stdin;
+    // Docker watches for the detach keys on terminals only; piped input passes untouched.
+    const filter = stdin.isTTY ? new DetachKeyFilter(keys) : undefined;
     if (stdin.isTTY) {
       stdin.setRawMode(true);
       restore = () => stdin.setRawMode(false);
     }
-    stdin.on('data', (d: Buffer) => w.write(d));
+    stdin.on('data', (d: Buffer) => {
+      if (!filter) return void w.write(d);
+      const { forward, detach: done } = filter.push(d);
+      if (forward.length) w.write(forward);
+      if (done) {
+        w.end();
+        detached?.();
+      }
+    });
   }
   const onSig = (): void => {
     void client.tasks
@@ -48,9 +65,12 @@ export async function attachContainer(
   };
   if (o.sigProxy) process.on('SIGINT', onSig);
   try {
-    await showLogs(client, c, { follow: true, tail: '0' });
-    const r = await client.tasks.wait({ container_id: c.id }).catch(() => ({ exit_status: 0 }));
-    return r.exit_status;
+    const attached = (async () => {
+      await showLogs(client, c, { follow: true, tail: '0' });
+      const r = await client.tasks.wait({ container_id: c.id }).catch(() => ({ exit_status: 0 }));
+      return r.exit_status;
+    })();
+    return await Promise.race([attached, detach]);
   } finally {
     restore?.();
     process.off('SIGINT', onSig);
