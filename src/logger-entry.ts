@@ -11,6 +11,7 @@
  * a detached `berth` process to do what needs gRPC, so the logger itself never loads gRPC.
  */
 import * as fs from 'node:fs';
+import { Socket } from 'node:net';
 
 const args = process.argv.slice(2);
 const param: Record<string, string> = {};
@@ -66,10 +67,14 @@ function isOpen(fd: number): boolean {
   }
 }
 
-function pump(fd: number, stream: 'stdout' | 'stderr'): void {
+function pump(fd: number, stream: 'stdout' | 'stderr', fifo = false): void {
   open++;
-  const rs = fs.createReadStream('', { fd, highWaterMark: 32 * 1024, encoding: 'utf8' });
-  rs.on('data', (d) => write(stream, d as string));
+  // A FIFO opened non-blocking needs libuv's pipe handling (no EAGAIN errors, EOF only once a
+  // writer has come and gone); the shim's pipes are plain blocking fds.
+  const rs = fifo
+    ? new Socket({ fd, readable: true, writable: false }).setEncoding('utf8')
+    : fs.createReadStream('', { fd, highWaterMark: 32 * 1024, encoding: 'utf8' });
+  rs.on('data', (d: string | Buffer) => write(stream, d as string));
   const done = (): void => {
     write(stream, '', true);
     if (--open === 0) finish();
@@ -87,13 +92,26 @@ function finish(): void {
   process.exit(0);
 }
 
-pump(3, 'stdout');
-if (!tty) pump(4, 'stderr');
-// Ready: the shim waits for this fd to close before starting the container. Without a TTY it is
-// fd 5. With one, containerd 1.6.20 (Debian 12) also passes an unused stderr pipe as fd 4 and the
-// ready pipe as fd 5, while other versions pass the ready pipe as fd 4: close whichever exists.
-fs.closeSync(tty && !isOpen(5) ? 4 : 5);
-if (tty && isOpen(4)) fs.closeSync(4);
+if (param.fifo === '1') {
+  // Started by berth for `-d -i` without a TTY (the shim gives binary loggers no stdin): the task
+  // uses FIFOs; this process reads stdout and stderr, and holds stdin's write end open without
+  // writing, as Docker's daemon does, so the container's stdin stays open for `attach`.
+  const rd = (path: string): number =>
+    fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  pump(rd(param.stdout ?? ''), 'stdout', true);
+  pump(rd(param.stderr ?? ''), 'stderr', true);
+  fs.openSync(param.stdin ?? '', fs.constants.O_RDWR);
+  process.stdout.write('ready\n');
+} else {
+  pump(3, 'stdout');
+  if (!tty) pump(4, 'stderr');
+  // Ready: the shim waits for this fd to close before starting the container. Without a TTY it
+  // is fd 5. With one, containerd 1.6.20 (Debian 12) also passes an unused stderr pipe as fd 4 and
+  // the ready pipe as fd 5, while other versions pass the ready pipe as fd 4: close whichever
+  // exists.
+  fs.closeSync(tty && !isOpen(5) ? 4 : 5);
+  if (tty && isOpen(4)) fs.closeSync(4);
+}
 
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
 process.on('SIGTERM', () => setTimeout(finish, 2000).unref());

@@ -527,6 +527,43 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(r.stdout, 'late\n');
     });
 
+    it('-di without -t: stdin stays open (Docker), attach feeds it, logs keep both streams', async () => {
+      const name = uniqueName('di');
+      const script =
+        'echo started; while read l; do echo "got $l"; echo "err $l" >&2; done; echo eof';
+      const d = berth(['run', '-di', '--name', name, IMG(), 'sh', '-c', script]);
+      assert.equal(d.code, 0, d.stderr);
+      const id = d.stdout.trim();
+      const loggers = (): number =>
+        spawnSync('pgrep', ['-f', `berth-logger.js .*${id}`], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .filter(Boolean).length;
+      try {
+        await sleep(1000);
+        // With stdin at EOF (Docker's -d without -i, or a binary logger) the loop would end.
+        assert.equal(out(['inspect', '-f', '{{.State.Status}}', name]), 'running\n');
+        const a = berthAsync(['attach', name]);
+        a.child.stdin.write('one\ntwo\n');
+        await sleep(1500);
+        a.child.kill('SIGKILL');
+        await a.done;
+        const logs = berth(['logs', name]);
+        assert.equal(logs.stdout, 'started\ngot one\ngot two\n');
+        assert.equal(logs.stderr, 'err one\nerr two\n');
+        assert.equal(out(['inspect', '-f', '{{.State.Status}}', name]), 'running\n');
+        // stop/start: a new logger serves the new task's FIFOs; the old one has gone.
+        assert.equal(berth(['stop', '-t', '1', name]).code, 0);
+        assert.equal(berth(['start', name]).code, 0);
+        await sleep(500);
+        assert.equal(out(['inspect', '-f', '{{.State.Status}}', name]), 'running\n');
+        assert.equal(loggers(), 1);
+      } finally {
+        berth(['rm', '-f', name]);
+      }
+      await sleep(500);
+      assert.equal(loggers(), 0, 'the logger ends with the container');
+    });
+
     it('-dit: a shell keeps running; attach types into it and Ctrl-P Ctrl-Q detaches', () => {
       const name = uniqueName('dit');
       const d = berth(['run', '-dit', '--name', name, IMG(), 'sh'], { timeoutMs: 20_000 });

@@ -2,6 +2,7 @@
  * The run engine: `run` = create + start a task, attached (FIFOs, berth copies the streams and
  * writes the json-file log) or detached (berth's binary logger, no berth process needed).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,27 +116,34 @@ export interface StartDetachedOptions {
  */
 export async function startDetached(client: Client, o: StartDetachedOptions): Promise<number> {
   let stdin = '';
-  if (o.interactive && o.tty) {
+  let stdout = o.logUri;
+  let stderr = o.tty ? '' : o.logUri;
+  let logger: ChildProcess | undefined;
+  if (o.interactive) {
     stdin = join(o.stateDir, 'stdin');
     rmSync(stdin, { force: true });
-    await mkfifos([stdin]);
+    if (o.tty) await mkfifos([stdin]);
+    else {
+      // The shim gives a binary logger's container no stdin without a TTY; Docker keeps `-d -i`
+      // stdin open. FIFOs instead, with berth's logger started here, detached, to serve them.
+      stdout = join(o.stateDir, 'stdout');
+      stderr = join(o.stateDir, 'stderr');
+      for (const p of [stdout, stderr]) rmSync(p, { force: true });
+      await mkfifos([stdin, stdout, stderr]);
+      logger = await startFifoLogger(o.logUri, o.id, client.namespace, { stdin, stdout, stderr });
+    }
   }
   // Marker for the logger: from now on an empty cgroup means "exited".
   rmSync(join(o.stateDir, 'started'), { force: true });
   let created;
   try {
     created = await client.tasks.create(
-      {
-        container_id: o.id,
-        rootfs: o.mounts,
-        stdin,
-        stdout: o.logUri,
-        stderr: o.tty ? '' : o.logUri,
-        terminal: o.tty,
-      },
+      { container_id: o.id, rootfs: o.mounts, stdin, stdout, stderr, terminal: o.tty },
       { timeoutMs: 60_000 },
     );
   } catch (err) {
+    // No writer will ever come to its FIFOs: the logger would wait for ever.
+    logger?.kill('SIGKILL');
     throw taskCreateError(err, o.command);
   }
   try {
@@ -146,6 +154,44 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
   }
   writeFileSync(join(o.stateDir, 'started'), '');
   return created.pid;
+}
+
+/**
+ * Starts bin/berth-logger.js in FIFO mode (see src/logger-entry.ts) in its own session, so it
+ * outlives berth, and waits until it has the FIFOs open.
+ */
+function startFifoLogger(
+  logUri: string,
+  id: string,
+  namespace: string,
+  fifos: { stdin: string; stdout: string; stderr: string },
+): Promise<ChildProcess> {
+  const uri = new URL(logUri);
+  const args = [uri.pathname];
+  for (const [k, v] of uri.searchParams) args.push(k, v);
+  args.push('fifo', '1', 'stdin', fifos.stdin, 'stdout', fifos.stdout, 'stderr', fifos.stderr);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, CONTAINER_ID: id, CONTAINER_NAMESPACE: namespace },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const fail = (why: string): void => {
+      child.kill('SIGKILL');
+      reject(new Error(`the container's logger did not start: ${why}`));
+    };
+    child.once('error', (e) => fail(e.message));
+    child.once('exit', (code) => fail(`exit code ${code}`));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('ready\n')) return;
+      child.removeAllListeners('exit');
+      child.stdout!.destroy();
+      child.unref();
+      resolve(child);
+    });
+  });
 }
 
 /** `run`: returns the exit code to leave with. */
