@@ -94,6 +94,11 @@ export class ConnectError extends BerthError {
 /** Maps a gRPC status to the matching ContainerdError subclass; the original stays as `cause`. */
 export function fromGrpcStatus(err: GrpcStatusLike): ContainerdError {
   const details = err.details ?? err.message ?? '';
+  // A call's deadline travels to containerd; when it fires there first (waiting on the shim),
+  // containerd answers UNKNOWN "context deadline exceeded" rather than DEADLINE_EXCEEDED.
+  if (err.code === GrpcCode.UNKNOWN && /^context deadline exceeded/.test(details)) {
+    return new DeadlineExceededError(GrpcCode.DEADLINE_EXCEEDED, details, err);
+  }
   const Cls = byCode.get(err.code) ?? ContainerdError;
   return new Cls(err.code, details, err);
 }

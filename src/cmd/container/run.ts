@@ -59,8 +59,9 @@ export async function destroyContainer(
   id: string,
   stateDir: string | undefined,
   labels: Record<string, string> = {},
+  taskDeleted = false,
 ): Promise<void> {
-  await client.tasks.delete({ container_id: id }).catch(() => undefined);
+  if (!taskDeleted) await client.tasks.delete({ container_id: id }).catch(() => undefined);
   const network = await import('../../network/index.js');
   const volumes = await import('../../volume/index.js');
   await Promise.all([
@@ -325,7 +326,10 @@ export async function attachTask(
   const wantIn = o.interactive && (streams.size === 0 || streams.has('stdin'));
   const cleanup = new CleanupStack();
   cleanup.push(dropFifos);
-  if (o.rm) cleanup.push(() => destroyContainer(client, settings, c.id, c.stateDir, c.labels));
+  let taskDeleted = false;
+  if (o.rm) {
+    cleanup.push(() => destroyContainer(client, settings, c.id, c.stateDir, c.labels, taskDeleted));
+  }
   const log = new JsonLogWriter(c.logPath);
   cleanup.push(() => log.close());
   const sockets: Socket[] = [];
@@ -369,7 +373,9 @@ export async function attachTask(
     cleanup.push(() =>
       client.tasks
         .delete({ container_id: c.id })
-        .then(() => undefined)
+        .then(() => {
+          taskDeleted = true;
+        })
         .catch(() => undefined),
     );
     const waited = client.tasks.wait({ container_id: c.id });

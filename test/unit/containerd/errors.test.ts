@@ -66,6 +66,12 @@ describe('gRPC status mapping', () => {
     assert.equal(e.code, 2);
   });
 
+  it("UNKNOWN 'context deadline exceeded' (the deadline fired inside containerd) is a deadline", () => {
+    const e = fromGrpcStatus({ code: 2, details: 'context deadline exceeded: unknown' });
+    assert.ok(e instanceof DeadlineExceededError);
+    assert.equal(e.code, 4);
+  });
+
   it('classifies by code, not by text', () => {
     const e = fromGrpcStatus({ code: 9, details: 'something: not found' });
     assert.ok(e instanceof FailedPreconditionError);
