@@ -116,7 +116,7 @@ if (param.fifo === '1') {
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
 process.on('SIGTERM', () => setTimeout(finish, 2000).unref());
 
-if (param.rm === '1' || param.onfailure === '1') watchExit();
+if (param.rm === '1' || param.onfailure === '1' || param.ports === '1') watchExit();
 
 function watchExit(): void {
   const cg = param.cg ?? '';

@@ -29,7 +29,7 @@ export default class Restart extends BaseCommand {
       try {
         const c = await findContainer(client, ref);
         assertMutable(c, ref, 'restart', flags['kube-force']);
-        await restartContainer(client, c, { timeout, signal }, start);
+        await restartContainer(client, c, { timeout, signal, settings: this.settings }, start);
         process.stdout.write(`${ref}\n`);
       } catch (err) {
         if (err instanceof BerthError) errors.push(daemonMessage(err));

@@ -19,7 +19,7 @@ export default class Stop extends BaseCommand {
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
       assertMutable(c, ref, 'stop', flags['kube-force']);
-      await stopContainer(client, c, { timeout, signal });
+      await stopContainer(client, c, { timeout, signal, settings: this.settings });
     });
   }
 }

@@ -2,6 +2,8 @@
 export {
   setupContainerNetwork,
   teardownContainerNetwork,
+  releaseContainerPorts,
+  reclaimContainerPorts,
   networksFromLabels,
   hasNetworkState,
   cniContainerId,

@@ -27,6 +27,8 @@ import {
 import {
   addNetworkList,
   delNetworkList,
+  execPlugin,
+  pluginStdin,
   type CniConfList,
   type CniResult,
   type CniRuntime,
@@ -47,6 +49,8 @@ import { ensureBridgeRules } from './rules.js';
 import {
   allocatePorts,
   dockerPorts,
+  portIsFree,
+  PortInUseError,
   portRegistry,
   type PortBinding,
   type PortMapping,
@@ -140,6 +144,8 @@ interface ContainerState {
   networks: string[];
   attachments: AttachmentState[];
   ports: PortBinding[];
+  /** The ports' portmap rules and reservations are gone while the container is stopped. */
+  portsReleased?: boolean;
   hostsPath?: string;
   resolvPath?: string;
   hostnamePath?: string;
@@ -578,6 +584,16 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
       rmSync(join(cniDir, f), { force: true });
       continue;
     }
+    if (state?.portsReleased) {
+      // Its rules went at stop; portmap's DEL would only spend ~100 ms finding nothing.
+      entry = {
+        ...entry,
+        conflist: {
+          ...entry.conflist,
+          plugins: entry.conflist.plugins.filter((p) => p.type !== 'portmap'),
+        },
+      };
+    }
     try {
       await delNetworkList(settings.cniPath, entry.conflist, entry.runtime, entry.result);
     } catch (e) {
@@ -611,6 +627,89 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
   }
   rmSync(dir, { recursive: true, force: true });
   if (firstErr) throw firstErr;
+}
+
+function cacheEntries(dir: string): CacheEntry[] {
+  const cniDir = join(dir, 'cni');
+  let files: string[] = [];
+  try {
+    files = readdirSync(cniDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: CacheEntry[] = [];
+  for (const f of files.sort()) {
+    try {
+      out.push(JSON.parse(readFileSync(join(cniDir, f), 'utf8')) as CacheEntry);
+    } catch {
+      /* torn write: teardown handles it */
+    }
+  }
+  return out;
+}
+
+/**
+ * Docker releases a container's published ports when it stops: the portmap plugin's rules go
+ * (CNI DEL of that plugin only, with the cached result) and the host ports are free for others.
+ * The address and the namespace stay, so reclaimContainerPorts can bring the ports back on start.
+ */
+export async function releaseContainerPorts(o: TeardownOptions): Promise<void> {
+  const { settings, namespace, containerId } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const state = loadState(dir);
+  if (!state || state.ports.length === 0 || state.portsReleased) return;
+  let firstErr: unknown;
+  for (const e of cacheEntries(dir)) {
+    const pm = e.conflist.plugins.find((p) => p.type === 'portmap');
+    if (!pm) continue;
+    await execPlugin(
+      settings.cniPath,
+      'DEL',
+      pluginStdin(e.conflist, pm, e.runtime, e.result),
+      e.runtime,
+    ).catch((err: unknown) => (firstErr ??= err));
+  }
+  portRegistry(settings.dataRoot).releaseAll(key(namespace, containerId));
+  state.portsReleased = true;
+  saveState(dir, state);
+  if (firstErr) throw firstErr;
+}
+
+/** Publishes the ports released at stop again (the same host ports), or refuses as Docker does. */
+export async function reclaimContainerPorts(o: TeardownOptions): Promise<void> {
+  const { settings, namespace, containerId } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const state = loadState(dir);
+  if (!state?.portsReleased) return;
+  const owner = key(namespace, containerId);
+  const registry = portRegistry(settings.dataRoot);
+  const reserved: PortBinding[] = [];
+  try {
+    for (const b of state.ports) {
+      registry.reserve(b, owner);
+      reserved.push(b);
+      if (!(await portIsFree(b.HostIp, b.HostPort, b.Protocol))) {
+        throw new PortInUseError(
+          `driver failed programming external connectivity: Bind for ${b.HostIp || '0.0.0.0'}:${b.HostPort} failed: port is already allocated`,
+        );
+      }
+    }
+    for (const e of cacheEntries(dir)) {
+      const pm = e.conflist.plugins.find((p) => p.type === 'portmap');
+      if (pm)
+        await execPlugin(
+          settings.cniPath,
+          'ADD',
+          pluginStdin(e.conflist, pm, e.runtime, e.result),
+          e.runtime,
+        );
+    }
+  } catch (err) {
+    for (const b of reserved) registry.release(b, owner);
+    throw err;
+  }
+  state.portsReleased = false;
+  saveState(dir, state);
 }
 
 /** The networks a container's labels name (`berth/networks`), for `network rm` and inspect. */

@@ -44,6 +44,12 @@ async function getWithRetry(port: number): Promise<string> {
   }
 }
 
+function out(args: string[]): string {
+  const r = berth(args);
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
 function netnsEntries(): string[] {
   try {
     return readdirSync('/run/berth/netns').filter((n) => n.startsWith(`${env.namespace}-`));
@@ -88,6 +94,61 @@ describe('run with networks, published ports and volumes', function () {
       assert.equal(berth(['rm', '-f', name]).code, 0);
     }
     await assert.rejects(get(port));
+    assert.deepEqual(netnsEntries(), []);
+  });
+
+  it('a stopped container frees its published ports (Docker) and start takes them back', async () => {
+    const port = await freePort();
+    const serve = (text: string): string[] => [
+      'sh',
+      '-c',
+      `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`,
+    ];
+    const rules = (id: string): boolean =>
+      execFileSync('iptables-save', { encoding: 'utf8' }).includes(`${env.namespace}-${id}`);
+    const a = uniqueName('pa');
+    const b = uniqueName('pb');
+    const e = uniqueName('pe');
+    const runD = (name: string, p: number, args: string[]): string => {
+      const r = berth(['run', '-d', '--name', name, '-p', `127.0.0.1:${p}:80`, IMG(), ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    try {
+      const idA = runD(a, port, serve('from-a'));
+      assert.equal(await getWithRetry(port), 'from-a\n');
+      assert.ok(rules(idA));
+      assert.equal(berth(['stop', '-t', '1', a]).code, 0);
+      assert.ok(!rules(idA), 'portmap rules removed at stop');
+      // The host port is free for another container while a is stopped...
+      const idB = runD(b, port, serve('from-b'));
+      assert.equal(await getWithRetry(port), 'from-b\n');
+      // ...so a cannot start until b lets it go: Docker's error, exit 1.
+      const busy = berth(['start', a]);
+      assert.equal(busy.code, 1);
+      assert.match(
+        busy.stderr,
+        new RegExp(`Bind for 127\\.0\\.0\\.1:${port} failed: port is already allocated`),
+      );
+      assert.equal(berth(['rm', '-f', b]).code, 0);
+      assert.ok(!rules(idB));
+      assert.equal(berth(['start', a]).code, 0);
+      assert.equal(await getWithRetry(port), 'from-a\n');
+      assert.equal(berth(['port', a]).stdout, `80/tcp -> 127.0.0.1:${port}\n`);
+
+      // A detached container that exits by itself: its logger has the ports freed.
+      const port2 = await freePort();
+      const idE = runD(e, port2, ['sleep', '1']);
+      assert.ok(rules(idE));
+      for (let i = 0; i < 50 && rules(idE); i++) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(!rules(idE), 'ports freed after the container exited');
+      assert.match(
+        out(['ps', '-a', '--filter', `name=${e}`, '--format', '{{.Status}}']),
+        /^Exited \(0\)/,
+      );
+    } finally {
+      for (const n of [a, b, e]) berth(['rm', '-f', n]);
+    }
     assert.deepEqual(netnsEntries(), []);
   });
 

@@ -541,6 +541,10 @@ export async function createContainer(
         cgroup,
         autoRemove,
         onFailure: restart.name === 'on-failure',
+        // always/unless-stopped: containerd's monitor restarts the task without berth, so the
+        // ports stay published (until `stop`).
+        releasePorts:
+          ports.length > 0 && restart.name !== 'always' && restart.name !== 'unless-stopped',
       });
       const labels: Record<string, string> = {
         ...(image.config.Labels ?? {}),

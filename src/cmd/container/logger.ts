@@ -38,6 +38,8 @@ export interface LoggerParams {
   autoRemove: boolean;
   /** Ask the logger to run the on-failure check when the task exits. */
   onFailure: boolean;
+  /** Ask the logger to have the published ports released when the task exits (Docker). */
+  releasePorts?: boolean;
 }
 
 export function loggerUri(
@@ -57,6 +59,7 @@ export function loggerUri(
   if (p.tty) q.set('tty', '1');
   if (p.autoRemove) q.set('rm', '1');
   if (p.onFailure) q.set('onfailure', '1');
+  if (p.releasePorts) q.set('ports', '1');
   return `binary://${loggerBinary()}?${q.toString()}`;
 }
 

@@ -12,6 +12,7 @@ import type { Settings } from '../../config/index.js';
 import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
+import { releasePorts } from './stop.js';
 import {
   CleanupStack,
   createContainer,
@@ -472,6 +473,9 @@ export async function attachTask(
     } else {
       cleanup.clear();
       cleanupAfterExit(sockets, log, dropFifos, restoreTty, removers);
+      // Exited for good unless the restart monitor brings it back: Docker frees its ports.
+      const policy = c.labels[RESTART_LABEL.policy] ?? '';
+      if (policy !== 'always' && policy !== 'unless-stopped') await releasePorts(settings, c.id);
     }
     return code;
   } catch (e) {

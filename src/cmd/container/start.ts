@@ -5,7 +5,9 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
 import { loggerUri, withTtyParam } from './logger.js';
+import { portsOf } from './ps.js';
 import type { Container } from './resolve.js';
+import { releasePorts } from './stop.js';
 import { attachTask, markRunning, prepareFifos, startDetached } from './run.js';
 
 interface HostConfigLabel {
@@ -51,13 +53,16 @@ function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string
   const stateDir = c.labels[LABEL.stateDir] ?? '';
   const saved = c.labels[RESTART_LABEL.logUri];
   if (saved) return withTtyParam(saved, Boolean(hc.Tty));
+  const policy = hc.RestartPolicy?.Name ?? '';
   return loggerUri(settings, {
     logPath: c.labels[LABEL.logPath] ?? `${stateDir}/${c.id}-json.log`,
     stateDir,
     tty: Boolean(hc.Tty),
     cgroup: `/${settings.namespace}/${c.id}`,
     autoRemove: Boolean(hc.AutoRemove),
-    onFailure: hc.RestartPolicy?.Name === 'on-failure',
+    onFailure: policy === 'on-failure',
+    releasePorts:
+      portsOf(c.labels).length > 0 && policy !== 'always' && policy !== 'unless-stopped',
   });
 }
 
@@ -75,6 +80,13 @@ export async function startContainer(
 ): Promise<number | undefined> {
   const hc = hostConfig(c);
   if (!(await clearOldTask(client, c.id))) return o.attach ? undefined : undefined;
+  // Ports released when the container stopped are published again first, or start fails.
+  const { reclaimContainerPorts } = await import('../../network/index.js');
+  try {
+    await reclaimContainerPorts({ settings, namespace: settings.namespace, containerId: c.id });
+  } catch (err) {
+    throw new BerthError(`Error response from daemon: ${(err as Error).message}`, { exitCode: 1 });
+  }
   const mounts = await rootfsMounts(client, c);
   const tty = Boolean(hc.Tty);
   if (o.attach) {
@@ -125,32 +137,50 @@ export async function startContainer(
 }
 
 /**
- * on-failure[:N], run by the logger when a task exits: restart if the exit code is non-zero and
- * the retry budget allows, counting in `containerd.io/restart.count`.
+ * Run by the logger when a detached task exits (`start --restart-check`): on-failure[:N] restarts
+ * if the exit code is non-zero and the retry budget allows, counting in
+ * `containerd.io/restart.count`; a container that stays down has its published ports freed.
  */
 export async function restartCheck(
   client: Client,
   settings: Settings,
   c: Container,
 ): Promise<void> {
-  const policy = c.labels[RESTART_LABEL.policy] ?? '';
-  if (!policy.startsWith('on-failure')) return;
-  if (c.labels[RESTART_LABEL.explicitlyStopped] === 'true') return;
-  let code: number;
+  // The task this check is about has exited; a task found running is a newer one (`restart`,
+  // `start`, the restart monitor) and is left alone, ports included.
+  let exitCode: number | undefined;
   try {
     const { process: p } = await client.tasks.get({ container_id: c.id });
-    if (!p || p.status !== 'STOPPED') return;
-    code = p.exit_status;
-  } catch {
+    if (p && p.status !== 'STOPPED') return;
+    exitCode = p?.exit_status;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) return;
+  }
+  const policy = c.labels[RESTART_LABEL.policy] ?? '';
+  if (await restartsOnFailure(client, c, policy, exitCode)) {
+    await startContainer(client, settings, c, {});
     return;
   }
-  if (code === 0) return;
+  // Not coming back (as far as berth decides): Docker frees the published ports.
+  if (policy !== 'always' && policy !== 'unless-stopped') await releasePorts(settings, c.id);
+}
+
+/** The on-failure decision; counts the restart in `containerd.io/restart.count` when yes. */
+async function restartsOnFailure(
+  client: Client,
+  c: Container,
+  policy: string,
+  exitCode: number | undefined,
+): Promise<boolean> {
+  if (!policy.startsWith('on-failure')) return false;
+  if (c.labels[RESTART_LABEL.explicitlyStopped] === 'true') return false;
+  if (!exitCode) return false;
   const max = Number(policy.split(':')[1] ?? '0');
   const count = Number(c.labels[RESTART_LABEL.count] ?? '0');
-  if (max > 0 && count >= max) return;
+  if (max > 0 && count >= max) return false;
   await client.containers.update({
     container: { id: c.id, labels: { [RESTART_LABEL.count]: String(count + 1) } },
     update_mask: { paths: [`labels.${RESTART_LABEL.count}`] },
   });
-  await startContainer(client, settings, c, {});
+  return true;
 }

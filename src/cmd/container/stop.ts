@@ -3,6 +3,7 @@
  * SIGTERM), then SIGKILL after the timeout. The exited task is kept (Docker's `Exited (N)`), and
  * containerd's restart monitor is told the container was stopped on purpose.
  */
+import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import {
   DeadlineExceededError,
@@ -91,6 +92,8 @@ export interface StopOptions {
   timeout?: number;
   /** Overrides the stop signal (`-s`). */
   signal?: number;
+  /** Where the container's network state lives: published ports are released once it stopped. */
+  settings?: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>;
 }
 
 /** Stops the container; a container that is not running is left as it is (Docker succeeds too). */
@@ -102,6 +105,18 @@ export async function stopContainer(
   await markExplicitlyStopped(client, container, 'before');
   await stopTask(client, container, opts);
   await markExplicitlyStopped(client, container, 'after');
+  if (opts.settings) await releasePorts(opts.settings, container.id);
+}
+
+/** Docker frees a stopped container's published ports; `start` takes them back. */
+export async function releasePorts(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>,
+  id: string,
+): Promise<void> {
+  const { releaseContainerPorts } = await import('../../network/index.js');
+  await releaseContainerPorts({ settings, namespace: settings.namespace, containerId: id }).catch(
+    () => undefined,
+  );
 }
 
 async function stopTask(client: Client, container: Container, opts: StopOptions): Promise<void> {
