@@ -1,6 +1,7 @@
 // Container management: ps, inspect, stop, kill, rm, rename, pause/unpause, port, top, prune.
 // Containers are made with ctr (labels as berth writes them), so these tests do not depend on run.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { berth, ctr, ctrList, env, uniqueName } from '../support/berth.js';
 
 const image = (): string => `${env.registry}/lab/busybox:latest`;
@@ -148,6 +149,40 @@ describe('container management', function () {
         '{{.Command}}',
       ]).stdout;
       assert.equal(full, '"sh -c \'sleep 1000; echo this-is-long\'"\n');
+    });
+
+    it('a hung shim costs ps a bounded wait, not a stuck command', () => {
+      const hung = uniqueName('hung');
+      const fine = uniqueName('fine');
+      for (const n of [hung, fine]) {
+        const r = berth([
+          'run',
+          '-d',
+          '--name',
+          n,
+          `${env.registry}/lab/busybox:latest`,
+          'sleep',
+          '300',
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const id = berth(['inspect', '-f', '{{.Id}}', hung]).stdout.trim();
+      const shim = spawnSync('pgrep', ['-f', `containerd-shim-runc-v2 .*-id ${id}`], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      assert.match(shim, /^\d+$/);
+      process.kill(Number(shim), 'SIGSTOP');
+      try {
+        const t0 = Date.now();
+        const ps = berth(['ps', '-a', '--format', '{{.Names}} {{.State}}'], { timeoutMs: 20_000 });
+        assert.equal(ps.code, 0, ps.stderr);
+        assert.ok(Date.now() - t0 < 10_000, `ps took ${Date.now() - t0} ms`);
+        assert.match(ps.stdout, new RegExp(`^${fine} running$`, 'm'));
+        assert.match(ps.stdout, new RegExp(`^${hung} `, 'm'), 'the hung container is still listed');
+      } finally {
+        process.kill(Number(shim), 'SIGCONT');
+        for (const n of [hung, fine]) berth(['rm', '-f', n]);
+      }
     });
 
     it('shows nerdctl names', () => {
