@@ -25,16 +25,23 @@ export default class Rm extends BaseCommand {
     const { flags, argv } = await this.parse(Rm);
     const settings = this.loadSettings(flags).settings;
     const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
-    const { removeContainer } = await import('../cmd/container/remove.js');
+    const { removeContainer, sweepOrphans } = await import('../cmd/container/remove.js');
     const client = await this.client();
-    await forEachContainer(
-      client,
-      argv as string[],
-      async (c, ref) => {
-        assertMutable(c, ref, 'remove', flags['kube-force']);
-        await removeContainer(client, settings, c, { force: flags.force, volumes: flags.volumes });
-      },
-      { ignoreMissing: flags.force },
-    );
+    try {
+      await forEachContainer(
+        client,
+        argv as string[],
+        async (c, ref) => {
+          assertMutable(c, ref, 'remove', flags['kube-force']);
+          await removeContainer(client, settings, c, {
+            force: flags.force,
+            volumes: flags.volumes,
+          });
+        },
+        { ignoreMissing: flags.force },
+      );
+    } finally {
+      await sweepOrphans(client, settings).catch(() => undefined);
+    }
   }
 }

@@ -3,6 +3,8 @@ export {
   setupContainerNetwork,
   teardownContainerNetwork,
   releaseContainerPorts,
+  orphanedNetworkStates,
+  processAlive,
   reclaimContainerPorts,
   networksFromLabels,
   hasNetworkState,

@@ -146,6 +146,9 @@ interface ContainerState {
   ports: PortBinding[];
   /** The ports' portmap rules and reservations are gone while the container is stopped. */
   portsReleased?: boolean;
+  /** The berth process that set it up: a state whose container never got created is an orphan
+   * once that process is gone (see orphanedNetworkStates). */
+  pid?: number;
   hostsPath?: string;
   resolvPath?: string;
   hostnamePath?: string;
@@ -173,6 +176,43 @@ function loadState(dir: string): ContainerState | undefined {
     return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as ContainerState;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Containers in `namespace` whose network was set up by a berth process that died before the
+ * containerd container existed (killed between CNI ADD and Containers.Create): nothing names
+ * them, so `rm` and `container prune` tear them down.
+ */
+export function orphanedNetworkStates(
+  dataRoot: string,
+  namespace: string,
+  existing: ReadonlySet<string>,
+): string[] {
+  const base = join(dataRoot, 'network', 'containers');
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(base).filter((e) => e.startsWith(key(namespace, '')));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const id = e.slice(key(namespace, '').length);
+    if (!/^[0-9a-f]{64}$/.test(id) || existing.has(id)) continue;
+    const state = loadState(join(base, e));
+    if (state?.pid && !processAlive(state.pid)) out.push(id);
+  }
+  return out;
+}
+
+/** True while a process with that pid exists (EPERM: exists, but not ours to signal). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -246,6 +286,7 @@ export async function setupContainerNetwork(o: SetupOptions): Promise<SetupResul
     networks: stored.length ? stored.map((s) => s.name) : names,
     attachments: [],
     ports: [],
+    pid: process.pid,
   };
   saveState(dir, state);
   try {

@@ -1,11 +1,20 @@
 // containerd restarted under running containers: they keep running, berth sees them again, and
 // their logs and removal still work. Uses a containerd of the test's own.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, env, type Result } from '../support/berth.js';
+import { berth, berthAsync, ctr, env, type Result } from '../support/berth.js';
 
 describe('faults: containerd restarted while containers run', function () {
   this.timeout(120000);
@@ -177,5 +186,78 @@ describe('faults: a full disk for logs', function () {
       .filter((l) => l.startsWith('WARNING: cannot write the container log'));
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(warnings[0]!, /no space left on device; output is not being logged$/);
+  });
+});
+
+describe('faults: berth killed between CNI ADD and the container', function () {
+  this.timeout(120000);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cnikill-'));
+  const cni = join(dir, 'cni');
+  const ns = env.namespace;
+
+  before(() => {
+    // The real plugins, except portmap (last in the chain when a port is published): it reports
+    // that bridge and host-local are done, then waits to be killed with its berth.
+    mkdirSync(cni);
+    for (const p of ['bridge', 'host-local', 'loopback', 'tuning', 'firewall'])
+      if (existsSync(`/usr/lib/cni/${p}`)) symlinkSync(`/usr/lib/cni/${p}`, join(cni, p));
+    writeFileSync(
+      join(cni, 'portmap'),
+      `#!/bin/sh\necho $$ > ${join(dir, 'portmap.pid')}\nexec sleep 60\n`,
+      { mode: 0o755 },
+    );
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves a netns, an address and a port reservation that rm/prune sweep away', async () => {
+    const netns = (): string[] =>
+      existsSync('/run/berth/netns')
+        ? readdirSync('/run/berth/netns').filter((n) => n.startsWith(`${ns}-`))
+        : [];
+    const before = new Set(netns());
+    const p = berthAsync([
+      '--cni-path',
+      cni,
+      'run',
+      '-d',
+      '-p',
+      '127.0.0.1:18931:80',
+      `${env.registry}/lab/busybox:latest`,
+      'sleep',
+      '60',
+    ]);
+    const pidFile = join(dir, 'portmap.pid');
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(pidFile), `portmap was never reached: ${p.stderr}`);
+    p.child.kill('SIGKILL');
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    await p.done;
+
+    const added = netns().filter((n) => !before.has(n));
+    assert.equal(added.length, 1, 'the killed run left its network namespace');
+    const id = added[0]!.slice(`${ns}-`.length);
+    const cniId = `${ns}-${id}`;
+    const grep = (sub: string): string =>
+      spawnSync('grep', ['-rl', '--', cniId, join(env.dataRoot, 'network', sub)], {
+        encoding: 'utf8',
+      }).stdout;
+    assert.notEqual(grep('ipam'), '', 'an address is leased');
+    assert.notEqual(grep('ports'), '', 'the host port is reserved');
+    // containerd never got a container for it, so nothing names it...
+    assert.doesNotMatch(ctr(['containers', 'ls', '-q']).stdout, new RegExp(id));
+    // ...and the next rm (of anything) or container prune sweeps it up.
+    assert.equal(berth(['rm', '-f', 'no-such-container-here']).code, 0);
+    assert.deepEqual(
+      netns().filter((n) => !before.has(n)),
+      [],
+    );
+    assert.equal(grep('ipam'), '');
+    assert.equal(grep('ports'), '');
+    assert.ok(!existsSync(join(env.dataRoot, 'network', 'containers', cniId)));
+    assert.ok(!existsSync(join(env.dataRoot, 'containers', ns, id)));
+    assert.doesNotMatch(ctr(['leases', 'ls']).stdout, /berth\/create-pid/);
+    assert.doesNotMatch(ctr(['snapshots', 'ls']).stdout, new RegExp(id));
   });
 });

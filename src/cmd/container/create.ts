@@ -209,6 +209,8 @@ export interface RootfsMount {
   options: string[];
 }
 
+export const CREATE_PID_LABEL = 'berth/create-pid';
+
 export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, id: string): string {
   return join(settings.dataRoot, 'containers', settings.namespace, id);
 }
@@ -377,7 +379,11 @@ export async function createContainer(
     };
     const leaseMade = client.leases.create({
       id: leaseId,
-      labels: { [GC_EXPIRE_LABEL]: rfc3339(new Date(Date.now() + 3_600_000)) },
+      labels: {
+        [GC_EXPIRE_LABEL]: rfc3339(new Date(Date.now() + 3_600_000)),
+        // A berth killed mid-create leaves this lease; sweepOrphans removes it sooner than expiry.
+        [CREATE_PID_LABEL]: String(process.pid),
+      },
     });
     const settled = await Promise.allSettled([loadImage(), pickName(), leaseMade]);
     if (settled[2].status === 'fulfilled') {

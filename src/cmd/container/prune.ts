@@ -2,7 +2,7 @@
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import { isCriManaged } from '../../labels.js';
-import { removeContainer } from './remove.js';
+import { removeContainer, sweepOrphans } from './remove.js';
 import type { Container } from './resolve.js';
 import { listTasks, stateFromTask } from './state.js';
 
@@ -30,7 +30,7 @@ function labelFilterMatches(c: Container, filters: readonly string[]): boolean {
 
 export async function pruneContainers(
   client: Client,
-  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath' | 'snapshotter'>,
   filters: readonly string[] = [],
 ): Promise<PruneResult> {
   const [{ containers }, tasks] = await Promise.all([
@@ -69,5 +69,6 @@ export async function pruneContainers(
     result.deleted.push(c.id);
     result.reclaimed += size;
   }
+  await sweepOrphans(client, settings).catch(() => undefined);
   return result;
 }

@@ -80,6 +80,41 @@ export async function killAndWait(client: Client, id: string, timeoutMs = 10_000
  * Removes `container`. Without `force` a running or paused one is refused with Docker's message.
  * Idempotent: every step accepts the thing already being gone.
  */
+/**
+ * What a berth killed in the middle of `run`/`create` leaves with no container to name it: its
+ * network (netns, veth, address, port reservations), state dir and snapshot, and its create
+ * lease. Only things whose berth process is gone are touched.
+ */
+export async function sweepOrphans(
+  client: Client,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath' | 'snapshotter'>,
+): Promise<void> {
+  const { orphanedNetworkStates, processAlive, teardownContainerNetwork } =
+    await import('../../network/index.js');
+  const { CREATE_PID_LABEL, stateDirOf } = await import('./create.js');
+  const [{ containers }, { leases }] = await Promise.all([
+    client.containers.list({ filters: [] }),
+    client.leases.list({ filters: [`labels."${CREATE_PID_LABEL}"`] }),
+  ]);
+  const existing = new Set(containers.map((c) => c.id));
+  for (const id of orphanedNetworkStates(settings.dataRoot, settings.namespace, existing)) {
+    await teardownContainerNetwork({
+      settings,
+      namespace: settings.namespace,
+      containerId: id,
+    }).catch(() => undefined);
+    rmSync(stateDirOf(settings, id), { recursive: true, force: true });
+    await client.snapshots
+      .remove({ snapshotter: settings.snapshotter, key: id })
+      .catch(() => undefined);
+  }
+  for (const l of leases) {
+    const pid = Number(l.labels?.[CREATE_PID_LABEL]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    await client.leases.delete({ id: l.id, sync: false }).catch(() => undefined);
+  }
+}
+
 export async function removeContainer(
   client: Client,
   settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
