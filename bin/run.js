@@ -3,15 +3,16 @@
 // (src/argv.ts), then oclif.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadManifest, rewriteArgv } from '../dist/argv.js';
+import { loadManifest, rejection, rewriteArgv } from '../dist/argv.js';
 
 const rewritten = rewriteArgv(
   process.argv.slice(2),
   loadManifest(join(dirname(fileURLToPath(import.meta.url)), '..')),
 );
-if (rewritten.error) {
-  process.stderr.write(`${rewritten.error}\n\nRun 'berth --help' for more information\n`);
-  process.exit(125);
+const refused = rejection(rewritten);
+if (refused) {
+  process.stderr.write(refused.text);
+  process.exit(refused.code);
 }
 const { run, flush, handle } = await import('../dist/index.js');
 try {

@@ -12,11 +12,16 @@ export interface ManifestFlag {
   aliases?: string[];
   charAliases?: string[];
 }
-export type ManifestCommands = Record<string, { flags?: Record<string, ManifestFlag> } | undefined>;
+export type ManifestCommands = Record<
+  string,
+  { flags?: Record<string, ManifestFlag>; aliases?: string[] } | undefined
+>;
 export interface Rewritten {
   argv?: string[];
   error?: string;
   help?: boolean;
+  /** The first word names no command: Docker's `'x' is not a docker command.` (exit 1). */
+  notCommand?: string;
 }
 
 const GLOBAL_VALUE: Record<string, string> = {
@@ -92,6 +97,9 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
   }
   const rest = argv.slice(i);
   if (rest.length === 0) return { argv: ['--help'] };
+  // `berth help [COMMAND…]` is `berth [COMMAND…] --help`, as in Docker.
+  if (rest[0] === 'help') return { argv: [...rest.slice(1), '--help'] };
+  if (!isKnownWord(rest[0]!, commands)) return { notCommand: rest[0]! };
   let idLen = 1;
   if (TOPICS.has(rest[0]) && rest[1] && !rest[1].startsWith('-')) idLen = 2;
   const idTokens = rest.slice(0, idLen);
@@ -100,6 +108,31 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
   const cmd = commands[id];
   if (cmd && INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, cmd.flags ?? {});
   return { argv: [...idTokens, ...globals, ...tail] };
+}
+
+/** What to print and the exit code when argv is refused before oclif runs. */
+export function rejection(r: Rewritten): { text: string; code: number } | undefined {
+  if (r.notCommand !== undefined) {
+    return {
+      text: `berth: '${r.notCommand}' is not a berth command.\nSee 'berth --help'\n`,
+      code: 1,
+    };
+  }
+  if (r.error !== undefined || !r.argv) {
+    return { text: `${r.error}\n\nRun 'berth --help' for more information\n`, code: 125 };
+  }
+  return undefined;
+}
+
+/** A command, an alias's first word, a topic, or `help`; anything goes without a manifest. */
+function isKnownWord(word: string, commands: ManifestCommands): boolean {
+  const ids = Object.keys(commands);
+  if (ids.length === 0 || word === 'help' || TOPICS.has(word)) return true;
+  return ids.some(
+    (id) =>
+      id.split(':')[0] === word ||
+      (commands[id]?.aliases ?? []).some((a) => a.split(':')[0] === word),
+  );
 }
 
 function stopAtFirstPositional(tail: string[], flags: Record<string, ManifestFlag>): string[] {

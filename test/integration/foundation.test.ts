@@ -222,6 +222,13 @@ describe('foundation: version, info, config, namespaces, errors', function () {
   });
 
   describe('errors', () => {
+    it("an unknown command is Docker's 'is not a … command', exit 1", () => {
+      const r = berth(['frobnicate', '-x']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, "berth: 'frobnicate' is not a berth command.\nSee 'berth --help'\n");
+    });
+
     it('a dead socket gives one line naming the address, exit 1', () => {
       const r = berth(['-a', '/nonexistent/containerd.sock', 'version']);
       assert.equal(r.code, 1);

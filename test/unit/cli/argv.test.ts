@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { rewriteArgv } from '../../../src/argv.js';
+import { rejection, rewriteArgv } from '../../../src/argv.js';
 
 const commands = {
   run: {
@@ -16,13 +16,14 @@ const commands = {
   'container:run': { flags: {} },
   ps: { flags: {} },
   'namespace:ls': { flags: {} },
+  info: { flags: {}, aliases: ['system:info'] },
 };
 
 function rw(argv: string[]): { argv?: string[]; error?: string } {
   return rewriteArgv(argv, commands);
 }
 
-describe('bin/argv rewriteArgv', () => {
+describe('argv rewriteArgv', () => {
   it('moves leading global flags after the command id', () => {
     assert.deepEqual(rw(['-n', 'k8s.io', 'ps', '-a']).argv, ['ps', '--namespace=k8s.io', '-a']);
     assert.deepEqual(rw(['--namespace=x', '-H', 'unix:///s', 'namespace', 'ls']).argv, [
@@ -81,5 +82,22 @@ describe('bin/argv rewriteArgv', () => {
   it('rejects an unknown leading flag and a global flag without its value', () => {
     assert.equal(rw(['--bogus', 'ps']).error, 'unknown flag: --bogus');
     assert.equal(rw(['-n']).error, 'flag needs an argument: -n');
+  });
+
+  it("an unknown command is Docker's 'is not a … command' (exit 1); topics, aliases and help pass", () => {
+    const r = rewriteArgv(['-n', 'x', 'nosuch', 'a'], commands);
+    assert.equal(r.notCommand, 'nosuch');
+    assert.deepEqual(rejection(r), {
+      text: "berth: 'nosuch' is not a berth command.\nSee 'berth --help'\n",
+      code: 1,
+    });
+    assert.deepEqual(rewriteArgv(['help'], commands).argv, ['--help']);
+    assert.deepEqual(rewriteArgv(['help', 'run'], commands).argv, ['run', '--help']);
+    for (const ok of [['container', 'run', 'img'], ['system', 'info'], ['help'], ['namespace']])
+      assert.equal(rejection(rewriteArgv(ok, commands)), undefined, ok.join(' '));
+    assert.deepEqual(rejection(rewriteArgv(['--bogus'], commands)), {
+      text: "unknown flag: --bogus\n\nRun 'berth --help' for more information\n",
+      code: 125,
+    });
   });
 });
