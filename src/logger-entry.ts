@@ -99,7 +99,7 @@ if (param.fifo === '1') {
   const rd = (path: string): number =>
     fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   pump(rd(param.stdout ?? ''), 'stdout', true);
-  pump(rd(param.stderr ?? ''), 'stderr', true);
+  if (param.stderr) pump(rd(param.stderr), 'stderr', true);
   fs.openSync(param.stdin ?? '', fs.constants.O_RDWR);
   process.stdout.write('ready\n');
 } else {

@@ -27,6 +27,10 @@ export default class Run extends BaseCommand {
       default: true,
       allowNo: true,
     }),
+    'detach-keys': Flags.string({
+      description: 'Override the key sequence for detaching a container',
+      helpValue: 'string',
+    }),
   };
 
   async run(): Promise<void> {
@@ -41,6 +45,7 @@ export default class Run extends BaseCommand {
     const code = await runContainer(client, this.settings, {
       ...opts,
       sigProxy: flags['sig-proxy'],
+      detachKeys: flags['detach-keys'],
       attach: flags.attach,
     });
     if (code !== 0) this.exit(code);

@@ -12,6 +12,10 @@ export default class Start extends BaseCommand {
     interactive: Flags.boolean({ char: 'i', description: "Attach container's STDIN" }),
     // Used by berth's logger for on-failure restart policies.
     'restart-check': Flags.boolean({ hidden: true }),
+    'detach-keys': Flags.string({
+      description: 'Override the key sequence for detaching a container',
+      helpValue: 'string',
+    }),
   };
 
   async run(): Promise<void> {
@@ -31,6 +35,7 @@ export default class Start extends BaseCommand {
       const code = await startContainer(client, this.settings, c, {
         attach: true,
         interactive: flags.interactive,
+        detachKeys: flags['detach-keys'],
       });
       if (code) this.exit(code);
       return;

@@ -564,6 +564,44 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(loggers(), 0, 'the logger ends with the container');
     });
 
+    it('run -it: Ctrl-P Ctrl-Q leaves the container running (exit 0), logged and attachable', () => {
+      const name = uniqueName('itd');
+      const pty = (cmd: string, input: string): string =>
+        spawnSync('sh', ['-c', `(${input}) | script -qec "${cmd}; echo rc=\\$?" /dev/null`], {
+          encoding: 'utf8',
+          env: { ...process.env, BERTH_TOML: suiteToml() },
+          timeout: 30_000,
+        }).stdout;
+      try {
+        const first = pty(
+          `${BIN} run -it --name ${name} ${IMG()} sh`,
+          "sleep 1; printf 'echo one-$((0+1))\\r'; sleep 1; printf '\\020\\021'; sleep 2",
+        );
+        assert.match(first, /one-1\r/);
+        assert.match(first, /rc=0\r/);
+        assert.doesNotMatch(first, /read escape sequence/, 'run detaches silently, as Docker');
+        assert.equal(out(['inspect', '-f', '{{.State.Status}}', name]), 'running\n');
+        // The logger took over: output after the detach is still logged, attach reaches stdin.
+        const again = pty(
+          `${BIN} attach ${name}`,
+          "printf 'echo two-$((1+1))\\n'; sleep 1.5; printf '\\020\\021'; sleep 2",
+        );
+        assert.match(again, /two-2\r/);
+        assert.match(again, /rc=1\r/);
+        assert.match(out(['logs', name]), /one-1[\s\S]*two-2/);
+        // --detach-keys chooses other keys; a wrong spec is Docker's error.
+        const bad = berth(['run', '--detach-keys', 'ctrl-', IMG(), 'true']);
+        assert.equal(bad.code, 125);
+        assert.match(bad.stderr, /Invalid detach keys \(ctrl-\) provided/);
+      } finally {
+        berth(['rm', '-f', name]);
+      }
+      assert.ok(
+        !readdirSync('/run/berth/fifo').some((d) => d.startsWith('keep-')),
+        'kept FIFOs go with rm',
+      );
+    });
+
     it('-dit: a shell keeps running; attach types into it and Ctrl-P Ctrl-Q detaches', () => {
       const name = uniqueName('dit');
       const d = berth(['run', '-dit', '--name', name, IMG(), 'sh'], { timeoutMs: 20_000 });

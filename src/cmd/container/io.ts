@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -182,6 +183,21 @@ const FIFO_ROOT = '/run/berth/fifo';
 export function makeFifoDir(): string {
   mkdirSync(FIFO_ROOT, { recursive: true, mode: 0o700 });
   return mkdtempSync(join(FIFO_ROOT, `${process.pid}-`));
+}
+
+/**
+ * After a detach (Ctrl-P Ctrl-Q) the task keeps the FIFOs berth made for it: their directory is
+ * renamed to `keep-<container id>`, out of the sweep's way, and removed with the container.
+ */
+export function keepFifoDir(dir: string, containerId: string): string {
+  const kept = join(FIFO_ROOT, `keep-${containerId}`);
+  rmSync(kept, { recursive: true, force: true });
+  renameSync(dir, kept);
+  return kept;
+}
+
+export function keptFifoDir(containerId: string): string {
+  return join(FIFO_ROOT, `keep-${containerId}`);
 }
 
 /** Removes FIFO directories whose berth process is gone. */

@@ -183,8 +183,9 @@ export async function removeContainer(
     });
   }
   // A berth killed while attached leaves its FIFO dir behind; this is where it gets cleaned.
-  const { sweepStaleFifoDirs } = await import('./io.js');
+  const { keptFifoDir, sweepStaleFifoDirs } = await import('./io.js');
   sweepStaleFifoDirs();
+  rmSync(keptFifoDir(id), { recursive: true, force: true });
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
   if (opts.volumes) {

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Client } from '../../containerd/client.js';
@@ -25,6 +26,7 @@ import {
   ended,
   fifoPaths,
   JsonLogWriter,
+  keepFifoDir,
   makeFifoDir,
   mkfifos,
   openFifoReader,
@@ -34,6 +36,8 @@ import {
 
 export interface RunOptions extends ContainerOptions {
   sigProxy: boolean;
+  /** `--detach-keys` (default Ctrl-P Ctrl-Q), for `-i -t` runs on a terminal. */
+  detachKeys?: string;
   /** `-a`: streams to attach (empty: stdout+stderr, plus stdin with -i). */
   attach: string[];
 }
@@ -166,12 +170,13 @@ function startFifoLogger(
   logUri: string,
   id: string,
   namespace: string,
-  fifos: { stdin: string; stdout: string; stderr: string },
+  fifos: { stdin: string; stdout: string; stderr?: string },
 ): Promise<ChildProcess> {
   const uri = new URL(logUri);
   const args = [uri.pathname];
   for (const [k, v] of uri.searchParams) args.push(k, v);
-  args.push('fifo', '1', 'stdin', fifos.stdin, 'stdout', fifos.stdout, 'stderr', fifos.stderr);
+  args.push('fifo', '1', 'stdin', fifos.stdin, 'stdout', fifos.stdout);
+  if (fifos.stderr) args.push('stderr', fifos.stderr);
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -203,6 +208,7 @@ export async function runContainer(
   o: RunOptions,
 ): Promise<number> {
   const cmd = o.command;
+  if (o.detachKeys !== undefined) parseDetachKeys(o.detachKeys); // refused before anything exists
   if (o.tty && !o.detach && !process.stdin.isTTY) {
     throw new BerthError('the input device is not a TTY', { exitCode: 1 });
   }
@@ -277,6 +283,8 @@ export async function runContainer(
     rm: Boolean(o.rm),
     sigProxy: o.sigProxy,
     command: cmd,
+    logUri: c.logUri,
+    detachKeys: o.detachKeys,
     fifos: fifos!,
     fifoReady: fifoReady!,
     dropFifos,
@@ -295,6 +303,9 @@ export interface AttachTaskOptions {
   rm: boolean;
   sigProxy: boolean;
   command: string;
+  /** The container's logger: a detach hands the task's FIFOs over to it. */
+  logUri?: string;
+  detachKeys?: string;
   fifos: FifoSet;
   fifoReady: Promise<void>;
   dropFifos: () => void;
@@ -379,7 +390,9 @@ export async function attachTask(
         })
         .catch(() => undefined),
     );
-    const waited = client.tasks.wait({ container_id: c.id });
+    // Aborted on detach: a pending Wait would keep berth alive as long as the container.
+    const waitAbort = new AbortController();
+    const waited = client.tasks.wait({ container_id: c.id }, { signal: waitAbort.signal });
     waited.catch(() => undefined);
 
     if (tty && process.stdin.isTTY) {
@@ -406,13 +419,28 @@ export async function attachTask(
       removers.push(() => process.off('SIGWINCH', resize));
     }
 
+    // Detach keys (Docker: with a TTY on a terminal): the logger takes over the FIFOs and berth
+    // leaves the container running.
+    let onDetach: (() => void) | undefined;
+    const detached = new Promise<'detached'>((resolve) => (onDetach = () => resolve('detached')));
+    const keys =
+      tty && wantIn && process.stdin.isTTY && o.logUri
+        ? new DetachKeyFilter(parseDetachKeys(o.detachKeys ?? DEFAULT_DETACH_KEYS))
+        : undefined;
+
     if (fifos.stdin) {
       const w = openFifoWriter(fifos.stdin);
       sockets.push(w);
       if (wantIn) {
         const stdin = process.stdin;
         const onData = (d: Buffer): void => {
-          w.write(d);
+          if (!keys) return void w.write(d);
+          const { forward, detach } = keys.push(d);
+          if (forward.length) w.write(forward);
+          if (detach) {
+            stdin.off('data', onData);
+            onDetach?.();
+          }
         };
         const onEnd = (): void => {
           w.end(() => {
@@ -463,7 +491,15 @@ export async function attachTask(
     }
     void markRunning(client, c.id, c.labels);
 
-    const [status] = await Promise.all([waited, outputDone]);
+    const first = await Promise.race([Promise.all([waited, outputDone]), detached]);
+    if (first === 'detached') {
+      waitAbort.abort();
+      await handOver(client, c, fifos, o.logUri!);
+      cleanup.clear();
+      cleanupAfterExit(sockets, log, () => undefined, restoreTty, removers);
+      return 0;
+    }
+    const [status] = first;
     log.flush();
     const code = status.exit_status;
     // Keep the exited task unless --rm (or a restart policy would restart it anyway)
@@ -483,6 +519,30 @@ export async function attachTask(
     if (e instanceof NotFoundError) throw new DaemonError(e.message, cmd, 125, e);
     throw e;
   }
+}
+
+/**
+ * Gives a detached task's FIFOs to the container's logger (FIFO mode, as for `-d -i`): it opens
+ * them before berth lets go, so no output is lost, and `attach` finds stdin at <state>/stdin.
+ */
+async function handOver(
+  client: Client,
+  c: { id: string; stateDir: string },
+  fifos: FifoSet,
+  logUri: string,
+): Promise<void> {
+  const dir = keepFifoDir(fifos.dir, c.id);
+  const moved = (p: string | undefined): string | undefined =>
+    p ? join(dir, p.slice(fifos.dir.length + 1)) : undefined;
+  const stdin = moved(fifos.stdin)!;
+  await startFifoLogger(logUri, c.id, client.namespace, {
+    stdin,
+    stdout: moved(fifos.stdout)!,
+    stderr: moved(fifos.stderr),
+  });
+  const link = join(c.stateDir, 'stdin');
+  rmSync(link, { force: true });
+  symlinkSync(stdin, link);
 }
 
 function cleanupAfterExit(

@@ -69,6 +69,7 @@ function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string
 export interface StartOptions {
   attach?: boolean;
   interactive?: boolean;
+  detachKeys?: string;
 }
 
 /** Returns the exit code when attached, undefined otherwise. */
@@ -105,6 +106,8 @@ export async function startContainer(
       rm: Boolean(hc.AutoRemove),
       sigProxy: true,
       command: 'start',
+      logUri: logUriOf(settings, c, hc),
+      detachKeys: o.detachKeys,
       fifos,
       fifoReady,
       dropFifos,
