@@ -267,6 +267,80 @@ describe('run with networks, published ports and volumes', function () {
     }
   });
 
+  it('--internal: no default route, no masquerading, traffic stays on the bridge', () => {
+    const net = uniqueName('int');
+    assert.equal(
+      berth(['network', 'create', '--internal', '--subnet', '198.18.42.0/24', net]).code,
+      0,
+    );
+    const peer = uniqueName('ipeer');
+    const outside = uniqueName('iout');
+    try {
+      assert.equal(berth(['network', 'inspect', '-f', '{{.Internal}}', net]).stdout, 'true\n');
+      const bridge = (
+        JSON.parse(berth(['network', 'inspect', net]).stdout) as {
+          Options: Record<string, string>;
+        }[]
+      )[0]!.Options['com.docker.network.bridge.name']!;
+      for (const [n, nw] of [
+        [peer, net],
+        [outside, 'bridge'],
+      ]) {
+        const r = berth(['run', '-d', '--name', n!, '--network', nw!, IMG(), 'sleep', '300']);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const routes = berth(['run', '--rm', '--network', net, IMG(), 'ip', 'route']);
+      assert.equal(routes.code, 0, routes.stderr);
+      assert.doesNotMatch(routes.stdout, /^default/m);
+      // Same network: reachable by name. Another network: not (no route, and dropped at the bridge).
+      const same = berth([
+        'run',
+        '--rm',
+        '--network',
+        net,
+        IMG(),
+        'ping',
+        '-c',
+        '1',
+        '-W',
+        '2',
+        peer,
+      ]);
+      assert.equal(same.code, 0, same.stdout + same.stderr);
+      const outIp = berth([
+        'inspect',
+        '-f',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+        outside,
+      ]).stdout.trim();
+      assert.match(outIp, /^198\.18\.0\.\d+$/);
+      const cross = berth([
+        'run',
+        '--rm',
+        '--network',
+        net,
+        IMG(),
+        'ping',
+        '-c',
+        '1',
+        '-W',
+        '2',
+        outIp,
+      ]);
+      assert.notEqual(cross.code, 0);
+      const rules = execFileSync('iptables-save', { encoding: 'utf8' });
+      assert.match(rules, new RegExp(`-A BERTH-FWD-${bridge} -i ${bridge} ! -o ${bridge} -j DROP`));
+      assert.doesNotMatch(
+        rules,
+        new RegExp(`BERTH-NAT-${bridge}`),
+        'an internal network is not masqueraded',
+      );
+    } finally {
+      berth(['rm', '-f', peer, outside]);
+      berth(['network', 'rm', net]);
+    }
+  });
+
   it('the default bridge gives eth0 an address in the configured subnet', () => {
     const r = berth(['run', '--rm', IMG(), 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
     assert.equal(r.code, 0, r.stderr);
