@@ -293,19 +293,9 @@ describe('run with networks, published ports and volumes', function () {
       assert.equal(routes.code, 0, routes.stderr);
       assert.doesNotMatch(routes.stdout, /^default/m);
       // Same network: reachable by name. Another network: not (no route, and dropped at the bridge).
-      const same = berth([
-        'run',
-        '--rm',
-        '--network',
-        net,
-        IMG(),
-        'ping',
-        '-c',
-        '1',
-        '-W',
-        '2',
-        peer,
-      ]);
+      const ping = (target: string) =>
+        berth(['run', '--rm', '--network', net, IMG(), 'ping', '-c', '1', '-W', '2', target]);
+      const same = ping(peer);
       assert.equal(same.code, 0, same.stdout + same.stderr);
       const outIp = berth([
         'inspect',
@@ -314,19 +304,7 @@ describe('run with networks, published ports and volumes', function () {
         outside,
       ]).stdout.trim();
       assert.match(outIp, /^198\.18\.0\.\d+$/);
-      const cross = berth([
-        'run',
-        '--rm',
-        '--network',
-        net,
-        IMG(),
-        'ping',
-        '-c',
-        '1',
-        '-W',
-        '2',
-        outIp,
-      ]);
+      const cross = ping(outIp);
       assert.notEqual(cross.code, 0);
       const rules = execFileSync('iptables-save', { encoding: 'utf8' });
       assert.match(rules, new RegExp(`-A BERTH-FWD-${bridge} -i ${bridge} ! -o ${bridge} -j DROP`));
