@@ -3,6 +3,8 @@ export {
   setupContainerNetwork,
   teardownContainerNetwork,
   releaseContainerPorts,
+  connectContainerNetwork,
+  disconnectContainerNetwork,
   orphanedNetworkStates,
   processAlive,
   reclaimContainerPorts,

@@ -144,6 +144,8 @@ interface ContainerState {
   networks: string[];
   attachments: AttachmentState[];
   ports: PortBinding[];
+  /** What the container's /etc/hosts is made of, to render it again on connect/disconnect. */
+  hostsInputs?: { hostname: string; memberNames: string[]; extraHosts: ExtraHost[] };
   /** The ports' portmap rules and reservations are gone while the container is stopped. */
   portsReleased?: boolean;
   /** The berth process that set it up: a state whose container never got created is an orphan
@@ -376,16 +378,7 @@ async function doSetup(
       state.ports = await allocatePorts(o.ports, portRegistry(settings.dataRoot), owner);
       saveState(dir, state);
     }
-    const cniDir = join(dir, 'cni');
-    mkdirSync(cniDir, { recursive: true });
     for (const [i, net] of stored.entries()) {
-      const ifName = `eth${i}`;
-      // portmap costs ~35 ms on ADD and ~100 ms on DEL (iptables-nft); skip it when nothing is
-      // published. The cache keeps the conflist actually used, so DEL mirrors ADD.
-      const used = state.ports.length
-        ? net.conflist
-        : { ...net.conflist, plugins: net.conflist.plugins.filter((p) => p.type !== 'portmap') };
-      const conflist = withDataDir(withNetworkRules(used), settings.dataRoot);
       const capabilityArgs: Record<string, unknown> = {};
       if (state.ports.length) {
         capabilityArgs.portMappings = state.ports.map((p) => ({
@@ -398,61 +391,23 @@ async function doSetup(
       if (o.ip && net.name !== DEFAULT_NETWORK)
         capabilityArgs.ips = [`${o.ip}/${net.meta.subnet.split('/')[1]}`];
       if (o.mac && i === 0) capabilityArgs.mac = o.mac;
-      const runtime: CniRuntime = {
-        containerId: owner,
-        netns: state.netnsPath!,
-        ifName,
-        args: { IgnoreUnknown: '1' },
-        capabilityArgs,
-      };
-      const cacheFile = join(cniDir, `${String(i).padStart(2, '0')}-${net.name}.json`);
-      // Intent first: a crash during ADD still leaves enough for DEL.
-      writeNew(cacheFile, JSON.stringify({ conflist, runtime } satisfies CacheEntry));
-      const bridge = bridgeOf(conflist);
-      if (bridge) {
-        await ensureBridgeRules({ bridge, subnet: net.meta.subnet, internal: net.meta.internal });
-      }
-      const result = await addNetworkList(settings.cniPath, conflist, runtime);
-      writeNew(cacheFile, JSON.stringify({ conflist, runtime, result } satisfies CacheEntry));
-      const att = attachmentFrom(net, ifName, result);
-      state.attachments.push(att);
-      saveState(dir, state);
-      networkSettings.Networks[net.name] = {
-        NetworkID: net.meta.id,
-        EndpointID: '',
-        Gateway: att.gateway ?? '',
-        IPAddress: att.ip ?? '',
-        IPPrefixLen: att.prefixLen ?? 0,
-        MacAddress: att.mac ?? '',
-        Aliases: att.user
-          ? [
-              ...new Set(
-                [o.name, containerId.slice(0, 12), ...(o.aliases ?? [])].filter(
-                  Boolean,
-                ) as string[],
-              ),
-            ]
-          : null,
-      };
+      const att = await attachNetwork(settings, dir, owner, state, net, i, capabilityArgs);
+      networkSettings.Networks[net.name] = endpointOf(net, att, [
+        o.name,
+        containerId.slice(0, 12),
+        ...(o.aliases ?? []),
+      ]);
     }
     if (state.mode === 'none') networkSettings.Networks.none = emptyEndpoint();
 
     // Files.
-    const selfNames = [o.hostname];
-    const self = state.attachments
-      .filter((a) => a.ip)
-      .map((a) => ({ ip: a.ip!, names: selfNames }));
-    const userNets = state.attachments.filter((a) => a.user).map((a) => a.network);
-    const gw = state.attachments[0]?.gateway ?? '';
-    const extraHosts = gatewayHosts(o, gw);
-    writeNew(
-      hostsPath,
-      renderHosts({
-        extraHosts,
-        self: self.slice(0, 1),
-        peers: peersOf(settings.dataRoot, userNets, owner),
-      }),
-    );
+    state.hostsInputs = {
+      hostname: o.hostname,
+      memberNames: [o.name, o.hostname, ...(o.aliases ?? [])].filter(Boolean) as string[],
+      extraHosts: gatewayHosts(o, state.attachments[0]?.gateway ?? ''),
+    };
+    state.hostsPath = hostsPath;
+    writeHostsAndMembers(settings.dataRoot, owner, state, []);
     writeNew(
       resolvPath,
       renderResolvConf({
@@ -463,19 +418,6 @@ async function doSetup(
       }),
     );
     writeNew(hostnamePath, `${o.hostname}\n`);
-    const memberNames = [o.name, o.hostname, ...(o.aliases ?? [])].filter(Boolean) as string[];
-    for (const a of state.attachments.filter((x) => x.user && x.ip)) {
-      addMember(settings.dataRoot, a.network, {
-        key: owner,
-        ip: a.ip!,
-        names: memberNames,
-        hostsPath,
-        extraHosts,
-        self: self.slice(0, 1),
-        networks: userNets,
-      });
-    }
-    refreshMembers(settings.dataRoot, userNets, owner);
   }
   specOpts.push(withHostsFile(hostsPath, o.readonlyFiles));
   specOpts.push(withResolvConf(resolvPath, o.readonlyFiles));
@@ -523,6 +465,103 @@ function readOr(path: string, fallback: string): string {
 }
 
 /** host-local keeps its leases under berth's data root, so test and real roots never mix. */
+/** CNI ADD of one network as eth<index>, with its cache entry written first (for DEL). */
+async function attachNetwork(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot'>,
+  dir: string,
+  owner: string,
+  state: ContainerState,
+  net: StoredNetwork,
+  index: number,
+  capabilityArgs: Record<string, unknown>,
+): Promise<AttachmentState> {
+  const ifName = `eth${index}`;
+  // portmap costs ~35 ms on ADD and ~100 ms on DEL (iptables-nft); skip it when nothing is
+  // published. The cache keeps the conflist actually used, so DEL mirrors ADD.
+  const used = state.ports.length
+    ? net.conflist
+    : { ...net.conflist, plugins: net.conflist.plugins.filter((p) => p.type !== 'portmap') };
+  const conflist = withDataDir(withNetworkRules(used), settings.dataRoot);
+  const runtime: CniRuntime = {
+    containerId: owner,
+    netns: state.netnsPath!,
+    ifName,
+    args: { IgnoreUnknown: '1' },
+    capabilityArgs,
+  };
+  const cniDir = join(dir, 'cni');
+  mkdirSync(cniDir, { recursive: true });
+  const cacheFile = join(cniDir, `${String(index).padStart(2, '0')}-${net.name}.json`);
+  // Intent first: a crash during ADD still leaves enough for DEL.
+  writeNew(cacheFile, JSON.stringify({ conflist, runtime } satisfies CacheEntry));
+  const bridge = bridgeOf(conflist);
+  if (bridge) {
+    await ensureBridgeRules({ bridge, subnet: net.meta.subnet, internal: net.meta.internal });
+  }
+  const result = await addNetworkList(settings.cniPath, conflist, runtime);
+  writeNew(cacheFile, JSON.stringify({ conflist, runtime, result } satisfies CacheEntry));
+  const att = attachmentFrom(net, ifName, result);
+  state.attachments.push(att);
+  saveState(dir, state);
+  return att;
+}
+
+function endpointOf(
+  net: StoredNetwork,
+  att: AttachmentState,
+  names: (string | undefined)[],
+): EndpointSettings {
+  return {
+    NetworkID: net.meta.id,
+    EndpointID: '',
+    Gateway: att.gateway ?? '',
+    IPAddress: att.ip ?? '',
+    IPPrefixLen: att.prefixLen ?? 0,
+    MacAddress: att.mac ?? '',
+    Aliases: att.user ? [...new Set(names.filter(Boolean) as string[])] : null,
+  };
+}
+
+/**
+ * Writes the container's hosts file (itself, peers on its user networks, extra hosts) and its
+ * membership records, then re-renders the other members' files on those networks and on
+ * `leftNets` (networks it just left).
+ */
+function writeHostsAndMembers(
+  dataRoot: string,
+  owner: string,
+  state: ContainerState,
+  leftNets: readonly string[],
+): void {
+  const inputs = state.hostsInputs;
+  if (!inputs || !state.hostsPath) return;
+  const self = state.attachments
+    .filter((a) => a.ip)
+    .slice(0, 1)
+    .map((a) => ({ ip: a.ip!, names: [inputs.hostname] }));
+  const userNets = state.attachments.filter((a) => a.user).map((a) => a.network);
+  writeNew(
+    state.hostsPath,
+    renderHosts({
+      extraHosts: inputs.extraHosts,
+      self,
+      peers: peersOf(dataRoot, userNets, owner),
+    }),
+  );
+  for (const a of state.attachments.filter((x) => x.user && x.ip)) {
+    addMember(dataRoot, a.network, {
+      key: owner,
+      ip: a.ip!,
+      names: inputs.memberNames,
+      hostsPath: state.hostsPath,
+      extraHosts: inputs.extraHosts,
+      self,
+      networks: userNets,
+    });
+  }
+  refreshMembers(dataRoot, [...new Set([...userNets, ...leftNets])], owner);
+}
+
 const ipamDir = (dataRoot: string): string => join(dataRoot, 'network', 'ipam');
 
 function withDataDir(list: CniConfList, dataRoot: string): CniConfList {
@@ -751,6 +790,80 @@ export async function reclaimContainerPorts(o: TeardownOptions): Promise<void> {
   }
   state.portsReleased = false;
   saveState(dir, state);
+}
+
+export interface ConnectOptions {
+  settings: Pick<Settings, 'cniPath' | 'dataRoot'>;
+  namespace: string;
+  containerId: string;
+  network: StoredNetwork;
+  /** The container's name and the 12-hex ID, for the endpoint's aliases. */
+  aliases?: string[];
+}
+
+/**
+ * `network connect` for a container whose network berth set up (bridge mode): CNI ADD of the
+ * network into the container's persistent netns as the next ethN, and its /etc/hosts and the
+ * network's members updated. Returns the endpoint for NetworkSettings. The netns outlives the
+ * task, so a stopped container gets the interface now and keeps it when it starts.
+ */
+export async function connectContainerNetwork(o: ConnectOptions): Promise<EndpointSettings> {
+  const { settings, namespace, containerId, network } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const owner = key(namespace, containerId);
+  const state = loadState(dir);
+  if (!state || state.mode !== 'bridge' || !state.netnsPath) {
+    throw new NetworkSetupError(
+      'container sharing network namespace with another container or host cannot be connected to any other network',
+    );
+  }
+  const used = cacheFiles(dir).map((f) => Number(f.slice(0, 2)));
+  const index = used.length ? Math.max(...used) + 1 : 0;
+  const att = await attachNetwork(settings, dir, owner, state, network, index, {});
+  state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
+  saveState(dir, state);
+  writeHostsAndMembers(settings.dataRoot, owner, state, []);
+  return endpointOf(network, att, [
+    ...(o.aliases ?? []),
+    ...(state.hostsInputs?.memberNames ?? []),
+  ]);
+}
+
+/** `network disconnect`: CNI DEL of that network's interface, hosts files and members updated. */
+export async function disconnectContainerNetwork(
+  o: Omit<ConnectOptions, 'network' | 'aliases'> & { network: string },
+): Promise<void> {
+  const { settings, namespace, containerId, network } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const owner = key(namespace, containerId);
+  const state = loadState(dir);
+  if (!state) return;
+  for (const f of cacheFiles(dir)) {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(readFileSync(join(dir, 'cni', f), 'utf8')) as CacheEntry;
+    } catch {
+      continue;
+    }
+    if (entry.conflist.name !== network) continue;
+    await delNetworkList(settings.cniPath, entry.conflist, entry.runtime, entry.result);
+    rmSync(join(dir, 'cni', f), { force: true });
+  }
+  state.attachments = state.attachments.filter((a) => a.network !== network);
+  state.networks = state.networks.filter((n) => n !== network);
+  saveState(dir, state);
+  removeMember(settings.dataRoot, network, owner);
+  writeHostsAndMembers(settings.dataRoot, owner, state, [network]);
+}
+
+function cacheFiles(dir: string): string[] {
+  try {
+    return readdirSync(join(dir, 'cni'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** The networks a container's labels name (`berth/networks`), for `network rm` and inspect. */

@@ -319,6 +319,45 @@ describe('run with networks, published ports and volumes', function () {
     }
   });
 
+  it('network connect / disconnect give a stopped container the interface, name and hosts entries', () => {
+    const net = uniqueName('cnet');
+    const peer = uniqueName('cpeer');
+    const c = uniqueName('cme');
+    assert.equal(berth(['network', 'create', '--subnet', '198.18.43.0/24', net]).code, 0);
+    try {
+      assert.equal(
+        berth(['run', '-d', '--name', peer, '--network', net, IMG(), 'sleep', '300']).code,
+        0,
+      );
+      assert.equal(berth(['create', '--name', c, IMG(), 'sleep', '300']).code, 0);
+      const con = berth(['network', 'connect', net, c]);
+      assert.equal(con.code, 0, con.stderr);
+      assert.match(
+        out(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, c]),
+        /^198\.18\.43\.\d+\n$/,
+      );
+      assert.equal(berth(['start', c]).code, 0);
+      const addrs = out(['exec', c, 'ip', '-o', '-4', 'addr']);
+      assert.match(addrs, /eth0 +inet 198\.18\.0\./);
+      assert.match(addrs, /eth1 +inet 198\.18\.43\./);
+      assert.equal(berth(['exec', c, 'ping', '-c', '1', '-W', '2', peer]).code, 0);
+      assert.equal(berth(['exec', peer, 'ping', '-c', '1', '-W', '2', c]).code, 0);
+      // Running containers are refused, with the reason.
+      const live = berth(['network', 'disconnect', net, c]);
+      assert.equal(live.code, 1);
+      assert.match(live.stderr, /stop it first/);
+      assert.equal(berth(['stop', '-t', '0', c]).code, 0);
+      assert.equal(berth(['network', 'disconnect', net, c]).code, 0);
+      assert.doesNotMatch(out(['exec', peer, 'cat', '/etc/hosts']), new RegExp(c));
+      assert.equal(berth(['start', c]).code, 0);
+      assert.doesNotMatch(out(['exec', c, 'ip', '-o', '-4', 'addr']), /eth1/);
+    } finally {
+      berth(['rm', '-f', c, peer]);
+      assert.equal(berth(['network', 'rm', net]).code, 0);
+    }
+    assert.deepEqual(netnsEntries(), []);
+  });
+
   it('the default bridge gives eth0 an address in the configured subnet', () => {
     const r = berth(['run', '--rm', IMG(), 'ip', '-4', '-o', 'addr', 'show', 'eth0']);
     assert.equal(r.code, 0, r.stderr);

@@ -18,7 +18,10 @@ import {
   type StoredNetwork,
 } from '../../network/store.js';
 
-type NetSettings = Pick<Settings, 'cniNetconfPath' | 'bridgeIp' | 'dataRoot' | 'namespace'>;
+type NetSettings = Pick<
+  Settings,
+  'cniNetconfPath' | 'bridgeIp' | 'dataRoot' | 'namespace' | 'cniPath'
+>;
 
 export interface NetworkRow {
   ID: string;
@@ -332,9 +335,10 @@ async function isRunning(client: Client, namespace: string, id: string): Promise
 }
 
 /**
- * `network connect` / `disconnect`: for stopped containers only, rewrites the container's
- * `berth/networks` label; the change applies on the next start. Running containers are refused
- * (hot-plugging a CNI network into a live netns is not implemented).
+ * `network connect` / `disconnect`, for stopped containers: the container's persistent netns gets
+ * (or loses) the network's interface at once (CNI ADD/DEL), its /etc/hosts and the network's
+ * members follow, and the `berth/networks` and network-settings labels say so. Running
+ * containers are refused (their /etc/hosts is bind-mounted; berth does not change it under them).
  */
 export async function connectNetwork(
   settings: NetSettings,
@@ -375,10 +379,37 @@ export async function connectNetwork(
     nets = nets.filter((x) => x !== n.name);
     if (nets.length === 0) nets = ['none'];
   }
+  const labels: Record<string, string> = { [LABEL.networks]: JSON.stringify(nets) };
+  const net = await import('../../network/index.js');
+  if (net.hasNetworkState(settings.dataRoot, settings.namespace, c.id)) {
+    const ns = JSON.parse(c.labels[LABEL.networkSettings] ?? '{}') as {
+      Networks?: Record<string, unknown>;
+    };
+    ns.Networks ??= {};
+    const where = { settings, namespace: settings.namespace, containerId: c.id };
+    try {
+      if (connect) {
+        const stored =
+          n.stored ?? (n.name === DEFAULT_NETWORK ? net.ensureDefaultNetwork(settings) : undefined);
+        if (!stored) throw new Error(`network ${n.name} cannot be connected to`);
+        ns.Networks[n.name] = await net.connectContainerNetwork({
+          ...where,
+          network: stored,
+          aliases: [containerName(c.labels), c.id.slice(0, 12)].filter(Boolean),
+        });
+      } else {
+        await net.disconnectContainerNetwork({ ...where, network: n.name });
+        delete ns.Networks[n.name];
+      }
+    } catch (err) {
+      throw new BerthError(`Error response from daemon: ${(err as Error).message}`);
+    }
+    labels[LABEL.networkSettings] = JSON.stringify(ns);
+  }
   await client.containers.update(
     {
-      container: { id: c.id, labels: { ...c.labels, [LABEL.networks]: JSON.stringify(nets) } },
-      update_mask: { paths: [`labels.${LABEL.networks}`] },
+      container: { id: c.id, labels: { ...c.labels, ...labels } },
+      update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
     },
     { namespace: settings.namespace },
   );
