@@ -41,6 +41,7 @@ import {
   removeMember,
   renderHosts,
   renderResolvConf,
+  rewriteInPlace,
   writeNew,
   type ExtraHost,
 } from './files.js';
@@ -540,14 +541,14 @@ function writeHostsAndMembers(
     .slice(0, 1)
     .map((a) => ({ ip: a.ip!, names: [inputs.hostname] }));
   const userNets = state.attachments.filter((a) => a.user).map((a) => a.network);
-  writeNew(
-    state.hostsPath,
-    renderHosts({
-      extraHosts: inputs.extraHosts,
-      self,
-      peers: peersOf(dataRoot, userNets, owner),
-    }),
-  );
+  const content = renderHosts({
+    extraHosts: inputs.extraHosts,
+    self,
+    peers: peersOf(dataRoot, userNets, owner),
+  });
+  // A running container has the file bind-mounted: change it in place, keeping its inode.
+  if (existsSync(state.hostsPath)) rewriteInPlace(state.hostsPath, content);
+  else writeNew(state.hostsPath, content);
   for (const a of state.attachments.filter((x) => x.user && x.ip)) {
     addMember(dataRoot, a.network, {
       key: owner,

@@ -325,20 +325,11 @@ async function findContainer(
   return { namespace, id: hits[0]!.id, labels: hits[0]!.labels };
 }
 
-async function isRunning(client: Client, namespace: string, id: string): Promise<boolean> {
-  try {
-    const r = await client.tasks.get({ container_id: id }, { namespace });
-    return r.process?.status === 'RUNNING' || r.process?.status === 'PAUSED';
-  } catch {
-    return false;
-  }
-}
-
 /**
- * `network connect` / `disconnect`, for stopped containers: the container's persistent netns gets
- * (or loses) the network's interface at once (CNI ADD/DEL), its /etc/hosts and the network's
- * members follow, and the `berth/networks` and network-settings labels say so. Running
- * containers are refused (their /etc/hosts is bind-mounted; berth does not change it under them).
+ * `network connect` / `disconnect`, running or stopped (Docker allows both): the container's
+ * persistent netns gets (or loses) the network's interface at once (CNI ADD/DEL), its /etc/hosts
+ * (rewritten in place, as it is bind-mounted) and the network's members follow, and the
+ * `berth/networks` and network-settings labels say so.
  */
 export async function connectNetwork(
   settings: NetSettings,
@@ -349,11 +340,6 @@ export async function connectNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   const c = await findContainer(client, settings.namespace, container);
-  if (await isRunning(client, settings.namespace, c.id)) {
-    throw new BerthError(
-      `Error response from daemon: ${connect ? 'connecting' : 'disconnecting'} a running container is not supported by berth yet; stop it first`,
-    );
-  }
   let nets = networksFromLabels(c.labels);
   if (nets.length === 0) nets = [DEFAULT_NETWORK];
   const special = (x: string): boolean =>
