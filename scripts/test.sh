@@ -32,6 +32,10 @@ npm run -s typecheck
 
 TEST_DIR=$(mktemp -d /tmp/berth-test.XXXXXX)
 export BERTH_TEST_DIR=$TEST_DIR
+# Temp files of the tests (and of the berth processes they start) go under the test dir, which
+# teardown removes, instead of piling up in /tmp.
+export TMPDIR=$TEST_DIR/tmp
+mkdir -p "$TMPDIR"
 export BERTH_TEST_ADDRESS=$TEST_DIR/run/containerd.sock
 export BERTH_TEST_STATE=$TEST_DIR/state
 export BERTH_TEST_DATA_ROOT=$TEST_DIR/data
