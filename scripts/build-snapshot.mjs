@@ -18,7 +18,7 @@
 // (dist/berth.blob.stamp); otherwise it runs bin/run.js, the plain ESM entry.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -75,9 +75,8 @@ export async function buildSnapshot({ root }) {
   const banner = `
 globalThis.__berthImportMetaUrl = ${JSON.stringify(importMetaUrl)};
 globalThis.__berthImport = async (url) => {
-  const path = url.startsWith('file:') ? new URL(url).pathname : url;
-  const m = globalThis.__berthSnapshotModules?.[path];
-  if (!m) throw new Error('not in the berth snapshot: ' + path);
+  const m = globalThis.__berthSnapshotModules?.[url];
+  if (!m) throw new Error('not in the berth snapshot: ' + url);
   return m;
 };
 const __berthShapes = ${JSON.stringify(shapes)};
@@ -92,7 +91,7 @@ require = function (id) {
     let real;
     const load = () =>
       (real ??= __berthPackages.includes(name)
-        ? __berthRequire('node:module').createRequire(new URL('../package.json', globalThis.__berthImportMetaUrl).pathname)(name)
+        ? __berthRequire('node:module').createRequire(new URL('../package.json', globalThis.__berthImportMetaUrl))(name)
         : __berthRequire(name));
     __berthLazy.set(name, new Proxy({}, {
       get: (_, k) => (!real && Object.hasOwn(shape.data, k) ? shape.data[k] : load()[k]),
@@ -161,6 +160,7 @@ require = function (id) {
   // with the node binary's: a blob only loads in the node build that made it.
   const stamp = join(outDir, 'berth.blob.stamp');
   writeFileSync(stamp, `${root}\n`);
-  const t = statSync(process.execPath).mtime;
-  utimesSync(stamp, t, t);
+  // touch -r copies the mtime to the nanosecond; a JS Date would round it to milliseconds and
+  // bin/berth's -nt/-ot comparison would then never match.
+  execFileSync('touch', ['-r', process.execPath, stamp]);
 }

@@ -49,14 +49,7 @@ const TOPICS = new Set([
   'builder',
 ]);
 // Commands whose first positional starts the container's own argv.
-const INTERSPERSE_STOP = new Set([
-  'run',
-  'create',
-  'exec',
-  'container:run',
-  'container:create',
-  'container:exec',
-]);
+const INTERSPERSE_STOP = new Set(['run', 'create', 'exec']);
 
 /** The manifest's command table; `root` is the package directory. */
 export function loadManifest(root: string): ManifestCommands {
@@ -104,7 +97,11 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
   if (TOPICS.has(rest[0]) && rest[1] && !rest[1].startsWith('-')) idLen = 2;
   const idTokens = rest.slice(0, idLen);
   let tail = rest.slice(idLen);
-  const id = idTokens.join(':');
+  const typed = idTokens.join(':');
+  // `container run` is an alias: the manifest lists it under `run`.
+  const id = commands[typed]
+    ? typed
+    : (Object.keys(commands).find((k) => commands[k]?.aliases?.includes(typed)) ?? typed);
   const cmd = commands[id];
   if (cmd && INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, cmd.flags ?? {});
   return { argv: [...idTokens, ...globals, ...tail] };

@@ -5,7 +5,7 @@
 import v8 from 'node:v8';
 import { Plugin } from '@oclif/core';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as index from './index.js';
 import * as help from './help.js';
 import { loadManifest, rejection, rewriteArgv } from './argv.js';
@@ -20,7 +20,7 @@ declare global {
   var __berthSnapshotModules: Record<string, unknown> | undefined;
 }
 
-const buildRoot = join(dirname(new URL(globalThis.__berthImportMetaUrl).pathname), '..');
+const buildRoot = join(dirname(fileURLToPath(globalThis.__berthImportMetaUrl)), '..');
 // The manifest is data, read once at build time; argv rewriting needs it before oclif loads.
 const manifest = loadManifest(buildRoot);
 preloadAllCodecs();

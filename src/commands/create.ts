@@ -21,7 +21,20 @@ export default class Create extends BaseCommand {
     this.loadSettings(flags);
     const opts = containerOptions(flags, argv, 'create');
     const { createContainer } = await import('../cmd/container/create.js');
-    const c = await createContainer(await this.client(), this.settings, opts);
-    process.stdout.write(`${c.id}\n`);
+    const { interruptGuard } = await import('../cmd/container/interrupt.js');
+    const guard = interruptGuard();
+    try {
+      const c = await createContainer(await this.client(), this.settings, {
+        ...opts,
+        signal: guard.signal,
+      });
+      process.stdout.write(`${c.id}\n`);
+    } catch (err) {
+      // Interrupted: what was made is undone already; leave as a shell does on Ctrl-C.
+      if (guard.signal.aborted) this.exit(130);
+      throw err;
+    } finally {
+      guard.release();
+    }
   }
 }

@@ -12,16 +12,19 @@ export default class Pause extends BaseCommand {
       description: 'Allow changing a container managed by Kubernetes (CRI)',
     }),
   };
+  /** Unpause reuses this class with the other verb. */
+  protected readonly verb: 'pause' | 'unpause' = 'pause';
 
   async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Pause);
+    const { flags, argv } = await this.parse(this.ctor as typeof Pause);
     this.loadSettings(flags);
     const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
-    const { pauseContainer } = await import('../cmd/container/pause.js');
+    const { pauseContainer, unpauseContainer } = await import('../cmd/container/pause.js');
+    const act = this.verb === 'pause' ? pauseContainer : unpauseContainer;
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
-      assertMutable(c, ref, 'pause', flags['kube-force']);
-      await pauseContainer(client, c);
+      assertMutable(c, ref, this.verb, flags['kube-force']);
+      await act(client, c);
     });
   }
 }

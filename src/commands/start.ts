@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { BerthError } from '../errors.js';
 
 export default class Start extends BaseCommand {
   static summary = 'Start one or more stopped containers';
@@ -31,6 +32,11 @@ export default class Start extends BaseCommand {
       return;
     }
     if (flags.attach || flags.interactive) {
+      if (refs.length > 1) {
+        throw new BerthError('you cannot start and attach multiple containers at once', {
+          exitCode: 1,
+        });
+      }
       const c = await findContainer(client, refs[0]!);
       const code = await startContainer(client, this.settings, c, {
         attach: true,

@@ -236,12 +236,13 @@ export async function writeArchive(
   const piped = new Promise<void>((resolve, reject) => {
     out.once('error', reject);
     pack.once('error', reject);
-    // 'finish' would fire before a file descriptor is flushed; 'close' is the real end for files,
-    // but stdout never closes, so accept whichever the destination gives.
+    // 'finish': everything is handed to the destination (stdout never emits 'close'; for a
+    // file the caller waits for 'close' itself).
     const done = (): void => resolve();
     out.once('finish', done);
     pack.pipe(out);
   });
+  piped.catch(() => undefined); // awaited at the end; an early failure must not go unhandled
   const abort = (err: unknown): void => {
     pack.destroy(err instanceof Error ? err : new Error(String(err)));
   };

@@ -6,7 +6,6 @@ export {
   connectContainerNetwork,
   disconnectContainerNetwork,
   orphanedNetworkStates,
-  processAlive,
   reclaimContainerPorts,
   networksFromLabels,
   hasNetworkState,

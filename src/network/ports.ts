@@ -154,7 +154,7 @@ export class PortRegistry {
   }
 }
 
-function portInUseMessage(b: PortBinding): string {
+export function portInUseMessage(b: PortBinding): string {
   const ip = b.HostIp || '0.0.0.0';
   return `driver failed programming external connectivity: Bind for ${ip}:${b.HostPort} failed: port is already allocated`;
 }

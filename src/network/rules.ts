@@ -25,6 +25,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../process.js';
 
 export interface BridgeRules {
   bridge: string;
@@ -188,12 +189,7 @@ function holderAlive(path: string): boolean {
   }
   // An empty file is a lock being written, or one whose writer died before writing its pid.
   if (!Number.isInteger(pid) || pid <= 0) return age < 5_000;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }
 
 /** Deletes the bridge device (the bridge plugin makes it again for the next container). */

@@ -47,9 +47,11 @@ import {
 } from './files.js';
 import { createNetns, netnsPath, removeNetns } from './netns.js';
 import { ensureBridgeRules } from './rules.js';
+import { processAlive } from '../process.js';
 import {
   allocatePorts,
   dockerPorts,
+  portInUseMessage,
   portIsFree,
   PortInUseError,
   portRegistry,
@@ -207,16 +209,6 @@ export function orphanedNetworkStates(
     if (state?.pid && !processAlive(state.pid)) out.push(id);
   }
   return out;
-}
-
-/** True while a process with that pid exists (EPERM: exists, but not ours to signal). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The CNI container ID: `<namespace>-<id>`, as nerdctl. */
@@ -647,22 +639,11 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
   const owner = key(namespace, containerId);
   const state = loadState(dir);
   let firstErr: unknown;
-  const cniDir = join(dir, 'cni');
-  let cacheFiles: string[] = [];
-  try {
-    cacheFiles = readdirSync(cniDir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .reverse();
-  } catch {
-    /* none */
-  }
-  for (const f of cacheFiles) {
-    let entry: CacheEntry | undefined;
-    try {
-      entry = JSON.parse(readFileSync(join(cniDir, f), 'utf8')) as CacheEntry;
-    } catch {
-      rmSync(join(cniDir, f), { force: true });
+  for (const cached of readCache(dir).reverse()) {
+    const f = cached.path;
+    let entry = cached.entry;
+    if (!entry) {
+      rmSync(f, { force: true });
       continue;
     }
     if (state?.portsReleased) {
@@ -685,7 +666,7 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
         firstErr ??= e;
       }
     }
-    rmSync(join(cniDir, f), { force: true });
+    rmSync(f, { force: true });
   }
   const userNets = (state?.attachments ?? []).filter((a) => a.user).map((a) => a.network);
   for (const n of userNets) removeMember(settings.dataRoot, n, owner);
@@ -710,7 +691,11 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
   if (firstErr) throw firstErr;
 }
 
-function cacheEntries(dir: string): CacheEntry[] {
+/**
+ * The container's CNI cache, one entry per attached network in ADD order (`NN-<network>.json`);
+ * an entry whose file is torn (a crash mid-write) comes back without `entry`.
+ */
+function readCache(dir: string): { path: string; index: number; entry?: CacheEntry }[] {
   const cniDir = join(dir, 'cni');
   let files: string[] = [];
   try {
@@ -718,15 +703,32 @@ function cacheEntries(dir: string): CacheEntry[] {
   } catch {
     return [];
   }
-  const out: CacheEntry[] = [];
-  for (const f of files.sort()) {
+  return files.sort().map((f) => {
+    const path = join(cniDir, f);
     try {
-      out.push(JSON.parse(readFileSync(join(cniDir, f), 'utf8')) as CacheEntry);
+      return {
+        path,
+        index: Number(f.slice(0, 2)),
+        entry: JSON.parse(readFileSync(path, 'utf8')) as CacheEntry,
+      };
     } catch {
-      /* torn write: teardown handles it */
+      return { path, index: Number(f.slice(0, 2)) };
     }
+  });
+}
+
+/** Runs the portmap plugin alone (ADD or DEL) for each attached network that has it. */
+async function portmapEach(cniPath: string, dir: string, command: 'ADD' | 'DEL'): Promise<void> {
+  for (const { entry: e } of readCache(dir)) {
+    const pm = e?.conflist.plugins.find((p) => p.type === 'portmap');
+    if (e && pm)
+      await execPlugin(
+        cniPath,
+        command,
+        pluginStdin(e.conflist, pm, e.runtime, e.result),
+        e.runtime,
+      );
   }
-  return out;
 }
 
 /**
@@ -739,21 +741,11 @@ export async function releaseContainerPorts(o: TeardownOptions): Promise<void> {
   const dir = containerDir(settings.dataRoot, namespace, containerId);
   const state = loadState(dir);
   if (!state || state.ports.length === 0 || state.portsReleased) return;
-  let firstErr: unknown;
-  for (const e of cacheEntries(dir)) {
-    const pm = e.conflist.plugins.find((p) => p.type === 'portmap');
-    if (!pm) continue;
-    await execPlugin(
-      settings.cniPath,
-      'DEL',
-      pluginStdin(e.conflist, pm, e.runtime, e.result),
-      e.runtime,
-    ).catch((err: unknown) => (firstErr ??= err));
-  }
+  // Only once the rules are gone: a failed DEL keeps the reservation, and rm retries the DEL.
+  await portmapEach(settings.cniPath, dir, 'DEL');
   portRegistry(settings.dataRoot).releaseAll(key(namespace, containerId));
   state.portsReleased = true;
   saveState(dir, state);
-  if (firstErr) throw firstErr;
 }
 
 /** Publishes the ports released at stop again (the same host ports), or refuses as Docker does. */
@@ -770,22 +762,13 @@ export async function reclaimContainerPorts(o: TeardownOptions): Promise<void> {
       registry.reserve(b, owner);
       reserved.push(b);
       if (!(await portIsFree(b.HostIp, b.HostPort, b.Protocol))) {
-        throw new PortInUseError(
-          `driver failed programming external connectivity: Bind for ${b.HostIp || '0.0.0.0'}:${b.HostPort} failed: port is already allocated`,
-        );
+        throw new PortInUseError(portInUseMessage(b));
       }
     }
-    for (const e of cacheEntries(dir)) {
-      const pm = e.conflist.plugins.find((p) => p.type === 'portmap');
-      if (pm)
-        await execPlugin(
-          settings.cniPath,
-          'ADD',
-          pluginStdin(e.conflist, pm, e.runtime, e.result),
-          e.runtime,
-        );
-    }
+    await portmapEach(settings.cniPath, dir, 'ADD');
   } catch (err) {
+    // A network whose ADD went through before another failed: its rules go again.
+    await portmapEach(settings.cniPath, dir, 'DEL').catch(() => undefined);
     for (const b of reserved) registry.release(b, owner);
     throw err;
   }
@@ -818,7 +801,7 @@ export async function connectContainerNetwork(o: ConnectOptions): Promise<Endpoi
       'container sharing network namespace with another container or host cannot be connected to any other network',
     );
   }
-  const used = cacheFiles(dir).map((f) => Number(f.slice(0, 2)));
+  const used = readCache(dir).map((c) => c.index);
   const index = used.length ? Math.max(...used) + 1 : 0;
   const att = await attachNetwork(settings, dir, owner, state, network, index, {});
   state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
@@ -839,32 +822,16 @@ export async function disconnectContainerNetwork(
   const owner = key(namespace, containerId);
   const state = loadState(dir);
   if (!state) return;
-  for (const f of cacheFiles(dir)) {
-    let entry: CacheEntry;
-    try {
-      entry = JSON.parse(readFileSync(join(dir, 'cni', f), 'utf8')) as CacheEntry;
-    } catch {
-      continue;
-    }
-    if (entry.conflist.name !== network) continue;
+  for (const { path, entry } of readCache(dir)) {
+    if (entry?.conflist.name !== network) continue;
     await delNetworkList(settings.cniPath, entry.conflist, entry.runtime, entry.result);
-    rmSync(join(dir, 'cni', f), { force: true });
+    rmSync(path, { force: true });
   }
   state.attachments = state.attachments.filter((a) => a.network !== network);
   state.networks = state.networks.filter((n) => n !== network);
   saveState(dir, state);
   removeMember(settings.dataRoot, network, owner);
   writeHostsAndMembers(settings.dataRoot, owner, state, [network]);
-}
-
-function cacheFiles(dir: string): string[] {
-  try {
-    return readdirSync(join(dir, 'cni'))
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 /** The networks a container's labels name (`berth/networks`), for `network rm` and inspect. */

@@ -4,19 +4,12 @@
  * conflist itself, which CNI plugins never see (berth builds each plugin's stdin itself).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import type { CniConfList, CniPluginConf } from './cni.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr, ipToInt, intToIp } from './ip.js';
+import { writeNew } from './files.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE = 'berth0';
@@ -131,12 +124,6 @@ function metaOf(conflist: CniConfList): NetworkMeta | undefined {
   return m && typeof m.id === 'string' ? m : undefined;
 }
 
-function writeAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode: 0o644 });
-  renameSync(tmp, file);
-}
-
 /** Writes (or rewrites, if bridge_ip changed) the default network's conflist. */
 export function ensureDefaultNetwork(
   settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
@@ -156,7 +143,7 @@ export function ensureDefaultNetwork(
     gateway,
     created: existing?.meta.created,
   });
-  writeAtomic(file, `${JSON.stringify(conflist, null, 2)}\n`);
+  writeNew(file, `${JSON.stringify(conflist, null, 2)}\n`);
   return { name: DEFAULT_NETWORK, file, conflist, meta: metaOf(conflist)! };
 }
 

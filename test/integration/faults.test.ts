@@ -210,6 +210,65 @@ describe('faults: berth killed between CNI ADD and the container', function () {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('Ctrl-C while the network is set up: berth undoes everything and exits 130', async () => {
+    // portmap that says it has started, takes a second, then answers like the real one.
+    const slow = join(dir, 'cni-slow');
+    mkdirSync(slow);
+    for (const p of ['bridge', 'host-local', 'loopback'])
+      if (existsSync(`/usr/lib/cni/${p}`)) symlinkSync(`/usr/lib/cni/${p}`, join(slow, p));
+    const started = join(dir, 'slow.started');
+    writeFileSync(
+      join(slow, 'portmap'),
+      [
+        `#!${process.execPath}`,
+        `require('fs').writeFileSync(${JSON.stringify(started)}, '');`,
+        "let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () =>",
+        '  setTimeout(() => { const c = JSON.parse(s); process.stdout.write(JSON.stringify(c.prevResult ?? {})); }, 1000));',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const name = `ctrlc-${Date.now()}`;
+    // Everything a run may leave on the host, listed before and compared after.
+    const state = (): string =>
+      spawnSync(
+        'sh',
+        [
+          '-c',
+          `ls -R /run/berth/netns ${join(env.dataRoot, 'network')} 2>/dev/null; grep -rho -- '${ns}-[0-9a-f]*' ${join(env.dataRoot, 'network')} 2>/dev/null | sort`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+    const before = { containers: ctr(['containers', 'ls', '-q']).stdout, host: state() };
+    const p = berthAsync([
+      '--cni-path',
+      slow,
+      'run',
+      '--rm',
+      '--name',
+      name,
+      '-p',
+      '127.0.0.1:18932:80',
+      `${env.registry}/lab/busybox:latest`,
+      'sleep',
+      '60',
+    ]);
+    for (let i = 0; i < 100 && !existsSync(started); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(started), `portmap was never reached: ${p.stderr}`);
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.doesNotMatch(r.stderr, /Error/);
+    assert.equal(ctr(['containers', 'ls', '-q']).stdout, before.containers, 'no container');
+    assert.equal(state(), before.host, 'no netns, address, port reservation or CNI cache');
+    assert.doesNotMatch(ctr(['leases', 'ls']).stdout, /berth\/create-pid/);
+    assert.deepEqual(
+      readdirSync('/run/berth/fifo').filter((d) => d.startsWith(`${p.child.pid}-`)),
+      [],
+    );
+  });
+
   it('leaves a netns, an address and a port reservation that rm/prune sweep away', async () => {
     const netns = (): string[] =>
       existsSync('/run/berth/netns')

@@ -12,6 +12,7 @@ import { LABEL } from '../../labels.js';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { openFifoWriter } from './io.js';
 import { showLogs } from './logs.js';
+import { getTask } from './state.js';
 import type { Container } from './resolve.js';
 
 export async function attachContainer(
@@ -20,14 +21,9 @@ export async function attachContainer(
   o: { noStdin?: boolean; sigProxy: boolean; detachKeys?: string },
 ): Promise<number> {
   const keys = parseDetachKeys(o.detachKeys ?? DEFAULT_DETACH_KEYS);
-  let running = false;
-  try {
-    const { process: p } = await client.tasks.get({ container_id: c.id });
-    running = p?.status === 'RUNNING';
-  } catch {
-    running = false;
-  }
-  if (!running)
+  // Only NotFound means "no task": any other failure (containerd down) is reported as itself.
+  const task = await getTask(client, c.id);
+  if (String(task?.status) !== 'RUNNING')
     throw new BerthError('You cannot attach to a stopped container, start it first', {
       exitCode: 1,
     });

@@ -89,6 +89,8 @@ export const RUNTIME = 'io.containerd.runc.v2';
 export interface ContainerOptions {
   image: string;
   args: string[];
+  /** Ctrl-C during creation: a pull stops, and what was made so far is undone. */
+  signal?: AbortSignal;
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -335,6 +337,7 @@ export async function createContainer(
         o.image,
         pull as 'always' | 'missing' | 'never',
         o.platform,
+        o.signal,
       );
     } catch (err) {
       if (err instanceof BerthError) {
@@ -390,6 +393,10 @@ export async function createContainer(
       cleanup.push(() => client.leases.delete({ id: leaseId, sync: false }).catch(() => undefined));
     }
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const interrupted = (): void => {
+      if (o.signal?.aborted) throw new DaemonError('interrupted', cmd, 130);
+    };
+    interrupted();
     const image = (settled[0] as PromiseFulfilledResult<RunImage>).value;
     name = (settled[1] as PromiseFulfilledResult<string>).value;
 
@@ -449,6 +456,7 @@ export async function createContainer(
     cleanup.push(() =>
       teardownContainerNetwork({ settings, namespace: settings.namespace, containerId: id }),
     );
+    interrupted();
 
     // ---- volumes: named ones are created on first use and filled from the image; the image's
     // VOLUMEs become anonymous volumes, as in Docker.
@@ -588,6 +596,7 @@ export async function createContainer(
         labels[RESTART_LABEL.count] = '0';
       }
 
+      interrupted();
       try {
         await client.containers.create(
           {

@@ -92,11 +92,13 @@ export async function ensureRunImage(
   ref: string,
   pull: 'always' | 'missing' | 'never',
   platform?: string,
+  signal?: AbortSignal,
 ): Promise<RunImage> {
   const { ensureImage } = await import('../../image/ensure.js');
   const local = await ensureImage(client, settings, ref, {
     pull,
     ...(platform ? { platform: parsePlatform(platform) } : {}),
+    ...(signal ? { signal } : {}),
   });
   await ensureUnpacked(client, settings.snapshotter, local);
   return {

@@ -16,6 +16,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { processAlive } from '../../process.js';
 import { join } from 'node:path';
 
 /** RFC3339Nano like Go's time.Format(time.RFC3339Nano): UTC, trailing zeros of the fraction trimmed. */
@@ -36,6 +38,11 @@ export function nowRfc3339Nano(): string {
 export class JsonLogWriter {
   private fd: number | undefined;
   private readonly partial: Record<string, string> = {};
+  // One decoder per stream: a UTF-8 character split across two reads must not become U+FFFD.
+  private readonly decoders = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
 
   private warned = false;
 
@@ -64,7 +71,8 @@ export class JsonLogWriter {
 
   write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
     if (this.fd === undefined) return;
-    let text = (this.partial[stream] ?? '') + chunk.toString();
+    const decoded = typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk);
+    let text = (this.partial[stream] ?? '') + decoded;
     let out = '';
     const time = nowRfc3339Nano();
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
@@ -210,13 +218,7 @@ export function sweepStaleFifoDirs(): void {
   }
   for (const name of entries) {
     const pid = Number(name.split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    try {
-      process.kill(pid, 0);
-      continue;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-    }
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
     rmSync(join(FIFO_ROOT, name), { recursive: true, force: true });
   }
 }

@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /** Docker's --since/--until: RFC 3339 (date or date-time), Unix seconds[.nanos], or a duration ago. */
-export function parseTimeArg(value: string, now = Date.now()): number {
+export function parseTimeArg(value: string, flag = 'since', now = Date.now()): number {
   const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
   if (dur) {
     const mult: Record<string, number> = {
@@ -45,7 +45,7 @@ export function parseTimeArg(value: string, now = Date.now()): number {
   const t = Date.parse(value);
   if (!Number.isNaN(t)) return t;
   throw new BerthError(
-    `invalid value for "since": failed to parse value as time or duration: "${value}"`,
+    `invalid value for "${flag}": failed to parse value as time or duration: "${value}"`,
     { exitCode: 1 },
   );
 }
@@ -111,7 +111,7 @@ export async function showLogs(
   const path = container.labels[LABEL.logPath];
   if (!path) return;
   const since = o.since ? parseTimeArg(o.since) : undefined;
-  const until = o.until ? parseTimeArg(o.until) : undefined;
+  const until = o.until ? parseTimeArg(o.until, 'until') : undefined;
   const reader = new Reader(path);
   let entries = reader.read();
   const keep = (e: Entry): boolean => {

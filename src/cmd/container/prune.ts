@@ -5,6 +5,7 @@ import { isCriManaged } from '../../labels.js';
 import { removeContainer, sweepOrphans } from './remove.js';
 import type { Container } from './resolve.js';
 import { listTasks, stateFromTask } from './state.js';
+import { parseTimeArg } from './logs.js';
 
 export interface PruneResult {
   deleted: string[];
@@ -39,11 +40,8 @@ export async function pruneContainers(
   ]);
   const result: PruneResult = { deleted: [], reclaimed: 0 };
   const until = filters.find((f) => f.startsWith('until='))?.slice('until='.length);
-  const untilMs = until
-    ? /^\d+$/.test(until)
-      ? Number(until) * 1000
-      : Date.parse(until)
-    : undefined;
+  // Docker's `until`: a timestamp, or a Go duration before now (`24h`, `1h30m`).
+  const untilMs = until ? parseTimeArg(until, 'until') : undefined;
   for (const c of containers) {
     if (isCriManaged(c.labels)) continue;
     const state = stateFromTask(c, tasks.get(c.id));
@@ -65,7 +63,11 @@ export async function pruneContainers(
         size = 0;
       }
     }
-    await removeContainer(client, settings, c, { force: false, volumes: false });
+    try {
+      await removeContainer(client, settings, c, { force: false, volumes: false });
+    } catch {
+      continue; // started (or removed) since the listing: not prunable now
+    }
     result.deleted.push(c.id);
     result.reclaimed += size;
   }

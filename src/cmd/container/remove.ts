@@ -14,6 +14,7 @@ import {
   NotFoundError,
 } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
+import { processAlive } from '../../process.js';
 import { LABEL } from '../../labels.js';
 import type { Container } from './resolve.js';
 import { getTask } from './state.js';
@@ -89,7 +90,7 @@ export async function sweepOrphans(
   client: Client,
   settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath' | 'snapshotter'>,
 ): Promise<void> {
-  const { orphanedNetworkStates, processAlive, teardownContainerNetwork } =
+  const { orphanedNetworkStates, teardownContainerNetwork } =
     await import('../../network/index.js');
   const { CREATE_PID_LABEL, stateDirOf } = await import('./create.js');
   const [{ containers }, { leases }] = await Promise.all([

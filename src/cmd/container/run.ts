@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
+import { interruptGuard, InterruptedError, type InterruptGuard } from './interrupt.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Client } from '../../containerd/client.js';
@@ -242,16 +243,28 @@ export async function runContainer(
     if (fifoDir) rmSync(fifoDir, { recursive: true, force: true });
   };
 
+  const guard = interruptGuard();
   let c: CreatedContainer;
   try {
-    c = await createContainer(client, settings, o);
+    c = await createContainer(client, settings, { ...o, signal: guard.signal });
   } catch (err) {
+    guard.release();
     await fifoReady?.catch(() => undefined);
     dropFifos();
+    if (guard.signal.aborted) return 130;
     throw err;
   }
+  const undo = async (): Promise<number> => {
+    guard.release();
+    await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+    await fifoReady?.catch(() => undefined);
+    dropFifos();
+    return 130;
+  };
+  if (guard.signal.aborted) return undo();
 
   if (o.detach) {
+    guard.release();
     try {
       await startDetached(client, {
         id: c.id,
@@ -272,27 +285,37 @@ export async function runContainer(
     return 0;
   }
 
-  return attachTask(client, settings, {
-    id: c.id,
-    mounts: c.mounts,
-    logPath: c.logPath,
-    stateDir: c.stateDir,
-    labels: c.labels,
-    tty: Boolean(o.tty),
-    interactive: Boolean(o.interactive),
-    rm: Boolean(o.rm),
-    sigProxy: o.sigProxy,
-    command: cmd,
-    logUri: c.logUri,
-    detachKeys: o.detachKeys,
-    fifos: fifos!,
-    fifoReady: fifoReady!,
-    dropFifos,
-    streams,
-  });
+  try {
+    return await attachTask(client, settings, {
+      guard,
+      id: c.id,
+      mounts: c.mounts,
+      logPath: c.logPath,
+      stateDir: c.stateDir,
+      labels: c.labels,
+      tty: Boolean(o.tty),
+      interactive: Boolean(o.interactive),
+      rm: Boolean(o.rm),
+      sigProxy: o.sigProxy,
+      command: cmd,
+      logUri: c.logUri,
+      detachKeys: o.detachKeys,
+      fifos: fifos!,
+      fifoReady: fifoReady!,
+      dropFifos,
+      streams,
+    });
+  } catch (err) {
+    if (err instanceof InterruptedError) return undo();
+    throw err;
+  } finally {
+    guard.release();
+  }
 }
 
 export interface AttachTaskOptions {
+  /** `run`'s guard over creation: released once the task's signal forwarding is in place. */
+  guard?: InterruptGuard;
   id: string;
   mounts: RootfsMount[];
   logPath: string;
@@ -380,6 +403,7 @@ export async function attachTask(
         { timeoutMs: 60_000 },
       );
     } catch (e) {
+      if (o.guard?.signal.aborted) throw new InterruptedError();
       throw taskCreateError(e, cmd);
     }
     cleanup.push(() =>
@@ -390,6 +414,7 @@ export async function attachTask(
         })
         .catch(() => undefined),
     );
+    if (o.guard?.signal.aborted) throw new InterruptedError();
     // Aborted on detach: a pending Wait would keep berth alive as long as the container.
     const waitAbort = new AbortController();
     const waited = client.tasks.wait({ container_id: c.id }, { signal: waitAbort.signal });
@@ -475,6 +500,7 @@ export async function attachTask(
         .kill({ container_id: c.id, exec_id: '', signal, all: signal === 9 })
         .catch(() => undefined);
     };
+    o.guard?.release();
     const handlers: [NodeJS.Signals, () => void][] = [];
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
       const h = o.sigProxy ? (): void => forward(sig) : (): void => forward('SIGINT');

@@ -105,6 +105,7 @@ export async function runSave(
     file.once('close', res);
     file.once('error', rej);
   });
+  closed.catch(() => undefined); // awaited below; a failure before that must not go unhandled
   try {
     await writeArchive(client, images, file, opts.signal ? { signal: opts.signal } : {});
     await closed;

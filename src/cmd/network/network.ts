@@ -290,13 +290,7 @@ export async function pruneNetworks(
   const removed: string[] = [];
   for (const n of allNetworks(settings)) {
     if (BUILTIN_NETWORKS.includes(n.name as 'bridge') || !n.stored) continue;
-    if (
-      !matchFilters(
-        n,
-        filters.filter((f) => f.startsWith('label')),
-      )
-    )
-      continue;
+    if (!matchFilters(n, filters)) continue;
     if ((await usersOf(client, n.name)).length > 0) continue;
     removeNetworkFile(n.stored);
     await cleanupNetworkHost(settings, n.stored);
@@ -340,8 +334,13 @@ export async function connectNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   const c = await findContainer(client, settings.namespace, container);
+  const net = await import('../../network/index.js');
+  const stateful = net.hasNetworkState(settings.dataRoot, settings.namespace, c.id);
   let nets = networksFromLabels(c.labels);
   if (nets.length === 0) nets = [DEFAULT_NETWORK];
+  // A bridge-mode container disconnected from its last network reads `none` but keeps its
+  // namespace: it can be connected again (connectContainerNetwork checks the real mode).
+  if (connect && stateful) nets = nets.filter((x) => x !== 'none');
   const special = (x: string): boolean =>
     x === 'host' || x === 'none' || x.startsWith('container:');
   if (connect) {
@@ -366,8 +365,7 @@ export async function connectNetwork(
     if (nets.length === 0) nets = ['none'];
   }
   const labels: Record<string, string> = { [LABEL.networks]: JSON.stringify(nets) };
-  const net = await import('../../network/index.js');
-  if (net.hasNetworkState(settings.dataRoot, settings.namespace, c.id)) {
+  if (stateful) {
     const ns = JSON.parse(c.labels[LABEL.networkSettings] ?? '{}') as {
       Networks?: Record<string, unknown>;
     };

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Settings } from '../../config/index.js';
 import { BerthError } from '../../errors.js';
 import { Client } from '../../containerd/client.js';
+import { processAlive } from '../../process.js';
 
 export interface DaemonOptions {
   /** containerd's state directory (sockets of shims, bundles); must be on a tmpfs-like path. */
@@ -61,9 +62,7 @@ export async function probe(address: string, timeoutMs = 1500): Promise<string |
 function readPid(pidFile: string): number | undefined {
   try {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    process.kill(pid, 0);
-    return pid;
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -163,9 +162,7 @@ export async function stopDaemon(settings: Settings, opts: DaemonOptions): Promi
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
+    if (!processAlive(pid)) {
       rmSync(paths.pidFile, { force: true });
       return { pid, stopped: true };
     }

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class NetworkConnect extends BaseCommand {
-  static summary = 'Connect a container to a network (stopped containers; applies on next start)';
+  static summary = 'Connect a container to a network';
   static usage = 'network connect NETWORK CONTAINER';
   static args = {
     network: Args.string({ required: true }),

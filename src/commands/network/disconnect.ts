@@ -2,8 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 
 export default class NetworkDisconnect extends BaseCommand {
-  static summary =
-    'Disconnect a container from a network (stopped containers; applies on next start)';
+  static summary = 'Disconnect a container from a network';
   static usage = 'network disconnect NETWORK CONTAINER';
   static args = {
     network: Args.string({ required: true }),

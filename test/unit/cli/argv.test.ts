@@ -12,8 +12,9 @@ const commands = {
       name: { type: 'option' },
       rm: { type: 'boolean' },
     },
+    // As in oclif.manifest.json: `container run` is an alias, not a command id of its own.
+    aliases: ['container:run'],
   },
-  'container:run': { flags: {} },
   ps: { flags: {} },
   'namespace:ls': { flags: {} },
   info: { flags: {}, aliases: ['system:info'] },
@@ -82,6 +83,18 @@ describe('argv rewriteArgv', () => {
   it('rejects an unknown leading flag and a global flag without its value', () => {
     assert.equal(rw(['--bogus', 'ps']).error, 'unknown flag: --bogus');
     assert.equal(rw(['-n']).error, 'flag needs an argument: -n');
+  });
+
+  it('an alias (container run) gets the same container-argv rule as run', () => {
+    assert.deepEqual(rw(['container', 'run', '-i', 'img', 'ls', '-l']).argv, [
+      'container',
+      'run',
+      '-i',
+      'img',
+      '--',
+      'ls',
+      '-l',
+    ]);
   });
 
   it("an unknown command is Docker's 'is not a … command' (exit 1); topics, aliases and help pass", () => {
