@@ -70,15 +70,20 @@ teardown() {
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
   # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
   grep -o " $TEST_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-  drop_berth0
+  # Only a berth0 the suite made: one already in use on this machine is left alone.
+  [ "${suite_owns_berth0:-0}" = 1 ] && drop_berth0
   rm -rf "$TEST_DIR"
 }
 trap teardown EXIT
 
 # The suite's default network uses 198.18.0.0/24 on berth0. A berth0 left by earlier use with
 # another subnet would make the bridge plugin refuse it; remove it only when nothing is attached.
-if ip link show berth0 >/dev/null 2>&1 && [ -z "$(ip link show master berth0 2>/dev/null)" ]; then
+suite_owns_berth0=0
+if ! ip link show berth0 >/dev/null 2>&1; then
+  suite_owns_berth0=1
+elif [ -z "$(ip link show master berth0 2>/dev/null)" ]; then
   drop_berth0 || true
+  suite_owns_berth0=1
 fi
 
 echo "==> unit tests"

@@ -79,7 +79,18 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
       }
       globals.push(`${long}=${value}`);
     } else if (GLOBAL_BOOL.has(name)) {
-      globals.push(name === '-D' ? '--debug' : name);
+      // Go's boolean flags take `=true`/`=false` too.
+      const value = eq > 0 ? tok.slice(eq + 1) : 'true';
+      if (
+        !['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False'].includes(value)
+      ) {
+        return {
+          error: `invalid argument "${value}" for "${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+        };
+      }
+      if (['true', '1', 't', 'TRUE', 'True'].includes(value)) {
+        globals.push(name === '-D' ? '--debug' : name);
+      }
     } else if (tok === '-v' || tok === '--version') {
       return { argv: ['version', '--format', 'berth version {{.Client.Version}}', ...globals] };
     } else if (tok === '-h' || tok === '--help') {

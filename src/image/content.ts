@@ -184,6 +184,20 @@ function closeQuietly(w: ContentWriter): Promise<void> {
  * Makes sure a blob that is already present carries `labels` (another tool may have stored it
  * without GC references) and is held by the lease until something references it.
  */
+/**
+ * `containerd.io/distribution.source.<registry host>`: the repositories of that registry a blob
+ * is known to be in, comma-separated (as containerd's own pull writes it). A later push mounts
+ * from them instead of uploading; rmi's repo-digest lines read it.
+ */
+export function distributionSourceKey(domain: string): string {
+  return `containerd.io/distribution.source.${domain}`;
+}
+
+/** The union of two comma lists of repositories, sorted. */
+export function mergeSources(have: string | undefined, add: string): string {
+  return [...new Set([...(have ? have.split(',') : []), ...add.split(',')])].sort().join(',');
+}
+
 async function adoptExisting(
   client: Client,
   desc: BlobDescriptor,
@@ -194,11 +208,18 @@ async function adoptExisting(
   if (keys.length > 0) {
     const { info } = await client.content.info({ digest: desc.digest }, callOpts(opts, false));
     const have = info?.labels ?? {};
-    const missing = keys.filter((k) => have[k] !== wanted[k]);
+    // A blob already here from another repository keeps that repository in its source list.
+    const merged: Record<string, string> = {};
+    for (const k of keys) {
+      merged[k] = k.startsWith(distributionSourceKey(''))
+        ? mergeSources(have[k], wanted[k]!)
+        : wanted[k]!;
+    }
+    const missing = keys.filter((k) => have[k] !== merged[k]);
     if (missing.length > 0) {
       await client.content.update(
         {
-          info: { digest: desc.digest, labels: { ...have, ...wanted } },
+          info: { digest: desc.digest, labels: { ...have, ...merged } },
           update_mask: { paths: missing.map((k) => `labels.${k}`) },
         },
         callOpts(opts, false),

@@ -28,7 +28,13 @@ import {
 } from '../registry/media-types.js';
 import { withDefaultTag, type ImageReference } from '../registry/reference.js';
 import { chainIds } from './chain.js';
-import { hasBlob, writeBlob, writeBlobBytes, type WriteBlobResult } from './content.js';
+import {
+  distributionSourceKey,
+  hasBlob,
+  writeBlob,
+  writeBlobBytes,
+  type WriteBlobResult,
+} from './content.js';
 import { getImageRecord } from './local.js';
 import { putImageRecord } from './record.js';
 import {
@@ -97,7 +103,7 @@ const GC_CONTENT = 'containerd.io/gc.ref.content';
 
 /** `containerd.io/distribution.source.<host>=<repo>`: lets a later push mount instead of upload. */
 function sourceLabel(ref: ImageReference): Record<string, string> {
-  return { [`containerd.io/distribution.source.${ref.domain}`]: ref.path };
+  return { [distributionSourceKey(ref.domain)]: ref.path };
 }
 
 function manifestLabels(manifest: ImageManifest, ref: ImageReference): Record<string, string> {

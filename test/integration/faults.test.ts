@@ -229,16 +229,20 @@ describe('faults: berth killed between CNI ADD and the container', function () {
       { mode: 0o755 },
     );
     const name = `ctrlc-${Date.now()}`;
-    // Everything a run may leave on the host, listed before and compared after.
+    // Everything of this namespace a run may leave on the host (netns files, CNI state dirs, IPAM
+    // leases and port reservations that name a container), listed before and compared after.
     const state = (): string =>
       spawnSync(
         'sh',
         [
           '-c',
-          `ls -R /run/berth/netns ${join(env.dataRoot, 'network')} 2>/dev/null; grep -rho -- '${ns}-[0-9a-f]*' ${join(env.dataRoot, 'network')} 2>/dev/null | sort`,
+          `ls /run/berth/netns 2>/dev/null | grep '^${ns}-'; find ${join(env.dataRoot, 'network')} -name '*${ns}-*' 2>/dev/null; grep -rlE -- '${ns}-[0-9a-f]{64}' ${join(env.dataRoot, 'network')} 2>/dev/null; true`,
         ],
         { encoding: 'utf8' },
-      ).stdout;
+      )
+        .stdout.split('\n')
+        .sort()
+        .join('\n');
     const before = { containers: ctr(['containers', 'ls', '-q']).stdout, host: state() };
     const p = berthAsync([
       '--cni-path',

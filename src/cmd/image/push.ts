@@ -8,7 +8,14 @@ import type { Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
 import type { CallOptions } from '../../containerd/connection.js';
 import { BerthError } from '../../errors.js';
-import { hasBlob, openBlob, readBlob, readJsonBlob } from '../../image/content.js';
+import {
+  distributionSourceKey,
+  hasBlob,
+  mergeSources,
+  openBlob,
+  readBlob,
+  readJsonBlob,
+} from '../../image/content.js';
 import { getImageRecord, loadRecord, type LocalImage } from '../../image/local.js';
 import { parsePlatform } from '../../image/platform.js';
 import { newRegistryClient } from '../../image/pull.js';
@@ -39,11 +46,6 @@ export interface PushCommandOptions {
   signal?: AbortSignal;
 }
 
-/** Label containerd (and berth's pull) put on blobs: which repositories of a registry hold them. */
-function sourceLabelKey(domain: string): string {
-  return `containerd.io/distribution.source.${domain}`;
-}
-
 /** Docker's short layer ID in push output: the first 12 hex digits of the diff ID. */
 function shortHex(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
@@ -65,7 +67,7 @@ async function mountCandidates(ctx: PushContext, digest: string): Promise<string
   const out: string[] = [];
   try {
     const { info } = await ctx.client.content.info({ digest }, ctx.call);
-    const label = info?.labels?.[sourceLabelKey(ctx.repo.domain)];
+    const label = info?.labels?.[distributionSourceKey(ctx.repo.domain)];
     for (const r of (label ?? '').split(',')) if (r !== '' && r !== ctx.repo.path) out.push(r);
   } catch {
     // No info, no hint: the upload path still works.
@@ -106,11 +108,11 @@ async function mountCandidates(ctx: PushContext, digest: string): Promise<string
 /** Remembers that the repository now holds the blob, so a later push elsewhere can mount it. */
 async function recordSource(ctx: PushContext, digest: string): Promise<void> {
   try {
-    const key = sourceLabelKey(ctx.repo.domain);
+    const key = distributionSourceKey(ctx.repo.domain);
     const { info } = await ctx.client.content.info({ digest }, ctx.call);
-    const have = (info?.labels?.[key] ?? '').split(',').filter((r) => r !== '');
-    if (have.includes(ctx.repo.path)) return;
-    const value = [...have, ctx.repo.path].sort().join(',');
+    const have = info?.labels?.[key];
+    const value = mergeSources(have, ctx.repo.path);
+    if (value === have) return;
     await ctx.client.content.update(
       {
         info: { digest, labels: { ...(info?.labels ?? {}), [key]: value } },

@@ -9,6 +9,7 @@ import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { chainIds } from '../../image/chain.js';
+import { distributionSourceKey } from '../../image/content.js';
 import {
   listLocalImages,
   recordReference,
@@ -92,9 +93,7 @@ async function pulledFrom(client: Client, img: LocalImage, ref: ImageReference):
   try {
     const { info } = await client.content.info({ digest: img.target.digest });
     return (
-      info?.labels?.[`containerd.io/distribution.source.${ref.domain}`]
-        ?.split(',')
-        .includes(ref.path) ?? false
+      info?.labels?.[distributionSourceKey(ref.domain)]?.split(',').includes(ref.path) ?? false
     );
   } catch {
     return false;

@@ -85,6 +85,19 @@ describe('argv rewriteArgv', () => {
     assert.equal(rw(['-n']).error, 'flag needs an argument: -n');
   });
 
+  it('boolean globals take =true/=false as Go flags do', () => {
+    assert.deepEqual(rw(['--debug=false', 'ps']).argv, ['ps']);
+    assert.deepEqual(rw(['-D', '--insecure-registry=true', 'ps']).argv, [
+      'ps',
+      '--debug',
+      '--insecure-registry',
+    ]);
+    assert.match(
+      rw(['--debug=maybe', 'ps']).error!,
+      /^invalid argument "maybe" for "--debug" flag/,
+    );
+  });
+
   it('an alias (container run) gets the same container-argv rule as run', () => {
     assert.deepEqual(rw(['container', 'run', '-i', 'img', 'ls', '-l']).argv, [
       'container',
