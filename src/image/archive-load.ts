@@ -19,7 +19,6 @@ import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
-import { AlreadyExistsError } from '../containerd/errors.js';
 import { DigestMismatchError } from '../registry/errors.js';
 import { withLease } from '../containerd/leases.js';
 import { BerthError } from '../errors.js';
@@ -55,7 +54,8 @@ import {
   writeBlob,
   writeBlobBytes,
 } from './content.js';
-import { toCtrDescriptor, resolveTarget } from './local.js';
+import { getImageRecord, resolveTarget } from './local.js';
+import { putImageRecord } from './record.js';
 import { snapshotGcLabels, unpackImage, UNCOMPRESSED_LABEL } from './unpack.js';
 
 export interface LoadOptions {
@@ -499,22 +499,16 @@ async function labelTree(
   await addLabels(client, root.digest, labels, opts);
 }
 
-/** Creates or moves an image record. */
+/** The record via putImageRecord (CRI label in k8s.io included); 'created' if it is new. */
 async function putRecord(
   client: Client,
   name: string,
   target: Descriptor,
   opts: LoadOptions,
 ): Promise<'created' | 'updated'> {
-  const image = { name, target: toCtrDescriptor(target), labels: {} };
-  try {
-    await client.images.create({ image }, call(opts));
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-    await client.images.update({ image, update_mask: { paths: ['target'] } }, call(opts));
-    return 'updated';
-  }
+  const existed = (await getImageRecord(client, name, call(opts))) !== undefined;
+  await putImageRecord(client, { namespace: client.namespace }, name, target, {}, call(opts));
+  return existed ? 'updated' : 'created';
 }
 
 /** A private spool directory under the data root; the OS temp dir if the data root is unusable. */

@@ -766,6 +766,22 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
         c.close();
       }
     });
+
+    it('and so is an image loaded there from an archive', async () => {
+      const n = 'k8s.io';
+      const name = 'docker.io/lab/busybox:latest';
+      const before = (await state(n)).images.includes(name);
+      const r = run(n, ['load', '-i', join(env.images, 'busybox-oci.tar')]);
+      assert.equal(r.code, 0, r.stderr);
+      const c = client(n);
+      try {
+        const { image } = await c.images.get({ name });
+        assert.equal(image?.labels['io.cri-containerd.image'], 'managed');
+      } finally {
+        if (!before) await c.images.delete({ name, sync: true }).catch(() => undefined);
+        c.close();
+      }
+    });
   });
 
   describe('images', () => {
