@@ -188,10 +188,17 @@ EOF
 # Non-interactive bash does not make background jobs group leaders, so setsid execs in place
 # and $! is the registry itself.
 setsid "$REGISTRY_BIN" serve "$DIR/config.yml" </dev/null >>"$LOG" 2>&1 &
-echo $! >"$PIDFILE"
+child=$!
+echo "$child" >"$PIDFILE"
+
+# Until the forked shell has exec'd the registry its cmdline is this script's, so start-up
+# watches the pid itself: alive and not a zombie.
+child_alive() {
+  kill -0 "$child" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" != Z ]
+}
 
 for _ in $(seq 1 100); do
-  if ! running_pid >/dev/null; then
+  if ! child_alive; then
     echo "registry.sh: registry exited during start-up; log:" >&2
     tail -n 20 "$LOG" >&2
     rm -f "$PIDFILE"
