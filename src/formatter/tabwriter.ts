@@ -73,8 +73,14 @@ function isWide(cp: number): boolean {
   );
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const CELL_END = /[\t\v\n\f]/g;
+
 /** Terminal columns of a string: East Asian wide characters take two, combining marks none. */
 export function stringWidth(s: string): number {
+  // Tables are nearly all printable ASCII; a native test spares the per-character loop, which in
+  // a short-lived CLI process runs interpreted.
+  if (PRINTABLE_ASCII.test(s)) return s.length;
   let w = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
@@ -107,9 +113,10 @@ export class TabWriter {
 
   write(text: string): void {
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
-      if (ch !== '\t' && ch !== '\v' && ch !== '\n' && ch !== '\f') continue;
+    CELL_END.lastIndex = 0;
+    for (let m = CELL_END.exec(text); m; m = CELL_END.exec(text)) {
+      const i = m.index;
+      const ch = m[0];
       this.appendText(text.slice(start, i));
       start = i + 1;
       const ncells = this.terminateCell(ch === '\t');
@@ -171,11 +178,12 @@ export class TabWriter {
     for (let i = line0; i < line1; i++) {
       const line = this.lines[i]!;
       let useTabs = this.opts.tabIndent;
-      line.forEach((c, j) => {
+      for (let j = 0; j < line.length; j++) {
+        const c = line[j]!;
         if (j > 0 && this.opts.debug) this.out += '|';
         if (c.text.length === 0) {
           if (j < this.widths.length) this.writePadding(c.width, this.widths[j]!, useTabs);
-          return;
+          continue;
         }
         useTabs = false;
         if (!this.opts.alignRight) {
@@ -185,7 +193,7 @@ export class TabWriter {
           if (j < this.widths.length) this.writePadding(c.width, this.widths[j]!, false);
           this.out += c.text;
         }
-      });
+      }
       if (i + 1 === this.lines.length) {
         // The last buffered line has no newline yet; emit its pending text as is.
         this.out += this.cell.text;

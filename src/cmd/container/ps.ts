@@ -4,7 +4,7 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
-import { unpackJsonAny } from '../../containerd/helpers.js';
+import { specProcessArgs, unpackJsonAny } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
 import { BerthError, UsageError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
@@ -236,8 +236,6 @@ export function networksOf(labels: Record<string, string> | undefined): string[]
 
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
 export class ContainerRow {
-  private specCache?: SpecLite;
-
   constructor(
     readonly container: Container,
     readonly state: ContainerState,
@@ -246,8 +244,14 @@ export class ContainerRow {
     private readonly sizes?: { rw: number; rootFs: number },
   ) {}
 
-  private get spec(): SpecLite {
-    return (this.specCache ??= specOf(this.container));
+  private processArgs(): string[] {
+    const spec = this.container.spec;
+    if (!spec?.value || spec.value.length === 0) return [];
+    try {
+      return specProcessArgs(spec) ?? [];
+    } catch {
+      return [];
+    }
   }
 
   get ID(): string {
@@ -263,7 +267,7 @@ export class ContainerRow {
   }
 
   get Command(): string {
-    const cmd = commandText(this.spec.process?.args ?? []);
+    const cmd = commandText(this.processArgs());
     return goQuoteString(this.trunc ? ellipsis(cmd, 20) : cmd);
   }
 

@@ -4,12 +4,14 @@ import {
   packAny,
   rfc3339,
   SPEC_TYPE_URL,
+  specProcessArgs,
   timestampToDate,
   typeNameOf,
   unpackJsonAny,
 } from '../../../src/containerd/helpers.js';
 import { grpcTarget, socketPathOf } from '../../../src/containerd/connection.js';
 import { GC_EXPIRE_LABEL, newLeaseId } from '../../../src/containerd/leases.js';
+import { loadRoot } from '../../../src/containerd/descriptors.js';
 
 describe('containerd helpers', () => {
   it('packAny / unpackJsonAny round-trip JSON payloads', () => {
@@ -19,6 +21,37 @@ describe('containerd helpers', () => {
     assert.ok(Buffer.isBuffer(any.value));
     assert.deepEqual(JSON.parse(any.value.toString()), spec);
     assert.deepEqual(unpackJsonAny(any), spec);
+  });
+
+  it('specProcessArgs reads process.args as a full parse would', () => {
+    const specs: unknown[] = [
+      // Go's field order: args after user.
+      { process: { terminal: false, user: { uid: 0 }, args: ['sh', '-c', 'echo "]" \\ [x]'] } },
+      // env before args, holding the sequences the scan looks for, escaped.
+      { process: { env: ['A="args":[1]', 'B=\\"process":{'], args: ['a b', 'é\u2028', ''] } },
+      // hooks first, with their own args.
+      { hooks: { prestart: [{ path: '/h', args: ['hook'] }] }, process: { args: ['real'] } },
+      // a process without args: the hook's args must not be taken.
+      { process: { cwd: '/' }, hooks: { prestart: [{ path: '/h', args: ['hook'] }] } },
+      { process: { args: [] } },
+      { ociVersion: '1.0.2' },
+    ];
+    for (const spec of specs) {
+      const expected = (spec as { process?: { args?: string[] } }).process?.args;
+      assert.deepEqual(specProcessArgs(packAny(SPEC_TYPE_URL, spec)), expected);
+    }
+    // Indented JSON (not what containerd clients write) still works, by the full parse.
+    const pretty = { value: Buffer.from(JSON.stringify({ process: { args: ['x'] } }, null, 2)) };
+    assert.deepEqual(specProcessArgs(pretty), ['x']);
+  });
+
+  it('int64 fields decode to the exact decimal string, small or not', () => {
+    const ts = loadRoot('containers').lookupType('google.protobuf.Timestamp');
+    for (const seconds of ['0', '-5', '1795405662', '9007199254740993', '-9223372036854775808']) {
+      const bytes = ts.encode(ts.fromObject({ seconds, nanos: 1 })).finish();
+      const back = ts.toObject(ts.decode(bytes), { longs: String }) as { seconds: string };
+      assert.equal(back.seconds, seconds);
+    }
   });
 
   it('timestamps convert both ways with int64 seconds as strings', () => {
