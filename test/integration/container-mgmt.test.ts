@@ -240,6 +240,21 @@ describe('container management', function () {
       assert.equal(r.stdout, '[]\n');
       assert.equal(r.stderr, 'Error: No such object: mgmt-no-such-thing\n');
     });
+
+    it("a template that does not parse: Docker's template parsing error, exit 64", () => {
+      const c = mk({ run: false });
+      // Found or not, the template is refused before anything is looked up.
+      for (const args of [
+        ['inspect', '-f', '{{.Name', c.name],
+        ['inspect', '--format', '{{.Name', 'mgmt-no-such-thing'],
+        ['container', 'inspect', '-f', '{{.Name', c.name],
+      ]) {
+        const r = berth(args);
+        assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, 'template parsing error: template: :1: unclosed action\n');
+        assert.equal(r.stdout, '');
+      }
+    });
   });
 
   describe('stop, kill, rm', () => {
