@@ -68,6 +68,39 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  /**
+   * docker/cli's inspect.Inspect, shared by every `inspect` command: the template is parsed
+   * before anything is looked up, so one that does not parse exits 64 whatever the arguments
+   * name. The function returned prints the objects found; a template that fails on one of them
+   * still prints what rendered, then exits 1.
+   */
+  protected async inspector(
+    format: string | undefined,
+  ): Promise<(objects: readonly unknown[]) => void> {
+    const { compileInspect, InspectError } = await import('./formatter/inspect.js');
+    const fail = (err: unknown): never => {
+      if (!(err instanceof InspectError)) throw err;
+      process.stdout.write(err.partialOutput);
+      throw new BerthError(err.message, { exitCode: err.exitCode });
+    };
+    let render: (objects: readonly unknown[]) => string;
+    try {
+      render = compileInspect(format);
+    } catch (err) {
+      return fail(err);
+    }
+    return (objects) => {
+      let out: string;
+      try {
+        out = render(objects);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      process.stdout.write(out);
+    };
+  }
+
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this.clientInstance?.close();
     return super.finally(err);

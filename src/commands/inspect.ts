@@ -36,11 +36,11 @@ export default class Inspect extends BaseCommand {
     if (type !== '' && type !== 'container' && type !== 'image') {
       throw new UsageError(`"${type}" is not a valid value for --type`);
     }
+    const print = await this.inspector(flags.format);
     const client = await this.client();
     const { findContainerOrUndefined, AmbiguousContainerError } =
       await import('../cmd/container/resolve.js');
     const { inspectContainer } = await import('../cmd/container/inspect.js');
-    const { renderInspect, InspectError } = await import('../formatter/inspect.js');
 
     const objects: unknown[] = [];
     const missing: string[] = [];
@@ -81,17 +81,7 @@ export default class Inspect extends BaseCommand {
 
     const noun = type === 'container' ? 'container' : type === 'image' ? 'image' : 'object';
     for (const ref of missing) errors.push(`Error: No such ${noun}: ${ref}`);
-    let out: string;
-    try {
-      out = renderInspect(objects, flags.format);
-    } catch (err) {
-      if (err instanceof InspectError) {
-        process.stdout.write(err.partialOutput);
-        throw new BerthError(err.message, { exitCode: err.exitCode });
-      }
-      throw err;
-    }
-    process.stdout.write(out);
+    print(objects);
     if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
   }
 }

@@ -20,16 +20,19 @@ export class InspectError extends TemplateError {
   }
 }
 
+/** Turns the objects found into the text to print; see renderInspect. */
+export type InspectRenderer = (objects: readonly unknown[]) => string;
+
 /**
- * Renders `docker inspect` output for `objects`, newline-terminated. Objects are serialised with
- * their keys in the order given (the daemon's struct order) and without HTML escaping, as the
- * daemon's JSON is.
+ * docker/cli's NewTemplateInspectorFromString: the template is parsed before any object is looked
+ * up, so a bad one fails (InspectError, exit code 64) whatever the arguments name.
  */
-export function renderInspect(objects: readonly unknown[], format?: string): string {
+export function compileInspect(format?: string): InspectRenderer {
   if (format === undefined || format === '') {
-    return objects.length === 0 ? '[]\n' : `${marshalJSON(objects, { indent: '    ' })}\n`;
+    return (objects) =>
+      objects.length === 0 ? '[]\n' : `${marshalJSON(objects, { indent: '    ' })}\n`;
   }
-  if (format === 'json') return `${marshalJSON(objects)}\n`;
+  if (format === 'json') return (objects) => `${marshalJSON(objects)}\n`;
 
   let tmpl: Template;
   try {
@@ -40,6 +43,19 @@ export function renderInspect(objects: readonly unknown[], format?: string): str
     }
     throw err;
   }
+  return (objects) => executeInspect(tmpl, objects);
+}
+
+/**
+ * Renders `docker inspect` output for `objects`, newline-terminated. Objects are serialised with
+ * their keys in the order given (the daemon's struct order) and without HTML escaping, as the
+ * daemon's JSON is.
+ */
+export function renderInspect(objects: readonly unknown[], format?: string): string {
+  return compileInspect(format)(objects);
+}
+
+function executeInspect(tmpl: Template, objects: readonly unknown[]): string {
   let out = '';
   const errors: string[] = [];
   for (const obj of objects) {

@@ -186,15 +186,3 @@ export async function delNetworkList(
   }
   if (first) throw first;
 }
-
-/** CNI CHECK over the list with the cached ADD result. */
-export async function checkNetworkList(
-  cniPath: string,
-  list: CniConfList,
-  rt: CniRuntime,
-  cached: CniResult,
-): Promise<void> {
-  for (const plugin of list.plugins) {
-    await execPlugin(cniPath, 'CHECK', pluginStdin(list, plugin, rt, cached), rt);
-  }
-}

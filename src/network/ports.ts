@@ -1,6 +1,6 @@
 /**
  * Published ports: choosing host ports, refusing busy ones before the container starts, the
- * host-wide reservation registry, and Docker's PORTS / `port` formatting.
+ * host-wide reservation registry, and Docker's NetworkSettings.Ports shape.
  */
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -224,90 +224,6 @@ export function portRegistry(dataRoot: string): PortRegistry {
   return new PortRegistry(dir, (owner) =>
     existsSync(join(dataRoot, 'network', 'containers', owner)),
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// formatting
-
-function parseBindings(labelsJSON: string | PortBinding[] | undefined): PortBinding[] {
-  if (!labelsJSON) return [];
-  let raw: unknown = labelsJSON;
-  if (typeof labelsJSON === 'string') {
-    try {
-      raw = JSON.parse(labelsJSON);
-    } catch {
-      return [];
-    }
-  }
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .map((b: Record<string, unknown>) => ({
-      HostIp: String(b.HostIp ?? ''),
-      HostPort: Number(b.HostPort ?? 0),
-      ContainerPort: Number(b.ContainerPort ?? 0),
-      Protocol: String(b.Protocol ?? 'tcp'),
-    }))
-    .filter((b) => b.ContainerPort > 0);
-}
-
-/**
- * `ps`'s PORTS column from the `berth/ports` label, as docker/cli's DisplayablePorts: grouped by
- * host IP and protocol, consecutive host/container ports collapsed into ranges, sorted.
- */
-export function formatPorts(labelsJSON: string | PortBinding[] | undefined): string {
-  const bindings = parseBindings(labelsJSON);
-  const groups = new Map<string, { ip: string; proto: string; pairs: [number, number][] }>();
-  for (const b of bindings) {
-    const ip = b.HostIp || '0.0.0.0';
-    const key = `${ip}/${b.Protocol}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { ip, proto: b.Protocol, pairs: [] }));
-    g.pairs.push([b.HostPort, b.ContainerPort]);
-  }
-  const out: string[] = [];
-  for (const g of groups.values()) {
-    const pairs = g.pairs.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    let start = 0;
-    for (let i = 1; i <= pairs.length; i++) {
-      const prev = pairs[i - 1]!;
-      const cur = pairs[i];
-      if (cur && cur[0] === prev[0] + 1 && cur[1] === prev[1] + 1) continue;
-      const first = pairs[start]!;
-      const hp = first[0] === prev[0] ? `${first[0]}` : `${first[0]}-${prev[0]}`;
-      const cp = first[1] === prev[1] ? `${first[1]}` : `${first[1]}-${prev[1]}`;
-      out.push(`${g.ip}:${hp}->${cp}/${g.proto}`);
-      start = i;
-    }
-  }
-  return out.sort().join(', ');
-}
-
-/**
- * `berth port CONTAINER [PRIVATE_PORT[/PROTO]]` lines: `80/tcp -> 0.0.0.0:8080` without a filter,
- * `0.0.0.0:8080` with one. Throws Docker's error if the filter matches nothing.
- */
-export function portLines(
-  labelsJSON: string | PortBinding[] | undefined,
-  privatePort?: string,
-): string[] {
-  const bindings = parseBindings(labelsJSON).sort(
-    (a, b) =>
-      a.ContainerPort - b.ContainerPort ||
-      a.Protocol.localeCompare(b.Protocol) ||
-      a.HostPort - b.HostPort,
-  );
-  const hostAddr = (b: PortBinding): string => `${b.HostIp || '0.0.0.0'}:${b.HostPort}`;
-  if (privatePort === undefined)
-    return bindings.map((b) => `${b.ContainerPort}/${b.Protocol} -> ${hostAddr(b)}`);
-  const [portText, proto = 'tcp'] = privatePort.split('/');
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText ?? '') || port < 1 || port > 65535) {
-    throw new Error(`Invalid port: ${portText}`);
-  }
-  const hits = bindings.filter((b) => b.ContainerPort === port && b.Protocol === proto);
-  if (hits.length === 0)
-    throw new Error(`Error: No public port '${port}/${proto}' published for container`);
-  return hits.map(hostAddr);
 }
 
 /** Docker's NetworkSettings.Ports: `{"80/tcp": [{"HostIp":"0.0.0.0","HostPort":"8080"}]}`. */

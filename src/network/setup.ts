@@ -211,11 +211,6 @@ export function orphanedNetworkStates(
   return out;
 }
 
-/** The CNI container ID: `<namespace>-<id>`, as nerdctl. */
-export function cniContainerId(namespace: string, containerId: string): string {
-  return key(namespace, containerId);
-}
-
 export class NetworkSetupError extends Error {}
 
 function classify(networks: string[]): { mode: NetworkMode; target?: string; names: string[] } {

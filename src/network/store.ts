@@ -176,14 +176,6 @@ export function listStoredNetworks(settings: Pick<Settings, 'cniNetconfPath'>): 
   return out;
 }
 
-export function getStoredNetwork(
-  settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
-  name: string,
-): StoredNetwork | undefined {
-  if (name === DEFAULT_NETWORK) return ensureDefaultNetwork(settings);
-  return readNetworkFile(conflistPath(settings, name));
-}
-
 /** Docker's lookup: exact name, exact ID, then a unique ID prefix. */
 export function findNetwork(
   settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,

@@ -3,11 +3,10 @@
  * v1.1): resolve and fetch manifests, stream blobs, push. It speaks to the registry directly, the
  * way `ctr`/nerdctl do on containerd < 2.0, and reports errors in Docker's words.
  */
-import { rootCertificates } from 'node:tls';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import { fetch, type Agent, type Dispatcher, type Response } from 'undici';
 import { BerthError } from '../errors.js';
 import { getCredentials, type Credentials } from './auth.js';
 import { Authorizer, parseChallenges, repositoryScope } from './authorizer.js';
@@ -42,6 +41,7 @@ import {
   withDigest,
   type ImageReference,
 } from './reference.js';
+import { tlsAgent } from './tls.js';
 
 export { verifyDigest } from './digest.js';
 
@@ -588,19 +588,11 @@ export class RegistryClient {
   }
 
   private dispatcher(tls: TlsSettings): Dispatcher | undefined {
-    if (!tls.ca && !tls.skipVerify && !tls.cert) return undefined;
     const key = JSON.stringify(tls);
     let agent = this.agents.get(key);
     if (agent === undefined) {
-      agent = new Agent({
-        connect: {
-          // Node's `ca` replaces the system roots; Docker's extra CAs add to them.
-          ...(tls.ca ? { ca: [...rootCertificates, ...tls.ca] } : {}),
-          rejectUnauthorized: !tls.skipVerify,
-          ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}),
-        },
-      });
-      this.agents.set(key, agent);
+      agent = tlsAgent(tls);
+      if (agent) this.agents.set(key, agent);
     }
     return agent;
   }

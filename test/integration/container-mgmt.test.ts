@@ -240,6 +240,35 @@ describe('container management', function () {
       assert.equal(r.stdout, '[]\n');
       assert.equal(r.stderr, 'Error: No such object: mgmt-no-such-thing\n');
     });
+
+    it('finds a container another client made by its full ID, hex or not', () => {
+      const id = uniqueName('mgmt-ctr');
+      const r = ctr(['containers', 'create', image(), id, 'true']);
+      assert.equal(r.code, 0, r.stderr);
+      made.push(id);
+      const found = berth(['inspect', '-f', '{{.Id}}', id]);
+      assert.equal(found.code, 0, found.stderr);
+      assert.equal(found.stdout, `${id}\n`);
+      // Only hex IDs match by prefix, as in Docker.
+      const part = berth(['inspect', '-f', '{{.Id}}', id.slice(0, -2)]);
+      assert.equal(part.code, 1);
+      assert.equal(part.stderr, `Error: No such object: ${id.slice(0, -2)}\n`);
+    });
+
+    it("a template that does not parse: Docker's template parsing error, exit 64", () => {
+      const c = mk({ run: false });
+      // Found or not, the template is refused before anything is looked up.
+      for (const args of [
+        ['inspect', '-f', '{{.Name', c.name],
+        ['inspect', '--format', '{{.Name', 'mgmt-no-such-thing'],
+        ['container', 'inspect', '-f', '{{.Name', c.name],
+      ]) {
+        const r = berth(args);
+        assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, 'template parsing error: template: :1: unclosed action\n');
+        assert.equal(r.stdout, '');
+      }
+    });
   });
 
   describe('stop, kill, rm', () => {

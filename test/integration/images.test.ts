@@ -994,6 +994,19 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       assert.equal(m.stderr, 'Error: No such image: nosuch\n');
     });
 
+    it('a template that does not parse: template parsing error, exit 64', () => {
+      for (const args of [
+        ['image', 'inspect', '--format', '{{.Id', MULTI],
+        ['image', 'inspect', '-f', '{{.Id', 'nosuch'],
+        ['inspect', '-f', '{{.Id', MULTI],
+      ]) {
+        const r = run(N(), args);
+        assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, 'template parsing error: template: :1: unclosed action\n');
+        assert.equal(r.stdout, '');
+      }
+    });
+
     it('history: IMAGE CREATED CREATED BY SIZE COMMENT, newest first', () => {
       const r = run(N(), ['history', MULTI]);
       assert.equal(r.code, 0, r.stderr);

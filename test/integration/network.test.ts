@@ -18,7 +18,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, ctr, env, hasTestEnv, uniqueName } from '../support/berth.js';
 import {
-  formatPorts,
   netnsPath,
   setupContainerNetwork,
   teardownContainerNetwork,
@@ -191,6 +190,10 @@ describe('network', function () {
         run(['network', 'inspect', '-f', '{{.Name}}', id.slice(0, 10)]).stdout,
         `${name}\n`,
       );
+      const bad = run(['network', 'inspect', '-f', '{{.Name', name]);
+      assert.equal(bad.code, 64, bad.stderr);
+      assert.equal(bad.stderr, 'template parsing error: template: :1: unclosed action\n');
+      assert.equal(bad.stdout, '');
       assert.ok(existsSync(join(settings.cniNetconfPath, `berth-${name}.conflist`)));
 
       const rm = run(['network', 'rm', name]);
@@ -252,6 +255,14 @@ describe('network', function () {
           new RegExp(`"berth/networks": "\\[\\\\"bridge\\\\",\\\\"${name}\\\\"\\]"`),
         );
         assert.equal(run(['network', 'connect', name, cid]).code, 1);
+        for (const verb of ['connect', 'disconnect']) {
+          const missing = run(['network', verb, name, 'net-nosuch']);
+          assert.equal(missing.code, 1);
+          assert.equal(
+            missing.stderr,
+            'Error response from daemon: No such container: net-nosuch\n',
+          );
+        }
         assert.equal(run(['network', 'disconnect', name, cid]).code, 0);
         assert.match(
           ctr(['containers', 'info', cid]).stdout,
@@ -304,7 +315,9 @@ describe('network', function () {
       assert.equal(ports.length, 1);
       const hostPort = ports[0].HostPort as number;
       assert.ok(hostPort > 0);
-      assert.equal(formatPorts(r.labels['berth/ports']), `127.0.0.1:${hostPort}->80/tcp`);
+      assert.deepEqual(ports, [
+        { HostIp: '127.0.0.1', HostPort: hostPort, ContainerPort: 80, Protocol: 'tcp' },
+      ]);
       const ep = r.networkSettings.Networks.bridge!;
       assert.match(ep.IPAddress, /^198\.18\.0\.\d+$/);
       assert.equal(ep.Gateway, '198.18.0.1');

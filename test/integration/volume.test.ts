@@ -330,6 +330,13 @@ describe('volume', function () {
       assert.equal(r.stderr, 'Error: No such volume: lab-nosuch\n');
       ok(['volume', 'rm', name]);
     });
+
+    it('a template that does not parse: template parsing error, exit 64', () => {
+      const r = berth(['volume', 'inspect', '-f', '{{.Name', 'lab-nosuch']);
+      assert.equal(r.code, 64, r.stderr);
+      assert.equal(r.stderr, 'template parsing error: template: :1: unclosed action\n');
+      assert.equal(r.stdout, '');
+    });
   });
 
   describe('rm', () => {

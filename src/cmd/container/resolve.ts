@@ -54,6 +54,9 @@ export class CriManagedError extends BerthError {
 }
 
 const HEX_PREFIX = /^[0-9a-f]{1,64}$/;
+/** containerd's identifier rule: what the ID of a container made by another client can be. */
+const CONTAINERD_ID = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
+const CONTAINERD_ID_MAX = 76;
 /** Docker's name rule (a leading `/` is accepted and ignored, as Docker does). */
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -118,6 +121,9 @@ export async function findContainerOrUndefined(
     );
   }
   if (HEX_PREFIX.test(ref)) filters.push(`id~=${q(`^${ref}`)}`);
+  // ctr and other clients may pick IDs that are not hex; a full one still names its container.
+  else if (CONTAINERD_ID.test(ref) && ref.length <= CONTAINERD_ID_MAX)
+    filters.push(`id==${q(ref)}`);
   if (filters.length === 0) return undefined;
 
   const { containers } = await client.containers.list({ filters });

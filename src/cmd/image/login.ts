@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import { fetch, type Response } from 'undici';
 import { BerthError } from '../../errors.js';
 import {
   authConfigKey,
@@ -19,12 +19,9 @@ import {
 } from '../../registry/auth.js';
 import { Authorizer } from '../../registry/authorizer.js';
 import { connectionError, RegistryConnectionError, RegistryError } from '../../registry/errors.js';
-import {
-  resolveEndpoints,
-  type HostsOptions,
-  type RegistryEndpoint,
-} from '../../registry/hosts.js';
+import { resolveEndpoints, type HostsOptions } from '../../registry/hosts.js';
 import { DEFAULT_DOMAIN } from '../../registry/reference.js';
+import { tlsAgent } from '../../registry/tls.js';
 
 export interface LoginCommandOptions {
   server?: string;
@@ -68,17 +65,6 @@ interface Ping {
   res: Response;
 }
 
-function dispatcherFor(ep: RegistryEndpoint): Dispatcher | undefined {
-  if (!ep.tls.skipVerify && !ep.tls.ca && !ep.tls.cert) return undefined;
-  return new Agent({
-    connect: {
-      rejectUnauthorized: !ep.tls.skipVerify,
-      ...(ep.tls.ca ? { ca: ep.tls.ca } : {}),
-      ...(ep.tls.cert ? { cert: ep.tls.cert, key: ep.tls.key } : {}),
-    },
-  });
-}
-
 /**
  * Verifies credentials the way the Docker daemon's login does: GET /v2/; on a 401, answer the
  * challenge (Basic, or a token from the realm fetched with the credentials) and GET /v2/ again.
@@ -93,7 +79,7 @@ export async function verifyLogin(
   const eps = await resolveEndpoints(domain, hosts);
   const ep = eps.find((e) => !e.mirror) ?? eps[eps.length - 1];
   if (!ep) throw new BerthError(`no endpoint for ${domain}`);
-  const dispatcher = dispatcherFor(ep);
+  const dispatcher = tlsAgent(ep.tls);
   const get = async (scheme: string, authorization?: string): Promise<Ping> => {
     const url = `${scheme}://${ep.host}${ep.path}/`;
     try {
@@ -171,7 +157,7 @@ export async function verifyLogin(
     }
     throw err;
   } finally {
-    await (dispatcher as Agent | undefined)?.close();
+    await dispatcher?.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
+import { findContainer } from '../container/resolve.js';
 import { LABEL, containerName } from '../../labels.js';
 import { networksFromLabels } from '../../network/setup.js';
 import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
@@ -299,26 +300,6 @@ export async function pruneNetworks(
   return removed;
 }
 
-async function findContainer(
-  client: Client,
-  namespace: string,
-  ref: string,
-): Promise<ContainerRef> {
-  const { containers } = await client.containers.list({ filters: [] }, { namespace });
-  const byName = containers.filter((c) => containerName(c.labels) === ref);
-  const hits = byName.length
-    ? byName
-    : containers.filter((c) => c.id === ref || (ref.length > 0 && c.id.startsWith(ref)));
-  if (hits.length !== 1) {
-    throw new BerthError(
-      hits.length === 0
-        ? `Error response from daemon: No such container: ${ref}`
-        : `Error response from daemon: multiple IDs found with provided prefix: ${ref}`,
-    );
-  }
-  return { namespace, id: hits[0]!.id, labels: hits[0]!.labels };
-}
-
 /**
  * `network connect` / `disconnect`, running or stopped (Docker allows both): the container's
  * persistent netns gets (or loses) the network's interface at once (CNI ADD/DEL), its /etc/hosts
@@ -333,7 +314,7 @@ export async function connectNetwork(
   connect: boolean,
 ): Promise<void> {
   const n = resolve(settings, ref);
-  const c = await findContainer(client, settings.namespace, container);
+  const c = await findContainer(client, container);
   const net = await import('../../network/index.js');
   const stateful = net.hasNetworkState(settings.dataRoot, settings.namespace, c.id);
   let nets = networksFromLabels(c.labels);

@@ -18,24 +18,15 @@ export default class ImageInspect extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ImageInspect);
     const { settings } = this.loadSettings(flags);
+    const print = await this.inspector(flags.format);
     const { inspectImages } = await import('../../cmd/image/inspect.js');
-    const { renderInspect, InspectError } = await import('../../formatter/inspect.js');
     const { parsePlatform } = await import('../../image/platform.js');
-    const { BerthError } = await import('../../errors.js');
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
     const { objects, errors } = await inspectImages(await this.client(), argv as string[], {
       snapshotter: settings.snapshotter,
       ...(platform ? { platform } : {}),
     });
-    try {
-      process.stdout.write(renderInspect(objects, flags.format));
-    } catch (err) {
-      if (err instanceof InspectError) {
-        process.stdout.write(err.partialOutput);
-        throw new BerthError(err.message, { exitCode: err.exitCode });
-      }
-      throw err;
-    }
+    print(objects);
     for (const e of errors) process.stderr.write(`Error: ${e}\n`);
     if (errors.length > 0) this.exit(1);
   }

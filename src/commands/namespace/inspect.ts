@@ -12,8 +12,8 @@ export default class NamespaceInspect extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NamespaceInspect);
     this.loadSettings(flags);
+    const print = await this.inspector(flags.format);
     const { inspectNamespace } = await import('../../cmd/namespace/namespace.js');
-    const { renderInspect } = await import('../../formatter/inspect.js');
     const client = await this.client();
     const found: unknown[] = [];
     const errors: string[] = [];
@@ -25,7 +25,7 @@ export default class NamespaceInspect extends BaseCommand {
         errors.push(err.message);
       }
     }
-    process.stdout.write(renderInspect(found, flags.format));
+    print(found);
     for (const e of errors) process.stderr.write(`Error: ${e}\n`);
     if (errors.length > 0) this.exit(1);
   }

@@ -12,8 +12,8 @@ export default class VolumeInspect extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeInspect);
     const { settings } = this.loadSettings(flags);
+    const print = await this.inspector(flags.format);
     const { volumeInspect } = await import('../../cmd/volume/volume.js');
-    const { renderInspect, InspectError } = await import('../../formatter/inspect.js');
     const found: unknown[] = [];
     const errors: string[] = [];
     for (const name of argv as string[]) {
@@ -24,14 +24,7 @@ export default class VolumeInspect extends BaseCommand {
         errors.push(err.message);
       }
     }
-    try {
-      process.stdout.write(renderInspect(found, flags.format));
-    } catch (err) {
-      if (!(err instanceof InspectError)) throw err;
-      process.stdout.write(err.partialOutput);
-      process.stderr.write(`${err.message}\n`);
-      this.exit(err.exitCode);
-    }
+    print(found);
     for (const e of errors) process.stderr.write(`Error: ${e}\n`);
     if (errors.length > 0) this.exit(1);
   }

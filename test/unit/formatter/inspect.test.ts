@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { asGoMap } from '../../../src/formatter/gofmt.js';
-import { InspectError, renderInspect } from '../../../src/formatter/inspect.js';
+import { compileInspect, InspectError, renderInspect } from '../../../src/formatter/inspect.js';
 
 const ctr = {
   Id: '755b9dad1654cf3848b23c50706348893cf71e0ab5967ec40dbcc4255aff3127',
@@ -109,6 +109,11 @@ describe('formatter/inspect', () => {
       assert.equal(e.exitCode, 64);
       assert.equal(e.phase, 'parse');
       assert.equal(e.message, 'template parsing error: template: :1: unclosed action');
+    });
+    it('refuses a bad template before it is given any object', () => {
+      const e = inspectError(() => compileInspect('{{.Id'));
+      assert.equal(e.exitCode, 64);
+      assert.equal(compileInspect('{{.Id}}')([{ Id: 'x' }]), 'x\n');
     });
   });
 });

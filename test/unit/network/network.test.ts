@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { pluginStdin } from '../../../src/network/cni.js';
 import { renderHosts, renderResolvConf } from '../../../src/network/files.js';
-import { formatPorts, portLines } from '../../../src/network/ports.js';
+import { dockerPorts } from '../../../src/network/ports.js';
 import { buildConflist, defaultSubnet } from '../../../src/network/store.js';
 import { formatCidr, parseCidr } from '../../../src/network/ip.js';
 import { rulesToAdd, rulesToRemove } from '../../../src/network/rules.js';
@@ -13,30 +13,19 @@ const b = (HostIp: string, HostPort: number, ContainerPort: number, Protocol = '
   Protocol,
 });
 
-describe('network: ports formatting', () => {
-  it('formats like docker ps, collapsing ranges', () => {
-    assert.equal(
-      formatPorts(JSON.stringify([b('', 8080, 80), b('127.0.0.1', 18080, 8080)])),
-      '0.0.0.0:8080->80/tcp, 127.0.0.1:18080->8080/tcp',
+describe('network: ports', () => {
+  it("inspect's NetworkSettings.Ports: one list per container port, string host ports", () => {
+    assert.deepEqual(
+      dockerPorts([b('', 8080, 80), b('127.0.0.1', 8081, 80), b('127.0.0.1', 5353, 53, 'udp')]),
+      {
+        '80/tcp': [
+          { HostIp: '0.0.0.0', HostPort: '8080' },
+          { HostIp: '127.0.0.1', HostPort: '8081' },
+        ],
+        '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
+      },
     );
-    assert.equal(
-      formatPorts([b('', 8000, 80), b('', 8001, 81), b('', 9000, 90, 'udp')]),
-      '0.0.0.0:8000-8001->80-81/tcp, 0.0.0.0:9000->90/udp',
-    );
-    assert.equal(
-      formatPorts([b('', 8000, 80), b('', 8005, 81)]),
-      '0.0.0.0:8000->80/tcp, 0.0.0.0:8005->81/tcp',
-    );
-    assert.equal(formatPorts(undefined), '');
-    assert.equal(formatPorts('not json'), '');
-  });
-
-  it('port lines like docker port', () => {
-    const l = [b('', 8080, 80), b('127.0.0.1', 5353, 53, 'udp')];
-    assert.deepEqual(portLines(l), ['53/udp -> 127.0.0.1:5353', '80/tcp -> 0.0.0.0:8080']);
-    assert.deepEqual(portLines(l, '80'), ['0.0.0.0:8080']);
-    assert.deepEqual(portLines(l, '53/udp'), ['127.0.0.1:5353']);
-    assert.throws(() => portLines(l, '81'), /No public port '81\/tcp' published/);
+    assert.deepEqual(dockerPorts([]), {});
   });
 });
 
