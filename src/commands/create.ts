@@ -29,6 +29,7 @@ export default class Create extends BaseCommand {
         signal: guard.signal,
       });
       process.stdout.write(`${c.id}\n`);
+      await c.settled;
     } catch (err) {
       // Interrupted: what was made is undone already; leave as a shell does on Ctrl-C.
       if (guard.signal.aborted) this.exit(130);

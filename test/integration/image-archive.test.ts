@@ -493,4 +493,23 @@ describe('load, then run (the quick start)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'hello\n');
   });
+
+  it('run unpacks again an image whose snapshot was removed', () => {
+    const committed = () =>
+      ctr(['snapshots', 'ls'], ns)
+        .stdout.split('\n')
+        .filter((l) => /\bCommitted\b/.test(l))
+        .map((l) => l.split(/\s+/)[0]!);
+    const [top, ...rest] = committed();
+    assert.ok(top && rest.length === 0, 'one single-layer image loaded');
+    assert.equal(ctr(['snapshots', 'rm', top], ns).code, 0);
+    assert.deepEqual(committed(), []);
+    const r = berth(['run', '--rm', '--network', 'none', 'lab/busybox', 'echo', 'again'], {
+      env: e,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'again\n');
+    assert.deepEqual(committed(), [top]);
+    assert.equal(ctr(['leases', 'ls', '-q'], ns).stdout, '');
+  });
 });

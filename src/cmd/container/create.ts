@@ -202,6 +202,11 @@ export interface CreatedContainer {
   logUri: string;
   /** Rootfs mounts for Tasks.Create. */
   mounts: RootfsMount[];
+  /**
+   * Settles once the creation lease is gone. It is released in the background so the task can be
+   * created meanwhile; callers await this before they exit.
+   */
+  settled: Promise<void>;
 }
 
 export interface RootfsMount {
@@ -482,14 +487,23 @@ export async function createContainer(
     );
 
     // ---- snapshot + spec + container under the lease
+    let leaseReleased = false;
     try {
       const snapshotter = settings.snapshotter;
-      let mountsResp;
-      try {
-        mountsResp = await client.snapshots.prepare(
+      const prepare = () =>
+        client.snapshots.prepare(
           { snapshotter, key: id, parent: image.chainId, labels: {} },
           { lease: leaseId },
         );
+      let mountsResp;
+      try {
+        // Prepare first: the image is nearly always unpacked, and the parent's absence is the
+        // one case that needs the unpack (not found), so no Stat round trip is spent on it.
+        mountsResp = await prepare().catch(async (err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+          await image.unpack();
+          return prepare();
+        });
       } catch (err) {
         if (err instanceof NotFoundError) {
           throw new DaemonError(
@@ -652,12 +666,19 @@ export async function createContainer(
           target: m.target,
           options: m.options,
         })),
+        // The container record now references the snapshot; the lease has done its job.
+        settled: client.leases
+          .delete({ id: leaseId, sync: false })
+          .then(() => undefined)
+          .catch(() => undefined),
       };
       cleanup.clear();
+      leaseReleased = true;
       return created;
     } finally {
-      // The container record now references the snapshot; the lease has done its job.
-      await client.leases.delete({ id: leaseId, sync: false }).catch(() => undefined);
+      if (!leaseReleased) {
+        await client.leases.delete({ id: leaseId, sync: false }).catch(() => undefined);
+      }
     }
   } catch (err) {
     await cleanup.run();

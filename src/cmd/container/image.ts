@@ -2,22 +2,10 @@
  * What `run`/`create` need from a local image: its record name, the runtime config (Env, Cmd, …)
  * and the chain ID of its rootfs (the committed snapshot to Prepare from).
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '../../containerd/client.js';
-import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
-import {
-  hostPlatform,
-  parsePlatform,
-  selectManifest,
-  type Platform,
-} from '../../image/platform.js';
-import {
-  isIndexMediaType,
-  type Descriptor,
-  type ImageIndex,
-  type ImageManifest,
-} from '../../registry/media-types.js';
+import { parsePlatform } from '../../image/platform.js';
+import type { Descriptor } from '../../registry/media-types.js';
 import type { ImageConfig } from '../../oci/opts.js';
 
 export interface RunImage {
@@ -30,6 +18,11 @@ export interface RunImage {
   config: ImageConfig;
   /** Chain ID of the top layer: the committed snapshot the container's rootfs is prepared from. */
   chainId: string;
+  /**
+   * Unpacks the layers into the snapshotter when the chain ID's snapshot is missing (checked by
+   * the caller's Prepare failing with not found, which spares a Stat on every run).
+   */
+  unpack(): Promise<void>;
 }
 
 /** Docker's reference normalisation for lookups: `busybox` → `docker.io/library/busybox:latest`. */
@@ -69,19 +62,6 @@ export class NoSuchImageError extends BerthError {
   }
 }
 
-function chainIdOf(diffIds: readonly string[]): string {
-  let chain = '';
-  for (const d of diffIds) {
-    chain =
-      chain === '' ? d : `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}`;
-  }
-  return chain;
-}
-
-async function readJson<T>(client: Client, digest: string): Promise<T> {
-  return JSON.parse((await client.content.readBlob({ digest })).toString('utf8')) as T;
-}
-
 /**
  * The image for run/create through the images engineer's ensureImage (`--pull` policy, Docker's
  * `Unable to find image` line and pull progress on stderr). Errors become Docker's 125 lines.
@@ -100,13 +80,13 @@ export async function ensureRunImage(
     ...(platform ? { platform: parsePlatform(platform) } : {}),
     ...(signal ? { signal } : {}),
   });
-  await ensureUnpacked(client, settings.snapshotter, local);
   return {
     name: local.name,
     digest: local.target.digest,
     configDigest: local.configDigest,
     config: (local.config.config ?? {}) as ImageConfig,
     chainId: local.chainId,
+    unpack: () => ensureUnpacked(client, settings.snapshotter, local),
   };
 }
 
@@ -139,46 +119,4 @@ async function ensureUnpacked(
       update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
     });
   });
-}
-
-/** Looks the image up in containerd; NoSuchImageError when it is not there. */
-export async function loadLocalImage(
-  client: Client,
-  ref: string,
-  platform?: string,
-): Promise<RunImage> {
-  const candidates = [normaliseRef(ref)];
-  if (!candidates.includes(ref)) candidates.push(ref);
-  let record;
-  for (const name of candidates) {
-    try {
-      record = (await client.images.get({ name })).image;
-      if (record) break;
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-  }
-  if (!record?.target) throw new NoSuchImageError(ref);
-  const want: Platform = platform ? parsePlatform(platform) : hostPlatform();
-  let desc: Descriptor = {
-    mediaType: record.target.media_type,
-    digest: record.target.digest,
-    size: Number(record.target.size),
-  };
-  for (let depth = 0; isIndexMediaType(desc.mediaType) && depth < 4; depth++) {
-    const index = await readJson<ImageIndex>(client, desc.digest);
-    desc = selectManifest(index, want);
-  }
-  const manifest = await readJson<ImageManifest>(client, desc.digest);
-  const cfg = await readJson<{ config?: ImageConfig; rootfs?: { diff_ids?: string[] } }>(
-    client,
-    manifest.config.digest,
-  );
-  return {
-    name: record.name,
-    digest: record.target.digest,
-    configDigest: manifest.config.digest,
-    config: cfg.config ?? {},
-    chainId: chainIdOf(cfg.rootfs?.diff_ids ?? []),
-  };
 }

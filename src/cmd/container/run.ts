@@ -254,62 +254,71 @@ export async function runContainer(
     if (guard.signal.aborted) return 130;
     throw err;
   }
-  const undo = async (): Promise<number> => {
-    guard.release();
-    await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
-    await fifoReady?.catch(() => undefined);
-    dropFifos();
-    return 130;
-  };
-  if (guard.signal.aborted) return undo();
-
-  if (o.detach) {
-    guard.release();
-    try {
-      await startDetached(client, {
-        id: c.id,
-        stateDir: c.stateDir,
-        logUri: c.logUri,
-        tty: Boolean(o.tty),
-        interactive: Boolean(o.interactive),
-        mounts: c.mounts,
-        command: cmd,
-      });
-    } catch (err) {
-      // Docker keeps a container whose start failed (status Created); --rm removes it.
-      if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
-      throw err;
-    }
-    await markRunning(client, c.id, c.labels);
-    process.stdout.write(`${c.id}\n`);
-    return 0;
+  // The creation lease goes while the task starts; it must be gone before berth exits.
+  try {
+    return await runCreated(c);
+  } finally {
+    await c.settled;
   }
 
-  try {
-    return await attachTask(client, settings, {
-      guard,
-      id: c.id,
-      mounts: c.mounts,
-      logPath: c.logPath,
-      stateDir: c.stateDir,
-      labels: c.labels,
-      tty: Boolean(o.tty),
-      interactive: Boolean(o.interactive),
-      rm: Boolean(o.rm),
-      sigProxy: o.sigProxy,
-      command: cmd,
-      logUri: c.logUri,
-      detachKeys: o.detachKeys,
-      fifos: fifos!,
-      fifoReady: fifoReady!,
-      dropFifos,
-      streams,
-    });
-  } catch (err) {
-    if (err instanceof InterruptedError) return undo();
-    throw err;
-  } finally {
-    guard.release();
+  async function runCreated(c: CreatedContainer): Promise<number> {
+    const undo = async (): Promise<number> => {
+      guard.release();
+      await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+      await fifoReady?.catch(() => undefined);
+      dropFifos();
+      return 130;
+    };
+    if (guard.signal.aborted) return undo();
+
+    if (o.detach) {
+      guard.release();
+      try {
+        await startDetached(client, {
+          id: c.id,
+          stateDir: c.stateDir,
+          logUri: c.logUri,
+          tty: Boolean(o.tty),
+          interactive: Boolean(o.interactive),
+          mounts: c.mounts,
+          command: cmd,
+        });
+      } catch (err) {
+        // Docker keeps a container whose start failed (status Created); --rm removes it.
+        if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+        throw err;
+      }
+      await markRunning(client, c.id, c.labels);
+      process.stdout.write(`${c.id}\n`);
+      return 0;
+    }
+
+    try {
+      return await attachTask(client, settings, {
+        guard,
+        id: c.id,
+        mounts: c.mounts,
+        logPath: c.logPath,
+        stateDir: c.stateDir,
+        labels: c.labels,
+        tty: Boolean(o.tty),
+        interactive: Boolean(o.interactive),
+        rm: Boolean(o.rm),
+        sigProxy: o.sigProxy,
+        command: cmd,
+        logUri: c.logUri,
+        detachKeys: o.detachKeys,
+        fifos: fifos!,
+        fifoReady: fifoReady!,
+        dropFifos,
+        streams,
+      });
+    } catch (err) {
+      if (err instanceof InterruptedError) return undo();
+      throw err;
+    } finally {
+      guard.release();
+    }
   }
 }
 
