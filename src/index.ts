@@ -23,6 +23,7 @@ import Top from './commands/top.js';
 import Stats from './commands/stats.js';
 import Cp from './commands/cp.js';
 import ContainerPrune from './commands/container/prune.js';
+import ContainerInspect from './commands/container/inspect.js';
 
 import Run from './commands/run.js';
 import Create from './commands/create.js';
@@ -82,6 +83,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   stats: Stats,
   cp: Cp,
   'container:prune': ContainerPrune,
+  'container:inspect': ContainerInspect,
   run: Run,
   create: Create,
   start: Start,

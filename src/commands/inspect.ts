@@ -2,37 +2,15 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { BerthError, UsageError } from '../errors.js';
 
-export default class Inspect extends BaseCommand {
-  static summary = 'Return low-level information on containers and images';
-  static usage = 'inspect [OPTIONS] NAME|ID [NAME|ID...]';
-  static aliases = ['container:inspect'];
-  static strict = false;
-  static args = {
-    object: Args.string({ required: true, description: 'Container or image name or ID' }),
-  };
-  static flags = {
-    format: Flags.string({
-      char: 'f',
-      description:
-        "Format output using a custom template:\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
-      helpValue: 'string',
-    }),
-    size: Flags.boolean({
-      char: 's',
-      description: 'Display total file sizes if the type is container',
-    }),
-    type: Flags.string({
-      description: 'Only inspect objects of the given type',
-      helpValue: 'string',
-    }),
-  };
+type GlobalFlag = 'address' | 'namespace' | 'snapshotter' | 'data-root';
 
-  async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Inspect);
-    this.loadSettings(flags);
-    const refs = argv as string[];
-    // `container inspect` is containers only, as in Docker.
-    const type = this.id === 'container:inspect' ? 'container' : (flags.type ?? '');
+/** What `inspect` and `container inspect` share: the lookup, Docker's errors and the output. */
+export abstract class InspectBase extends BaseCommand {
+  protected async inspectRefs(
+    flags: { format?: string } & Partial<Record<GlobalFlag, string>>,
+    refs: string[],
+    type: string,
+  ): Promise<void> {
     if (type !== '' && type !== 'container' && type !== 'image') {
       throw new UsageError(`"${type}" is not a valid value for --type`);
     }
@@ -72,7 +50,12 @@ export default class Inspect extends BaseCommand {
       const passthrough = [...refs];
       if (flags.format !== undefined) passthrough.push('--format', flags.format);
       // The global flags, so the image command talks to the same containerd and namespace.
-      for (const key of ['address', 'namespace', 'snapshotter', 'data-root'] as const) {
+      for (const key of [
+        'address',
+        'namespace',
+        'snapshotter',
+        'data-root',
+      ] satisfies GlobalFlag[]) {
         if (flags[key] !== undefined) passthrough.push(`--${key}`, flags[key]);
       }
       await this.config.runCommand('image:inspect', passthrough);
@@ -83,6 +66,37 @@ export default class Inspect extends BaseCommand {
     for (const ref of missing) errors.push(`Error: No such ${noun}: ${ref}`);
     print(objects);
     if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });
+  }
+}
+
+export default class Inspect extends InspectBase {
+  static summary = 'Return low-level information on containers and images';
+  static usage = 'inspect [OPTIONS] NAME|ID [NAME|ID...]';
+  static strict = false;
+  static args = {
+    object: Args.string({ required: true, description: 'Container or image name or ID' }),
+  };
+  static flags = {
+    format: Flags.string({
+      char: 'f',
+      description:
+        "Format output using a custom template:\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
+      helpValue: 'string',
+    }),
+    size: Flags.boolean({
+      char: 's',
+      description: 'Display total file sizes if the type is container',
+    }),
+    type: Flags.string({
+      description: 'Only inspect objects of the given type',
+      helpValue: 'string',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Inspect);
+    this.loadSettings(flags);
+    await this.inspectRefs(flags, argv as string[], flags.type ?? '');
   }
 }
 

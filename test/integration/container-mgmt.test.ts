@@ -239,6 +239,14 @@ describe('container management', function () {
       assert.equal(r.code, 1);
       assert.equal(r.stdout, '[]\n');
       assert.equal(r.stderr, 'Error: No such object: mgmt-no-such-thing\n');
+      // `container inspect` names what it looked for, and has no --type, as in Docker.
+      const c = berth(['container', 'inspect', 'mgmt-no-such-thing']);
+      assert.equal(c.code, 1);
+      assert.equal(c.stdout, '[]\n');
+      assert.equal(c.stderr, 'Error: No such container: mgmt-no-such-thing\n');
+      const typed = berth(['container', 'inspect', '--type', 'image', 'mgmt-no-such-thing']);
+      assert.equal(typed.code, 125);
+      assert.match(typed.stderr, /unknown flag: --type/);
     });
 
     it('finds a container another client made by its full ID, hex or not', () => {
