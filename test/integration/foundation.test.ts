@@ -323,7 +323,10 @@ describe('start-up snapshot (bin/berth)', function () {
   it('starts node from dist/berth.blob and answers like the plain entry', () => {
     const snap = traced(join(ROOT, 'bin', 'berth'), ['--address', env.address, 'version']);
     assert.equal(snap.status, 0, snap.stderr);
-    assert.match(snap.stderr, /exec \S*node --snapshot-blob \S*dist\/berth\.blob -- --address/);
+    assert.match(
+      snap.stderr,
+      /exec \S*node --min-semi-space-size=16 --snapshot-blob \S*dist\/berth\.blob -- --address/,
+    );
     const plain = spawnSync(
       process.execPath,
       [join(ROOT, 'bin', 'run.js'), '--address', env.address, 'version'],
