@@ -190,16 +190,24 @@ export function specOf(c: Pick<Container, 'spec'>): SpecLite {
   }
 }
 
+// Listings repeat a few image names over many containers; each is parsed once.
+const familiarNames = new Map<string, string>();
+
 /** IMAGE as the user wrote it (berth/image), else the image name in familiar form. */
 export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
   const typed = c.labels?.[LABEL.imageRef];
   if (typed) return typed;
   if (!c.image) return '';
-  try {
-    return familiarString(parseDockerRef(c.image));
-  } catch {
-    return c.image;
+  let name = familiarNames.get(c.image);
+  if (name === undefined) {
+    try {
+      name = familiarString(parseDockerRef(c.image));
+    } catch {
+      name = c.image;
+    }
+    familiarNames.set(c.image, name);
   }
+  return name;
 }
 
 /** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
