@@ -15,6 +15,21 @@ function abortedError(conn: Connection, signal: AbortSignal): Error {
   return conn.toError({ code: GrpcCode.CANCELLED, details: 'Cancelled on client' }, signal);
 }
 
+/**
+ * BERTH_TRACE_RPC=1: one stderr line per unary call, with its start (ms since the process began)
+ * and duration, to see where a command's time goes.
+ */
+function traceStart(path: string): (err: ServiceError | null) => void {
+  const start = performance.now();
+  return (err) => {
+    const end = performance.now();
+    const status = err ? ` code=${err.code}` : '';
+    process.stderr.write(
+      `rpc +${start.toFixed(1)}ms ${path} ${(end - start).toFixed(1)}ms${status}\n`,
+    );
+  };
+}
+
 /** One request, one response; rejects with a BerthError. Default deadline: the client's timeoutMs. */
 export function unary<I, O>(
   conn: Connection,
@@ -24,6 +39,7 @@ export function unary<I, O>(
 ): Promise<O> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(abortedError(conn, signal));
+  const traced = process.env['BERTH_TRACE_RPC'] ? traceStart(method.path) : undefined;
   return new Promise<O>((resolve, reject) => {
     const deadline = conn.deadline(opts, conn.timeoutMs);
     let untrack = (): void => {};
@@ -36,6 +52,7 @@ export function unary<I, O>(
       conn.metadata(opts),
       deadline ? { deadline } : {},
       (err: ServiceError | null, res?: O) => {
+        traced?.(err);
         untrack();
         signal?.removeEventListener('abort', onAbort);
         if (err) {
