@@ -175,6 +175,15 @@ describe('network', function () {
         run(['network', 'ls', '-f', 'label=a=b', '--format', '{{.Name}}']).stdout,
         `${name}\n`,
       );
+      const bad = run(['network', 'ls', '-f', 'color=red']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, "Error response from daemon: invalid filter 'color'\n");
+      const malformed = run(['network', 'ls', '-f', 'color']);
+      assert.equal(malformed.code, 125);
+      assert.match(
+        malformed.stderr,
+        /^invalid argument "color" for "-f, --filter" flag: bad format of filter \(expected name=value\)/,
+      );
 
       const insp = run(['network', 'inspect', name]);
       assert.equal(insp.code, 0, insp.stderr);
