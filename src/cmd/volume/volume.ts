@@ -10,11 +10,11 @@ import {
   listVolumes,
   removeVolume,
   volumeSize,
-  volumeUsers,
   type Volume,
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
+import { volumeUsers } from './users.js';
 import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
@@ -183,7 +183,7 @@ export async function volumeRm(
   const errors: string[] = [];
   for (const name of names) {
     try {
-      const removed = await removeVolume(settings, client, name, { force: opts.force, users });
+      const removed = await removeVolume(settings, name, { force: opts.force, users });
       // Docker prints the name even when -f skipped a missing volume.
       void removed;
       onRemoved(name);
