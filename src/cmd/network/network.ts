@@ -56,7 +56,7 @@ function kv(list: readonly string[] = []): Record<string, string> {
   return out;
 }
 
-export function createNetworkCmd(settings: NetSettings, o: CreateOptions): string {
+export async function createNetworkCmd(settings: NetSettings, o: CreateOptions): Promise<string> {
   const driver = o.driver ?? 'bridge';
   if (driver !== 'bridge') throw new BerthError(`plugin "${driver}" not found`);
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) {
@@ -66,7 +66,7 @@ export function createNetworkCmd(settings: NetSettings, o: CreateOptions): strin
     throw new BerthError(`Error response from daemon: network with name ${o.name} already exists`);
   }
   try {
-    return createNetwork(settings, {
+    const created = await createNetwork(settings, {
       name: o.name,
       subnet: o.subnet,
       gateway: o.gateway,
@@ -74,7 +74,8 @@ export function createNetworkCmd(settings: NetSettings, o: CreateOptions): strin
       internal: o.internal,
       labels: kv(o.labels),
       options: kv(o.options),
-    }).meta.id;
+    });
+    return created.meta.id;
   } catch (e) {
     throw new BerthError(`Error response from daemon: ${(e as Error).message}`);
   }
