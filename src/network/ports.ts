@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PORTS_LOCK, withHostLock } from './lock.js';
 
 /** berth's -p mapping (the shape parsePublish returns). */
 export interface PortMapping {
@@ -70,16 +71,23 @@ function ephemeralPort(ip: string, protocol: string): Promise<number> {
   });
 }
 
+/** Runs a check-then-write step exclusively among berth processes. */
+export type Exclusive = <T>(fn: () => T) => Promise<T>;
+
 /**
- * Host-wide reservations, one file per binding under `<dataRoot>/network/ports`, created with
- * O_EXCL so two concurrent `run`s can't take the same port. DNAT rules don't bind sockets, so a
- * bind test alone would not see another container's published port; this registry does.
+ * Host-wide reservations, one file per binding under `<dataRoot>/network/ports`. DNAT rules don't
+ * bind sockets, so a bind test alone would not see another container's published port; this
+ * registry does. A binding conflicts with the same port on another address when either is
+ * 0.0.0.0, which per-binding file names cannot express, so reserving (looking for a conflict,
+ * then writing the file) runs under `exclusive`: two `run`s could otherwise both find nothing and
+ * both write.
  */
 export class PortRegistry {
   constructor(
     private readonly dir: string,
     /** Decides whether an owner still exists (stale reservations are taken over). */
     private readonly alive: (owner: string) => boolean,
+    private readonly exclusive: Exclusive,
   ) {}
 
   private key(b: { HostIp: string; HostPort: number; Protocol: string }): string {
@@ -111,7 +119,12 @@ export class PortRegistry {
     return undefined;
   }
 
-  reserve(b: PortBinding, owner: string): void {
+  /** Records `owner`'s binding, or throws PortInUseError if another owner has a conflicting one. */
+  reserve(b: PortBinding, owner: string): Promise<void> {
+    return this.exclusive(() => this.reserveNow(b, owner));
+  }
+
+  private reserveNow(b: PortBinding, owner: string): void {
     mkdirSync(this.dir, { recursive: true });
     const other = this.conflict(b.HostIp, b.HostPort, b.Protocol);
     if (other && other !== owner) throw new PortInUseError(portInUseMessage(b));
@@ -192,7 +205,7 @@ export async function allocatePorts(
         };
         if (out.some((o) => o.HostPort === port && o.Protocol === protocol)) continue;
         try {
-          registry.reserve(b, owner);
+          await registry.reserve(b, owner);
         } catch (e) {
           lastErr = e as Error;
           continue;
@@ -221,8 +234,10 @@ export async function allocatePorts(
 
 export function portRegistry(dataRoot: string): PortRegistry {
   const dir = join(dataRoot, 'network', 'ports');
-  return new PortRegistry(dir, (owner) =>
-    existsSync(join(dataRoot, 'network', 'containers', owner)),
+  return new PortRegistry(
+    dir,
+    (owner) => existsSync(join(dataRoot, 'network', 'containers', owner)),
+    (fn) => withHostLock(PORTS_LOCK, fn),
   );
 }
 

@@ -13,19 +13,9 @@
  * bridge cost ~130 ms per `run --rm` rather than ~48 ms (the kernel takes ~50 ms to delete one).
  */
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from '../process.js';
+import { withNetworkLock } from './lock.js';
 
 export interface BridgeRules {
   bridge: string;
@@ -142,54 +132,6 @@ export async function ensureBridgeRules(r: BridgeRules): Promise<void> {
     mkdirSync(MARKER_DIR, { recursive: true });
     writeFileSync(marker, want);
   });
-}
-
-const LOCK_DIR = '/run/berth/locks';
-
-/**
- * Runs fn holding the network's lock: an O_EXCL file with the holder's pid, taken over when
- * that process is gone (berth killed mid-run). Node has no flock(2).
- */
-export async function withNetworkLock<T>(bridge: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(LOCK_DIR, { recursive: true });
-  const path = join(LOCK_DIR, `${bridge}.lock`);
-  const deadline = Date.now() + 30_000;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (!holderAlive(path)) {
-        rmSync(path, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`network ${bridge} is locked by another berth (${path})`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
-
-function holderAlive(path: string): boolean {
-  let pid: number;
-  let age: number;
-  try {
-    pid = Number(readFileSync(path, 'utf8'));
-    age = Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return true; // gone or being replaced: look again
-  }
-  // An empty file is a lock being written, or one whose writer died before writing its pid.
-  if (!Number.isInteger(pid) || pid <= 0) return age < 5_000;
-  return processAlive(pid);
 }
 
 /** Deletes the bridge device (the bridge plugin makes it again for the next container). */

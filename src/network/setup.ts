@@ -754,7 +754,7 @@ export async function reclaimContainerPorts(o: TeardownOptions): Promise<void> {
   const reserved: PortBinding[] = [];
   try {
     for (const b of state.ports) {
-      registry.reserve(b, owner);
+      await registry.reserve(b, owner);
       reserved.push(b);
       if (!(await portIsFree(b.HostIp, b.HostPort, b.Protocol))) {
         throw new PortInUseError(portInUseMessage(b));

@@ -10,6 +10,7 @@ import type { Settings } from '../config/index.js';
 import type { CniConfList, CniPluginConf } from './cni.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr, ipToInt, intToIp } from './ip.js';
 import { writeNew } from './files.js';
+import { SUBNETS_LOCK, withHostLock } from './lock.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE = 'berth0';
@@ -219,7 +220,19 @@ export function allocateSubnet(settings: Pick<Settings, 'cniNetconfPath' | 'brid
   );
 }
 
+/**
+ * Writes a new network's conflist. The name check, the subnet choice and the write happen under
+ * one host-wide lock: two berths creating networks at once would otherwise both see the same
+ * subnet free (or both see the name unused) before either wrote its file.
+ */
 export function createNetwork(
+  settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
+  o: CreateNetworkOptions,
+): Promise<StoredNetwork> {
+  return withHostLock(SUBNETS_LOCK, () => writeNewNetwork(settings, o));
+}
+
+function writeNewNetwork(
   settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
   o: CreateNetworkOptions,
 ): StoredNetwork {

@@ -1,18 +1,14 @@
 /**
  * Docker's "copy the image's content into a new volume": when a volume that is still empty is
  * mounted over a path that holds files in the image, those files (with ownership and modes) are
- * copied into the volume first (moby daemon/volumes_unix.go copyExistingContents).
+ * copied into the volume first (moby daemon/volumes_unix.go copyExistingContents). This is the
+ * filesystem half; reading an image's snapshot through containerd is src/cmd/container/volumes.ts.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmod, lchown, lstat, mkdtemp, readdir, readlink, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '../containerd/client.js';
-import { withLease } from '../containerd/leases.js';
-import { NotFoundError } from '../containerd/errors.js';
-import type { Settings } from '../config/index.js';
 import { BerthError } from '../errors.js';
 
 const run = promisify(execFile);
@@ -24,7 +20,10 @@ export interface SnapshotMount {
   options: string[];
 }
 
-/** Prefix of the view snapshots this module creates (visible in `ctr snapshots ls` while copying). */
+/**
+ * Prefix of the temporary mount points made here and of the view snapshots the copy from an image
+ * snapshot makes (visible in `ctr snapshots ls` while copying).
+ */
 export const VIEW_KEY_PREFIX = 'berth-volcopy-';
 
 /**
@@ -64,7 +63,7 @@ export async function resolveInRoot(root: string, path: string): Promise<string 
   return join(root, ...done);
 }
 
-async function isEmptyDir(dir: string): Promise<boolean> {
+export async function isEmptyDir(dir: string): Promise<boolean> {
   return (await readdir(dir)).length === 0;
 }
 
@@ -158,55 +157,4 @@ export function lowerdirMounts(lowerdirs: readonly string[]): SnapshotMount[] {
   return [
     { type: 'overlay', source: 'overlay', options: ['ro', `lowerdir=${lowerdirs.join(':')}`] },
   ];
-}
-
-/**
- * Copies the image's content at `containerPath` into `hostDir` (when `hostDir` is empty), reading
- * the image's unpacked snapshot `chainId` through a temporary read-only view: a lease, then
- * Snapshots.View (key `berth-volcopy-<random>`), mount, copy, unmount, Snapshots.Remove, lease
- * delete. Returns whether anything was copied.
- */
-export async function copyImagePathIntoVolume(
-  client: Client,
-  settings: Pick<Settings, 'namespace' | 'snapshotter'>,
-  chainId: string,
-  containerPath: string,
-  hostDir: string,
-): Promise<boolean> {
-  // Nothing to do for a volume that already has data: do not even touch containerd.
-  if (!(await isEmptyDir(hostDir))) return false;
-  const ns = { namespace: settings.namespace };
-  return withLease(
-    client,
-    async (lease) => {
-      const key = `${VIEW_KEY_PREFIX}${randomBytes(8).toString('hex')}`;
-      let view;
-      try {
-        view = await client.snapshots.view(
-          { snapshotter: settings.snapshotter, key, parent: chainId },
-          { ...ns, lease },
-        );
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          throw new BerthError(
-            `image snapshot ${chainId} not found in snapshotter ${settings.snapshotter}: is the image unpacked?`,
-            {
-              cause: err,
-            },
-          );
-        }
-        throw err;
-      }
-      try {
-        return await withMountedRootfs(view.mounts, (root) =>
-          copyFromRootfs(root, containerPath, hostDir),
-        );
-      } finally {
-        await client.snapshots
-          .remove({ snapshotter: settings.snapshotter, key }, ns)
-          .catch(() => undefined);
-      }
-    },
-    { namespace: settings.namespace, expireHours: 1 },
-  );
 }

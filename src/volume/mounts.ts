@@ -2,8 +2,6 @@
  * The pieces `run`/`create` need to turn volume mount requests into host directories, and to
  * record them on the container the way `docker inspect` shows them.
  */
-import type { Client } from '../containerd/client.js';
-import type { Settings } from '../config/index.js';
 import { BerthError } from '../errors.js';
 import {
   cleanPath,
@@ -11,12 +9,7 @@ import {
   type MountRequest,
   type VolumeMountRequest,
 } from '../oci/mounts.js';
-import {
-  copyFromRootfs,
-  copyImagePathIntoVolume,
-  lowerdirMounts,
-  withMountedRootfs,
-} from './copy.js';
+import { copyFromRootfs, lowerdirMounts, withMountedRootfs } from './copy.js';
 import { containerMounts, type DockerMount } from './refs.js';
 import { createVolume, type VolumeSettings } from './store.js';
 
@@ -24,16 +17,17 @@ import { createVolume, type VolumeSettings } from './store.js';
  * Where the image's files are, for copying them into a new volume:
  * - a directory holding the image's root filesystem (e.g. an already mounted rootfs);
  * - `{ lowerdirs }`: overlay lower directories, top layer first;
- * - `{ client, chainId }`: the image's unpacked snapshot, read through a temporary view
- *   (the settings' snapshotter is used unless `snapshotter` is given).
+ * - `{ copyInto }`: a copier that reaches the image some other way (the image's containerd
+ *   snapshot: imageSnapshotRootfs in src/cmd/container/volumes.ts); it gets the clean container
+ *   path and the volume's directory and says whether it copied anything.
  */
 export type ImageRootfs =
   | string
   | { lowerdirs: readonly string[] }
-  | { client: Client; chainId: string; snapshotter?: string };
+  | { copyInto: (containerPath: string, hostDir: string) => Promise<boolean> };
 
 export interface ResolveVolumeOptions {
-  settings: VolumeSettings & Partial<Pick<Settings, 'snapshotter'>>;
+  settings: VolumeSettings;
   /** The named volume; created on first use. Omit for a new anonymous volume. */
   name?: string;
   /** The mount's destination in the container. */
@@ -66,7 +60,6 @@ export async function resolveVolumeForMount(opts: ResolveVolumeOptions): Promise
   let copied = false;
   if (opts.imageRootfs !== undefined && !opts.noCopy) {
     copied = await copyImageContent(
-      opts.settings,
       opts.imageRootfs,
       cleanPath(opts.containerPath),
       vol.mountpoint,
@@ -82,7 +75,6 @@ export async function resolveVolumeForMount(opts: ResolveVolumeOptions): Promise
 }
 
 async function copyImageContent(
-  settings: ResolveVolumeOptions['settings'],
   image: ImageRootfs,
   containerPath: string,
   hostDir: string,
@@ -93,15 +85,7 @@ async function copyImageContent(
       copyFromRootfs(root, containerPath, hostDir),
     );
   }
-  const snapshotter = image.snapshotter ?? settings.snapshotter;
-  if (!snapshotter) throw new BerthError('no snapshotter given to read the image content from');
-  return copyImagePathIntoVolume(
-    image.client,
-    { namespace: settings.namespace, snapshotter },
-    image.chainId,
-    containerPath,
-    hostDir,
-  );
+  return image.copyInto(containerPath, hostDir);
 }
 
 /**

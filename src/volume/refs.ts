@@ -1,9 +1,8 @@
 /**
  * Which containers use which volumes. There is no daemon keeping reference counts, so the truth is
  * the containers' labels: berth's (and nerdctl's) Docker-shaped mounts, and the anonymous volume
- * list.
+ * list. The container records come from the caller (src/cmd/volume/users.ts lists them).
  */
-import type { Client } from '../containerd/client.js';
 import { LABEL } from '../labels.js';
 import { BerthError } from '../errors.js';
 import {
@@ -81,18 +80,20 @@ export function volumeNamesOf(
   return names;
 }
 
-/** volume name -> ids of the containers (in the settings' namespace) that use it. */
-export async function volumeUsers(
+/** A container record as far as volume references go. */
+export interface VolumeUser {
+  id: string;
+  labels?: Record<string, string> | null;
+}
+
+/** volume name -> sorted ids of the given containers that use it. */
+export function volumeUsersOf(
   settings: VolumeSettings,
-  client: Client,
-): Promise<Map<string, string[]>> {
-  const { containers } = await client.containers.list(
-    { filters: [] },
-    { namespace: settings.namespace },
-  );
+  containers: Iterable<VolumeUser>,
+): Map<string, string[]> {
   const users = new Map<string, string[]>();
   for (const c of containers) {
-    for (const name of volumeNamesOf(settings, c.labels)) {
+    for (const name of volumeNamesOf(settings, c.labels ?? undefined)) {
       const list = users.get(name);
       if (list) list.push(c.id);
       else users.set(name, [c.id]);
@@ -118,8 +119,8 @@ export class VolumeInUseError extends BerthError {
 export interface RemoveVolumeOptions {
   /** `volume rm -f`: a missing volume is not an error. It does not override the in-use check (nor does Docker's). */
   force?: boolean;
-  /** Precomputed volumeUsers(), when removing many volumes. */
-  users?: Map<string, string[]>;
+  /** volumeUsersOf() the namespace's containers: the in-use check needs all of them. */
+  users: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -128,18 +129,16 @@ export interface RemoveVolumeOptions {
  */
 export async function removeVolume(
   settings: VolumeSettings,
-  client: Client,
   name: string,
-  options: RemoveVolumeOptions = {},
+  options: RemoveVolumeOptions,
 ): Promise<boolean> {
   const vol = await getVolume(settings, name);
   if (!vol) {
     if (options.force) return false;
     throw new NoSuchVolumeError(name);
   }
-  const users = options.users ?? (await volumeUsers(settings, client));
-  const ids = users.get(name);
-  if (ids && ids.length > 0) throw new VolumeInUseError(name, ids);
+  const ids = options.users.get(name);
+  if (ids && ids.length > 0) throw new VolumeInUseError(name, [...ids]);
   return deleteVolumeDir(settings, name);
 }
 
@@ -151,19 +150,17 @@ export interface RemoveAnonymousResult {
 
 /**
  * `rm -v` and `--rm`: removes the container's anonymous volumes (LABEL.anonymousVolumes). Call it
- * after the container record is deleted; with a client, volumes another container still uses are
- * kept. Missing volumes are ignored. Named volumes are never removed by this.
+ * after the container record is deleted; volumes that `users` (volumeUsersOf) says another
+ * container still uses are kept. Missing volumes are ignored. Named volumes are never removed by
+ * this.
  */
 export async function removeAnonymousVolumes(
   settings: VolumeSettings,
   names: readonly string[],
-  options: { client?: Client } = {},
+  options: { users?: ReadonlyMap<string, readonly string[]> } = {},
 ): Promise<RemoveAnonymousResult> {
   const result: RemoveAnonymousResult = { removed: [], kept: [] };
-  if (names.length === 0) return result;
-  const users = options.client
-    ? await volumeUsers(settings, options.client)
-    : new Map<string, string[]>();
+  const users = options.users ?? new Map<string, string[]>();
   for (const name of names) {
     if ((users.get(name)?.length ?? 0) > 0) {
       result.kept.push(name);

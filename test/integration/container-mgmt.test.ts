@@ -469,5 +469,33 @@ describe('container management', function () {
       assert.ok(ids.includes(running.id));
       assert.equal(berth(['container', 'prune', '-f']).stdout, 'Total reclaimed space: 0B\n');
     });
+
+    it('--filter label / label! / until choose what is pruned; bad filters remove nothing', () => {
+      const keep = mk({ run: false, labels: { prunetest: 'keep' } });
+      const drop = mk({ run: false, labels: { prunetest: 'drop' } });
+      const plain = mk({ run: false });
+      const pruned = (filters: string[]): string[] => {
+        const r = berth(['container', 'prune', '-f', ...filters.flatMap((f) => ['--filter', f])]);
+        assert.equal(r.code, 0, r.stderr);
+        return made.filter((id) => r.stdout.includes(id));
+      };
+      const fail = (filter: string, code: number, stderr: RegExp | string): void => {
+        const r = berth(['container', 'prune', '-f', '--filter', filter]);
+        assert.equal(r.code, code, r.stderr);
+        if (typeof stderr === 'string') assert.equal(r.stderr, stderr);
+        else assert.match(r.stderr, stderr);
+      };
+      fail('nope=1', 1, "Error response from daemon: invalid filter 'nope'\n");
+      fail('until=yesterday', 1, "Error response from daemon: invalid filter 'until=yesterday'\n");
+      fail('label', 125, /^invalid argument "label" for "--filter" flag: bad format of filter/);
+      const all = ctrList(['containers', 'ls']);
+      for (const m of [keep, drop, plain]) assert.ok(all.includes(m.id));
+
+      // All three were created just now: an hour ago is before any of them.
+      assert.deepEqual(pruned(['until=1h']), []);
+      assert.deepEqual(pruned(['label=prunetest=drop', 'until=-1m']), [drop.id]);
+      assert.deepEqual(pruned(['label!=prunetest=keep', 'label!=nothing']), [plain.id]);
+      assert.deepEqual(pruned(['label=prunetest']), [keep.id]);
+    });
   });
 });

@@ -16,7 +16,7 @@ import {
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, ctr, env, hasTestEnv, uniqueName } from '../support/berth.js';
+import { berth, berthAsync, ctr, env, hasTestEnv, uniqueName } from '../support/berth.js';
 import {
   netnsPath,
   setupContainerNetwork,
@@ -174,6 +174,15 @@ describe('network', function () {
         run(['network', 'ls', '-f', 'label=a=b', '--format', '{{.Name}}']).stdout,
         `${name}\n`,
       );
+      const bad = run(['network', 'ls', '-f', 'color=red']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, "Error response from daemon: invalid filter 'color'\n");
+      const malformed = run(['network', 'ls', '-f', 'color']);
+      assert.equal(malformed.code, 125);
+      assert.match(
+        malformed.stderr,
+        /^invalid argument "color" for "-f, --filter" flag: bad format of filter \(expected name=value\)/,
+      );
 
       const insp = run(['network', 'inspect', name]);
       assert.equal(insp.code, 0, insp.stderr);
@@ -203,6 +212,29 @@ describe('network', function () {
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /network .* not found/);
       assert.equal(run(['network', 'rm', 'bridge']).code, 1);
+    });
+
+    it('concurrent creates without --subnet all succeed, each with a subnet of its own', async () => {
+      // The automatic pool starts after bridge_ip (198.18.0.0/24 here), so it stays in
+      // 198.18.0.0/15; creating a network sends no traffic and makes no bridge device.
+      const names = Array.from({ length: 6 }, () => uniqueName('par'));
+      const results = await Promise.all(
+        names.map((n) => berthAsync(['network', 'create', n], { env: { BERTH_TOML: toml } }).done),
+      );
+      try {
+        results.forEach((r, i) => assert.equal(r.code, 0, `${names[i]}: ${r.stderr}`));
+        const subnets = names.map((n) => {
+          const insp = run(['network', 'inspect', '-f', '{{json .IPAM.Config}}', n]);
+          assert.equal(insp.code, 0, insp.stderr);
+          return (JSON.parse(insp.stdout) as { Subnet: string }[])[0]!.Subnet;
+        });
+        assert.equal(new Set(subnets).size, names.length, `subnets: ${subnets.join(' ')}`);
+        for (const s of subnets) assert.match(s, /^198\.1[89]\.\d+\.0\/24$/);
+      } finally {
+        for (const n of names) run(['network', 'rm', n]);
+      }
+      for (const n of names)
+        assert.ok(!existsSync(join(settings.cniNetconfPath, `berth-${n}.conflist`)));
     });
 
     it('refuses to remove a network in use; prune keeps it, then removes it', () => {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { berth, env, uniqueName } from '../support/berth.js';
+import { berth, berthAsync, env, uniqueName } from '../support/berth.js';
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
 const MULTI = () => `${env.registry}/lab/multi:latest`;
@@ -174,6 +174,44 @@ describe('run with networks, published ports and volumes', function () {
       assert.equal(berth(['ps', '-a', '-q', '--filter', `name=${name}`]).stdout, '');
     } finally {
       holder.close();
+    }
+    assert.deepEqual(netnsEntries(), []);
+  });
+
+  it('two concurrent runs publishing one port (127.0.0.1 and 0.0.0.0): one runs, one is refused', async () => {
+    // Ports below Linux's ephemeral range; one something else on the host holds is tried again.
+    for (let attempt = 1; ; attempt++) {
+      const port = 20000 + Math.floor(Math.random() * 12000);
+      const names = [uniqueName('pl'), uniqueName('pw')];
+      const publish = [`127.0.0.1:${port}:80`, `0.0.0.0:${port}:80`];
+      const results = await Promise.all(
+        names.map(
+          (n, i) =>
+            berthAsync(['run', '-d', '--name', n, '-p', publish[i]!, IMG(), 'sleep', '60']).done,
+        ),
+      );
+      try {
+        const foreign = results.some((r) => /address already in use/.test(r.stderr));
+        if (foreign && attempt < 5) continue;
+        const won = results.filter((r) => r.code === 0);
+        const lost = results.findIndex((r) => r.code !== 0);
+        assert.equal(won.length, 1, results.map((r) => `${r.code}: ${r.stderr}`).join('\n'));
+        const ip = publish[lost]!.split(':')[0]!.replace(/\./g, '\\.');
+        assert.match(
+          results[lost]!.stderr,
+          new RegExp(`Bind for ${ip}:${port} failed: port is already allocated`),
+        );
+        // The refused run left no container behind; the other one has the port published.
+        assert.equal(berth(['ps', '-a', '-q', '--filter', `name=^${names[lost]}$`]).stdout, '');
+        const winner = names[1 - lost]!;
+        assert.equal(
+          out(['port', winner]),
+          `80/tcp -> ${publish[1 - lost]!.split(':')[0]}:${port}\n`,
+        );
+      } finally {
+        for (const n of names) berth(['rm', '-f', n]);
+      }
+      break;
     }
     assert.deepEqual(netnsEntries(), []);
   });

@@ -16,7 +16,13 @@ import { berth as berthShared, ctr, ctrList, env, uniqueName } from '../support/
 import { Client } from '../../src/containerd/client.js';
 import {
   copyImagePathIntoVolume,
+  imageSnapshotRootfs,
+  removeUnusedAnonymousVolumes,
+} from '../../src/cmd/container/volumes.js';
+import { volumeUsers } from '../../src/cmd/volume/users.js';
+import {
   createVolume,
+  createVolumeResolver,
   getVolume,
   removeAnonymousVolumes,
   removeVolume,
@@ -508,6 +514,10 @@ describe('volume', function () {
 
     after(() => client.close());
 
+    /** `volume rm`: refused while a container of the namespace uses the volume. */
+    const rmVolume = async (name: string): Promise<boolean> =>
+      removeVolume(settings(), name, { users: await volumeUsers(settings(), client) });
+
     it('copies the image files at the mount path into a new named volume (multi-layer: overlay view)', async () => {
       const chainId = await chainIdOf(client, MULTI());
       const name = uniqueName('copy');
@@ -515,7 +525,7 @@ describe('volume', function () {
         settings: settings(),
         name,
         containerPath: '/data',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.equal(r.name, name);
       assert.equal(r.hostPath, volumeMountpoint(settings(), name));
@@ -529,7 +539,7 @@ describe('volume', function () {
         settings: settings(),
         name: uniqueName('copyroot'),
         containerPath: '/',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.equal(readFileSync(join(root.hostPath, 'hello.txt'), 'utf8').length > 0, true);
       assert.ok(lstatSync(join(root.hostPath, 'bin', 'busybox')).mode & 0o111);
@@ -538,8 +548,8 @@ describe('volume', function () {
           statSync(join(root.hostPath, 'bin', 'sh')).isFile(),
       );
       noLeftovers(leasesBefore);
-      await removeVolume(settings(), client, name);
-      await removeVolume(settings(), client, root.name);
+      await rmVolume(name);
+      await rmVolume(root.name);
     });
 
     it('does not overwrite an existing non-empty volume, and fills an existing empty one', async () => {
@@ -551,7 +561,7 @@ describe('volume', function () {
         settings: settings(),
         name: full,
         containerPath: '/data',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.equal(r.created, false);
       assert.equal(r.copied, false);
@@ -564,7 +574,7 @@ describe('volume', function () {
         settings: settings(),
         name: empty,
         containerPath: '/data',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.equal(e.copied, true);
       assert.deepEqual(readdirSync(e.hostPath), ['big']);
@@ -575,12 +585,12 @@ describe('volume', function () {
         settings: settings(),
         name: empty,
         containerPath: '/data',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.equal(readFileSync(join(e.hostPath, 'big'), 'utf8'), 'changed');
       noLeftovers(leasesBefore);
-      await removeVolume(settings(), client, full);
-      await removeVolume(settings(), client, empty);
+      await rmVolume(full);
+      await rmVolume(empty);
     });
 
     it('copyImagePathIntoVolume: a path missing from the image leaves the volume empty; single-layer view', async () => {
@@ -597,7 +607,7 @@ describe('volume', function () {
       assert.equal(await copyImagePathIntoVolume(client, settings(), bb, '/bin', dir2), true);
       assert.ok(existsSync(join(dir2, 'busybox')));
       noLeftovers(leasesBefore);
-      for (const d of [dir, dir2]) await removeVolume(settings(), client, d.split('/').at(-2)!);
+      for (const d of [dir, dir2]) await rmVolume(d.split('/').at(-2)!);
     });
 
     it('a missing snapshot is a clear error and leaves nothing behind', async () => {
@@ -607,40 +617,72 @@ describe('volume', function () {
         /not found in snapshotter/,
       );
       noLeftovers(leasesBefore);
-      await removeVolume(settings(), client, dir.split('/').at(-2)!);
+      await rmVolume(dir.split('/').at(-2)!);
     });
 
-    it('anonymous volumes: created with a 64-hex name, removed by removeAnonymousVolumes unless in use', async () => {
+    it('anonymous volumes: created with a 64-hex name, removed by removeUnusedAnonymousVolumes unless in use', async () => {
       const chainId = await chainIdOf(client, MULTI());
       const a = await resolveVolumeForMount({
         settings: settings(),
         containerPath: '/vol',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       const b2 = await resolveVolumeForMount({
         settings: settings(),
         containerPath: '/data',
-        imageRootfs: { client, chainId },
+        imageRootfs: imageSnapshotRootfs(client, settings(), chainId),
       });
       assert.match(a.name, /^[0-9a-f]{64}$/);
       assert.equal(a.anonymous, true);
       assert.equal(b2.copied, true);
       const id = containerUsing(b2.name);
       try {
-        const res = await removeAnonymousVolumes(settings(), [a.name, b2.name, 'f'.repeat(64)], {
-          client,
-        });
+        const res = await removeUnusedAnonymousVolumes(settings(), client, [
+          a.name,
+          b2.name,
+          'f'.repeat(64),
+        ]);
         assert.deepEqual(res, { removed: [a.name], kept: [b2.name] });
         assert.equal(await getVolume(settings(), a.name), undefined);
-        await assert.rejects(removeVolume(settings(), client, b2.name), VolumeInUseError);
+        await assert.rejects(rmVolume(b2.name), VolumeInUseError);
       } finally {
         deleteContainer(id);
       }
-      assert.deepEqual(await removeAnonymousVolumes(settings(), [b2.name], { client }), {
+      assert.deepEqual(await removeUnusedAnonymousVolumes(settings(), client, [b2.name]), {
         removed: [b2.name],
         kept: [],
       });
       noLeftovers(leasesBefore);
+    });
+
+    it("the store's client-taking entry points (create's resolver, run's --rm cleanup) still copy and check users", async () => {
+      const chainId = await chainIdOf(client, MULTI());
+      const resolver = createVolumeResolver({
+        settings: settings(),
+        imageRootfs: { client, chainId },
+      });
+      await resolver.resolve({ type: 'volume', target: '/data', readonly: false });
+      const [name] = resolver.anonymousVolumes;
+      assert.ok(name);
+      const vol = resolver.volumes.get('/data');
+      assert.ok(vol);
+      assert.equal(vol.copied, true);
+      assert.deepEqual(readdirSync(vol.hostPath), ['big']);
+      noLeftovers(leasesBefore);
+
+      const id = containerUsing(name);
+      try {
+        assert.deepEqual(await removeAnonymousVolumes(settings(), [name], { client }), {
+          removed: [],
+          kept: [name],
+        });
+      } finally {
+        deleteContainer(id);
+      }
+      assert.deepEqual(await removeAnonymousVolumes(settings(), [name], { client }), {
+        removed: [name],
+        kept: [],
+      });
     });
   });
 });

@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { LABEL } from '../../labels.js';
+import { parseTimestamp } from '../filters.js';
 import type { Container } from './resolve.js';
 
 export interface LogsOptions {
@@ -21,29 +22,8 @@ interface Entry {
 
 /** Docker's --since/--until: RFC 3339 (date or date-time), Unix seconds[.nanos], or a duration ago. */
 export function parseTimeArg(value: string, flag = 'since', now = Date.now()): number {
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const mult: Record<string, number> = {
-      ns: 1e-6,
-      us: 1e-3,
-      µs: 1e-3,
-      ms: 1,
-      s: 1000,
-      m: 60000,
-      h: 3600000,
-    };
-    return now - Number(dur[1]) * (mult[dur[2] as string] as number);
-  }
-  const compound = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/.exec(value);
-  if (compound && value !== '') {
-    let ms = 0;
-    for (const m of value.matchAll(/(\d+)([hms])/g))
-      ms += Number(m[1]) * ({ h: 3600000, m: 60000, s: 1000 }[m[2] as 'h'] ?? 0);
-    return now - ms;
-  }
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const t = Date.parse(value);
-  if (!Number.isNaN(t)) return t;
+  const t = parseTimestamp(value, now);
+  if (t !== undefined) return t;
   throw new BerthError(
     `invalid value for "${flag}": failed to parse value as time or duration: "${value}"`,
     { exitCode: 1 },

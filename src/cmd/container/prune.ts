@@ -2,52 +2,37 @@
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import { isCriManaged } from '../../labels.js';
+import { labelsMatch, parseFilterFlags, untilTimes } from '../filters.js';
 import { removeContainer, sweepOrphans } from './remove.js';
-import type { Container } from './resolve.js';
-import { listTasks, stateFromTask } from './state.js';
-import { parseTimeArg } from './logs.js';
+import { createdAt, listTasks, stateFromTask } from './state.js';
 
 export interface PruneResult {
   deleted: string[];
   reclaimed: number;
 }
 
-function labelFilterMatches(c: Container, filters: readonly string[]): boolean {
-  return filters.every((f) => {
-    const [key, ...rest] = f.split('=');
-    if (key === 'label') {
-      const v = rest.join('=');
-      const i = v.indexOf('=');
-      return i < 0 ? v in c.labels : c.labels[v.slice(0, i)] === v.slice(i + 1);
-    }
-    if (key === 'label!') {
-      const v = rest.join('=');
-      const i = v.indexOf('=');
-      return i < 0 ? !(v in c.labels) : c.labels[v.slice(0, i)] !== v.slice(i + 1);
-    }
-    return true;
-  });
-}
-
 export async function pruneContainers(
   client: Client,
   settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath' | 'snapshotter'>,
-  filters: readonly string[] = [],
+  filterFlags: readonly string[] = [],
 ): Promise<PruneResult> {
+  const filters = parseFilterFlags(filterFlags, {
+    keys: ['label', 'label!', 'until'],
+    flag: '--filter',
+  });
+  const until = untilTimes(filters);
   const [{ containers }, tasks] = await Promise.all([
     client.containers.list({ filters: [] }),
     listTasks(client),
   ]);
   const result: PruneResult = { deleted: [], reclaimed: 0 };
-  const until = filters.find((f) => f.startsWith('until='))?.slice('until='.length);
-  // Docker's `until`: a timestamp, or a Go duration before now (`24h`, `1h30m`).
-  const untilMs = until ? parseTimeArg(until, 'until') : undefined;
   for (const c of containers) {
     if (isCriManaged(c.labels)) continue;
     const state = stateFromTask(c, tasks.get(c.id));
     if (state.Running) continue;
-    if (!labelFilterMatches(c, filters)) continue;
-    if (untilMs !== undefined && Number(c.created_at?.seconds ?? 0) * 1000 >= untilMs) continue;
+    if (!labelsMatch(filters, c.labels)) continue;
+    // Docker prunes what was created up to and including the cut-off.
+    if (until.some((t) => createdAt(c).getTime() > t)) continue;
     let size = 0;
     if (c.snapshot_key) {
       try {

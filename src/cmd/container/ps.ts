@@ -6,11 +6,12 @@ import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { specProcessArgs, unpackJsonAny } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
-import { BerthError, UsageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
+import { parseFilterFlags } from '../filters.js';
 import type { Container } from './resolve.js';
 import {
   createdAt,
@@ -396,18 +397,6 @@ export interface PsOptions {
   tasksTimeoutMs?: number;
 }
 
-const FILTER_KEYS = new Set([
-  'id',
-  'name',
-  'label',
-  'status',
-  'exited',
-  'ancestor',
-  'before',
-  'since',
-  'volume',
-  'network',
-]);
 const STATUSES = new Set([
   'created',
   'restarting',
@@ -420,26 +409,21 @@ const STATUSES = new Set([
 
 /** Parses `-f key=value` flags into key -> values (Docker ORs values of a key, ANDs keys). */
 export function parseFilters(list: readonly string[]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i < 0)
-      throw new UsageError(
-        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
-      );
-    const key = f.slice(0, i).trim().toLowerCase();
-    const value = f.slice(i + 1);
-    if (!FILTER_KEYS.has(key))
-      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
-    if (key === 'status' && !STATUSES.has(value)) {
-      throw new BerthError(`Error response from daemon: invalid filter 'status=${value}'`);
-    }
-    if (key === 'exited' && !/^-?\d+$/.test(value)) {
-      throw new BerthError(`Error response from daemon: invalid filter 'exited=${value}'`);
-    }
-    map.set(key, [...(map.get(key) ?? []), value]);
-  }
-  return map;
+  return parseFilterFlags(list, {
+    keys: [
+      'id',
+      'name',
+      'label',
+      'status',
+      'exited',
+      'ancestor',
+      'before',
+      'since',
+      'volume',
+      'network',
+    ],
+    values: { status: (v) => STATUSES.has(v), exited: (v) => /^-?\d+$/.test(v) },
+  });
 }
 
 /** Go's regexp.MatchString as Docker's filters use it; an invalid pattern matches nothing. */

@@ -190,7 +190,8 @@ export async function removeContainer(
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
   if (opts.volumes) {
-    const { anonymousVolumesOf, removeAnonymousVolumes } = await import('../../volume/index.js');
-    await removeAnonymousVolumes(settings, anonymousVolumesOf(labels), { client });
+    const { anonymousVolumesOf } = await import('../../volume/refs.js');
+    const { removeUnusedAnonymousVolumes } = await import('./volumes.js');
+    await removeUnusedAnonymousVolumes(settings, client, anonymousVolumesOf(labels));
   }
 }

@@ -3,7 +3,7 @@
  * `<none>` as tag), IMAGE ID from the config digest, CREATED from the config, SIZE unpacked.
  */
 import type { Client } from '../../containerd/client.js';
-import { BerthError, UsageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSize } from '../../formatter/units.js';
 import {
@@ -15,6 +15,14 @@ import {
 } from '../../image/local.js';
 import { pathMatch } from '../../image/match.js';
 import { imageSizes } from '../../image/size.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  untilTimes,
+  type Filters,
+} from '../filters.js';
 
 export const IMAGES_DEFAULT_FORMAT =
   'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
@@ -184,55 +192,12 @@ export function rowsOf(s: ImageSummary, opts: { digests: boolean; trunc: boolean
   return rows;
 }
 
-const FILTER_KEYS = new Set(['dangling', 'label', 'before', 'since', 'reference', 'until']);
-
 /** `-f key=value` list into a map of values per key; Docker's errors for malformed ones. */
-export function parseImageFilters(list: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i <= 0) {
-      throw new UsageError(
-        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
-      );
-    }
-    const key = f.slice(0, i).trim().toLowerCase();
-    const value = f.slice(i + 1);
-    if (!FILTER_KEYS.has(key))
-      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
-    if (key === 'dangling' && !['true', 'false', '1', '0'].includes(value.toLowerCase())) {
-      throw new BerthError(`Error response from daemon: invalid filter 'dangling=${value}'`);
-    }
-    out.set(key, [...(out.get(key) ?? []), value]);
-  }
-  return out;
-}
-
-/** Docker's `until=`: a Go duration before now, or a timestamp. */
-function parseUntil(value: string): Date {
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const mult: Record<string, number> = {
-      ns: 1e-6,
-      us: 1e-3,
-      µs: 1e-3,
-      ms: 1,
-      s: 1000,
-      m: 60_000,
-      h: 3_600_000,
-    };
-    return new Date(Date.now() - Number(dur[1]) * (mult[dur[2] as string] ?? 1));
-  }
-  const d = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
-  return d;
-}
-
-function labelMatches(labels: Record<string, string>, want: string): boolean {
-  const i = want.indexOf('=');
-  if (i < 0) return want in labels;
-  return labels[want.slice(0, i)] === want.slice(i + 1);
+export function parseImageFilters(list: readonly string[]): Filters {
+  return parseFilterFlags(list, {
+    keys: ['dangling', 'label', 'before', 'since', 'reference', 'until'],
+    values: { dangling: isBoolValue },
+  });
 }
 
 /** Docker's reference filter: the pattern against `repo` and `repo:tag` of every name. */
@@ -287,18 +252,17 @@ export async function listImageRows(client: Client, opts: ListImagesOptions): Pr
   };
   const before = await Promise.all((filters.get('before') ?? []).map((v) => refTime(v)));
   const since = await Promise.all((filters.get('since') ?? []).map((v) => refTime(v)));
-  const until = (filters.get('until') ?? []).map(parseUntil);
-  const dangling = filters.get('dangling')?.map((v) => v === 'true' || v === '1');
-  const labels = filters.get('label') ?? [];
+  const until = untilTimes(filters);
+  const dangling = filters.get('dangling')?.map(boolValue);
   const refs = [...(filters.get('reference') ?? []), ...(opts.reference ? [opts.reference] : [])];
 
   summaries = summaries.filter((s) => {
     const t = s.created?.getTime() ?? 0;
     if (before.some((b) => t >= b)) return false;
     if (since.some((b) => t <= b)) return false;
-    if (until.some((u) => t >= u.getTime())) return false;
+    if (until.some((u) => t >= u)) return false;
     if (dangling && dangling.some((d) => d !== (s.repoTags.length === 0))) return false;
-    if (!labels.every((l) => labelMatches(s.labels, l))) return false;
+    if (!labelsMatch(filters, s.labels)) return false;
     if (refs.length > 0 && !refs.some((r) => referenceMatches(s, r))) return false;
     return true;
   });

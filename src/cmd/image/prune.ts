@@ -4,10 +4,10 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
 import { humanSize } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { recordReference, type LocalImage } from '../../image/local.js';
+import { labelsMatch, parseFilterFlags, untilTimes } from '../filters.js';
 import { loadImageState, removeImage } from './remove.js';
 
 export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
@@ -30,47 +30,16 @@ function tagged(img: LocalImage): boolean {
   return recordReference(img.name)?.tag !== undefined;
 }
 
-/** Go duration (`24h`, `90m`) or timestamp, as Docker's `until` filter takes. */
-function untilTime(value: string): number {
-  const dur = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const mult: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    return Date.now() - Number(dur[1]) * (mult[dur[2] as string] ?? 1);
-  }
-  const t = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (Number.isNaN(t))
-    throw new BerthError(`Error response from daemon: invalid filter 'until=${value}'`);
-  return t;
-}
-
-function labelFilter(labels: Record<string, string>, want: string): boolean {
-  const i = want.indexOf('=');
-  return i < 0 ? want in labels : labels[want.slice(0, i)] === want.slice(i + 1);
-}
-
+/** A predicate for the `--filter` values, which Docker checks before touching anything. */
 function parseFilters(list: readonly string[]): (img: LocalImage) => boolean {
-  const checks: ((img: LocalImage) => boolean)[] = [];
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i <= 0)
-      throw new BerthError(
-        `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
-        { exitCode: 125 },
-      );
-    const key = f.slice(0, i);
-    const value = f.slice(i + 1);
-    if (key === 'until') {
-      const t = untilTime(value);
-      checks.push((img) => (img.config.created ? Date.parse(img.config.created) < t : true));
-    } else if (key === 'label') {
-      checks.push((img) => labelFilter(img.config.config?.Labels ?? {}, value));
-    } else if (key === 'label!') {
-      checks.push((img) => !labelFilter(img.config.config?.Labels ?? {}, value));
-    } else {
-      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
-    }
-  }
-  return (img) => checks.every((c) => c(img));
+  const filters = parseFilterFlags(list, { keys: ['until', 'label', 'label!'], flag: '--filter' });
+  const until = untilTimes(filters);
+  return (img) => {
+    // An image without a creation time is never too new.
+    const created = img.config.created ? Date.parse(img.config.created) : undefined;
+    if (created !== undefined && until.some((t) => created >= t)) return false;
+    return labelsMatch(filters, img.config.config?.Labels ?? {});
+  };
 }
 
 export async function pruneImages(client: Client, opts: PruneOptions): Promise<PruneResult> {

@@ -18,6 +18,7 @@ import {
   removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
+import { labelsMatch, parseFilterFlags, type FilterSpec, type Filters } from '../filters.js';
 
 type NetSettings = Pick<
   Settings,
@@ -56,7 +57,7 @@ function kv(list: readonly string[] = []): Record<string, string> {
   return out;
 }
 
-export function createNetworkCmd(settings: NetSettings, o: CreateOptions): string {
+export async function createNetworkCmd(settings: NetSettings, o: CreateOptions): Promise<string> {
   const driver = o.driver ?? 'bridge';
   if (driver !== 'bridge') throw new BerthError(`plugin "${driver}" not found`);
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) {
@@ -66,7 +67,7 @@ export function createNetworkCmd(settings: NetSettings, o: CreateOptions): strin
     throw new BerthError(`Error response from daemon: network with name ${o.name} already exists`);
   }
   try {
-    return createNetwork(settings, {
+    const created = await createNetwork(settings, {
       name: o.name,
       subnet: o.subnet,
       gateway: o.gateway,
@@ -74,7 +75,8 @@ export function createNetworkCmd(settings: NetSettings, o: CreateOptions): strin
       internal: o.internal,
       labels: kv(o.labels),
       options: kv(o.options),
-    }).meta.id;
+    });
+    return created.meta.id;
   } catch (e) {
     throw new BerthError(`Error response from daemon: ${(e as Error).message}`);
   }
@@ -115,22 +117,17 @@ function allNetworks(settings: NetSettings): Listed[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function matchFilters(n: Listed, filters: readonly string[]): boolean {
-  const by = new Map<string, string[]>();
-  for (const f of filters) {
-    const eq = f.indexOf('=');
-    if (eq < 0)
-      throw new BerthError(`bad format of filter (expected name=value)`, { exitCode: 125 });
-    const k = f.slice(0, eq);
-    if (!['name', 'id', 'label', 'driver', 'type', 'scope'].includes(k)) {
-      throw new BerthError(`invalid filter '${k}'`, { exitCode: 125 });
-    }
-    by.set(k, [...(by.get(k) ?? []), f.slice(eq + 1)]);
-  }
+/** `network ls` keys, which `network prune` shares. */
+function parseNetworkFilters(list: readonly string[], flag: FilterSpec['flag']): Filters {
+  return parseFilterFlags(list, {
+    keys: ['name', 'id', 'label', 'driver', 'type', 'scope'],
+    flag,
+  });
+}
+
+function matchFilters(n: Listed, by: Filters): boolean {
   const any = (k: string, test: (v: string) => boolean): boolean =>
     !by.has(k) || by.get(k)!.some(test);
-  const all = (k: string, test: (v: string) => boolean): boolean =>
-    !by.has(k) || by.get(k)!.every(test);
   const builtin = ['bridge', 'host', 'none'].includes(n.name);
   return (
     any('name', (v) => n.name.includes(v)) &&
@@ -138,10 +135,7 @@ function matchFilters(n: Listed, filters: readonly string[]): boolean {
     any('driver', (v) => n.driver === v) &&
     any('scope', (v) => v === 'local') &&
     any('type', (v) => (v === 'builtin' ? builtin : v === 'custom' ? !builtin : false)) &&
-    all('label', (v) => {
-      const eq = v.indexOf('=');
-      return eq < 0 ? v in n.labels : n.labels[v.slice(0, eq)] === v.slice(eq + 1);
-    })
+    labelsMatch(by, n.labels)
   );
 }
 
@@ -150,8 +144,9 @@ export function listNetworks(
   filters: readonly string[] = [],
   noTrunc = false,
 ): NetworkRow[] {
+  const by = parseNetworkFilters(filters, '-f, --filter');
   return allNetworks(settings)
-    .filter((n) => matchFilters(n, filters))
+    .filter((n) => matchFilters(n, by))
     .map((n) => ({
       ID: noTrunc ? n.id : n.id.slice(0, 12),
       Name: n.name,
@@ -288,10 +283,11 @@ export async function pruneNetworks(
   client: Client,
   filters: readonly string[] = [],
 ): Promise<string[]> {
+  const by = parseNetworkFilters(filters, '--filter');
   const removed: string[] = [];
   for (const n of allNetworks(settings)) {
     if (BUILTIN_NETWORKS.includes(n.name as 'bridge') || !n.stored) continue;
-    if (!matchFilters(n, filters)) continue;
+    if (!matchFilters(n, by)) continue;
     if ((await usersOf(client, n.name)).length > 0) continue;
     removeNetworkFile(n.stored);
     await cleanupNetworkHost(settings, n.stored);

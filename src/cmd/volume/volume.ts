@@ -2,7 +2,7 @@
  * The `volume` commands' logic: rows for `ls`, Docker's inspect shape, filters and prune.
  */
 import type { Client } from '../../containerd/client.js';
-import { BerthError, UsageError } from '../../errors.js';
+import { BerthError } from '../../errors.js';
 import {
   createVolume,
   deleteVolumeDir,
@@ -10,11 +10,12 @@ import {
   listVolumes,
   removeVolume,
   volumeSize,
-  volumeUsers,
   type Volume,
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
+import { volumeUsers } from './users.js';
+import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
 export interface DockerVolume {
@@ -88,43 +89,19 @@ export const VOLUME_LS_HEADERS = {
 } as const;
 
 /** `-f k=v` flags, grouped by key (several values of one key are ORed, keys are ANDed). */
-export type VolumeFilters = Map<string, string[]>;
+export type VolumeFilters = Filters;
 
-const FILTER_KEYS = new Set(['dangling', 'driver', 'label', 'label!', 'name']);
-
-/** Parses `--filter` values; bad syntax is a usage error (125), an unknown key a daemon error (1). */
+/** Parses `volume ls --filter` values; bad syntax is a usage error (125), an unknown key a daemon error (1). */
 export function parseVolumeFilters(list: readonly string[]): VolumeFilters {
-  const out: VolumeFilters = new Map();
-  for (const item of list) {
-    const i = item.indexOf('=');
-    if (i < 0) {
-      throw new UsageError(
-        `invalid argument "${item}" for "-f, --filter" flag: bad format of filter (expected name=value)`,
-      );
-    }
-    // `label!=k` parses as key `label!`.
-    const key = item.slice(0, i).trim().toLowerCase();
-    const value = item.slice(i + 1).trim();
-    if (!FILTER_KEYS.has(key))
-      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
-    out.set(key, [...(out.get(key) ?? []), value]);
-  }
-  const dangling = out.get('dangling');
-  if (dangling) {
-    for (const v of dangling) {
-      if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) {
-        throw new BerthError(`Error response from daemon: invalid filter 'dangling=${v}'`);
-      }
-    }
-  }
-  return out;
+  return parseFilterFlags(list, {
+    keys: ['dangling', 'driver', 'label', 'label!', 'name'],
+    values: { dangling: isBoolValue },
+  });
 }
 
-function labelMatches(labels: Record<string, string>, spec: string): boolean {
-  const i = spec.indexOf('=');
-  if (i < 0) return Object.hasOwn(labels, spec);
-  const k = spec.slice(0, i);
-  return Object.hasOwn(labels, k) && labels[k] === spec.slice(i + 1);
+/** `volume prune --filter`: only labels; `all` and `dangling` are flags or implied there. */
+export function parseVolumePruneFilters(list: readonly string[]): VolumeFilters {
+  return parseFilterFlags(list, { keys: ['label', 'label!'], flag: '--filter' });
 }
 
 /** dockerd's filters.Match: exact, else the value as a regular expression. */
@@ -151,14 +128,11 @@ export function matchVolume(
   if (names && !names.some((p) => nameMatches(v.name, p))) return false;
   const drivers = filters.get('driver');
   if (drivers && !drivers.some((d) => nameMatches('local', d))) return false;
-  const labels = filters.get('label');
-  if (labels && !labels.every((l) => labelMatches(v.labels, l))) return false;
-  const notLabels = filters.get('label!');
-  if (notLabels && notLabels.some((l) => labelMatches(v.labels, l))) return false;
+  if (!labelsMatch(filters, v.labels)) return false;
   const dangling = filters.get('dangling');
   if (dangling) {
     const inUse = (users?.get(v.name)?.length ?? 0) > 0;
-    const want = dangling.map((d) => d === 'true' || d === '1');
+    const want = dangling.map(boolValue);
     if (!want.some((w) => w === !inUse)) return false;
   }
   return true;
@@ -209,7 +183,7 @@ export async function volumeRm(
   const errors: string[] = [];
   for (const name of names) {
     try {
-      const removed = await removeVolume(settings, client, name, { force: opts.force, users });
+      const removed = await removeVolume(settings, name, { force: opts.force, users });
       // Docker prints the name even when -f skipped a missing volume.
       void removed;
       onRemoved(name);
@@ -228,17 +202,13 @@ export interface PruneReport {
 
 /**
  * `volume prune`: removes unused volumes matching the filters; only anonymous ones unless `all`
- * (Docker ≥23). A `label` filter is allowed as in Docker; `all` and `dangling` are not filters here.
+ * (Docker ≥23). The filters come from parseVolumePruneFilters.
  */
 export async function volumePrune(
   settings: VolumeSettings,
   client: Client,
   opts: { all: boolean; filters: VolumeFilters },
 ): Promise<PruneReport> {
-  for (const key of opts.filters.keys()) {
-    if (key !== 'label' && key !== 'label!')
-      throw new BerthError(`Error response from daemon: invalid filter '${key}'`);
-  }
   const vols = await listVolumes(settings);
   const users = await volumeUsers(settings, client);
   const report: PruneReport = { deleted: [], spaceReclaimed: 0 };

@@ -36,7 +36,7 @@ export default class NetworkCreate extends BaseCommand {
     const { args, flags } = await this.parse(NetworkCreate);
     const settings = this.loadSettings(flags).settings;
     const { createNetworkCmd } = await import('../../cmd/network/network.js');
-    const id = createNetworkCmd(settings, {
+    const id = await createNetworkCmd(settings, {
       name: args.network,
       driver: flags.driver,
       subnet: flags.subnet,

@@ -22,9 +22,9 @@ export default class VolumePrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumePrune);
     const { settings } = this.loadSettings(flags);
-    const { parseVolumeFilters, pruneOutput, pruneWarning, volumePrune } =
+    const { parseVolumePruneFilters, pruneOutput, pruneWarning, volumePrune } =
       await import('../../cmd/volume/volume.js');
-    const filters = parseVolumeFilters(flags.filter ?? []);
+    const filters = parseVolumePruneFilters(flags.filter ?? []);
     if (!flags.force) {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         throw new BerthError(

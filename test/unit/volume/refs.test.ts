@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { removeUnusedAnonymousVolumes } from '../../../src/cmd/container/volumes.js';
+import { volumeUsers } from '../../../src/cmd/volume/users.js';
 import type { Client } from '../../../src/containerd/client.js';
 import { LABEL } from '../../../src/labels.js';
 import {
@@ -13,13 +15,19 @@ import {
   removeVolume,
   VolumeInUseError,
   volumeNamesOf,
-  volumeUsers,
+  volumeUsersOf,
 } from '../../../src/volume/index.js';
 
-function fakeClient(containers: { id: string; labels: Record<string, string> }[]): Client {
+type Record_ = { id: string; labels: Record<string, string> };
+
+/** A client whose Containers.List answers `containers`; `lists` records each call's namespace. */
+function fakeClient(containers: Record_[], lists: (string | undefined)[] = []): Client {
   return {
     containers: {
-      list: async () => ({ containers }),
+      list: async (_req: unknown, opts?: { namespace?: string }) => {
+        lists.push(opts?.namespace);
+        return { containers };
+      },
     },
   } as unknown as Client;
 }
@@ -79,26 +87,34 @@ describe('volume references', () => {
     assert.deepEqual(anonymousVolumesOf({ [LABEL.anonymousVolumes]: '["a","b",3]' }), ['a', 'b']);
   });
 
-  it('volumeUsers maps names to sorted container ids', async () => {
-    const client = fakeClient([
+  it('volumeUsersOf maps names to sorted container ids', () => {
+    const users = volumeUsersOf(settings(), [
       { id: 'c2', labels: { [LABEL.mounts]: volMount('v') } },
       { id: 'c1', labels: { [LABEL.mounts]: volMount('v'), [LABEL.anonymousVolumes]: '["w"]' } },
       { id: 'c3', labels: {} },
+      { id: 'c4', labels: null },
     ]);
-    const users = await volumeUsers(settings(), client);
     assert.deepEqual(users.get('v'), ['c1', 'c2']);
     assert.deepEqual(users.get('w'), ['c1']);
+    assert.equal(users.size, 2);
+  });
+
+  it("volumeUsers lists the settings' namespace's containers", async () => {
+    const lists: (string | undefined)[] = [];
+    const client = fakeClient([{ id: 'c1', labels: { [LABEL.mounts]: volMount('v') } }], lists);
+    assert.deepEqual([...(await volumeUsers(settings(), client))], [['v', ['c1']]]);
+    assert.deepEqual(lists, ['ns']);
   });
 
   it('removeVolume refuses in-use volumes with Docker text, and handles missing ones', async () => {
     await createVolume(settings(), 'busy');
     await createVolume(settings(), 'free');
-    const client = fakeClient([
-      { id: 'aaa', labels: { [LABEL.mounts]: volMount('busy') } },
+    const users = volumeUsersOf(settings(), [
       { id: 'bbb', labels: { [LABEL.mounts]: volMount('busy') } },
+      { id: 'aaa', labels: { [LABEL.mounts]: volMount('busy') } },
     ]);
     await assert.rejects(
-      removeVolume(settings(), client, 'busy', { force: true }),
+      removeVolume(settings(), 'busy', { force: true, users }),
       (err: unknown) => {
         assert.ok(err instanceof VolumeInUseError);
         assert.equal(
@@ -109,30 +125,53 @@ describe('volume references', () => {
         return true;
       },
     );
-    assert.equal(await removeVolume(settings(), client, 'free'), true);
-    await assert.rejects(removeVolume(settings(), client, 'free'), (err: unknown) => {
+    assert.equal(await removeVolume(settings(), 'free', { users }), true);
+    await assert.rejects(removeVolume(settings(), 'free', { users }), (err: unknown) => {
       assert.ok(err instanceof NoSuchVolumeError);
       assert.equal(err.message, 'Error response from daemon: get free: no such volume');
       return true;
     });
-    assert.equal(await removeVolume(settings(), client, 'free', { force: true }), false);
+    assert.equal(await removeVolume(settings(), 'free', { force: true, users }), false);
   });
 
   it('removeAnonymousVolumes keeps volumes still in use and ignores missing ones', async () => {
     const a = await createVolume(settings());
     const b = await createVolume(settings());
-    const client = fakeClient([{ id: 'other', labels: { [LABEL.mounts]: volMount(b.name) } }]);
+    const users = volumeUsersOf(settings(), [
+      { id: 'other', labels: { [LABEL.mounts]: volMount(b.name) } },
+    ]);
     const res = await removeAnonymousVolumes(settings(), [a.name, b.name, 'f'.repeat(64)], {
-      client,
+      users,
     });
     assert.deepEqual(res, { removed: [a.name], kept: [b.name] });
     assert.ok(!existsSync(a.mountpoint));
     assert.ok(existsSync(b.mountpoint));
-    // Without a client: no in-use check.
+    // Without users: no in-use check.
     assert.deepEqual(await removeAnonymousVolumes(settings(), [b.name]), {
       removed: [b.name],
       kept: [],
     });
     assert.deepEqual(await removeAnonymousVolumes(settings(), []), { removed: [], kept: [] });
+  });
+
+  it('removeUnusedAnonymousVolumes asks containerd who uses them, and only when there are any', async () => {
+    const a = await createVolume(settings());
+    const b = await createVolume(settings());
+    const lists: (string | undefined)[] = [];
+    const client = fakeClient(
+      [{ id: 'other', labels: { [LABEL.mounts]: volMount(b.name) } }],
+      lists,
+    );
+    assert.deepEqual(await removeUnusedAnonymousVolumes(settings(), client, []), {
+      removed: [],
+      kept: [],
+    });
+    assert.deepEqual(lists, []);
+    assert.deepEqual(await removeUnusedAnonymousVolumes(settings(), client, [a.name, b.name]), {
+      removed: [a.name],
+      kept: [b.name],
+    });
+    assert.deepEqual(lists, ['ns']);
+    assert.ok(existsSync(b.mountpoint));
   });
 });
