@@ -199,10 +199,10 @@ describe('network', function () {
         run(['network', 'inspect', '-f', '{{.Name}}', id.slice(0, 10)]).stdout,
         `${name}\n`,
       );
-      const bad = run(['network', 'inspect', '-f', '{{.Name', name]);
-      assert.equal(bad.code, 64, bad.stderr);
-      assert.equal(bad.stderr, 'template parsing error: template: :1: unclosed action\n');
-      assert.equal(bad.stdout, '');
+      const badTemplate = run(['network', 'inspect', '-f', '{{.Name', name]);
+      assert.equal(badTemplate.code, 64, badTemplate.stderr);
+      assert.equal(badTemplate.stderr, 'template parsing error: template: :1: unclosed action\n');
+      assert.equal(badTemplate.stdout, '');
       assert.ok(existsSync(join(settings.cniNetconfPath, `berth-${name}.conflist`)));
 
       const rm = run(['network', 'rm', name]);

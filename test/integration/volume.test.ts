@@ -22,9 +22,7 @@ import {
 import { volumeUsers } from '../../src/cmd/volume/users.js';
 import {
   createVolume,
-  createVolumeResolver,
   getVolume,
-  removeAnonymousVolumes,
   removeVolume,
   resolveVolumeForMount,
   VIEW_KEY_PREFIX,
@@ -653,36 +651,6 @@ describe('volume', function () {
         kept: [],
       });
       noLeftovers(leasesBefore);
-    });
-
-    it("the store's client-taking entry points (create's resolver, run's --rm cleanup) still copy and check users", async () => {
-      const chainId = await chainIdOf(client, MULTI());
-      const resolver = createVolumeResolver({
-        settings: settings(),
-        imageRootfs: { client, chainId },
-      });
-      await resolver.resolve({ type: 'volume', target: '/data', readonly: false });
-      const [name] = resolver.anonymousVolumes;
-      assert.ok(name);
-      const vol = resolver.volumes.get('/data');
-      assert.ok(vol);
-      assert.equal(vol.copied, true);
-      assert.deepEqual(readdirSync(vol.hostPath), ['big']);
-      noLeftovers(leasesBefore);
-
-      const id = containerUsing(name);
-      try {
-        assert.deepEqual(await removeAnonymousVolumes(settings(), [name], { client }), {
-          removed: [],
-          kept: [name],
-        });
-      } finally {
-        deleteContainer(id);
-      }
-      assert.deepEqual(await removeAnonymousVolumes(settings(), [name], { client }), {
-        removed: [name],
-        kept: [],
-      });
     });
   });
 });

@@ -65,6 +65,7 @@ import {
 } from '../../oci/opts.js';
 import { specToJSON, type Spec } from '../../oci/spec.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
+import { imageSnapshotRootfs } from './volumes.js';
 import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
 import { findContainer, NoSuchContainerError } from './resolve.js';
@@ -480,7 +481,7 @@ export async function createContainer(
     const allMounts = [...userMounts, ...anonymousImageVolumeRequests(image.config, userMounts)];
     const volumes = createVolumeResolver({
       settings,
-      imageRootfs: { client, chainId: image.chainId, snapshotter: settings.snapshotter },
+      imageRootfs: imageSnapshotRootfs(client, settings, image.chainId),
     });
     cleanup.push(() =>
       removeAnonymousVolumes(settings, volumes.anonymousVolumes).then(() => undefined),

@@ -80,9 +80,10 @@ export async function destroyContainer(
       : undefined,
   ]);
   // `--rm` takes the container's anonymous volumes with it, as Docker does.
-  await volumes
-    .removeAnonymousVolumes(settings, volumes.anonymousVolumesOf(labels), { client })
-    .catch(() => undefined);
+  const { removeUnusedAnonymousVolumes } = await import('./volumes.js');
+  await removeUnusedAnonymousVolumes(settings, client, volumes.anonymousVolumesOf(labels)).catch(
+    () => undefined,
+  );
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
 
