@@ -18,7 +18,7 @@
 // (dist/berth.blob.stamp); otherwise it runs bin/run.js, the plain ESM entry.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -143,6 +143,20 @@ require = function (id) {
       },
     ],
   });
+
+  // V8 keeps the bundle's source in the heap (functions compile from it on first call), as one
+  // byte per character unless a single character is above U+00FF: then all 2 MB of it doubles,
+  // and every command pays for deserializing that. esbuild escapes strings, not regex literals.
+  const src = readFileSync(bundle, 'utf8');
+  const wide = /[^\x00-\xff]/.exec(src);
+  if (wide) {
+    rmSync(bundle, { force: true });
+    throw new Error(
+      `snapshot bundle holds U+${wide[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')} ` +
+        `near: ${JSON.stringify(src.slice(Math.max(0, wide.index - 60), wide.index + 20))}; ` +
+        'write it as a \\u escape in the source',
+    );
+  }
 
   const blob = join(outDir, 'berth.blob');
   const tmp = `${blob}.${process.pid}`;

@@ -28,9 +28,9 @@ export default class Login extends BaseCommand {
     const prompt = interactive
       ? {
           username: async (): Promise<string> =>
-            (await import('@inquirer/prompts')).input({ message: 'Username:' }),
+            (await import('@inquirer/input')).default({ message: 'Username:' }),
           password: async (): Promise<string> =>
-            (await import('@inquirer/prompts')).password({ message: 'Password:', mask: false }),
+            (await import('@inquirer/password')).default({ message: 'Password:', mask: false }),
         }
       : undefined;
     await runLogin({

@@ -2,7 +2,7 @@
 // Containers are made with ctr (labels as berth writes them), so these tests do not depend on run.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { berth, ctr, ctrList, env, uniqueName } from '../support/berth.js';
+import { BIN, berth, ctr, ctrList, env, suiteToml, uniqueName } from '../support/berth.js';
 
 const image = (): string => `${env.registry}/lab/busybox:latest`;
 
@@ -468,6 +468,27 @@ describe('container management', function () {
       assert.ok(!ids.includes(stopped.id));
       assert.ok(ids.includes(running.id));
       assert.equal(berth(['container', 'prune', '-f']).stdout, 'Total reclaimed space: 0B\n');
+    });
+
+    it("on a terminal, asks with Docker's words: n keeps, y removes", () => {
+      const stopped = mk({ run: false });
+      const prune = (answer: string): string =>
+        spawnSync(
+          'sh',
+          [
+            '-c',
+            `(sleep 1.5; printf '${answer}\\r'; sleep 1.5) | script -qec "${BIN} container prune" /dev/null`,
+          ],
+          { encoding: 'utf8', env: { ...process.env, BERTH_TOML: suiteToml() }, timeout: 30_000 },
+        ).stdout;
+      const no = prune('n');
+      assert.match(no, /WARNING! This will remove all stopped containers\./);
+      assert.match(no, /Are you sure you want to continue\?/);
+      assert.doesNotMatch(no, /Deleted Containers/);
+      assert.ok(ctrList(['containers', 'ls']).includes(stopped.id));
+      const yes = prune('y');
+      assert.match(yes, new RegExp(`Deleted Containers:\\r?\\n(.*\\n)*${stopped.id}`));
+      assert.ok(!ctrList(['containers', 'ls']).includes(stopped.id));
     });
 
     it('--filter label / label! / until choose what is pruned; bad filters remove nothing', () => {

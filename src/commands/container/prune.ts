@@ -24,7 +24,7 @@ export default class ContainerPrune extends BaseCommand {
           'Error: refusing to remove stopped containers without confirmation: stdin is not a terminal (use --force)',
         );
       }
-      const { confirm } = await import('@inquirer/prompts');
+      const { default: confirm } = await import('@inquirer/confirm');
       const ok = await confirm({
         message:
           'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?',

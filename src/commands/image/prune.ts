@@ -31,7 +31,7 @@ export default class ImagePrune extends BaseCommand {
           `${warning}\nrefusing to prune without confirmation: not running on a terminal (use -f/--force to skip the prompt)`,
         );
       }
-      const { confirm } = await import('@inquirer/prompts');
+      const { default: confirm } = await import('@inquirer/confirm');
       const ok = await confirm({
         message: `${warning}\nAre you sure you want to continue?`,
         default: false,

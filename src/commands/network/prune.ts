@@ -18,7 +18,7 @@ export default class NetworkPrune extends BaseCommand {
     const { flags } = await this.parse(NetworkPrune);
     const settings = this.loadSettings(flags).settings;
     if (!flags.force) {
-      const { confirm } = await import('@inquirer/prompts');
+      const { default: confirm } = await import('@inquirer/confirm');
       const ok = await confirm({
         message:
           'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?',

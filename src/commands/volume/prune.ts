@@ -31,7 +31,7 @@ export default class VolumePrune extends BaseCommand {
           `${pruneWarning(flags.all)}\nError: refusing to prune without confirmation: not a terminal (use --force)`,
         );
       }
-      const { confirm } = await import('@inquirer/prompts');
+      const { default: confirm } = await import('@inquirer/confirm');
       const ok = await confirm({
         message: `${pruneWarning(flags.all)}\nAre you sure you want to continue?`,
         default: false,
