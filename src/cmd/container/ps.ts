@@ -11,7 +11,7 @@ import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
-import { parseFilterFlags } from '../filters.js';
+import { labelMatches, parseFilterFlags } from '../filters.js';
 import type { Container } from './resolve.js';
 import {
   createdAt,
@@ -544,11 +544,7 @@ export async function listContainerRows(
           ok = values.some((v) => regexMatch(v, name) || regexMatch(v, `/${name}`));
           break;
         case 'label':
-          ok = values.every((v) => {
-            const i = v.indexOf('=');
-            if (i < 0) return Object.prototype.hasOwnProperty.call(labels, v);
-            return labels[v.slice(0, i)] === v.slice(i + 1);
-          });
+          ok = values.every((v) => labelMatches(labels, v));
           break;
         case 'status':
           ok = values.includes(state.Status);

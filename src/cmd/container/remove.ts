@@ -158,34 +158,53 @@ export async function removeContainer(
     }
   }
 
-  await ignoreNotFound(client.containers.delete({ id }));
-  if (container.snapshot_key) {
-    await ignoreNotFound(
-      client.snapshots.remove({
-        snapshotter: container.snapshotter || 'overlayfs',
-        key: container.snapshot_key,
-      }),
-    );
-  }
+  await releaseContainer(
+    client,
+    settings,
+    {
+      id,
+      snapshotter: container.snapshotter || 'overlayfs',
+      snapshotKey: container.snapshot_key,
+      labels: container.labels ?? {},
+    },
+    { volumes: opts.volumes, sweepFifos: true },
+  );
+}
 
-  const labels = container.labels ?? {};
-  // Published ports, CNI state and the netns outlive the task (restarts reuse them); they go
-  // with the container.
+/**
+ * Everything of a container whose task is gone: its record and snapshot, its network (published
+ * ports, CNI state and the netns outlive the task, since restarts reuse them), FIFOs, log and
+ * state dir, and with `volumes` its anonymous volumes. The containerd calls and the network
+ * teardown run side by side: `run --rm` waits for this.
+ */
+export async function releaseContainer(
+  client: Client,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
+  c: { id: string; snapshotter: string; snapshotKey?: string; labels: Record<string, string> },
+  opts: { volumes?: boolean; sweepFifos?: boolean } = {},
+): Promise<void> {
+  const { id, labels } = c;
   const network = await import('../../network/index.js');
-  if (
+  // The snapshot goes only once no record points at it; the network meanwhile.
+  const record = ignoreNotFound(client.containers.delete({ id })).then(() =>
+    c.snapshotKey
+      ? ignoreNotFound(client.snapshots.remove({ snapshotter: c.snapshotter, key: c.snapshotKey }))
+      : undefined,
+  );
+  const net =
     network.hasNetworkState(settings.dataRoot, settings.namespace, id) ||
     labels[network.NETNS_LABEL]
-  ) {
-    await network.teardownContainerNetwork({
-      settings,
-      namespace: settings.namespace,
-      containerId: id,
-      labels,
-    });
-  }
-  // A berth killed while attached leaves its FIFO dir behind; this is where it gets cleaned.
+      ? network.teardownContainerNetwork({
+          settings,
+          namespace: settings.namespace,
+          containerId: id,
+          labels,
+        })
+      : undefined;
+  const settled = await Promise.allSettled([record, net]);
   const { keptFifoDir, sweepStaleFifoDirs } = await import('./io.js');
-  sweepStaleFifoDirs();
+  // A berth killed while attached leaves its FIFO dir behind; `rm` is where it gets cleaned.
+  if (opts.sweepFifos) sweepStaleFifoDirs();
   rmSync(keptFifoDir(id), { recursive: true, force: true });
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
@@ -194,4 +213,5 @@ export async function removeContainer(
     const { removeUnusedAnonymousVolumes } = await import('./volumes.js');
     await removeUnusedAnonymousVolumes(settings, client, anonymousVolumesOf(labels));
   }
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
 }

@@ -58,7 +58,7 @@ export function taskCreateError(err: unknown, command: string): BerthError {
   return new DaemonError(err instanceof Error ? err.message : String(err), command);
 }
 
-/** Removes task, container, snapshot and state dir (NOT_FOUND is success). */
+/** `run --rm` and undoing a run: the task, then everything releaseContainer removes; best effort. */
 export async function destroyContainer(
   client: Client,
   settings: Settings,
@@ -68,22 +68,14 @@ export async function destroyContainer(
   taskDeleted = false,
 ): Promise<void> {
   if (!taskDeleted) await client.tasks.delete({ container_id: id }).catch(() => undefined);
-  const network = await import('../../network/index.js');
-  const volumes = await import('../../volume/index.js');
-  await Promise.all([
-    client.containers.delete({ id }).catch(() => undefined),
-    client.snapshots.remove({ snapshotter: settings.snapshotter, key: id }).catch(() => undefined),
-    network.hasNetworkState(settings.dataRoot, settings.namespace, id)
-      ? network
-          .teardownContainerNetwork({ settings, namespace: settings.namespace, containerId: id })
-          .catch(() => undefined)
-      : undefined,
-  ]);
+  const { releaseContainer } = await import('./remove.js');
   // `--rm` takes the container's anonymous volumes with it, as Docker does.
-  const { removeUnusedAnonymousVolumes } = await import('./volumes.js');
-  await removeUnusedAnonymousVolumes(settings, client, volumes.anonymousVolumesOf(labels)).catch(
-    () => undefined,
-  );
+  await releaseContainer(
+    client,
+    settings,
+    { id, snapshotter: settings.snapshotter, snapshotKey: id, labels },
+    { volumes: true },
+  ).catch(() => undefined);
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }
 
