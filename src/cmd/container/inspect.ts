@@ -6,12 +6,12 @@ import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { asGoMap } from '../../formatter/template.js';
 import { LABEL, RESTART_LABEL, containerName } from '../../labels.js';
+import { networksFromLabels } from '../../network/setup.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
 import {
   displayImage,
   jsonLabel,
   mountsOf,
-  networksOf,
   portsOf,
   specOf,
   userLabels,
@@ -159,7 +159,7 @@ export function buildInspect(
   const nanoCpus =
     hc.NanoCpus ?? (quota > 0 && period > 0 ? Math.round((quota / period) * 1e9) : 0);
   const ports = portMap(labels);
-  const networks = networksOf(labels);
+  const networks = networksFromLabels(labels);
   const user = spec.process?.user;
   const userText =
     user?.username ?? (user && (user.uid || user.gid) ? `${user.uid ?? 0}:${user.gid ?? 0}` : '');

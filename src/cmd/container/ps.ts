@@ -12,6 +12,7 @@ import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import { labelMatches, parseFilterFlags } from '../filters.js';
+import { networksFromLabels } from '../../network/setup.js';
 import type { Container } from './resolve.js';
 import {
   createdAt,
@@ -238,10 +239,6 @@ export function mountsOf(labels: Record<string, string> | undefined): MountLabel
   return Array.isArray(v) ? (v as MountLabel[]) : [];
 }
 
-export function networksOf(labels: Record<string, string> | undefined): string[] {
-  const v = jsonLabel<unknown>(labels, LABEL.networks, []);
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
 
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
 export class ContainerRow {
@@ -334,7 +331,7 @@ export class ContainerRow {
   }
 
   get Networks(): string {
-    return networksOf(this.container.labels).join(',');
+    return networksFromLabels(this.container.labels).join(',');
   }
 
   get Platform(): string {
@@ -561,7 +558,7 @@ export async function listContainerRows(
           );
           break;
         case 'network':
-          ok = values.some((v) => networksOf(labels).includes(v));
+          ok = values.some((v) => networksFromLabels(labels).includes(v));
           break;
         default:
           ok = true;
