@@ -8,14 +8,7 @@ import { asGoMap } from '../../formatter/template.js';
 import { LABEL, RESTART_LABEL, containerName } from '../../labels.js';
 import { networksFromLabels } from '../../network/setup.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
-import {
-  displayImage,
-  jsonLabel,
-  mountsOf,
-  portsOf,
-  specOf,
-  userLabels,
-} from './ps.js';
+import { displayImage, jsonLabel, mountsOf, portsOf, specOf, userLabels } from './ps.js';
 import type { Container } from './resolve.js';
 import { createdAt, getState, type ContainerState } from './state.js';
 

@@ -239,7 +239,6 @@ export function mountsOf(labels: Record<string, string> | undefined): MountLabel
   return Array.isArray(v) ? (v as MountLabel[]) : [];
 }
 
-
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
 export class ContainerRow {
   constructor(
