@@ -28,12 +28,14 @@ export function unpackJsonAny<T = unknown>(any: Pick<Any__Output, 'value'>): T {
   return JSON.parse(anyText(any)) as T;
 }
 
-function anyText(any: Pick<Any__Output, 'value'>): string {
+function anyBytes(any: Pick<Any__Output, 'value'>): Buffer {
   const v: Uint8Array = any.value;
   // A view, not a copy: lists hand over thousands of specs.
-  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).toString(
-    'utf8',
-  );
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function anyText(any: Pick<Any__Output, 'value'>): string {
+  return anyBytes(any).toString('utf8');
 }
 
 // A JSON array of strings, anchored where it starts.
@@ -47,16 +49,22 @@ const STRING_ARRAY = /\[\s*(?:"(?:[^"\\]|\\.)*"\s*(?:,\s*"(?:[^"\\]|\\.)*"\s*)*)
  * process has none; anything unexpected falls back to a full parse.
  */
 export function specProcessArgs(any: Pick<Any__Output, 'value'>): string[] | undefined {
-  const text = anyText(any);
-  const process = text.indexOf('"process":{');
-  const args = process < 0 ? -1 : text.indexOf('"args":[', process);
-  const hooks = text.indexOf('"hooks":{');
+  // Searched as bytes (the keys are ASCII), so only the args array itself is decoded.
+  const bytes = anyBytes(any);
+  const process = bytes.indexOf('"process":{');
+  const args = process < 0 ? -1 : bytes.indexOf('"args":[', process);
+  const hooks = bytes.indexOf('"hooks":{');
   if (args >= 0 && !(hooks > process && hooks < args)) {
-    STRING_ARRAY.lastIndex = args + 7;
-    const m = STRING_ARRAY.exec(text);
-    if (m) return JSON.parse(m[0]) as string[];
+    const start = args + 7;
+    // Most commands fit the first window; a longer one is read whole.
+    for (const end of [Math.min(bytes.length, start + 4096), bytes.length]) {
+      STRING_ARRAY.lastIndex = 0;
+      const m = STRING_ARRAY.exec(bytes.toString('utf8', start, end));
+      if (m) return JSON.parse(m[0]) as string[];
+      if (end === bytes.length) break;
+    }
   }
-  return (JSON.parse(text) as { process?: { args?: string[] } }).process?.args;
+  return (JSON.parse(bytes.toString('utf8')) as { process?: { args?: string[] } }).process?.args;
 }
 
 /** Go's zero time.Time (0001-01-01T00:00:00Z) in Unix seconds, which containerd sends for "never". */

@@ -34,6 +34,8 @@ describe('containerd helpers', () => {
       // a process without args: the hook's args must not be taken.
       { process: { cwd: '/' }, hooks: { prestart: [{ path: '/h', args: ['hook'] }] } },
       { process: { args: [] } },
+      // longer than the first window, with multi-byte characters across its edge
+      { process: { args: ['sh', 'é'.repeat(3000), 'x'.repeat(5000)] } },
       { ociVersion: '1.0.2' },
     ];
     for (const spec of specs) {
