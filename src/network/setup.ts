@@ -26,6 +26,7 @@ import {
 } from '../oci/opts.js';
 import {
   addNetworkList,
+  CniError,
   delNetworkList,
   execPlugin,
   pluginStdin,
@@ -486,12 +487,35 @@ async function attachNetwork(
   if (bridge) {
     await ensureBridgeRules({ bridge, subnet: net.meta.subnet, internal: net.meta.internal });
   }
-  const result = await addNetworkList(settings.cniPath, conflist, runtime);
+  const result = await addNetworkList(settings.cniPath, conflist, runtime).catch((err: unknown) => {
+    throw bridgeAddressHint(err, bridge, net);
+  });
   writeNew(cacheFile, JSON.stringify({ conflist, runtime, result } satisfies CacheEntry));
   const att = attachmentFrom(net, ifName, result);
   state.attachments.push(att);
   saveState(dir, state);
   return att;
+}
+
+/**
+ * The bridge plugin refuses a bridge that already has another address, e.g. `berth0` made before
+ * `bridge_ip` changed. Its words do not say what to do; these do.
+ */
+function bridgeAddressHint(err: unknown, bridge: string | undefined, net: StoredNetwork): unknown {
+  if (
+    !(err instanceof CniError) ||
+    !bridge ||
+    !/already has an IP address different/.test(err.message)
+  )
+    return err;
+  const setting = net.name === DEFAULT_NETWORK ? ' (bridge_ip in the configuration)' : '';
+  return new CniError(
+    err.plugin,
+    err.command,
+    `${err.message}: the bridge ${bridge} has another address than network "${net.name}" uses${setting}; ` +
+      `delete it with 'ip link delete ${bridge}' when no container uses it, or use its subnet`,
+    err.code,
+  );
 }
 
 function endpointOf(
