@@ -488,7 +488,7 @@ async function attachNetwork(
     await ensureBridgeRules({ bridge, subnet: net.meta.subnet, internal: net.meta.internal });
   }
   const result = await addNetworkList(settings.cniPath, conflist, runtime).catch((err: unknown) => {
-    throw bridgeAddressHint(err, bridge, net);
+    throw bridgeAddressHint(err, bridge, net.name);
   });
   writeNew(cacheFile, JSON.stringify({ conflist, runtime, result } satisfies CacheEntry));
   const att = attachmentFrom(net, ifName, result);
@@ -501,18 +501,22 @@ async function attachNetwork(
  * The bridge plugin refuses a bridge that already has another address, e.g. `berth0` made before
  * `bridge_ip` changed. Its words do not say what to do; these do.
  */
-function bridgeAddressHint(err: unknown, bridge: string | undefined, net: StoredNetwork): unknown {
+export function bridgeAddressHint(
+  err: unknown,
+  bridge: string | undefined,
+  network: string,
+): unknown {
   if (
     !(err instanceof CniError) ||
     !bridge ||
     !/already has an IP address different/.test(err.message)
   )
     return err;
-  const setting = net.name === DEFAULT_NETWORK ? ' (bridge_ip in the configuration)' : '';
+  const setting = network === DEFAULT_NETWORK ? ' (bridge_ip in the configuration)' : '';
   return new CniError(
     err.plugin,
     err.command,
-    `${err.message}: the bridge ${bridge} has another address than network "${net.name}" uses${setting}; ` +
+    `${err.message}: the bridge ${bridge} has another address than network "${network}" uses${setting}; ` +
       `delete it with 'ip link delete ${bridge}' when no container uses it, or use its subnet`,
     err.code,
   );

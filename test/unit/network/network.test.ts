@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { pluginStdin } from '../../../src/network/cni.js';
+import { CniError, pluginStdin } from '../../../src/network/cni.js';
+import { bridgeAddressHint } from '../../../src/network/setup.js';
 import { renderHosts, renderResolvConf } from '../../../src/network/files.js';
 import { dockerPorts } from '../../../src/network/ports.js';
 import { buildConflist, defaultSubnet } from '../../../src/network/store.js';
@@ -164,5 +165,29 @@ describe('network: CNI config', () => {
     ]);
     // Chain names stay within iptables' 28 characters for any bridge name (at most 15).
     assert.ok(`BERTH-FWD-${'b'.repeat(15)}`.length <= 28);
+  });
+});
+
+describe('network: CNI errors', () => {
+  it('a bridge with another address gets a hint; other errors pass unchanged', () => {
+    const refused = new CniError(
+      'bridge',
+      'ADD',
+      'plugin type="bridge" failed (add): failed to set bridge addr: "berth0" already has an IP address different from 10.4.0.1/24',
+    );
+    const hinted = bridgeAddressHint(refused, 'berth0', 'bridge') as CniError;
+    assert.ok(hinted instanceof CniError);
+    assert.equal(
+      hinted.message,
+      `${refused.message}: the bridge berth0 has another address than network "bridge" uses (bridge_ip in the configuration); delete it with 'ip link delete berth0' when no container uses it, or use its subnet`,
+    );
+    assert.doesNotMatch(
+      (bridgeAddressHint(refused, 'br-1', 'mynet') as Error).message,
+      /bridge_ip/,
+    );
+    const other = new CniError('portmap', 'ADD', 'plugin type="portmap" failed (add): boom');
+    assert.equal(bridgeAddressHint(other, 'berth0', 'bridge'), other);
+    const plain = new Error('x');
+    assert.equal(bridgeAddressHint(plain, 'berth0', 'bridge'), plain);
   });
 });
