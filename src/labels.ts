@@ -73,3 +73,13 @@ export function containerName(labels: Record<string, string> | undefined): strin
 export function isCriManaged(labels: Record<string, string> | undefined): boolean {
   return Boolean(labels?.[CRI_LABEL.kind]);
 }
+
+/** The networks a container's labels name (`berth/networks`), for ps, inspect and `network rm`. */
+export function networksFromLabels(labels: Record<string, string> | undefined): string[] {
+  try {
+    const v = JSON.parse(labels?.[LABEL.networks] ?? '[]') as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** True while a process with that pid exists (EPERM: it exists, but is not ours to signal). */
 export function processAlive(pid: number): boolean {
   try {
@@ -5,5 +7,19 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the
+ * pid it names one process, where a pid alone may since belong to another. Undefined when gone.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses; fields resume after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }

@@ -140,11 +140,20 @@ function isTimestamp(value: string): boolean {
 
 /** The `until` values as cut-off times in ms; each caller decides what "created before" means. */
 export function untilTimes(filters: Filters, now = Date.now()): number[] {
-  return (filters.get('until') ?? []).map((v) => {
-    const t = parseTimestamp(v, now);
-    if (t === undefined) throw invalidFilter('until', v);
-    return t;
-  });
+  // parseFilterFlags has refused values that are no time.
+  return (filters.get('until') ?? []).map((v) => parseTimestamp(v, now)!);
+}
+
+/**
+ * The prunes' `until`: at most one cut-off, as the daemon allows. Docker prunes what was created
+ * up to and including it (`Created.After(until)` is what is kept).
+ */
+export function pruneUntil(filters: Filters, now = Date.now()): number | undefined {
+  const times = untilTimes(filters, now);
+  if (times.length > 1) {
+    throw new BerthError('Error response from daemon: more than one until filter specified');
+  }
+  return times[0];
 }
 
 /** One `label` value against labels: `k` wants the key present, `k=v` wants that value. */

@@ -53,8 +53,8 @@ export function specProcessArgs(any: Pick<Any__Output, 'value'>): string[] | und
   const bytes = anyBytes(any);
   const process = bytes.indexOf('"process":{');
   const args = process < 0 ? -1 : bytes.indexOf('"args":[', process);
-  const hooks = bytes.indexOf('"hooks":{');
-  if (args >= 0 && !(hooks > process && hooks < args)) {
+  // Hooks between them would mean process has no args and these are a hook's.
+  if (args >= 0 && !bytes.subarray(process, args).includes('"hooks":{')) {
     const start = args + 7;
     // Most commands fit the first window; a longer one is read whole.
     for (const end of [Math.min(bytes.length, start + 4096), bytes.length]) {

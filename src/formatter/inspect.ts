@@ -6,8 +6,9 @@ import { marshalJSON } from './gojson.js';
 import { compileTemplate, TemplateError, type Template } from './template.js';
 
 /**
- * Thrown by renderInspect. `partialOutput` holds what Docker still prints on stdout (the objects
- * that rendered); `exitCode` is Docker's: 64 for a template that does not parse, 1 otherwise.
+ * Thrown by compileInspect and its renderer. `partialOutput` holds what Docker still prints on
+ * stdout (the objects that rendered); `exitCode` is Docker's: 64 for a template that does not
+ * parse, 1 otherwise.
  */
 export class InspectError extends TemplateError {
   constructor(
@@ -20,7 +21,10 @@ export class InspectError extends TemplateError {
   }
 }
 
-/** Turns the objects found into the text to print; see renderInspect. */
+/**
+ * Turns the objects found into `docker inspect`'s text, newline-terminated: keys in the order
+ * given (the daemon's struct order), no HTML escaping, as the daemon's JSON is.
+ */
 export type InspectRenderer = (objects: readonly unknown[]) => string;
 
 /**
@@ -44,15 +48,6 @@ export function compileInspect(format?: string): InspectRenderer {
     throw err;
   }
   return (objects) => executeInspect(tmpl, objects);
-}
-
-/**
- * Renders `docker inspect` output for `objects`, newline-terminated. Objects are serialised with
- * their keys in the order given (the daemon's struct order) and without HTML escaping, as the
- * daemon's JSON is.
- */
-export function renderInspect(objects: readonly unknown[], format?: string): string {
-  return compileInspect(format)(objects);
 }
 
 function executeInspect(tmpl: Template, objects: readonly unknown[]): string {

@@ -207,7 +207,10 @@ export async function allocatePorts(
         try {
           await registry.reserve(b, owner);
         } catch (e) {
-          lastErr = e as Error;
+          // Taken: try the next candidate. Anything else (the lock, the disk) is not about
+          // this port and would fail for every candidate alike.
+          if (!(e instanceof PortInUseError)) throw e;
+          lastErr = e;
           continue;
         }
         if (!(await portIsFree(m.hostIP, port, protocol))) {

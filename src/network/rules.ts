@@ -94,8 +94,14 @@ function run(
   });
 }
 
-/** Removes the rules; tables whose rules are already gone are fine. */
-export async function removeBridgeRules(bridge: string): Promise<void> {
+/** Removes the rules (network rm/prune); tables whose rules are already gone are fine. */
+export function removeBridgeRules(bridge: string): Promise<void> {
+  // Under the network's lock, so a container starting meanwhile cannot have its fresh rules
+  // and marker removed between its check and its use.
+  return withNetworkLock(bridge, () => dropBridgeRules(bridge));
+}
+
+async function dropBridgeRules(bridge: string): Promise<void> {
   rmSync(join(MARKER_DIR, bridge), { force: true });
   for (const batch of rulesToRemove(bridge))
     await run('iptables-restore', ['-w', '--noflush'], batch);
@@ -103,7 +109,7 @@ export async function removeBridgeRules(bridge: string): Promise<void> {
 
 /** Installs the rules, replacing any left from before (a crash, or someone else's flush). */
 async function installBridgeRules(r: BridgeRules): Promise<void> {
-  await removeBridgeRules(r.bridge);
+  await dropBridgeRules(r.bridge);
   const res = await run('iptables-restore', ['-w', '--noflush'], rulesToAdd(r));
   if (res.code !== 0) {
     throw new Error(

@@ -857,16 +857,6 @@ export async function disconnectContainerNetwork(
   writeHostsAndMembers(settings.dataRoot, owner, state, [network]);
 }
 
-/** The networks a container's labels name (`berth/networks`), for `network rm` and inspect. */
-export function networksFromLabels(labels: Record<string, string> | undefined): string[] {
-  try {
-    const v = JSON.parse(labels?.[LABEL.networks] ?? '[]') as unknown;
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
 /** True while setup state exists for the container (set up and not torn down). */
 export function hasNetworkState(dataRoot: string, namespace: string, containerId: string): boolean {
   return existsSync(join(containerDir(dataRoot, namespace, containerId), 'state.json'));

@@ -37,8 +37,6 @@ export {
 } from './refs.js';
 export {
   copyFromRootfs,
-  isEmptyDir,
-  lowerdirMounts,
   resolveInRoot,
   VIEW_KEY_PREFIX,
   withMountedRootfs,

@@ -265,6 +265,22 @@ describe('network', function () {
       } finally {
         ctr(['containers', 'rm', cid]);
       }
+      // Docker's prune keys: until and label; ls keys such as name are refused.
+      for (const f of ['until=1h', 'label=berth-test-nosuch']) {
+        const kept = run(['network', 'prune', '-f', '--filter', f]);
+        assert.equal(kept.code, 0, kept.stderr);
+        assert.doesNotMatch(kept.stdout, new RegExp(name));
+      }
+      const byName = run(['network', 'prune', '-f', '--filter', `name=${name}`]);
+      assert.equal(byName.code, 1);
+      assert.equal(byName.stderr, "Error response from daemon: invalid filter 'name'\n");
+      const twice = run(['network', 'prune', '-f', '--filter', 'until=1h', '--filter', 'until=2h']);
+      assert.equal(twice.code, 1);
+      assert.equal(
+        twice.stderr,
+        'Error response from daemon: more than one until filter specified\n',
+      );
+      assert.equal(run(['network', 'inspect', name]).code, 0);
       const pr = run(['network', 'prune', '-f']);
       assert.equal(pr.code, 0, pr.stderr);
       assert.match(pr.stdout, new RegExp(`Deleted Networks:\\n(.*\\n)*${name}\\n`));

@@ -488,7 +488,8 @@ export async function createContainer(
     );
 
     // ---- snapshot + spec + container under the lease
-    let leaseReleased = false;
+    // Set once the container exists: the lease then goes while the caller starts the task.
+    let released: Promise<void> | undefined;
     try {
       const snapshotter = settings.snapshotter;
       const prepare = () =>
@@ -667,17 +668,17 @@ export async function createContainer(
           target: m.target,
           options: m.options,
         })),
-        // The container record now references the snapshot; the lease has done its job.
-        settled: client.leases
-          .delete({ id: leaseId, sync: false })
-          .then(() => undefined)
-          .catch(() => undefined),
+        settled: Promise.resolve(),
       };
       cleanup.clear();
-      leaseReleased = true;
+      // The container record now references the snapshot; the lease has done its job.
+      created.settled = released = client.leases
+        .delete({ id: leaseId, sync: false })
+        .then(() => undefined)
+        .catch(() => undefined);
       return created;
     } finally {
-      if (!leaseReleased) {
+      if (!released) {
         await client.leases.delete({ id: leaseId, sync: false }).catch(() => undefined);
       }
     }

@@ -5,8 +5,7 @@
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { asGoMap } from '../../formatter/template.js';
-import { LABEL, RESTART_LABEL, containerName } from '../../labels.js';
-import { networksFromLabels } from '../../network/setup.js';
+import { LABEL, RESTART_LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
 import { displayImage, jsonLabel, mountsOf, portsOf, specOf, userLabels } from './ps.js';
 import type { Container } from './resolve.js';

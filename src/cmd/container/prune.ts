@@ -2,7 +2,7 @@
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import { isCriManaged } from '../../labels.js';
-import { labelsMatch, parseFilterFlags, untilTimes } from '../filters.js';
+import { labelsMatch, parseFilterFlags, pruneUntil } from '../filters.js';
 import { removeContainer, sweepOrphans } from './remove.js';
 import { createdAt, listTasks, stateFromTask } from './state.js';
 
@@ -20,7 +20,7 @@ export async function pruneContainers(
     keys: ['label', 'label!', 'until'],
     flag: '--filter',
   });
-  const until = untilTimes(filters);
+  const until = pruneUntil(filters);
   const [{ containers }, tasks] = await Promise.all([
     client.containers.list({ filters: [] }),
     listTasks(client),
@@ -32,7 +32,7 @@ export async function pruneContainers(
     if (state.Running) continue;
     if (!labelsMatch(filters, c.labels)) continue;
     // Docker prunes what was created up to and including the cut-off.
-    if (until.some((t) => createdAt(c).getTime() > t)) continue;
+    if (until !== undefined && createdAt(c).getTime() > until) continue;
     let size = 0;
     if (c.snapshot_key) {
       try {

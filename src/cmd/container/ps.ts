@@ -9,10 +9,9 @@ import { collect } from '../../containerd/service.js';
 import { BerthError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
-import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
+import { LABEL, NERDCTL_LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import { labelMatches, parseFilterFlags } from '../filters.js';
-import { networksFromLabels } from '../../network/setup.js';
 import type { Container } from './resolve.js';
 import {
   createdAt,

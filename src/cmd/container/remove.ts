@@ -172,10 +172,10 @@ export async function removeContainer(
 }
 
 /**
- * Everything of a container whose task is gone: its record and snapshot, its network (published
- * ports, CNI state and the netns outlive the task, since restarts reuse them), FIFOs, log and
- * state dir, and with `volumes` its anonymous volumes. The containerd calls and the network
- * teardown run side by side: `run --rm` waits for this.
+ * Everything of a container whose task is gone: its record, then its snapshot and network side by
+ * side (published ports, CNI state and the netns outlive the task, since restarts reuse them),
+ * FIFOs, log and state dir, and with `volumes` its anonymous volumes. A record that cannot be
+ * deleted stops here, keeping what it points at.
  */
 export async function releaseContainer(
   client: Client,
@@ -185,13 +185,12 @@ export async function releaseContainer(
 ): Promise<void> {
   const { id, labels } = c;
   const network = await import('../../network/index.js');
-  // The snapshot goes only once no record points at it; the network meanwhile.
-  const record = ignoreNotFound(client.containers.delete({ id })).then(() =>
+  // The record first: while it exists, the container keeps everything it points at.
+  await ignoreNotFound(client.containers.delete({ id }));
+  const settled = await Promise.allSettled([
     c.snapshotKey
       ? ignoreNotFound(client.snapshots.remove({ snapshotter: c.snapshotter, key: c.snapshotKey }))
       : undefined,
-  );
-  const net =
     network.hasNetworkState(settings.dataRoot, settings.namespace, id) ||
     labels[network.NETNS_LABEL]
       ? network.teardownContainerNetwork({
@@ -200,8 +199,8 @@ export async function releaseContainer(
           containerId: id,
           labels,
         })
-      : undefined;
-  const settled = await Promise.allSettled([record, net]);
+      : undefined,
+  ]);
   const { keptFifoDir, sweepStaleFifoDirs } = await import('./io.js');
   // A berth killed while attached leaves its FIFO dir behind; `rm` is where it gets cleaned.
   if (opts.sweepFifos) sweepStaleFifoDirs();

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { humanSize } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { recordReference, type LocalImage } from '../../image/local.js';
-import { labelsMatch, parseFilterFlags, untilTimes } from '../filters.js';
+import { labelsMatch, parseFilterFlags, pruneUntil } from '../filters.js';
 import { loadImageState, removeImage } from './remove.js';
 
 export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
@@ -33,11 +33,11 @@ function tagged(img: LocalImage): boolean {
 /** A predicate for the `--filter` values, which Docker checks before touching anything. */
 function parseFilters(list: readonly string[]): (img: LocalImage) => boolean {
   const filters = parseFilterFlags(list, { keys: ['until', 'label', 'label!'], flag: '--filter' });
-  const until = untilTimes(filters);
+  const until = pruneUntil(filters);
   return (img) => {
     // An image without a creation time is never too new.
     const created = img.config.created ? Date.parse(img.config.created) : undefined;
-    if (created !== undefined && until.some((t) => created >= t)) return false;
+    if (created !== undefined && until !== undefined && created > until) return false;
     return labelsMatch(filters, img.config.config?.Labels ?? {});
   };
 }

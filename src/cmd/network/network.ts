@@ -5,8 +5,7 @@ import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { findContainer } from '../container/resolve.js';
-import { LABEL, containerName } from '../../labels.js';
-import { networksFromLabels } from '../../network/setup.js';
+import { LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
 import {
   BUILTIN_NETWORKS,
@@ -18,7 +17,7 @@ import {
   removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
-import { labelsMatch, parseFilterFlags, type FilterSpec, type Filters } from '../filters.js';
+import { labelsMatch, parseFilterFlags, pruneUntil, type Filters } from '../filters.js';
 
 type NetSettings = Pick<
   Settings,
@@ -117,11 +116,11 @@ function allNetworks(settings: NetSettings): Listed[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `network ls` keys, which `network prune` shares. */
-function parseNetworkFilters(list: readonly string[], flag: FilterSpec['flag']): Filters {
+/** `network ls` keys. */
+function parseNetworkFilters(list: readonly string[]): Filters {
   return parseFilterFlags(list, {
     keys: ['name', 'id', 'label', 'driver', 'type', 'scope'],
-    flag,
+    flag: '-f, --filter',
   });
 }
 
@@ -144,7 +143,7 @@ export function listNetworks(
   filters: readonly string[] = [],
   noTrunc = false,
 ): NetworkRow[] {
-  const by = parseNetworkFilters(filters, '-f, --filter');
+  const by = parseNetworkFilters(filters);
   return allNetworks(settings)
     .filter((n) => matchFilters(n, by))
     .map((n) => ({
@@ -283,11 +282,14 @@ export async function pruneNetworks(
   client: Client,
   filters: readonly string[] = [],
 ): Promise<string[]> {
-  const by = parseNetworkFilters(filters, '--filter');
+  // Docker's network prune takes other keys than network ls.
+  const by = parseFilterFlags(filters, { keys: ['until', 'label', 'label!'], flag: '--filter' });
+  const until = pruneUntil(by);
   const removed: string[] = [];
   for (const n of allNetworks(settings)) {
     if (BUILTIN_NETWORKS.includes(n.name as 'bridge') || !n.stored) continue;
-    if (!matchFilters(n, by)) continue;
+    if (!labelsMatch(by, n.labels)) continue;
+    if (until !== undefined && n.created && Date.parse(n.created) > until) continue;
     if ((await usersOf(client, n.name)).length > 0) continue;
     removeNetworkFile(n.stored);
     await cleanupNetworkHost(settings, n.stored);

@@ -89,10 +89,9 @@ export const VOLUME_LS_HEADERS = {
 } as const;
 
 /** `-f k=v` flags, grouped by key (several values of one key are ORed, keys are ANDed). */
-export type VolumeFilters = Filters;
 
 /** Parses `volume ls --filter` values; bad syntax is a usage error (125), an unknown key a daemon error (1). */
-export function parseVolumeFilters(list: readonly string[]): VolumeFilters {
+export function parseVolumeFilters(list: readonly string[]): Filters {
   return parseFilterFlags(list, {
     keys: ['dangling', 'driver', 'label', 'label!', 'name'],
     values: { dangling: isBoolValue },
@@ -100,7 +99,7 @@ export function parseVolumeFilters(list: readonly string[]): VolumeFilters {
 }
 
 /** `volume prune --filter`: only labels; `all` and `dangling` are flags or implied there. */
-export function parseVolumePruneFilters(list: readonly string[]): VolumeFilters {
+export function parseVolumePruneFilters(list: readonly string[]): Filters {
   return parseFilterFlags(list, { keys: ['label', 'label!'], flag: '--filter' });
 }
 
@@ -115,15 +114,11 @@ function nameMatches(name: string, pattern: string): boolean {
 }
 
 /** Whether the filters need the container scan (only `dangling` does). */
-export function needsUsers(filters: VolumeFilters): boolean {
+export function needsUsers(filters: Filters): boolean {
   return filters.has('dangling');
 }
 
-export function matchVolume(
-  v: Volume,
-  filters: VolumeFilters,
-  users?: Map<string, string[]>,
-): boolean {
+export function matchVolume(v: Volume, filters: Filters, users?: Map<string, string[]>): boolean {
   const names = filters.get('name');
   if (names && !names.some((p) => nameMatches(v.name, p))) return false;
   const drivers = filters.get('driver');
@@ -142,7 +137,7 @@ export function matchVolume(
 export async function volumeLs(
   settings: VolumeSettings,
   client: () => Promise<Client>,
-  filters: VolumeFilters,
+  filters: Filters,
 ): Promise<VolumeRow[]> {
   const vols = await listVolumes(settings);
   const users =
@@ -207,7 +202,7 @@ export interface PruneReport {
 export async function volumePrune(
   settings: VolumeSettings,
   client: Client,
-  opts: { all: boolean; filters: VolumeFilters },
+  opts: { all: boolean; filters: Filters },
 ): Promise<PruneReport> {
   const vols = await listVolumes(settings);
   const users = await volumeUsers(settings, client);

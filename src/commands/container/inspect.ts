@@ -1,5 +1,4 @@
-import { InspectBase } from '../inspect.js';
-import Inspect from '../inspect.js';
+import Inspect, { InspectBase } from '../inspect.js';
 
 /** Docker's `container inspect`: containers only, so a missing one is "No such container". */
 export default class ContainerInspect extends InspectBase {

@@ -5,6 +5,7 @@ import {
   parseFilterFlags,
   parseGoDuration,
   parseTimestamp,
+  pruneUntil,
   untilTimes,
   type FilterSpec,
 } from '../../../src/cmd/filters.js';
@@ -148,6 +149,18 @@ describe('filters: timestamps (until, logs --since/--until)', () => {
   it('untilTimes reads every until value', () => {
     const f = parseFilterFlags(['until=1h', 'until=1700000000'], { keys: ['until'] });
     assert.deepEqual(untilTimes(f, NOW), [NOW - H, 1_700_000_000_000]);
+  });
+
+  it('pruneUntil takes one until at most, as the daemon does', () => {
+    const one = parseFilterFlags(['until=1h'], { keys: ['until'] });
+    assert.equal(pruneUntil(one, NOW), NOW - H);
+    assert.equal(pruneUntil(parseFilterFlags([], { keys: ['until'] }), NOW), undefined);
+    const two = parseFilterFlags(['until=1h', 'until=2h'], { keys: ['until'] });
+    fails(
+      () => pruneUntil(two, NOW),
+      'Error response from daemon: more than one until filter specified',
+      1,
+    );
   });
 
   it('logs keep their own message for a bad --since/--until', () => {

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 
 import { asGoMap } from '../../../src/formatter/gofmt.js';
-import { compileInspect, InspectError, renderInspect } from '../../../src/formatter/inspect.js';
+import { compileInspect, InspectError } from '../../../src/formatter/inspect.js';
+
+const renderInspect = (objects: readonly unknown[], format?: string): string =>
+  compileInspect(format)(objects);
 
 const ctr = {
   Id: '755b9dad1654cf3848b23c50706348893cf71e0ab5967ec40dbcc4255aff3127',

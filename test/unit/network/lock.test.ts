@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLockFile } from '../../../src/network/lock.js';
@@ -50,12 +50,61 @@ describe('network: host locks', () => {
       withLockFile(path, 'the thing', () => 'never', 100),
       new RegExp(`^Error: the thing is locked by another berth \\(${path}\\)$`),
     );
+    // A live pid that started at another time is not the holder: the pid was reused.
+    writeFileSync(path, `${process.pid} 1`);
+    assert.equal(await withLockFile(path, 'x', () => 'reused', 200), 'reused');
     // A fresh empty file is a holder still writing its pid.
     writeFileSync(path, '');
     await assert.rejects(
       withLockFile(path, 'x', () => 'never', 100),
       /locked by another berth/,
     );
+  });
+});
+
+describe('network: host locks, across processes', () => {
+  it('processes that all find the holder dead take the lock one at a time', function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'berth-lock-unit-'));
+    try {
+      const path = join(dir, 'x.lock');
+      const log = join(dir, 'log');
+      const lockModule = new URL('../../../src/network/lock.ts', import.meta.url).href;
+      const child = `
+        import { appendFileSync } from 'node:fs';
+        const { withLockFile } = await import(${JSON.stringify(lockModule)});
+        for (let i = 0; i < 10; i++)
+          await withLockFile(${JSON.stringify(path)}, 'x', async () => {
+            appendFileSync(${JSON.stringify(log)}, '+' + process.pid + '\\n');
+            await new Promise((r) => setTimeout(r, 2));
+            appendFileSync(${JSON.stringify(log)}, '-' + process.pid + '\\n');
+          });`;
+      // A dead holder first, so the processes start by taking it over together.
+      writeFileSync(path, String(spawnSync(process.execPath, ['-e', '0']).pid));
+      const script = join(dir, 'child.mjs');
+      writeFileSync(script, child);
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          `for i in 1 2 3 4; do "$0" --import tsx "$1" & done; wait`,
+          process.execPath,
+          script,
+        ],
+        { encoding: 'utf8', timeout: 50_000 },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 80, r.stderr);
+      for (let i = 0; i < lines.length; i += 2) {
+        assert.equal(lines[i]![0], '+');
+        assert.equal(lines[i + 1], `-${lines[i]!.slice(1)}`, `overlap at line ${i + 1}`);
+      }
+      assert.equal(existsSync(path), false);
+      assert.equal(existsSync(`${path}.break`), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
