@@ -258,6 +258,19 @@ describe('network', function () {
           rm.stderr,
           `Error response from daemon: error while removing network: network ${name} id ${id} has active endpoints\n`,
         );
+        const names = (f: string): string[] =>
+          run(['network', 'ls', '-f', f, '--format', '{{.Name}}']).stdout.split('\n');
+        // In use: not dangling; the predefined networks never are.
+        assert.ok(!names('dangling=true').includes(name));
+        assert.ok(!names('dangling=true').includes('bridge'));
+        assert.ok(names('dangling=false').includes(name));
+        assert.ok(names('dangling=false').includes('bridge'));
+        const badDangling = run(['network', 'ls', '-f', 'dangling=maybe']);
+        assert.equal(badDangling.code, 1);
+        assert.equal(
+          badDangling.stderr,
+          "Error response from daemon: invalid filter 'dangling=maybe'\n",
+        );
         run(['network', 'prune', '-f']);
         assert.equal(run(['network', 'inspect', name]).code, 0);
         const insp = JSON.parse(run(['network', 'inspect', name]).stdout)[0];
@@ -265,6 +278,11 @@ describe('network', function () {
       } finally {
         ctr(['containers', 'rm', cid]);
       }
+      assert.ok(
+        run(['network', 'ls', '-f', 'dangling=true', '--format', '{{.Name}}'])
+          .stdout.split('\n')
+          .includes(name),
+      );
       // Docker's prune keys: until and label; ls keys such as name are refused.
       for (const f of ['until=1h', 'label=berth-test-nosuch']) {
         const kept = run(['network', 'prune', '-f', '--filter', f]);

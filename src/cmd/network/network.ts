@@ -17,7 +17,14 @@ import {
   removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
-import { labelsMatch, parseFilterFlags, pruneUntil, type Filters } from '../filters.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  pruneUntil,
+  type Filters,
+} from '../filters.js';
 
 type NetSettings = Pick<
   Settings,
@@ -119,7 +126,8 @@ function allNetworks(settings: NetSettings): Listed[] {
 /** `network ls` keys. */
 function parseNetworkFilters(list: readonly string[]): Filters {
   return parseFilterFlags(list, {
-    keys: ['name', 'id', 'label', 'driver', 'type', 'scope'],
+    keys: ['name', 'id', 'label', 'driver', 'type', 'scope', 'dangling'],
+    values: { dangling: isBoolValue },
     flag: '-f, --filter',
   });
 }
@@ -138,14 +146,22 @@ function matchFilters(n: Listed, by: Filters): boolean {
   );
 }
 
-export function listNetworks(
+export async function listNetworks(
   settings: NetSettings,
+  client: () => Promise<Client>,
   filters: readonly string[] = [],
   noTrunc = false,
-): NetworkRow[] {
+): Promise<NetworkRow[]> {
   const by = parseNetworkFilters(filters);
+  // Docker's `dangling`: no container attached, predefined networks never (containerd is asked
+  // only for this filter).
+  const dangling = by.get('dangling');
+  const used = dangling ? await containersByNetwork(await client()) : undefined;
+  const isDangling = (n: Listed): boolean =>
+    !BUILTIN_NETWORKS.includes(n.name as 'bridge') && !used?.has(n.name);
   return allNetworks(settings)
     .filter((n) => matchFilters(n, by))
+    .filter((n) => !dangling || dangling.every((v) => boolValue(v) === isDangling(n)))
     .map((n) => ({
       ID: noTrunc ? n.id : n.id.slice(0, 12),
       Name: n.name,
@@ -166,10 +182,10 @@ interface ContainerRef {
   labels: Record<string, string>;
 }
 
-/** Containers (in every namespace) whose `berth/networks` label names `network`. */
-async function usersOf(client: Client, network: string): Promise<ContainerRef[]> {
+/** Containers of every namespace by the networks their `berth/networks` label names. */
+async function containersByNetwork(client: Client): Promise<Map<string, ContainerRef[]>> {
   const { namespaces } = await client.namespaces.list({});
-  const out: ContainerRef[] = [];
+  const out = new Map<string, ContainerRef[]>();
   for (const ns of namespaces) {
     // A namespace removed meanwhile (or unreadable) has no users to report.
     const containers = await client.containers
@@ -177,11 +193,19 @@ async function usersOf(client: Client, network: string): Promise<ContainerRef[]>
       .then((r) => r.containers)
       .catch(() => []);
     for (const c of containers) {
-      if (networksFromLabels(c.labels).includes(network))
-        out.push({ namespace: ns.name, id: c.id, labels: c.labels });
+      for (const network of networksFromLabels(c.labels)) {
+        const refs = out.get(network) ?? [];
+        refs.push({ namespace: ns.name, id: c.id, labels: c.labels });
+        out.set(network, refs);
+      }
     }
   }
   return out;
+}
+
+/** Containers (in every namespace) whose `berth/networks` label names `network`. */
+async function usersOf(client: Client, network: string): Promise<ContainerRef[]> {
+  return (await containersByNetwork(client)).get(network) ?? [];
 }
 
 function resolve(settings: NetSettings, ref: string): Listed {
@@ -285,12 +309,13 @@ export async function pruneNetworks(
   // Docker's network prune takes other keys than network ls.
   const by = parseFilterFlags(filters, { keys: ['until', 'label', 'label!'], flag: '--filter' });
   const until = pruneUntil(by);
+  const used = await containersByNetwork(client);
   const removed: string[] = [];
   for (const n of allNetworks(settings)) {
     if (BUILTIN_NETWORKS.includes(n.name as 'bridge') || !n.stored) continue;
     if (!labelsMatch(by, n.labels)) continue;
     if (until !== undefined && n.created && Date.parse(n.created) > until) continue;
-    if ((await usersOf(client, n.name)).length > 0) continue;
+    if (used.has(n.name)) continue;
     removeNetworkFile(n.stored);
     await cleanupNetworkHost(settings, n.stored);
     removed.push(n.name);

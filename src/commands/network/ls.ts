@@ -24,7 +24,7 @@ export default class NetworkLs extends BaseCommand {
     const settings = this.loadSettings(flags).settings;
     const { listNetworks } = await import('../../cmd/network/network.js');
     const { renderList } = await import('../../formatter/format.js');
-    const rows = listNetworks(settings, flags.filter, flags['no-trunc']);
+    const rows = await listNetworks(settings, () => this.client(), flags.filter, flags['no-trunc']);
     process.stdout.write(
       renderList(rows, {
         format: flags.format,
