@@ -4,7 +4,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLockFile } from '../../../src/network/lock.js';
-import { PortInUseError, PortRegistry, type Exclusive } from '../../../src/network/ports.js';
+import {
+  allocatePorts,
+  PortInUseError,
+  PortRegistry,
+  type Exclusive,
+} from '../../../src/network/ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -156,5 +161,32 @@ describe('network: port reservations', () => {
     // A reservation whose owner is gone is taken over.
     await reg.reserve(binding('127.0.0.1', 7070), 'gone');
     await reg.reserve(binding('0.0.0.0', 7070), 'c');
+  });
+
+  it('a taken port moves on to the next; a lock that fails stops at once', async () => {
+    const range = {
+      hostIP: '127.0.0.1',
+      hostPort: 1,
+      hostPortEnd: 3,
+      containerPort: 80,
+      protocol: 'tcp' as const,
+    };
+    let calls = 0;
+    const failing = new PortRegistry(
+      join(dir, 'ports'),
+      () => true,
+      () => {
+        calls++;
+        return Promise.reject(new Error('the ports lock is locked by another berth'));
+      },
+    );
+    await assert.rejects(allocatePorts([range], failing, 'c1'), /locked by another berth/);
+    assert.equal(calls, 1);
+    const taken = new PortRegistry(
+      join(dir, 'ports'),
+      () => true,
+      () => Promise.reject(new PortInUseError('taken')),
+    );
+    await assert.rejects(allocatePorts([range], taken, 'c1'), PortInUseError);
   });
 });
