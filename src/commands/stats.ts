@@ -26,7 +26,7 @@ export default class Stats extends BaseCommand {
     const { flags, argv } = await this.parse(Stats);
     this.loadSettings(flags);
     const { findContainer } = await import('../cmd/container/resolve.js');
-    const { runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
+    const { containersNewestFirst, runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
       await import('../cmd/container/stats.js');
     const { renderList } = await import('../formatter/format.js');
     const client = await this.client();
@@ -43,14 +43,7 @@ export default class Stats extends BaseCommand {
         noTrunc: flags['no-trunc'],
         signal: controller.signal,
         resolve: (ref) => findContainer(client, ref),
-        listAll: async () => {
-          const { containers } = await client.containers.list({ filters: [] });
-          return [...containers].sort(
-            (a, b) =>
-              Number(b.created_at?.seconds ?? 0) - Number(a.created_at?.seconds ?? 0) ||
-              (b.created_at?.nanos ?? 0) - (a.created_at?.nanos ?? 0),
-          );
-        },
+        listAll: () => containersNewestFirst(client),
         render: (rows) => {
           return renderList(rows, {
             format: flags.format ?? '',

@@ -16,35 +16,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { berth, berthAsync, ctr, env, type Result } from '../support/berth.js';
 
-describe('faults: containerd restarted while containers run', function () {
-  this.timeout(120000);
-  const dir = mkdtempSync(join(tmpdir(), 'berth-fault-'));
-  const sock = join(dir, 'c.sock');
+/**
+ * A containerd of the test's own (berth system start under a temp dir) and a berth.toml that
+ * points berth at it, for tests that stop and start containerd.
+ */
+function privateContainerd(prefix: string, namespace: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const toml = join(dir, 'berth.toml');
-  const ns = `${env.namespace}-fault`;
   const run = (args: string[]): Result => berth(args, { env: { BERTH_TOML: toml } });
   const sys = (verb: string): Result => run(['system', verb, '--state-dir', join(dir, 'state')]);
+  return {
+    run,
+    sys,
+    start(): void {
+      writeFileSync(
+        toml,
+        [
+          `address = ${JSON.stringify(join(dir, 'c.sock'))}`,
+          `namespace = ${JSON.stringify(namespace)}`,
+          `data_root = ${JSON.stringify(join(dir, 'data'))}`,
+          'bridge_ip = "198.18.0.0/24"',
+          `cni_netconfpath = ${JSON.stringify(join(dir, 'net.d'))}`,
+          '',
+        ].join('\n'),
+      );
+      assert.equal(sys('start').code, 0);
+    },
+    /** Removes `containers`, stops containerd and deletes everything. */
+    stop(...containers: string[]): void {
+      if (containers.length) run(['rm', '-f', ...containers]);
+      sys('stop');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-  before(() => {
-    writeFileSync(
-      toml,
-      [
-        `address = ${JSON.stringify(sock)}`,
-        `namespace = ${JSON.stringify(ns)}`,
-        `data_root = ${JSON.stringify(join(dir, 'data'))}`,
-        'bridge_ip = "198.18.0.0/24"',
-        `cni_netconfpath = ${JSON.stringify(join(dir, 'net.d'))}`,
-        '',
-      ].join('\n'),
-    );
-    assert.equal(sys('start').code, 0);
-  });
-
-  after(() => {
-    run(['rm', '-f', 'survivor']);
-    sys('stop');
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe('faults: containerd restarted while containers run', function () {
+  this.timeout(120000);
+  const { run, sys, start, stop } = privateContainerd('berth-fault-', `${env.namespace}-fault`);
+  before(start);
+  after(() => stop('survivor'));
 
   it('a detached container survives, is listed, logs and can be removed', () => {
     const img = `${env.registry}/lab/busybox:latest`;
@@ -78,32 +89,12 @@ describe('faults: containerd restarted while containers run', function () {
 
 describe('faults: containerd restarted while a published container runs', function () {
   this.timeout(120000);
-  const dir = mkdtempSync(join(tmpdir(), 'berth-fault-net-'));
-  const sock = join(dir, 'c.sock');
-  const toml = join(dir, 'berth.toml');
-  const run = (args: string[]): Result => berth(args, { env: { BERTH_TOML: toml } });
-  const sys = (verb: string): Result => run(['system', verb, '--state-dir', join(dir, 'state')]);
-
-  before(() => {
-    writeFileSync(
-      toml,
-      [
-        `address = ${JSON.stringify(sock)}`,
-        `namespace = ${JSON.stringify(`${env.namespace}-faultnet`)}`,
-        `data_root = ${JSON.stringify(join(dir, 'data'))}`,
-        'bridge_ip = "198.18.0.0/24"',
-        `cni_netconfpath = ${JSON.stringify(join(dir, 'net.d'))}`,
-        '',
-      ].join('\n'),
-    );
-    assert.equal(sys('start').code, 0);
-  });
-
-  after(() => {
-    run(['rm', '-f', 'web']);
-    sys('stop');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { run, sys, start, stop } = privateContainerd(
+    'berth-fault-net-',
+    `${env.namespace}-faultnet`,
+  );
+  before(start);
+  after(() => stop('web'));
 
   it('the published port is still served after the restart, and released by rm', async () => {
     // Below Linux's ephemeral range (32768+), where outgoing connections take their ports; berth

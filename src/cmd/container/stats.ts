@@ -354,6 +354,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Every container of the namespace, newest first (`stats` without arguments, as Docker orders). */
+export async function containersNewestFirst(client: Client): Promise<Container[]> {
+  const { containers } = await client.containers.list({ filters: [] });
+  return [...containers].sort(
+    (a, b) =>
+      Number(b.created_at?.seconds ?? 0) - Number(a.created_at?.seconds ?? 0) ||
+      (b.created_at?.nanos ?? 0) - (a.created_at?.nanos ?? 0),
+  );
+}
+
 /** The whole command: resolve targets, sample twice for CPU %, then print once or keep redrawing. */
 export async function runStats(client: Client, opts: StatsOptions): Promise<void> {
   const interval = opts.intervalMs ?? 1000;
