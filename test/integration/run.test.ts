@@ -86,6 +86,15 @@ describe('run / create / start / exec / wait / attach', function () {
       );
     });
 
+    it('125 for an invalid reference, a CLI error without the daemon prefix', () => {
+      const r = berth(['run', '--rm', 'Bad/Ref', 'true']);
+      assert.equal(r.code, 125);
+      assert.equal(
+        r.stderr,
+        "berth: invalid reference format: repository name (Ref) must be lowercase\n\nRun 'berth run --help' for more information\n",
+      );
+    });
+
     it('125 No command specified', () => {
       const r = berth(['run', '--rm', `${env.registry}/lab/nocmd:latest`]);
       assert.equal(r.code, 125);

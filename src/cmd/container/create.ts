@@ -64,6 +64,7 @@ import {
   type SpecOpt,
 } from '../../oci/opts.js';
 import { specToJSON, type Spec } from '../../oci/spec.js';
+import { InvalidReferenceError } from '../../registry/reference.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
 import { loggerUri } from './logger.js';
@@ -346,6 +347,8 @@ export async function createContainer(
         o.signal,
       );
     } catch (err) {
+      // docker/cli parses the reference itself, before asking the daemon anything.
+      if (err instanceof InvalidReferenceError) throw new RunUsageError(err.message, cmd);
       if (err instanceof BerthError) {
         throw new DaemonError(
           err.message.replace(/^Error response from daemon: /, ''),
