@@ -14,7 +14,8 @@ if (refused) {
   process.stderr.write(refused.text);
   process.exit(refused.code);
 }
-const { run, flush, handle } = await import('../dist/index.js');
+const { run, flush, handle, exitOnClosedPipe } = await import('../dist/index.js');
+exitOnClosedPipe();
 try {
   await run(rewritten.argv, import.meta.url);
   await flush();

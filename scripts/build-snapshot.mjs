@@ -23,6 +23,9 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const LAZY_BUILTINS = ['http', 'https', 'http2', 'tls'];
+// BERTH_SNAPSHOT_PLAIN=1: an unminified bundle whose `// path` comments let a CPU profile of a
+// command name the module of every function (with BERTH_KEEP_SNAPSHOT_BUNDLE=1 to keep it).
+const PLAIN = process.env.BERTH_SNAPSHOT_PLAIN === '1';
 // V8 flags the blob is built and run with (a blob loads only under the flags it was made with, so
 // bin/berth reads them from the stamp). A 16 MB young generation: listing 1000 containers
 // allocates ~15 MB that stays alive until printed, which the default 1 MB semi-space copied
@@ -40,6 +43,8 @@ function builtinShapes(root) {
       const m = require(id);
       const data = {};
       for (const k of Object.keys(m)) {
+        // tls's ~150 root certificates (~230 kB) would sit in every command's heap; read lazily.
+        if (k === 'rootCertificates') continue;
         const v = m[k];
         if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) data[k] = v;
         else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype || Array.isArray(v)) {
@@ -62,6 +67,27 @@ function sourceModules(dir, root) {
     else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(relative(root, p));
   }
   return out;
+}
+
+/**
+ * esbuild's CommonJS wrapper keeps each module's factory function after it has run, and with it
+ * the factory's bytecode: code that never runs again, deserialized by every command (~0.3 MB of
+ * the snapshot). The patched wrapper drops the factory once it has returned.
+ * BERTH_SNAPSHOT_PLAIN=1 (an unminified bundle, for profiles that name modules) leaves it alone.
+ */
+function releaseModuleFactories(src) {
+  const cjs =
+    /var (\w+)=\((\w+),(\w+)\)=>\(\)=>\{try\{return \3\|\|\2\(\(\3=\{exports:\{\}\}\)\.exports,\3\),\3\.exports\}/;
+  const m = cjs.exec(src);
+  if (!m) {
+    if (PLAIN) return src;
+    throw new Error("esbuild's __commonJS helper has changed; update releaseModuleFactories");
+  }
+  const [all, name, fn, mod] = m;
+  return src.replace(
+    all,
+    `var ${name}=(${fn},${mod})=>()=>{try{return ${mod}||(${fn}((${mod}={exports:{}}).exports,${mod}),${fn}=0),${mod}.exports}`,
+  );
 }
 
 /** @param {{ root: string }} o the package directory; dist/ must be complete. */
@@ -118,7 +144,7 @@ require = function (id) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    minify: true,
+    minify: !PLAIN,
     keepNames: true,
     legalComments: 'none',
     external: ['typescript', 'ts-node', 'tsx', ...LAZY_PACKAGES],
@@ -139,6 +165,17 @@ require = function (id) {
             if (patched === src) throw new Error('oclif module-loader: import() call not found');
             return { contents: patched, loader: 'js' };
           });
+          // oclif keeps the text of every JSON file it reads (the 230 kB command manifest among
+          // them) in a private cache; src/snapshot.ts empties it once the root plugin is loaded,
+          // so the text does not ride along in the snapshot.
+          b.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]util[\\/]fs\.js$/ }, async (args) => {
+            const { readFile } = await import('node:fs/promises');
+            const src = await readFile(args.path, 'utf8');
+            const decl = 'const cache = new ProdOnlyCache();';
+            if (!src.includes(decl)) throw new Error('oclif util/fs: file cache not found');
+            const patched = src.replace(decl, `${decl} globalThis.__berthOclifFileCache = cache;`);
+            return { contents: patched, loader: 'js' };
+          });
         },
       },
     ],
@@ -147,8 +184,10 @@ require = function (id) {
   // V8 keeps the bundle's source in the heap (functions compile from it on first call), as one
   // byte per character unless a single character is above U+00FF: then all 2 MB of it doubles,
   // and every command pays for deserializing that. esbuild escapes strings, not regex literals.
-  const src = readFileSync(bundle, 'utf8');
-  const wide = /[^\x00-\xff]/.exec(src);
+  const src = releaseModuleFactories(readFileSync(bundle, 'utf8'));
+  writeFileSync(bundle, src);
+  // (A plain bundle keeps comments, which may hold such characters: it is for profiling only.)
+  const wide = PLAIN ? null : /[^\x00-\xff]/.exec(src);
   if (wide) {
     rmSync(bundle, { force: true });
     throw new Error(

@@ -58,6 +58,7 @@ import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 
 export { run, flush, handle } from '@oclif/core';
+export { exitOnClosedPipe } from './process.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   version: Version,

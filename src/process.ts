@@ -23,3 +23,17 @@ export function processStartTime(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * `berth ps | head -1`: once the reader is gone, writes to stdout fail with EPIPE. docker (Go)
+ * dies of SIGPIPE there, silently, and the shell sees 141; node ignores SIGPIPE, so without this
+ * the EPIPE surfaced as an unhandled 'error' event with a stack trace and exit code 1.
+ */
+export function exitOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(141);
+      throw err;
+    });
+  }
+}

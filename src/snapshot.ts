@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as index from './index.js';
 import * as help from './help.js';
 import { loadManifest, rejection, rewriteArgv } from './argv.js';
-import { preloadAllCodecs } from './containerd/descriptors.js';
+import { preloadCodecs } from './containerd/descriptors.js';
+import { exitOnClosedPipe } from './process.js';
 
 declare global {
   // Set by the build (the package root the snapshot was made in) and read by bundled code in
@@ -18,12 +19,14 @@ declare global {
   // oclif loads the command table and the help class with import(), which a snapshot cannot do;
   // the build points its module loader here instead.
   var __berthSnapshotModules: Record<string, unknown> | undefined;
+  // oclif's cache of JSON file texts (the build exposes it; see scripts/build-snapshot.mjs).
+  var __berthOclifFileCache: Map<string, string> | undefined;
 }
 
 const buildRoot = join(dirname(fileURLToPath(globalThis.__berthImportMetaUrl)), '..');
 // The manifest is data, read once at build time; argv rewriting needs it before oclif loads.
 const manifest = loadManifest(buildRoot);
-preloadAllCodecs();
+preloadCodecs();
 
 // oclif's root plugin (package.json, the manifest's ~60 commands mapped and sorted, ~10 ms per
 // command) is loaded now too, with the command table in place of the import() oclif would do.
@@ -37,10 +40,12 @@ plugin
   .then(() => {
     (plugin as unknown as { commandCache: unknown }).commandCache = index.COMMANDS;
     rootPlugin = plugin;
+    globalThis.__berthOclifFileCache?.clear();
   })
   .catch(() => undefined);
 
 async function main(): Promise<void> {
+  exitOnClosedPipe();
   globalThis.__berthSnapshotModules = {
     [join(buildRoot, 'dist', 'index.js')]: index,
     [join(buildRoot, 'dist', 'help.js')]: help,

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs/light.js';
+import { DIRECT_OUTPUT } from './direct.js';
 
 export type ServiceName =
   | 'version'
@@ -33,7 +34,7 @@ export type ServiceName =
   | 'cgroups';
 
 /** Same shape proto-loader's `--longs=String --enums=String --defaults` output types promise. */
-const TO_OBJECT: protobuf.IConversionOptions = {
+export const TO_OBJECT: protobuf.IConversionOptions = {
   longs: String,
   enums: String,
   defaults: true,
@@ -72,9 +73,12 @@ function toBuffer(u8: Uint8Array): Buffer {
 
 /** Plain-object codec for one message type (keepCase field names, int64 as string). */
 export function codecFor<I, O>(type: protobuf.Type): Codec<I, O> {
+  const direct = DIRECT_OUTPUT.get(type.fullName.slice(1));
   return {
     serialize: (value: I) => toBuffer(type.encode(type.fromObject(value as object)).finish()),
-    deserialize: (bytes: Buffer) => type.toObject(type.decode(bytes), TO_OBJECT) as O,
+    deserialize: direct
+      ? (bytes: Buffer) => direct(type.decode(bytes)) as O
+      : (bytes: Buffer) => type.toObject(type.decode(bytes), TO_OBJECT) as O,
   };
 }
 
@@ -122,34 +126,36 @@ export function loadRoot(service: ServiceName): protobuf.Root {
   return root;
 }
 
-const ALL_SERVICES: ServiceName[] = [
+/**
+ * The services whose codecs the start-up snapshot holds ready-made: those of the container life
+ * cycle, images and pull. Metrics (cgroups), events, diff and introspection build theirs on first
+ * use (~1-2 ms each): the commands that need them are rarer, and every codec in the snapshot is
+ * heap that every command deserializes (all twelve were ~1.2 MB of a 10.8 MB snapshot).
+ */
+const SNAPSHOT_SERVICES: ServiceName[] = [
   'version',
   'namespaces',
-  'introspection',
   'images',
   'content',
   'snapshots',
   'containers',
   'tasks',
   'leases',
-  'diff',
-  'events',
-  'cgroups',
 ];
 
 /**
- * Parses every descriptor and generates every message codec now. Only the start-up snapshot build
- * calls it: protobufjs generates each type's encoder and decoder with new Function() on first use,
- * ~20 ms per `run`, which the snapshot then holds ready-made.
+ * Parses the hot descriptors and generates their message codecs now. Only the start-up snapshot
+ * build calls it: protobufjs generates each type's encoder and decoder with new Function() on
+ * first use, ~20 ms per `run`, which the snapshot then holds ready-made.
  */
-export function preloadAllCodecs(): void {
+export function preloadCodecs(): void {
   const visit = (ns: protobuf.NamespaceBase): void => {
     for (const child of ns.nestedArray) {
       if (child instanceof protobuf.Type) child.setup();
       if (child instanceof protobuf.Namespace || child instanceof protobuf.Type) visit(child);
     }
   };
-  for (const service of ALL_SERVICES) {
+  for (const service of SNAPSHOT_SERVICES) {
     const root = loadRoot(service);
     root.resolveAll();
     visit(root);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { berth, ctr, env, uniqueName } from '../support/berth.js';
+import { berth, berthAsync, ctr, env, uniqueName } from '../support/berth.js';
 
 function tomlFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-toml-'));
@@ -262,6 +262,17 @@ describe('foundation: version, info, config, namespaces, errors', function () {
         r.stderr,
         /^template parsing error: template: .*<\.Nope>: can't evaluate field Nope/,
       );
+    });
+
+    it('a reader that has gone (`berth ps | head -1`): silent exit 141, as docker dies of SIGPIPE', async () => {
+      for (const args of [['ps', '-a'], ['--help']]) {
+        const p = berthAsync(args);
+        // Closing our end before berth has started makes its first write fail with EPIPE.
+        p.child.stdout.destroy();
+        const r = await p.done;
+        assert.equal(r.code, 141, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, '', args.join(' '));
+      }
     });
 
     it('a missing argument exits 125', () => {
