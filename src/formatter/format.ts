@@ -88,21 +88,27 @@ export function renderList(rows: readonly unknown[], opts: RenderListOptions): s
     throw wrap(err);
   }
 
+  // One funcs object for every row: `json` sorts the keys of the row being rendered only, and
+  // templates run synchronously, so it can read the row from a variable the loop updates rather
+  // than from a closure made per row.
+  let current: unknown;
+  const funcs: Record<string, TemplateFunc> = { ...opts.funcs };
+  if ((opts.sortJsonKeys ?? true) && !funcs.json) {
+    funcs.json = (v: unknown): unknown => {
+      try {
+        return marshalJSON(v, { sortKeys: v === current });
+      } catch {
+        // docker/cli drops the encoder's error and prints nothing.
+        return '';
+      }
+    };
+  }
+  const execOpts = { funcs };
   let body = '';
   for (const row of rows) {
-    const funcs: Record<string, TemplateFunc> = { ...opts.funcs };
-    if ((opts.sortJsonKeys ?? true) && !funcs.json) {
-      funcs.json = (v: unknown): unknown => {
-        try {
-          return marshalJSON(v, { sortKeys: v === row });
-        } catch {
-          // docker/cli drops the encoder's error and prints nothing.
-          return '';
-        }
-      };
-    }
+    current = row;
     try {
-      body += tmpl.execute(row, { funcs }) + '\n';
+      body += tmpl.execute(row, execOpts) + '\n';
     } catch (err) {
       throw wrap(err);
     }

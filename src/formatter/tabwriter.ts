@@ -90,6 +90,21 @@ export function stringWidth(s: string): number {
   return w;
 }
 
+function resolveOptions(options: TabWriterOptions): Required<TabWriterOptions> {
+  if (options.minwidth < 0 || options.tabwidth < 0 || options.padding < 0) {
+    throw new RangeError('negative minwidth, tabwidth, or padding');
+  }
+  const opts: Required<TabWriterOptions> = {
+    alignRight: false,
+    discardEmptyColumns: false,
+    tabIndent: false,
+    debug: false,
+    ...options,
+  };
+  if (opts.padchar === '\t') opts.alignRight = false;
+  return opts;
+}
+
 export class TabWriter {
   private readonly opts: Required<TabWriterOptions>;
   private out = '';
@@ -98,17 +113,7 @@ export class TabWriter {
   private widths: number[] = [];
 
   constructor(options: TabWriterOptions = DOCKER_TABWRITER) {
-    if (options.minwidth < 0 || options.tabwidth < 0 || options.padding < 0) {
-      throw new RangeError('negative minwidth, tabwidth, or padding');
-    }
-    this.opts = {
-      alignRight: false,
-      discardEmptyColumns: false,
-      tabIndent: false,
-      debug: false,
-      ...options,
-    };
-    if (this.opts.padchar === '\t') this.opts.alignRight = false;
+    this.opts = resolveOptions(options);
   }
 
   write(text: string): void {
@@ -234,7 +239,96 @@ export class TabWriter {
 
 /** Runs `text` through a tabwriter and flushes it. */
 export function tabwrite(text: string, options: TabWriterOptions = DOCKER_TABWRITER): string {
+  return tabwriteFast(text, options) ?? tabwriteGeneric(text, options);
+}
+
+/** @internal The full algorithm whatever the input; tests compare the fast path to it. */
+export function tabwriteGeneric(
+  text: string,
+  options: TabWriterOptions = DOCKER_TABWRITER,
+): string {
   const tw = new TabWriter(options);
   tw.write(text);
   return tw.flush();
+}
+
+const PRINTABLE_TABLE = /^[\x20-\x7e\t\n]*$/;
+const VT_OR_FF = /[\v\f]/;
+
+/**
+ * @internal The common table in one pass per line, or undefined when the input needs the full
+ * algorithm (exported for tests).
+ *
+ * It covers left-aligned, space-padded output (no debug, tabIndent or discardEmptyColumns) of
+ * text without '\v' or '\f', where the lines between lines without tabs all have the same number
+ * of tab-terminated cells. That is enough to match format() exactly:
+ * - a line without tab-terminated cells (one cell) makes the generic writer flush, so the runs
+ *   between such lines are laid out independently, and such a line is written as is;
+ * - within a run where every line has k tab-terminated cells, every column 0..k-1 is one block
+ *   spanning the run, so its width is max(minwidth, widest cell + padding), and each line is
+ *   written with its k cells padded to those widths and its last cell (the text after the last
+ *   tab) as is.
+ * The last line has no newline; as in flushInternal, its text after the last tab is a cell only
+ * when it is not empty.
+ */
+export function tabwriteFast(text: string, options: TabWriterOptions): string | undefined {
+  const opts = resolveOptions(options);
+  if (opts.alignRight || opts.debug || opts.tabIndent || opts.discardEmptyColumns) return undefined;
+  if (opts.padchar === '\t') return undefined;
+  // Whole widths keep every pad count a non-negative integer, so no clamping is needed below.
+  const { minwidth, padding, padchar } = opts;
+  if (!Number.isSafeInteger(minwidth) || !Number.isSafeInteger(padding)) return undefined;
+  // Cells of printable ASCII are as wide as they are long; anything else is measured as the
+  // generic writer does, and only '\v' and '\f' change the layout rules.
+  const ascii = PRINTABLE_TABLE.test(text);
+  if (!ascii && VT_OR_FF.test(text)) return undefined;
+
+  const lines = text.split('\n');
+  const nlines = lines.length;
+  const rows: string[][] = new Array<string[]>(nlines);
+  for (let i = 0; i < nlines; i++) rows[i] = lines[i]!.split('\t');
+  const last = rows[nlines - 1]!;
+  if (last[last.length - 1] === '') last.pop();
+
+  const pads: string[] = [];
+  let out = '';
+  let i = 0;
+  while (i < nlines) {
+    const k = rows[i]!.length - 1;
+    if (k <= 0) {
+      // No column here; an empty last line has no cell at all.
+      if (k === 0) out += rows[i]![0];
+      if (i < nlines - 1) out += '\n';
+      i++;
+      continue;
+    }
+    // A run of lines with k tab-terminated cells; any other count but 0 needs format().
+    let end = i + 1;
+    for (; end < nlines; end++) {
+      const n = rows[end]!.length - 1;
+      if (n !== k) {
+        if (n > 0) return undefined;
+        break;
+      }
+    }
+    const widths: number[] = new Array<number>(k).fill(minwidth);
+    for (let r = i; r < end; r++) {
+      const cells = rows[r]!;
+      for (let j = 0; j < k; j++) {
+        const w = (ascii ? cells[j]!.length : stringWidth(cells[j]!)) + padding;
+        if (w > widths[j]!) widths[j] = w;
+      }
+    }
+    for (; i < end; i++) {
+      const cells = rows[i]!;
+      for (let j = 0; j < k; j++) {
+        const cell = cells[j]!;
+        const n = widths[j]! - (ascii ? cell.length : stringWidth(cell));
+        out += cell + (pads[n] ??= padchar.repeat(n));
+      }
+      out += cells[k];
+      if (i < nlines - 1) out += '\n';
+    }
+  }
+  return out;
 }

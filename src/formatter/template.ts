@@ -1275,6 +1275,16 @@ class LoopSignal {
 
 class ExecFailure extends Error {}
 
+/** Go's wording for an execution error at `node` (shared by the generic and fast executors). */
+function execErrorMessage(source: string, node: AnyNode | undefined, msg: string): string {
+  if (!node) return `template: : ${msg}`;
+  const before = source.slice(0, node.pos);
+  const nl = before.lastIndexOf('\n');
+  const line = 1 + countNewlines(before, 0, before.length);
+  const col = nl < 0 ? byteLength(before) : byteLength(before.slice(nl + 1));
+  return `template: :${line}:${col}: executing "" at <${nodeString(node)}>: ${msg}`;
+}
+
 class State {
   private out = '';
   private vars: Array<{ name: string; value: unknown }>;
@@ -1300,15 +1310,7 @@ class State {
   }
 
   private errorf(msg: string): never {
-    if (!this.node) throw new ExecFailure(`template: : ${msg}`);
-    const pos = this.node.pos;
-    const before = this.source.slice(0, pos);
-    const nl = before.lastIndexOf('\n');
-    const line = 1 + countNewlines(before, 0, before.length);
-    const col = nl < 0 ? byteLength(before) : byteLength(before.slice(nl + 1));
-    throw new ExecFailure(
-      `template: :${line}:${col}: executing "" at <${nodeString(this.node)}>: ${msg}`,
-    );
+    throw new ExecFailure(execErrorMessage(this.source, this.node, msg));
   }
 
   private push(name: string, value: unknown): void {
@@ -1724,29 +1726,195 @@ function goKindName(kind: ParamKind): string {
   return kind === 'any' ? 'interface {}' : kind === 'strings' ? '[]string' : kind;
 }
 
+const OBJECT_PROTO = Object.prototype;
+
 /** Own or inherited members, but not Object.prototype's (`.constructor` is no Go field). */
 function hasMember(obj: object, name: string): boolean {
   let p: object | null = obj;
-  while (p !== null && p !== Object.prototype) {
-    if (Object.prototype.hasOwnProperty.call(p, name)) return true;
+  while (p !== null && p !== OBJECT_PROTO) {
+    // Object.hasOwn is the same check as hasOwnProperty.call in one call; this runs per field.
+    if (Object.hasOwn(p, name)) return true;
     p = Object.getPrototypeOf(p) as object | null;
   }
   return false;
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fast path
+//
+// List commands run one template per row, and a short-lived CLI runs that code in V8's
+// interpreter, where the generic executor's per-row State, node dispatch and argument plumbing
+// cost more than the fields themselves. Templates made only of text and `{{.}}` / `{{.A.B}}`
+// actions (the shape of every default table) are flattened into a list of steps run by a plain
+// loop. Each step performs the same observable operations as the generic executor, in the same
+// order (the same map checks, member lookups, getter and method calls, printing and error
+// messages), so it needs no fallback: rows with getters or methods are never evaluated twice.
+
+/** An action `{{.}}` or `{{.A.B}}`: a field chain (empty for dot) printed as is. */
+interface FastAction {
+  /** Where Go reports field errors: the field (or dot) node. */
+  readonly at: FieldNode | DotNode;
+  /** Where Go reports print errors: the action. */
+  readonly action: ActionNode;
+  readonly idents: readonly string[];
+}
+
+/** Literal text, or an action. */
+type FastStep = string | FastAction;
+
+/** The steps of a template that qualifies for the fast path, else undefined. */
+function fastSteps(root: ListNode): FastStep[] | undefined {
+  const steps: FastStep[] = [];
+  for (const node of root.nodes) {
+    if (node.kind === 'text') {
+      // Adjacent texts (split by a comment) print the same joined; text never fails.
+      const prev = steps[steps.length - 1];
+      if (typeof prev === 'string') steps[steps.length - 1] = prev + node.text;
+      else steps.push(node.text);
+      continue;
+    }
+    if (node.kind !== 'action') return undefined;
+    const pipe = node.pipe;
+    if (pipe.decl.length !== 0 || pipe.cmds.length !== 1) return undefined;
+    const args = pipe.cmds[0]!.args;
+    if (args.length !== 1) return undefined;
+    const arg = args[0]!;
+    if (arg.kind === 'field') steps.push({ at: arg, action: node, idents: arg.idents });
+    else if (arg.kind === 'dot') steps.push({ at: arg, action: node, idents: [] });
+    else return undefined;
+  }
+  return steps;
+}
+
+/**
+ * State.evalField for a field with no arguments (the only kind a fast template has), with the
+ * same checks in the same order.
+ */
+function fastField(
+  receiver: unknown,
+  name: string,
+  missingKey: 'invalid' | 'zero' | 'error',
+  objectsAsMaps: boolean,
+  source: string,
+  at: AnyNode,
+): unknown {
+  if (receiver === undefined) {
+    if (missingKey === 'error') {
+      throw new ExecFailure(
+        execErrorMessage(source, at, `nil data; no entry for key ${JSON.stringify(name)}`),
+      );
+    }
+    return undefined;
+  }
+  if (receiver === null) {
+    throw new ExecFailure(
+      execErrorMessage(source, at, `nil pointer evaluating interface {}.${name}`),
+    );
+  }
+  if (isGoMap(receiver) || (objectsAsMaps && mapLike(receiver, true))) {
+    const m = receiver as object;
+    if (mapHas(m, name)) return mapGet(m, name);
+    if (missingKey === 'error') {
+      throw new ExecFailure(
+        execErrorMessage(source, at, `map has no entry for key ${JSON.stringify(name)}`),
+      );
+    }
+    return missingKey === 'zero' ? mapZero(m) : undefined;
+  }
+  if (typeof receiver === 'object' && !Array.isArray(receiver) && hasMember(receiver, name)) {
+    const value: unknown = (receiver as Record<string, unknown>)[name];
+    if (typeof value === 'function') {
+      // The generic executor calls a method through evalCall with no arguments.
+      try {
+        return (value as TemplateFunc).apply(receiver, []);
+      } catch (err) {
+        if (err instanceof ExecFailure || err instanceof LoopSignal) throw err;
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new ExecFailure(execErrorMessage(source, at, `error calling ${name}: ${msg}`));
+      }
+    }
+    return value;
+  }
+  throw new ExecFailure(
+    execErrorMessage(source, at, `can't evaluate field ${name} in type ${typeNameOf(receiver)}`),
+  );
+}
+
+function fastExecute(
+  source: string,
+  steps: readonly FastStep[],
+  data: unknown,
+  missingKey: 'invalid' | 'zero' | 'error',
+  objectsAsMaps: boolean,
+): string {
+  let out = '';
+  try {
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s]!;
+      if (typeof step === 'string') {
+        out += step;
+        continue;
+      }
+      let v = data;
+      const idents = step.idents;
+      for (let i = 0; i < idents.length; i++) {
+        v = fastField(v, idents[i]!, missingKey, objectsAsMaps, source, step.at);
+      }
+      // State.printValue
+      if (typeof v === 'string') out += v;
+      else if (v === undefined) out += '<no value>';
+      else if (typeof v === 'function') {
+        throw new ExecFailure(
+          execErrorMessage(
+            source,
+            step.action,
+            `can't print ${nodeString(step.action)} of type func`,
+          ),
+        );
+      } else out += formatValue(v);
+    }
+  } catch (err) {
+    if (err instanceof ExecFailure) throw new TemplateError(err.message, 'exec', out);
+    throw err;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Public API
 
 export class Template {
+  private readonly fast: FastStep[] | undefined;
+
   /** @internal use compileTemplate */
   constructor(
     readonly source: string,
     private readonly root: ListNode,
     private readonly funcs: Readonly<Record<string, TemplateFunc>>,
-  ) {}
+  ) {
+    this.fast = fastSteps(root);
+  }
+
+  /** @internal Whether execute() takes the fast path (text and field chains only). */
+  get hasFastPath(): boolean {
+    return this.fast !== undefined;
+  }
 
   /** Runs the template on `data`; throws TemplateError with Go's wording on failure. */
   execute(data: unknown, options: ExecuteOptions = {}): string {
+    if (this.fast === undefined) return this.executeGeneric(data, options);
+    const mk = options.missingKey ?? 'default';
+    return fastExecute(
+      this.source,
+      this.fast,
+      data,
+      mk === 'default' ? 'invalid' : mk,
+      options.objectsAsMaps ?? false,
+    );
+  }
+
+  /** @internal The generic executor whatever the template; tests compare the fast path to it. */
+  executeGeneric(data: unknown, options: ExecuteOptions = {}): string {
     const mk = options.missingKey ?? 'default';
     const state = new State(
       this.source,
