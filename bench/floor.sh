@@ -2,9 +2,10 @@
 # How close can any Node.js + grpc-js program get to `ctr run --rm IMG <id> true`?
 # bench/floor/run-floor.mjs is the floor: plain Node, grpc-js and protobufjs, with everything
 # that can be computed in advance (chain ID, OCI spec) handed to it, doing only the containerd
-# calls a run needs. It runs side by side with `node -e 0`, ctr and `berth run --rm --network
-# none` in one hyperfine run; the table shows each median against ctr and against berth's
-# budget of 1.6 × ctr. A second, untimed loop prints where the floor's time goes.
+# calls a run needs. It is timed beside `node -e 0`, ctr and `berth run --rm --network none`,
+# once with hyperfine and once round-robin; each table gives the medians against ctr and
+# against berth's budget of 1.6 × ctr. The floor's own performance.now() marks then show where
+# its time goes.
 # Uses the environment of the integration tests (see scripts/dev-env.sh) and a built berth
 # (npm run build: bin/berth and the descriptors in dist/proto).
 # Usage: bench/floor.sh [runs]
@@ -49,24 +50,41 @@ CHAIN=$($CTR snapshots info "$probe" | jq -r .Parent)
 $CTR containers rm "$probe"
 FLOOR="node $PWD/bench/floor/run-floor.mjs $BERTH_TEST_ADDRESS $NS $SNAPSHOTTER $CHAIN $DIR/spec.json"
 
-# --shell=bash for ctr's $RANDOM id; hyperfine subtracts the shell's own start-up from every row.
-hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-json "$DIR/out.json" \
-  -n 'node -e 0' 'node -e 0' \
-  -n floor "$FLOOR" \
-  -n 'floor (no lease)' "FLOOR_LEASE=0 $FLOOR" \
-  -n ctr "$CTR run --rm $IMG floor-ctr-\$RANDOM\$RANDOM true" \
-  -n 'berth --network none' "$PWD/bin/berth run --rm --network none $IMG true" >/dev/null
+ROWS=('node -e 0' floor 'floor (no lease)' ctr 'berth --network none')
+row() {
+  case $1 in
+    0) node -e 0 ;;
+    1) FLOOR_MARKS=1 $FLOOR ;; # the marks cost a few performance.now() calls
+    2) FLOOR_LEASE=0 $FLOOR ;;
+    3) $CTR run --rm "$IMG" "floor-ctr-$RANDOM$RANDOM" true ;;
+    4) "$PWD/bin/berth" run --rm --network none "$IMG" true ;;
+  esac
+}
+export -f row
+export FLOOR CTR IMG
 
-# Breakdown: the same floor command with its performance.now() marks on, not under hyperfine.
-# Its wall time (from just before the exec to its exit) is measured here too, so that what lies
-# outside the marks (the process start before Node's time origin, and the teardown) shows.
-for _ in $(seq "$RUNS"); do
-  t0=$EPOCHREALTIME
-  FLOOR_MARKS=1 $FLOOR 2>"$DIR/err" >/dev/null
-  t1=$EPOCHREALTIME
-  us=$((${t1//[.,]/} - ${t0//[.,]/})) # EPOCHREALTIME: seconds, separator, 6 digits
-  printf '%s wall=%d.%03d\n' "$(grep '^floor-marks ' "$DIR/err")" $((us / 1000)) $((us % 1000))
-done >"$DIR/marks"
+# 1. hyperfine, as in the other benches. --shell=bash so that row() is there; hyperfine subtracts
+# the shell's own start-up from every row.
+cmds=()
+for i in "${!ROWS[@]}"; do cmds+=(-n "${ROWS[$i]}" "row $i"); done
+hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-json "$DIR/hyperfine.json" \
+  "${cmds[@]}" >/dev/null
+
+# 2. The same rows round-robin. hyperfine runs each command's batch in turn, so on a shared
+# machine a burst of someone else's load lands on one row and skews every ratio; interleaving
+# spreads it over all of them. Wall times run from just before the fork to the exit (no shell in
+# between, so nothing to subtract), and the floor's runs also give its marks.
+for ((n = 0; n < RUNS; n++)); do
+  for i in "${!ROWS[@]}"; do
+    t0=$EPOCHREALTIME
+    row "$i" >/dev/null 2>"$DIR/err"
+    t1=$EPOCHREALTIME
+    us=$((${t1//[.,]/} - ${t0//[.,]/})) # EPOCHREALTIME: seconds, separator, 6 digits
+    wall=$(printf '%d.%03d' $((us / 1000)) $((us % 1000)))
+    echo "$i $wall" >>"$DIR/interleaved"
+    if [ "$i" = 1 ]; then echo "$(grep '^floor-marks ' "$DIR/err") wall=$wall" >>"$DIR/marks"; fi
+  done
+done
 
 # Whatever the floor (or anything else here) failed to remove would show up in these listings.
 leftover=$(
@@ -77,43 +95,54 @@ leftover=$(
   $CTR snapshots ls | awk 'NR > 1 && $NF != "Committed"'
 )
 
-node - "$DIR/out.json" "$DIR/marks" <<'JS'
+node - "$DIR/hyperfine.json" "$DIR/interleaved" "$DIR/marks" "${ROWS[@]}" <<'JS'
 const fs = require('fs');
-const r = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')).results;
-const med = (name) => r.find((x) => x.command === name).median * 1000;
-const ctr = med('ctr');
-const budget = 1.6 * ctr;
-console.log('| command | median (ms) | mean ± σ (ms) | × ctr |');
-console.log('|---|---|---|---|');
-for (const x of r) {
-  const m = x.median * 1000;
-  console.log(
-    `| ${x.command} | ${m.toFixed(0)} | ${(x.mean * 1000).toFixed(0)} ± ${(x.stddev * 1000).toFixed(0)} | ${(m / ctr).toFixed(2)} |`,
-  );
-}
-const floor = med('floor');
-console.log(`\nbudget 1.6 × ctr = ${budget.toFixed(0)} ms`);
-console.log(
-  `floor / ctr = ${(floor / ctr).toFixed(2)}: the floor is ${Math.abs(floor - budget).toFixed(0)} ms ${floor > budget ? 'ABOVE' : 'below'} the budget`,
-);
-console.log(`berth / ctr = ${(med('berth --network none') / ctr).toFixed(2)}`);
-
-// Median of every mark over the untimed runs, then the phases between consecutive marks.
-const runs = fs
-  .readFileSync(process.argv[3], 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => Object.fromEntries(l.split(' ').slice(1).map((kv) => kv.split('='))));
+const [hfFile, ilFile, marksFile, ...rows] = process.argv.slice(2);
 const median = (xs) => {
-  const s = xs.sort((a, b) => a - b);
+  const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-console.log(
-  `\nfloor breakdown (median of ${runs.length} runs; ms since Node's time origin, then the phase` +
-    ' since the previous mark; wall: exec to exit, measured outside)',
+const lines = (file) => fs.readFileSync(file, 'utf8').trim().split('\n');
+
+/** One table of medians (ms) by row, then where floor and berth stand against 1.6 × ctr. */
+function report(title, medians) {
+  const ctr = medians.ctr;
+  console.log(`${title}\n| command | median (ms) | × ctr |\n|---|---|---|`);
+  for (const name of rows) {
+    console.log(`| ${name} | ${medians[name].toFixed(0)} | ${(medians[name] / ctr).toFixed(2)} |`);
+  }
+  const budget = 1.6 * ctr;
+  console.log(`\nbudget 1.6 × ctr = ${budget.toFixed(0)} ms`);
+  for (const name of ['floor', 'floor (no lease)', 'berth --network none']) {
+    const m = medians[name];
+    const where = m > budget ? 'ABOVE' : 'below';
+    const by = Math.abs(m - budget).toFixed(0);
+    console.log(`${name} / ctr = ${(m / ctr).toFixed(2)}: ${by} ms ${where} the budget`);
+  }
+  console.log();
+}
+
+const hf = JSON.parse(fs.readFileSync(hfFile, 'utf8')).results;
+report(
+  `hyperfine (${hf[0].times.length} runs each)`,
+  Object.fromEntries(hf.map((x) => [x.command, x.median * 1000])),
 );
-console.log('| mark | at (ms) | phase (ms) |');
-console.log('|---|---|---|');
+const il = lines(ilFile).map((l) => l.split(' ').map(Number));
+report(
+  `interleaved (${il.length / rows.length} rounds)`,
+  Object.fromEntries(
+    rows.map((name, i) => [name, median(il.filter((x) => x[0] === i).map((x) => x[1]))]),
+  ),
+);
+
+// Median of every mark over the floor's interleaved runs, then the phases between them.
+const runs = lines(marksFile).map((l) =>
+  Object.fromEntries(l.split(' ').slice(1).map((kv) => kv.split('='))),
+);
+console.log(
+  `floor breakdown (median of ${runs.length} runs; ms since Node's time origin, then the phase` +
+    ' since the previous mark; wall: fork to exit)\n| mark | at (ms) | phase (ms) |\n|---|---|---|',
+);
 let prev = 0;
 for (const name of Object.keys(runs[0])) {
   const at = median(runs.map((x) => Number(x[name])));
