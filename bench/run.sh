@@ -11,6 +11,16 @@ RUNS=${1:-20}
 NS=${BERTH_BENCH_NAMESPACE:-bench-$$}
 IMG=${BERTH_BENCH_IMAGE:-$BERTH_TEST_REGISTRY/lab/busybox:latest}
 DIR=$(mktemp -d /tmp/berth-bench.XXXXXX)
+CTR="ctr --address $BERTH_TEST_ADDRESS --namespace $NS"
+# A namespace is only removable once empty, and a plain `images rm` returns before containerd has
+# collected the image's content and snapshots: --sync waits for that, so that the namespace can
+# go. In a trap, so that a failed run does not leave it behind either.
+cleanup() {
+  $CTR images rm --sync "$IMG" >/dev/null 2>&1 || true
+  $CTR namespaces rm "$NS" >/dev/null 2>&1 || echo "run.sh: namespace $NS not empty, left in place" >&2
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
 cat >"$DIR/berth.toml" <<TOML
 address = "$BERTH_TEST_ADDRESS"
 namespace = "$NS"
@@ -19,7 +29,6 @@ bridge_ip = "198.18.0.0/24"
 cni_netconfpath = "$DIR/net.d"
 TOML
 export BERTH_TOML=$DIR/berth.toml
-CTR="ctr --address $BERTH_TEST_ADDRESS --namespace $NS"
 $CTR images pull --plain-http "$IMG" >/dev/null
 extra=()
 if docker version >/dev/null 2>&1; then
@@ -39,6 +48,3 @@ for (const x of r) console.log(`| ${x.command} | ${(x.median * 1000).toFixed(0)}
 const none = r.find((x) => x.command === "berth --network none").median;
 const bridge = r.find((x) => x.command === "berth (bridge)").median;
 console.log(`\nbridge networking adds ${((bridge - none) * 1000).toFixed(0)} ms to berth run`);' "$DIR/out.json"
-$CTR images rm "$IMG" >/dev/null 2>&1 || true
-$CTR namespaces rm "$NS" >/dev/null 2>&1 || true
-rm -rf "$DIR"

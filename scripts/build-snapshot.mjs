@@ -35,11 +35,11 @@ const V8_FLAGS = ['--min-semi-space-size=16'];
 // are left out of the bundle and required from node_modules on first use.
 const LAZY_PACKAGES = ['undici'];
 
-/** Keys and plain-data values of the built-ins that must stay out of the heap. */
-function builtinShapes(root) {
+/** Keys and plain-data values of the modules that must stay out of the heap. */
+function builtinShapes(root, ids) {
   const script = `
     const out = {};
-    for (const id of ${JSON.stringify([...LAZY_BUILTINS, ...LAZY_PACKAGES])}) {
+    for (const id of ${JSON.stringify(ids)}) {
       const m = require(id);
       const data = {};
       for (const k of Object.keys(m)) {
@@ -57,6 +57,46 @@ function builtinShapes(root) {
   return JSON.parse(
     execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: root }),
   );
+}
+
+/**
+ * Banner for a CommonJS bundle that is to be run under --build-snapshot: it replaces the bundle's
+ * require() so that `builtins` and `packages` (left out of the bundle, resolved from root's
+ * node_modules) come back as stand-ins that require the real module on first use, at run time,
+ * and serve its plain data (constants, tables) from a copy taken now. Also used by the benchmark
+ * floor's snapshot (bench/floor).
+ * @param {string} root the package directory
+ * @param {{ builtins?: string[], packages?: string[] }} [o]
+ */
+export function lazyRequireBanner(root, { builtins = LAZY_BUILTINS, packages = [] } = {}) {
+  const shapes = builtinShapes(root, [...builtins, ...packages]);
+  return `
+const __berthShapes = ${JSON.stringify(shapes)};
+const __berthRequire = require;
+const __berthPackages = ${JSON.stringify(packages)};
+const __berthPackageJson = ${JSON.stringify(join(root, 'package.json'))};
+const __berthLazy = new Map();
+require = function (id) {
+  const name = id.startsWith('node:') ? id.slice(5) : id;
+  const shape = __berthShapes[name];
+  if (!shape) return __berthRequire(id);
+  if (!__berthLazy.has(name)) {
+    let real;
+    const load = () =>
+      (real ??= __berthPackages.includes(name)
+        ? __berthRequire('node:module').createRequire(__berthPackageJson)(name)
+        : __berthRequire(name));
+    __berthLazy.set(name, new Proxy({}, {
+      get: (_, k) => (!real && Object.hasOwn(shape.data, k) ? shape.data[k] : load()[k]),
+      has: (_, k) => shape.keys.includes(k),
+      ownKeys: () => shape.keys,
+      getOwnPropertyDescriptor: (_, k) =>
+        shape.keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined,
+      set: (_, k, v) => { load()[k] = v; return true; },
+    }));
+  }
+  return __berthLazy.get(name);
+};`;
 }
 
 function sourceModules(dir, root) {
@@ -93,7 +133,6 @@ function releaseModuleFactories(src) {
 /** @param {{ root: string }} o the package directory; dist/ must be complete. */
 export async function buildSnapshot({ root }) {
   const outDir = join(root, 'dist');
-  const shapes = builtinShapes(root);
   const importMetaUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
   // Every module is evaluated while the snapshot is built, so later commands find them compiled;
   // the entry points of other processes (the logger) stay out.
@@ -110,31 +149,7 @@ globalThis.__berthImport = async (url) => {
   if (!m) throw new Error('not in the berth snapshot: ' + url);
   return m;
 };
-const __berthShapes = ${JSON.stringify(shapes)};
-const __berthRequire = require;
-const __berthPackages = ${JSON.stringify(LAZY_PACKAGES)};
-const __berthLazy = new Map();
-require = function (id) {
-  const name = id.startsWith('node:') ? id.slice(5) : id;
-  const shape = __berthShapes[name];
-  if (!shape) return __berthRequire(id);
-  if (!__berthLazy.has(name)) {
-    let real;
-    const load = () =>
-      (real ??= __berthPackages.includes(name)
-        ? __berthRequire('node:module').createRequire(new URL('../package.json', globalThis.__berthImportMetaUrl))(name)
-        : __berthRequire(name));
-    __berthLazy.set(name, new Proxy({}, {
-      get: (_, k) => (!real && Object.hasOwn(shape.data, k) ? shape.data[k] : load()[k]),
-      has: (_, k) => shape.keys.includes(k),
-      ownKeys: () => shape.keys,
-      getOwnPropertyDescriptor: (_, k) =>
-        shape.keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined,
-      set: (_, k, v) => { load()[k] = v; return true; },
-    }));
-  }
-  return __berthLazy.get(name);
-};`;
+${lazyRequireBanner(root, { packages: LAZY_PACKAGES })}`;
 
   await build({
     absWorkingDir: root,
