@@ -18,7 +18,8 @@ command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get instal
 cleanup() {
   set +e
   "${CTR[@]}" containers ls -q | xargs -r -n 200 "${CTR[@]}" containers rm >/dev/null 2>&1
-  "${CTR[@]}" images ls -q | xargs -r "${CTR[@]}" images rm >/dev/null 2>&1
+  # --sync: a namespace can only be removed once containerd has garbage-collected its content.
+  "${CTR[@]}" images ls -q | xargs -r "${CTR[@]}" images rm --sync >/dev/null 2>&1
   ctr --address "$ADDR" namespaces rm "$NS" >/dev/null 2>&1
 }
 trap cleanup EXIT
