@@ -1,7 +1,10 @@
 // Docker's argument rules that oclif lacks, applied to argv before oclif parses it:
 //  1. global flags go before the command (`berth -n k8s.io ps`): they are moved after the command id;
 //  2. for run/create/exec everything after the image (or container) belongs to the container,
-//     including `--help`: a `--` is inserted after that first positional.
+//     including `--help`: a `--` is inserted after that first positional;
+//  3. boolean flags take pflag's `=true`/`=false` (`--sig-proxy=false`, `-q=true`), spelled the
+//     oclif way (`--sig-proxy`, `--no-sig-proxy`, or nothing for a false default);
+//  4. `-h` is `--help` wherever the command has no `-h` of its own (run and create: hostname).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +14,7 @@ export interface ManifestFlag {
   char?: string;
   aliases?: string[];
   charAliases?: string[];
+  allowNo?: boolean;
 }
 export type ManifestCommands = Record<
   string,
@@ -22,6 +26,8 @@ export interface Rewritten {
   help?: boolean;
   /** The first word names no command: Docker's `'x' is not a docker command.` (exit 1). */
   notCommand?: string;
+  /** The command an `error` is about, for its `--help` hint. */
+  command?: string;
 }
 
 const GLOBAL_VALUE: Record<string, string> = {
@@ -39,6 +45,9 @@ const GLOBAL_VALUE: Record<string, string> = {
   '--hosts-dir': '--hosts-dir',
 };
 const GLOBAL_BOOL = new Set(['--debug', '--insecure-registry', '-D']);
+// strconv.ParseBool's spellings.
+const TRUE_WORDS = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const FALSE_WORDS = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
 const TOPICS = new Set([
   'container',
   'image',
@@ -81,16 +90,10 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
     } else if (GLOBAL_BOOL.has(name)) {
       // Go's boolean flags take `=true`/`=false` too.
       const value = eq > 0 ? tok.slice(eq + 1) : 'true';
-      if (
-        !['true', 'false', '1', '0', 't', 'f', 'TRUE', 'FALSE', 'True', 'False'].includes(value)
-      ) {
-        return {
-          error: `invalid argument "${value}" for "${name}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
-        };
+      if (!TRUE_WORDS.includes(value) && !FALSE_WORDS.includes(value)) {
+        return { error: parseBoolError(value, name) };
       }
-      if (['true', '1', 't', 'TRUE', 'True'].includes(value)) {
-        globals.push(name === '-D' ? '--debug' : name);
-      }
+      if (TRUE_WORDS.includes(value)) globals.push(name === '-D' ? '--debug' : name);
     } else if (tok === '-v' || tok === '--version') {
       return { argv: ['version', '--format', 'berth version {{.Client.Version}}', ...globals] };
     } else if (tok === '-h' || tok === '--help') {
@@ -114,7 +117,13 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
     ? typed
     : (Object.keys(commands).find((k) => commands[k]?.aliases?.includes(typed)) ?? typed);
   const cmd = commands[id];
-  if (cmd && INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, cmd.flags ?? {});
+  if (cmd) {
+    const flags = cmd.flags ?? {};
+    const normalized = normalizeFlags(tail, flags, INTERSPERSE_STOP.has(id));
+    if (typeof normalized === 'string') return { error: normalized, command: id };
+    tail = normalized;
+    if (INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, flags);
+  }
   return { argv: [...idTokens, ...globals, ...tail] };
 }
 
@@ -127,7 +136,8 @@ export function rejection(r: Rewritten): { text: string; code: number } | undefi
     };
   }
   if (r.error !== undefined || !r.argv) {
-    return { text: `${r.error}\n\nRun 'berth --help' for more information\n`, code: 125 };
+    const help = r.command ? `berth ${r.command.split(':').join(' ')} --help` : 'berth --help';
+    return { text: `${r.error}\n\nRun '${help}' for more information\n`, code: 125 };
   }
   return undefined;
 }
@@ -141,6 +151,76 @@ function isKnownWord(word: string, commands: ManifestCommands): boolean {
       id.split(':')[0] === word ||
       (commands[id]?.aliases ?? []).some((a) => a.split(':')[0] === word),
   );
+}
+
+function parseBoolError(value: string, flag: string): string {
+  return `invalid argument "${value}" for "${flag}" flag: strconv.ParseBool: parsing "${JSON.stringify(value).slice(1, -1)}": invalid syntax`;
+}
+
+/**
+ * Rules 3 and 4 over a command's own arguments, up to `--` (and, for run/create/exec, up to the
+ * first positional: what follows is the container's). Returns the rewritten tail, or Docker's
+ * error text for a boolean value that is not one.
+ */
+function normalizeFlags(
+  tail: string[],
+  flags: Record<string, ManifestFlag>,
+  stopAtPositional: boolean,
+): string[] | string {
+  const byToken = new Map<string, { name: string; flag: ManifestFlag }>();
+  for (const [name, flag] of Object.entries(flags)) {
+    byToken.set(`--${name}`, { name, flag });
+    if (flag.char) byToken.set(`-${flag.char}`, { name, flag });
+    for (const a of flag.aliases ?? []) byToken.set(`--${a}`, { name, flag });
+    for (const c of flag.charAliases ?? []) byToken.set(`-${c}`, { name, flag });
+  }
+  const hasH = byToken.has('-h');
+  const out: string[] = [];
+  for (let i = 0; i < tail.length; i++) {
+    const tok = tail[i]!;
+    if (tok === '--' || !tok.startsWith('-') || tok === '-') {
+      if (tok === '--' || stopAtPositional) return [...out, ...tail.slice(i)];
+      out.push(tok);
+      continue;
+    }
+    if (tok === '-h' && !hasH) {
+      out.push('--help');
+      continue;
+    }
+    // `--name=value`, or a single short flag with `=` (`-q=true`, as pflag reads it).
+    const eq = tok.indexOf('=');
+    const long = tok.startsWith('--');
+    if (eq > 0 && (long || eq === 2)) {
+      const hit = byToken.get(tok.slice(0, eq));
+      if (hit?.flag.type === 'boolean') {
+        const value = tok.slice(eq + 1);
+        const { name, flag } = hit;
+        if (TRUE_WORDS.includes(value)) out.push(`--${name}`);
+        else if (FALSE_WORDS.includes(value)) {
+          // A false default needs no word; a true default (allowNo) is turned off with --no-.
+          if (flag.allowNo) out.push(`--no-${name}`);
+        } else {
+          return parseBoolError(value, flag.char ? `-${flag.char}, --${name}` : `--${name}`);
+        }
+        continue;
+      }
+      out.push(tok);
+      continue;
+    }
+    out.push(tok);
+    // A flag that takes a value: the next word is that value, whatever it looks like.
+    if (long) {
+      if (byToken.get(tok)?.flag.type === 'option' && i + 1 < tail.length) out.push(tail[++i]!);
+      continue;
+    }
+    for (let j = 1; j < tok.length; j++) {
+      if (byToken.get(`-${tok[j]}`)?.flag.type === 'option') {
+        if (j === tok.length - 1 && i + 1 < tail.length) out.push(tail[++i]!);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function stopAtFirstPositional(tail: string[], flags: Record<string, ManifestFlag>): string[] {

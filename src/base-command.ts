@@ -101,6 +101,35 @@ export abstract class BaseCommand extends Command {
     };
   }
 
+  /**
+   * Docker's prune question: `WARNING! …` then `Are you sure you want to continue? [y/N] `. On a
+   * terminal inquirer asks; otherwise, as docker/cli does, the question goes to stdout and one
+   * line is read from stdin, so `echo y | berth volume prune` works. Only `y` or `Y` agrees; an
+   * empty line or end of input declines.
+   */
+  protected async confirmPrompt(warning: string): Promise<boolean> {
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      const { default: confirm } = await import('@inquirer/confirm');
+      return confirm({ message: `${warning}\nAre you sure you want to continue?`, default: false });
+    }
+    process.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
+    const answer = await new Promise<string>((resolve) => {
+      let buf = '';
+      const done = (): void => {
+        process.stdin.off('data', onData).off('end', done).off('error', done);
+        // Nothing else reads stdin after the question; an open pipe must not keep berth alive.
+        process.stdin.destroy();
+        resolve(buf.split('\n')[0] ?? '');
+      };
+      const onData = (d: Buffer): void => {
+        buf += d.toString('utf8');
+        if (buf.includes('\n')) done();
+      };
+      process.stdin.on('data', onData).once('end', done).once('error', done);
+    });
+    return answer.trim().toLowerCase() === 'y';
+  }
+
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this.clientInstance?.close();
     return super.finally(err);

@@ -31,12 +31,6 @@ export default class History extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    // pflag booleans take `=false`; oclif booleans do not, so spell it the oclif way.
-    this.argv = this.argv.map((a) => {
-      const m = /^(?:-H|--human)=(true|false|1|0)$/.exec(a);
-      if (!m) return a;
-      return m[1] === 'true' || m[1] === '1' ? '--human' : '--no-human';
-    });
     const { args, flags } = await this.parse(History);
     const { settings } = this.loadSettings(flags);
     const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =

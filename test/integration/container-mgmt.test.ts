@@ -450,22 +450,36 @@ describe('container management', function () {
   });
 
   describe('container prune', () => {
-    it('refuses without -f when not a terminal; -f removes stopped containers', () => {
+    it('off a terminal reads the answer from stdin like docker; -f removes stopped containers', () => {
       const stopped = mk({ run: false });
       const running = mk();
-      const r = berth(['container', 'prune']);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /--force/);
+      const question =
+        'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ';
+      // No answer (end of input) and `n` decline: nothing is removed, exit 0.
+      for (const input of [undefined, 'n\n']) {
+        const r = berth(['container', 'prune'], { input });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, question);
+        assert.ok(ctrList(['containers', 'ls']).includes(stopped.id));
+      }
+      const yes = berth(['container', 'prune'], { input: 'y\n' });
+      assert.equal(yes.code, 0, yes.stderr);
+      assert.match(
+        yes.stdout,
+        new RegExp(`^WARNING!.*\\n.*\\[y/N\\] Deleted Containers:\\n(.*\\n)*${stopped.id}\\n`),
+      );
+      assert.ok(!ctrList(['containers', 'ls']).includes(stopped.id));
+      const again = mk({ run: false });
       const p = berth(['container', 'prune', '-f']);
       assert.equal(p.code, 0, p.stderr);
       assert.match(
         p.stdout,
         new RegExp(
-          `^Deleted Containers:\\n(.*\\n)*${stopped.id}\\n(.*\\n)*\\nTotal reclaimed space: .*B\\n$`,
+          `^Deleted Containers:\\n(.*\\n)*${again.id}\\n(.*\\n)*\\nTotal reclaimed space: .*B\\n$`,
         ),
       );
       const ids = ctrList(['containers', 'ls']);
-      assert.ok(!ids.includes(stopped.id));
+      assert.ok(!ids.includes(again.id));
       assert.ok(ids.includes(running.id));
       assert.equal(berth(['container', 'prune', '-f']).stdout, 'Total reclaimed space: 0B\n');
     });

@@ -129,6 +129,15 @@ describe('run / create / start / exec / wait / attach', function () {
   });
 
   describe('flags inside the container', () => {
+    it("boolean flags take pflag's =true/=false (--sig-proxy=false, --rm=true, -d=false)", () => {
+      const r = berth(['run', '--sig-proxy=false', '--rm=true', '-d=false', IMG(), 'echo', 'hi']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hi\n');
+      const bad = berth(['run', '--rm=maybe', IMG(), 'true']);
+      assert.equal(bad.code, 125);
+      assert.match(bad.stderr, /^invalid argument "maybe" for "--rm" flag: strconv\.ParseBool/);
+    });
+
     it('-e --env-file -w -u -h -l --entrypoint', () => {
       const dir = mkdtempSync(join(tmpdir(), 'berth-envf-'));
       writeFileSync(join(dir, 'env'), 'FROMFILE=yes\n# comment\n');

@@ -432,14 +432,16 @@ describe('volume', function () {
       rmSync(join(env.dataRoot, 'volumes', ns), { recursive: true, force: true });
     });
 
-    it('refuses without -f when not on a terminal', () => {
+    it('off a terminal reads the answer from stdin: no answer keeps, y removes (echo y | …)', () => {
       const anon = b(['volume', 'create']).stdout.trim();
       const r = b(['volume', 'prune']);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /not a terminal/);
-      assert.equal(r.stdout, '');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^WARNING! .*\nAre you sure you want to continue\? \[y\/N\] $/);
       assert.ok(existsSync(nsVolDir(anon)));
-      assert.equal(b(['volume', 'rm', anon]).code, 0);
+      const y = berth(['-n', ns, 'volume', 'prune'], { input: 'y\n' });
+      assert.equal(y.code, 0, y.stderr);
+      assert.match(y.stdout, new RegExp(`\\[y/N\\] Deleted Volumes:\\n(.*\\n)*${anon}\\n`));
+      assert.ok(!existsSync(nsVolDir(anon)));
     });
 
     it('-f removes unused anonymous volumes only; -a also named ones; used ones stay', () => {

@@ -2,7 +2,7 @@
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
-import { formatAge, humanSize } from '../../formatter/units.js';
+import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { resolveLocalImage, shortId } from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
@@ -61,7 +61,7 @@ export class HistoryRow {
   }
 
   get Size(): string {
-    return this.opts.human ? humanSize(this.e.size) : String(this.e.size);
+    return this.opts.human ? humanSizeWithPrecision(this.e.size, 3) : String(this.e.size);
   }
 
   get Comment(): string {

@@ -5,7 +5,7 @@
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
-import { formatAge, humanSize } from '../../formatter/units.js';
+import { formatAge, humanSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
   listLocalImages,
   recordReference,
@@ -64,8 +64,9 @@ export class ImageRow {
     return goTimeString(this.image.created ?? new Date(NaN));
   }
 
+  // docker/cli: three significant digits for Size (`2.01MB`), HumanSize's four for VirtualSize.
   get Size(): string {
-    return humanSize(this.image.size);
+    return humanSizeWithPrecision(this.image.size, 3);
   }
 
   get VirtualSize(): string {

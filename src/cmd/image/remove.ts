@@ -12,6 +12,7 @@ import { chainIds } from '../../image/chain.js';
 import { distributionSourceKey } from '../../image/content.js';
 import {
   listLocalImages,
+  NoSuchImageError,
   recordReference,
   resolveLocalImage,
   shortId,
@@ -178,7 +179,10 @@ export async function removeImage(
   }
 }
 
-/** `rmi` over several arguments: every error printed, exit 1 if any. */
+/**
+ * `rmi` over several arguments: every error printed, exit 1 if any, except that with `-f` images
+ * that do not exist are only reported (docker/cli: `-f` fails only on errors other than not-found).
+ */
 export async function removeImages(
   client: Client,
   args: readonly string[],
@@ -191,7 +195,7 @@ export async function removeImages(
       await removeImage(client, state, arg, opts);
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
-      ok = false;
+      if (!(opts.force && err instanceof NoSuchImageError)) ok = false;
       opts.onError(`Error response from daemon: ${err.message}`);
     }
   }

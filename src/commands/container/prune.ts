@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { BerthError } from '../../errors.js';
+
+const CONTAINER_PRUNE_WARNING = 'WARNING! This will remove all stopped containers.';
 
 export default class ContainerPrune extends BaseCommand {
   static summary = 'Remove all stopped containers';
@@ -18,20 +19,7 @@ export default class ContainerPrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(ContainerPrune);
     const settings = this.loadSettings(flags).settings;
-    if (!flags.force) {
-      if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        throw new BerthError(
-          'Error: refusing to remove stopped containers without confirmation: stdin is not a terminal (use --force)',
-        );
-      }
-      const { default: confirm } = await import('@inquirer/confirm');
-      const ok = await confirm({
-        message:
-          'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?',
-        default: false,
-      });
-      if (!ok) return;
-    }
+    if (!flags.force && !(await this.confirmPrompt(CONTAINER_PRUNE_WARNING))) return;
     const { pruneContainers } = await import('../../cmd/container/prune.js');
     const { humanSize } = await import('../../formatter/units.js');
     const result = await pruneContainers(await this.client(), settings, flags.filter ?? []);

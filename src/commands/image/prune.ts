@@ -23,21 +23,8 @@ export default class ImagePrune extends BaseCommand {
     const { settings } = this.loadSettings(flags);
     const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } =
       await import('../../cmd/image/prune.js');
-    const { BerthError } = await import('../../errors.js');
-    if (!flags.force) {
-      const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;
-      if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        throw new BerthError(
-          `${warning}\nrefusing to prune without confirmation: not running on a terminal (use -f/--force to skip the prompt)`,
-        );
-      }
-      const { default: confirm } = await import('@inquirer/confirm');
-      const ok = await confirm({
-        message: `${warning}\nAre you sure you want to continue?`,
-        default: false,
-      });
-      if (!ok) return;
-    }
+    const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;
+    if (!flags.force && !(await this.confirmPrompt(warning))) return;
     const result = await pruneImages(await this.client(), {
       all: flags.all,
       filters: flags.filter ?? [],

@@ -17,15 +17,9 @@ export default class NetworkPrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(NetworkPrune);
     const settings = this.loadSettings(flags).settings;
-    if (!flags.force) {
-      const { default: confirm } = await import('@inquirer/confirm');
-      const ok = await confirm({
-        message:
-          'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?',
-        default: false,
-      });
-      if (!ok) return;
-    }
+    const warning =
+      'WARNING! This will remove all custom networks not used by at least one container.';
+    if (!flags.force && !(await this.confirmPrompt(warning))) return;
     const { pruneNetworks } = await import('../../cmd/network/network.js');
     const removed = await pruneNetworks(settings, await this.client(), flags.filter);
     if (removed.length) this.log(`Deleted Networks:\n${removed.join('\n')}\n`);

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { BerthError } from '../../errors.js';
 
 export default class VolumePrune extends BaseCommand {
   static summary = 'Remove unused local volumes';
@@ -25,19 +24,7 @@ export default class VolumePrune extends BaseCommand {
     const { parseVolumePruneFilters, pruneOutput, pruneWarning, volumePrune } =
       await import('../../cmd/volume/volume.js');
     const filters = parseVolumePruneFilters(flags.filter ?? []);
-    if (!flags.force) {
-      if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        throw new BerthError(
-          `${pruneWarning(flags.all)}\nError: refusing to prune without confirmation: not a terminal (use --force)`,
-        );
-      }
-      const { default: confirm } = await import('@inquirer/confirm');
-      const ok = await confirm({
-        message: `${pruneWarning(flags.all)}\nAre you sure you want to continue?`,
-        default: false,
-      });
-      if (!ok) return;
-    }
+    if (!flags.force && !(await this.confirmPrompt(pruneWarning(flags.all)))) return;
     const report = await volumePrune(settings, await this.client(), { all: flags.all, filters });
     const { humanSize } = await import('../../formatter/units.js');
     process.stdout.write(pruneOutput(report, humanSize));

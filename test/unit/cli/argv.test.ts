@@ -11,11 +11,19 @@ const commands = {
       user: { type: 'option', char: 'u' },
       name: { type: 'option' },
       rm: { type: 'boolean' },
+      hostname: { type: 'option', char: 'h' },
+      'sig-proxy': { type: 'boolean', allowNo: true },
     },
     // As in oclif.manifest.json: `container run` is an alias, not a command id of its own.
     aliases: ['container:run'],
   },
   ps: { flags: {} },
+  images: {
+    flags: {
+      quiet: { type: 'boolean', char: 'q' },
+      filter: { type: 'option', char: 'f' },
+    },
+  },
   'namespace:ls': { flags: {} },
   info: { flags: {}, aliases: ['system:info'] },
 };
@@ -25,6 +33,39 @@ function rw(argv: string[]): { argv?: string[]; error?: string } {
 }
 
 describe('argv rewriteArgv', () => {
+  it("takes pflag's =true/=false on boolean flags, spelled the oclif way", () => {
+    assert.deepEqual(rw(['images', '--quiet=true']).argv, ['images', '--quiet']);
+    assert.deepEqual(rw(['images', '-q=1', 'busybox']).argv, ['images', '--quiet', 'busybox']);
+    // A false default needs nothing; a true default (allowNo) gets --no-.
+    assert.deepEqual(rw(['images', '--quiet=false']).argv, ['images']);
+    assert.deepEqual(rw(['run', '--sig-proxy=false', '--rm=True', 'img', 'sh']).argv, [
+      'run',
+      '--no-sig-proxy',
+      '--rm',
+      'img',
+      '--',
+      'sh',
+    ]);
+    // Values of flags that take one, and the container's own argv, are left alone.
+    assert.deepEqual(rw(['images', '-f', '--quiet=true']).argv, ['images', '-f', '--quiet=true']);
+    assert.deepEqual(rw(['run', 'img', '--rm=false']).argv, ['run', 'img', '--', '--rm=false']);
+  });
+
+  it("refuses a boolean value that is not one, in pflag's words", () => {
+    const r = rewriteArgv(['images', '--quiet=maybe'], commands);
+    assert.deepEqual(rejection(r), {
+      text:
+        'invalid argument "maybe" for "-q, --quiet" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n\n' +
+        "Run 'berth images --help' for more information\n",
+      code: 125,
+    });
+  });
+
+  it('reads -h as --help unless the command has a -h of its own (run: hostname)', () => {
+    assert.deepEqual(rw(['images', '-h']).argv, ['images', '--help']);
+    assert.deepEqual(rw(['run', '-h', 'box', 'img']).argv, ['run', '-h', 'box', 'img', '--']);
+  });
+
   it('moves leading global flags after the command id', () => {
     assert.deepEqual(rw(['-n', 'k8s.io', 'ps', '-a']).argv, ['ps', '--namespace=k8s.io', '-a']);
     assert.deepEqual(rw(['--namespace=x', '-H', 'unix:///s', 'namespace', 'ls']).argv, [
