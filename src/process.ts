@@ -28,12 +28,19 @@ export function processStartTime(pid: number): string | undefined {
  * `berth ps | head -1`: once the reader is gone, writes to stdout fail with EPIPE. docker (Go)
  * dies of SIGPIPE there, silently, and the shell sees 141; node ignores SIGPIPE, so without this
  * the EPIPE surfaced as an unhandled 'error' event with a stack trace and exit code 1.
+ * A command that undoes its work on Ctrl-C (pull, run, load, save, push) is interrupted instead,
+ * so that a closed pipe leaves no lease or half-made container behind either; later EPIPEs, from
+ * whatever it still prints while it cleans up, are ignored.
  */
 export function exitOnClosedPipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(141);
-      throw err;
-    });
-  }
+  let closed = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    if (closed) return;
+    closed = true;
+    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    else process.exit(141);
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
 }
