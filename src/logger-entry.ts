@@ -83,7 +83,18 @@ function pump(fd: number, stream: 'stdout' | 'stderr', fifo = false): void {
   rs.on('error', done);
 }
 
+// With an exit watch (`--rm`, on-failure, published ports) the watch decides when to leave: with
+// a TTY the output ends as the process exits, before the cgroup poll has noticed, and leaving on
+// that EOF meant `run -dt --rm` containers were never removed.
+let exitWatch = false;
+let outputDone = false;
+
 function finish(): void {
+  outputDone = true;
+  if (!exitWatch) closeAndExit();
+}
+
+function closeAndExit(): void {
   try {
     fs.closeSync(logFd);
   } catch {
@@ -114,11 +125,12 @@ if (param.fifo === '1') {
 }
 
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
-process.on('SIGTERM', () => setTimeout(finish, 2000).unref());
+process.on('SIGTERM', () => setTimeout(closeAndExit, 2000).unref());
 
 if (param.rm === '1' || param.onfailure === '1' || param.ports === '1') watchExit();
 
 function watchExit(): void {
+  exitWatch = true;
   const cg = param.cg ?? '';
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   const procs = v2 ? `/sys/fs/cgroup${cg}/cgroup.procs` : `/sys/fs/cgroup/pids${cg}/cgroup.procs`;
@@ -144,7 +156,8 @@ function watchExit(): void {
 function onExit(): void {
   const id = process.env.CONTAINER_ID ?? '';
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
-  const cmd = param.rm === '1' ? ['rm', '-f', '-v', id] : ['start', '--restart-check', id];
+  const cmd =
+    param.rm === '1' ? ['rm', '--auto-remove', '-v', id] : ['start', '--restart-check', id];
   // Detached and in its own session: the shim SIGTERMs the logger during the removal.
   void import('node:child_process').then(({ spawn }) => {
     const child = spawn(
@@ -167,5 +180,7 @@ function onExit(): void {
       },
     );
     child.unref();
+    exitWatch = false;
+    if (outputDone) closeAndExit();
   });
 }

@@ -19,6 +19,9 @@ export default class Rm extends BaseCommand {
     'kube-force': Flags.boolean({
       description: 'Allow removing a container managed by Kubernetes (CRI)',
     }),
+    // Run by a `--rm` container's logger when the task exits: removes the container unless it
+    // runs again (restarted) or a `berth restart` is under way, and never kills anything.
+    'auto-remove': Flags.boolean({ hidden: true }),
   };
 
   async run(): Promise<void> {
@@ -27,6 +30,11 @@ export default class Rm extends BaseCommand {
     const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
     const { removeContainer, sweepOrphans } = await import('../cmd/container/remove.js');
     const client = await this.client();
+    if (flags['auto-remove']) {
+      const { autoRemove } = await import('../cmd/container/remove.js');
+      await autoRemove(client, settings, argv as string[], { volumes: flags.volumes });
+      return;
+    }
     try {
       await forEachContainer(
         client,

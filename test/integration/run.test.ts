@@ -396,20 +396,46 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(r.stderr, 'err\n');
     });
 
-    it('-d --rm removes the container when it exits, leaving nothing', async () => {
-      const id = out(['run', '-d', '--rm', IMG(), 'sh', '-c', 'sleep 1']).trim();
-      const stateDir = join(env.dataRoot, 'containers', env.namespace, id);
-      // The removal runs in the background (the logger starts it); the record goes first, the
-      // network and state dir right after.
-      for (
-        let i = 0;
-        i < 60 && (ctrList(['containers', 'ls']).includes(id) || existsSync(stateDir));
-        i++
-      )
-        await sleep(250);
-      assert.ok(!ctrList(['containers', 'ls']).includes(id));
+    it('-d --rm removes the container when it exits, leaving nothing (also with -t, -i, -it)', async () => {
+      // With a TTY the output ends as the process exits: the logger once left on that EOF before
+      // it had noticed the exit, and -dt/-di/-dit containers stayed. `true` exits at once.
+      const ids = [
+        out(['run', '-d', '--rm', IMG(), 'sh', '-c', 'sleep 1']).trim(),
+        ...['-dt', '-di', '-dit'].map((f) => out(['run', f, '--rm', IMG(), 'true']).trim()),
+      ];
+      for (const id of ids) {
+        const stateDir = join(env.dataRoot, 'containers', env.namespace, id);
+        // The removal runs in the background (the logger starts it); the record goes first, the
+        // network and state dir right after.
+        for (
+          let i = 0;
+          i < 60 && (ctrList(['containers', 'ls']).includes(id) || existsSync(stateDir));
+          i++
+        )
+          await sleep(250);
+        assert.ok(!ctrList(['containers', 'ls']).includes(id), id);
+        assert.ok(!existsSync(stateDir), id);
+      }
       assertNothingLeft();
-      assert.ok(!existsSync(join(env.dataRoot, 'containers', env.namespace, id)));
+    });
+
+    it('-d --rm: a manual restart never removes it (Docker); a stop afterwards does', async () => {
+      const name = uniqueName('rmrestart');
+      const id = out(['run', '-d', '--rm', '--name', name, IMG(), 'sleep', '300']).trim();
+      // The old task's logger sees each exit and starts the removal; it must stand down.
+      for (let i = 0; i < 3; i++) {
+        const r = berth(['restart', '-t', '0', name]);
+        assert.equal(r.code, 0, r.stderr);
+        await sleep(1500);
+        assert.equal(
+          out(['inspect', '-f', '{{.State.Status}}', name]),
+          'running\n',
+          `restart ${i}`,
+        );
+      }
+      assert.equal(berth(['stop', '-t', '0', name]).code, 0);
+      for (let i = 0; i < 60 && ctrList(['containers', 'ls']).includes(id); i++) await sleep(250);
+      assert.ok(!ctrList(['containers', 'ls']).includes(id));
     });
 
     it('name conflict: Docker wording and 125', () => {

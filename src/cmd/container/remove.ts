@@ -116,6 +116,39 @@ export async function sweepOrphans(
   }
 }
 
+/**
+ * `rm --auto-remove`, what a `--rm` container's logger runs once the task has exited (Docker's
+ * daemon-side auto-remove): the container goes unless a `berth restart` of it is under way or
+ * it is running again; missing containers and running ones are left alone, quietly.
+ */
+export async function autoRemove(
+  client: Client,
+  settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
+  ids: readonly string[],
+  opts: { volumes?: boolean },
+): Promise<void> {
+  const { findContainerOrUndefined } = await import('./resolve.js');
+  const { restartInProgress } = await import('./restart.js');
+  for (const id of ids) {
+    const c = await findContainerOrUndefined(client, id);
+    if (!c) continue;
+    // The logger saw the cgroup empty; containerd may report the exit a moment later. A task
+    // still running after that is a new one (restarted) and is left alone.
+    for (let i = 0; i < 30; i++) {
+      const status = String((await getTask(client, c.id))?.status ?? 'STOPPED');
+      if (status !== 'RUNNING' && status !== 'PAUSED' && status !== 'PAUSING') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (restartInProgress(c)) continue;
+    try {
+      await removeContainer(client, settings, c, { volumes: opts.volumes });
+    } catch (err) {
+      // Running again (restarted, or started by hand): its own exit will be watched.
+      if (!(err instanceof BerthError)) throw err;
+    }
+  }
+}
+
 export async function removeContainer(
   client: Client,
   settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath'>,
