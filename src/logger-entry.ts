@@ -83,9 +83,10 @@ function pump(fd: number, stream: 'stdout' | 'stderr', fifo = false): void {
   rs.on('error', done);
 }
 
-// With an exit watch (`--rm`, on-failure, published ports) the watch decides when to leave: with
-// a TTY the output ends as the process exits, before the cgroup poll has noticed, and leaving on
-// that EOF meant `run -dt --rm` containers were never removed.
+// The exit watch decides when to leave. Without a TTY the shim holds the pipes open until the
+// task is deleted, so waiting for EOF kept a ~40 MB logger alive beside every exited detached
+// container until `rm`; with a TTY the output ends as the process exits, before the cgroup poll
+// has noticed, and leaving on that EOF meant `run -dt --rm` containers were never removed.
 let exitWatch = false;
 let outputDone = false;
 
@@ -94,12 +95,22 @@ function finish(): void {
   if (!exitWatch) closeAndExit();
 }
 
+/** After the exit: what the container wrote last is already in the pipes; read it, then go. */
+function drainAndExit(): void {
+  exitWatch = false;
+  if (outputDone) closeAndExit();
+  else setTimeout(closeAndExit, 500);
+}
+
 function closeAndExit(): void {
   try {
     fs.closeSync(logFd);
   } catch {
     /* already closed */
   }
+  // Before the shim closes the pipes (the task is not deleted yet), reads of them still block
+  // in libuv's thread pool, and process.exit() would wait for ever joining those threads.
+  if (!outputDone) process.kill(process.pid, 'SIGKILL');
   process.exit(0);
 }
 
@@ -127,7 +138,7 @@ if (param.fifo === '1') {
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
 process.on('SIGTERM', () => setTimeout(closeAndExit, 2000).unref());
 
-if (param.rm === '1' || param.onfailure === '1' || param.ports === '1') watchExit();
+watchExit();
 
 function watchExit(): void {
   exitWatch = true;
@@ -154,6 +165,10 @@ function watchExit(): void {
 }
 
 function onExit(): void {
+  if (param.rm !== '1' && param.onfailure !== '1' && param.ports !== '1') {
+    drainAndExit();
+    return;
+  }
   const id = process.env.CONTAINER_ID ?? '';
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
   const cmd =
@@ -180,7 +195,6 @@ function onExit(): void {
       },
     );
     child.unref();
-    exitWatch = false;
-    if (outputDone) closeAndExit();
+    drainAndExit();
   });
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { berth, berthAsync, ctrList, env } from '../support/berth.js';
 
@@ -82,5 +83,27 @@ describe('logs', function () {
     assert.ok(line, 'logger running');
     const rssKb = Number(line.trim().split(/\s+/)[0]);
     assert.ok(rssKb < 80 * 1024, `logger RSS ${rssKb} KiB`);
+  });
+
+  it('the logger goes once its container has exited, with the whole log written', async () => {
+    // Docker keeps no process for an exited container. The shim stays until `rm` (containerd
+    // keeps the stopped task), but the logger, ~40 MB, need not.
+    const loggers = (id: string): number =>
+      spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.includes('berth-logger') && l.includes(id)).length;
+    const plain = berth(['run', '-d', IMG(), 'sh', '-c', 'seq 1 2000; echo end >&2; exit 3']);
+    const interactive = berth(['run', '-di', IMG(), 'sh', '-c', 'echo in; exit 4']);
+    const ids = [plain.stdout.trim(), interactive.stdout.trim()];
+    for (const id of ids) {
+      for (let i = 0; i < 40 && loggers(id) > 0; i++) await sleep(250);
+      assert.equal(loggers(id), 0, id);
+    }
+    const log = berth(['logs', ids[0]!]);
+    assert.equal(log.stdout.split('\n').length, 2001);
+    assert.match(log.stdout, /^1\n2\n[\s\S]*\n2000\n$/);
+    assert.equal(log.stderr, 'end\n');
+    assert.equal(berth(['logs', ids[1]!]).stdout, 'in\n');
+    assert.equal(berth(['wait', ids[0]!]).stdout, '3\n');
   });
 });
