@@ -38,16 +38,19 @@ export default class Images extends BaseCommand {
       );
       format = '';
     }
+    // Sizes cost a content Info per blob: only when the output shows them (`{{json .}}` and a
+    // bare `{{.}}` print every field).
     const wantSize =
       !flags.quiet &&
       (format === '' ||
         format === 'table' ||
         format === 'json' ||
-        /\.(Size|VirtualSize)\b/.test(format));
+        /\.(Size|VirtualSize)\b|\bjson\b|\{\{-?\s*\.\s*-?\}\}/.test(format));
     const rows = await listImageRows(await this.client(), {
       filters: flags.filter ?? [],
       ...(args.repository !== undefined ? { reference: args.repository } : {}),
-      digests: flags.digests,
+      // docker/cli's needDigest: --digests, or a format that prints {{.Digest}}.
+      digests: flags.digests || format.includes('{{.Digest}}'),
       noTrunc: flags['no-trunc'],
       snapshotter: settings.snapshotter,
       sizes: wantSize,

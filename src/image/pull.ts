@@ -260,10 +260,13 @@ export async function pullImage(
         const ids = manifest.layers.map((l) => layerId(l.digest));
         const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
         let queued = 0;
+        // An image this name already holds, with every layer in place, is "up to date": Docker
+        // lists no layers then, only the digest and status lines.
+        const sameTarget = existing?.target?.digest === target.digest;
         manifest.layers.forEach((_, i) => {
           const id = ids[i] as string;
           if (present[i]) {
-            reporter.layer(id, 'Already exists');
+            if (!sameTarget) reporter.layer(id, 'Already exists');
             return;
           }
           reporter.layer(id, 'Pulling fs layer');
