@@ -29,6 +29,11 @@ export const LABEL = {
   anonymousVolumes: 'berth/anonymous-volumes',
   /** Set by `stop`/`kill` so the restart policy does not bring the container back. */
   explicitlyStopped: 'berth/explicitly-stopped',
+  /**
+   * JSON array of the keys of labels whose value is empty (`-l key`): containerd drops a label
+   * set to "", so their keys live here and are shown back as `"key": ""`.
+   */
+  emptyLabels: 'berth/empty-labels',
 } as const;
 
 /** nerdctl's labels, read so containers it created show with their names. */
@@ -82,4 +87,34 @@ export function networksFromLabels(labels: Record<string, string> | undefined): 
   } catch {
     return [];
   }
+}
+
+/** Labels as containerd can keep them: empty-valued keys moved into `berth/empty-labels`. */
+export function encodeEmptyLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const empty: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    if (v === '') empty.push(k);
+    else out[k] = v;
+  }
+  if (empty.length > 0) out[LABEL.emptyLabels] = JSON.stringify(empty);
+  return out;
+}
+
+/** A container's labels with the empty-valued ones containerd could not store put back. */
+export function withEmptyLabels(
+  labels: Record<string, string> | undefined,
+): Record<string, string> {
+  const text = labels?.[LABEL.emptyLabels];
+  if (!text) return labels ?? {};
+  let keys: unknown;
+  try {
+    keys = JSON.parse(text);
+  } catch {
+    return labels ?? {};
+  }
+  if (!Array.isArray(keys)) return labels ?? {};
+  const out = { ...labels };
+  for (const k of keys) if (typeof k === 'string' && !Object.hasOwn(out, k)) out[k] = '';
+  return out;
 }

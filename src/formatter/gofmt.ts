@@ -279,6 +279,15 @@ export function goTimeString(d: Date): string {
   );
 }
 
+/**
+ * `time.Unix(sec, 0).String()`: how docker/cli prints the Engine API's Created, which has whole
+ * seconds only, so any fraction is dropped (not rounded).
+ */
+export function goUnixTimeString(d: Date): string {
+  const ms = d.getTime();
+  return goTimeString(Number.isNaN(ms) ? d : new Date(Math.floor(ms / 1000) * 1000));
+}
+
 /** Sorted entries of a map-like value; Go prints and ranges over maps in key order. */
 export function sortedEntries(v: object): Array<[string, unknown]> {
   const entries: Array<[string, unknown]> =

@@ -351,18 +351,23 @@ export function withoutRunMount(): SpecOpt {
   };
 }
 
+/** dockerd's default /dev/shm size, which `--shm-size 0` asks for. */
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
 /** `--shm-size` (bytes): dockerd writes the size in bytes onto the default /dev/shm tmpfs. */
 export function withShmSize(bytes: number): SpecOpt {
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new Error('SHM size can not be less than 0');
   }
+  // dockerd turns 0 into its default rather than refusing it (or mounting a 0-byte limit).
+  const size = bytes === 0 ? DEFAULT_SHM_SIZE : bytes;
   return (spec) => {
     const shm = (spec.mounts ?? []).find(
       (m) => m.destination === '/dev/shm' && m.type === 'tmpfs' && m.source === 'shm',
     );
     // A user-supplied /dev/shm replaced the default; dockerd ignores --shm-size then.
     if (!shm) return;
-    shm.options = [...(shm.options ?? []).filter((o) => !o.startsWith('size=')), `size=${bytes}`];
+    shm.options = [...(shm.options ?? []).filter((o) => !o.startsWith('size=')), `size=${size}`];
   };
 }
 

@@ -128,12 +128,53 @@ describe('container management', function () {
         berth(['ps', '-f', `ancestor=busybox`, '-f', `name=${a.name}`, '-q']).stdout,
         `${a.id.slice(0, 12)}\n`,
       );
+      // The API's Created has whole seconds, so docker/cli prints no fraction.
+      const createdAt = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/;
+      assert.match(
+        berth(['ps', '-f', `name=${a.name}`, '--format', '{{.CreatedAt}}']).stdout.trimEnd(),
+        createdAt,
+      );
+      assert.match(json.CreatedAt, createdAt);
+      const dotJson = JSON.parse(
+        berth(['ps', '-f', `name=${a.name}`, '--format', '{{json .}}']).stdout,
+      ) as Record<string, string>;
+      assert.match(dotJson.CreatedAt, createdAt);
       const bad = berth(['ps', '-f', 'nope=1']);
       assert.equal(bad.code, 1);
       assert.equal(bad.stderr, "Error response from daemon: invalid filter 'nope'\n");
       const badStatus = berth(['ps', '-f', 'status=zzz']);
       assert.equal(badStatus.code, 1);
       assert.match(badStatus.stderr, /invalid filter 'status=zzz'/);
+    });
+
+    it('-f exited=N alone lists running containers only; status= implies -a', async () => {
+      const exited = mk({ cmd: ['sh', '-c', 'exit 3'] });
+      await new Promise((r) => setTimeout(r, 1200));
+      const q = (args: string[]): string[] =>
+        berth(['ps', ...args, '--no-trunc', '-q']).stdout.split('\n');
+      assert.ok(!q(['-f', 'exited=3']).includes(exited.id));
+      assert.ok(q(['-a', '-f', 'exited=3']).includes(exited.id));
+      assert.ok(q(['-f', 'status=exited']).includes(exited.id));
+      assert.ok(q(['-f', 'status=exited', '-f', 'exited=3']).includes(exited.id));
+    });
+
+    it('-f ancestor= takes an image ID, a short ID or an ID prefix, as well as a reference', () => {
+      const c = mk();
+      const id = berth(['inspect', '-f', '{{.Image}}', c.name]).stdout.trim();
+      assert.match(id, /^sha256:[0-9a-f]{64}$/);
+      const hex = id.slice('sha256:'.length);
+      for (const v of [id, hex, hex.slice(0, 12), `sha256:${hex.slice(0, 8)}`, image()]) {
+        assert.equal(
+          berth(['ps', '-f', `ancestor=${v}`, '-f', `name=${c.name}`, '-q']).stdout,
+          `${c.id.slice(0, 12)}\n`,
+          v,
+        );
+      }
+      const other = hex.startsWith('0') ? '1234567890ab' : '0123456789ab';
+      assert.equal(
+        berth(['ps', '-f', `ancestor=${other}`, '-f', `name=${c.name}`, '-q']).stdout,
+        '',
+      );
     });
 
     it('truncates long commands like docker/cli and survives a vanished container', () => {
@@ -329,7 +370,7 @@ describe('container management', function () {
       assert.equal(berth(['kill', '-s', 'HUP', d.name]).code, 0);
     });
 
-    it('rm refuses a running container, -f removes it, -f on a missing one is silent', () => {
+    it('rm refuses a running container, -f removes it, -f on a missing one warns and exits 0', () => {
       const c = mk();
       const r = berth(['rm', c.name]);
       assert.equal(r.code, 1);
@@ -346,9 +387,16 @@ describe('container management', function () {
       const missing = berth(['rm', 'mgmt-nosuch']);
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr, 'Error response from daemon: No such container: mgmt-nosuch\n');
-      const quiet = berth(['rm', '-f', 'mgmt-nosuch']);
-      assert.equal(quiet.code, 0);
-      assert.equal(quiet.stderr, '');
+      const d = mk();
+      const forced = berth(['rm', '-f', 'mgmt-nosuch1', d.name, 'mgmt-nosuch2']);
+      assert.equal(forced.code, 0);
+      assert.equal(forced.stdout, `${d.name}\n`);
+      assert.equal(
+        forced.stderr,
+        'Error response from daemon: No such container: mgmt-nosuch1\n' +
+          'Error response from daemon: No such container: mgmt-nosuch2\n',
+      );
+      assert.ok(!ctrList(['containers', 'ls']).includes(d.id));
     });
 
     it('rm of stopped containers, several arguments, partial failure exits 1', () => {
@@ -397,6 +445,30 @@ describe('container management', function () {
       assert.equal(berth(['unpause', c.name]).stdout, `${c.name}\n`);
       assert.equal(taskStatus(c.id), 'RUNNING');
       assert.match(berth(['unpause', c.name]).stderr, /is not paused/);
+    });
+
+    it('start and exec of a paused container: Docker conflicts, exit 1, still paused', () => {
+      const c = mk();
+      const other = mk();
+      assert.equal(berth(['pause', c.name]).code, 0);
+      // The other argument is still processed (a running one is started quietly, as Docker does).
+      const start = berth(['start', c.name, other.name]);
+      assert.equal(start.code, 1);
+      assert.equal(start.stdout, `${other.name}\n`);
+      assert.equal(
+        start.stderr,
+        'Error response from daemon: cannot start a paused container, try unpause instead\n',
+      );
+      assert.equal(taskStatus(c.id), 'PAUSED');
+      const exec = berth(['exec', c.name, 'true']);
+      assert.equal(exec.code, 1);
+      assert.equal(exec.stdout, '');
+      assert.equal(
+        exec.stderr,
+        `Error response from daemon: Container ${c.id} is paused, unpause the container before exec\n`,
+      );
+      assert.equal(taskStatus(c.id), 'PAUSED');
+      assert.equal(berth(['unpause', c.name]).code, 0);
     });
 
     it('port lists mappings from the label', () => {
@@ -509,6 +581,8 @@ describe('container management', function () {
       const keep = mk({ run: false, labels: { prunetest: 'keep' } });
       const drop = mk({ run: false, labels: { prunetest: 'drop' } });
       const plain = mk({ run: false });
+      // `-l prunebare` as berth stores it: containerd keeps no label with an empty value.
+      const bare = mk({ run: false, labels: { 'berth/empty-labels': '["prunebare"]' } });
       const pruned = (filters: string[]): string[] => {
         const r = berth(['container', 'prune', '-f', ...filters.flatMap((f) => ['--filter', f])]);
         assert.equal(r.code, 0, r.stderr);
@@ -524,10 +598,11 @@ describe('container management', function () {
       fail('until=yesterday', 1, "Error response from daemon: invalid filter 'until=yesterday'\n");
       fail('label', 125, /^invalid argument "label" for "--filter" flag: bad format of filter/);
       const all = ctrList(['containers', 'ls']);
-      for (const m of [keep, drop, plain]) assert.ok(all.includes(m.id));
+      for (const m of [keep, drop, plain, bare]) assert.ok(all.includes(m.id));
 
-      // All three were created just now: an hour ago is before any of them.
+      // All were created just now: an hour ago is before any of them.
       assert.deepEqual(pruned(['until=1h']), []);
+      assert.deepEqual(pruned(['label=prunebare=']), [bare.id]);
       assert.deepEqual(pruned(['label=prunetest=drop', 'until=-1m']), [drop.id]);
       assert.deepEqual(pruned(['label!=prunetest=keep', 'label!=nothing']), [plain.id]);
       assert.deepEqual(pruned(['label=prunetest']), [keep.id]);

@@ -169,6 +169,50 @@ describe('run / create / start / exec / wait / attach', function () {
       assert.equal(r.stdout, '1 yes\n/made/here\nuid=1000 gid=1000 groups=1000\nmyhost\nmyhost\n');
     });
 
+    it('-l key and a bare --label-file line are kept with an empty value, as Docker does', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-labelf-'));
+      writeFileSync(join(dir, 'labels'), 'lf1=v1\nlf2\n');
+      const name = uniqueName('labels');
+      out([
+        'create',
+        '--network',
+        'none',
+        '--name',
+        name,
+        '-l',
+        'keyonly',
+        '-l',
+        'k=v',
+        '--label-file',
+        join(dir, 'labels'),
+        IMG(),
+        'true',
+      ]);
+      const labels = JSON.parse(out(['inspect', '-f', '{{json .Config.Labels}}', name])) as Record<
+        string,
+        string
+      >;
+      assert.equal(labels.keyonly, '');
+      assert.equal(labels.lf2, '');
+      assert.equal(labels.k, 'v');
+      assert.equal(labels.lf1, 'v1');
+      // containerd keeps no empty label values: the keys are berth's to remember.
+      const id = out(['inspect', '-f', '{{.Id}}', name]).trim();
+      const info = JSON.parse(ctr(['containers', 'info', id]).stdout) as {
+        Labels: Record<string, string>;
+      };
+      assert.deepEqual((JSON.parse(info.Labels['berth/empty-labels'] ?? '[]') as string[]).sort(), [
+        'keyonly',
+        'lf2',
+      ]);
+      assert.equal(out(['ps', '-a', '-f', 'label=keyonly', '--format', '{{.Names}}']), `${name}\n`);
+      assert.equal(out(['ps', '-a', '-f', 'label=lf2=', '--format', '{{.Names}}']), `${name}\n`);
+      assert.equal(
+        out(['ps', '-a', '-f', `name=${name}`, '--format', '{{.Label "keyonly"}}|{{.Labels}}']),
+        '|k=v,keyonly=,lf1=v1,lf2=,org.berth.test=busybox,org.opencontainers.image.title=berth-busybox\n',
+      );
+    });
+
     it('default hostname is the 12-hex short id, names are adjective_surname', () => {
       const id = out(['create', IMG(), 'hostname']).trim();
       assert.match(id, /^[0-9a-f]{64}$/);
@@ -240,6 +284,22 @@ describe('run / create / start / exec / wait / attach', function () {
         out(['run', '--rm', '--shm-size', '8m', IMG(), 'df', '-k', '/dev/shm']),
         /\b8192\b/,
       );
+      // 0 is dockerd's "default" (64 MB), not an error.
+      const shm0 = berth([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--shm-size',
+        '0',
+        IMG(),
+        'df',
+        '-k',
+        '/dev/shm',
+      ]);
+      assert.equal(shm0.code, 0, shm0.stderr);
+      assert.equal(shm0.stderr, '');
+      assert.match(shm0.stdout, /^shm +65536 /m);
       assert.match(
         out(['run', '--rm', '--privileged', IMG(), 'grep', 'CapEff', '/proc/self/status']),
         /CapEff:\s+0*1ffffffffff|CapEff:\s+000001f/,

@@ -33,7 +33,7 @@ import {
   type PortMapping,
   type RestartPolicy,
 } from '../../flags/container-parsers.js';
-import { LABEL, RESTART_LABEL } from '../../labels.js';
+import { LABEL, RESTART_LABEL, encodeEmptyLabels } from '../../labels.js';
 import type { MountRequest } from '../../oci/mounts.js';
 import {
   buildSpec,
@@ -580,8 +580,7 @@ export async function createContainer(
           ports.length > 0 && restart.name !== 'always' && restart.name !== 'unless-stopped',
       });
       const labels: Record<string, string> = {
-        ...(image.config.Labels ?? {}),
-        ...userLabels,
+        ...encodeEmptyLabels({ ...(image.config.Labels ?? {}), ...userLabels }),
         [LABEL.name]: name!,
         [LABEL.imageRef]: o.image,
         [LABEL.logPath]: logPath,

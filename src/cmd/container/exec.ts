@@ -34,14 +34,20 @@ export async function execInContainer(
 ): Promise<number> {
   if (o.tty && !o.detach && !process.stdin.isTTY)
     throw new BerthError('the input device is not a TTY', { exitCode: 1 });
-  let running = false;
+  let status: string | undefined;
   try {
     const { process: p } = await client.tasks.get({ container_id: c.id });
-    running = p?.status === 'RUNNING';
+    status = p?.status;
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
-  if (!running)
+  // Docker checks paused before running: a frozen process would never run the exec.
+  if (status === 'PAUSED' || status === 'PAUSING')
+    throw new BerthError(
+      `Error response from daemon: Container ${c.id} is paused, unpause the container before exec`,
+      { exitCode: 1 },
+    );
+  if (status !== 'RUNNING')
     throw new BerthError(`Error response from daemon: container ${c.id} is not running`, {
       exitCode: 1,
     });

@@ -1,7 +1,7 @@
 /** `container prune`: remove every container that is not running (CRI containers are never touched). */
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
-import { isCriManaged } from '../../labels.js';
+import { isCriManaged, withEmptyLabels } from '../../labels.js';
 import { labelsMatch, parseFilterFlags, pruneUntil } from '../filters.js';
 import { removeContainer, sweepOrphans } from './remove.js';
 import { createdAt, listTasks, stateFromTask } from './state.js';
@@ -30,7 +30,7 @@ export async function pruneContainers(
     if (isCriManaged(c.labels)) continue;
     const state = stateFromTask(c, tasks.get(c.id));
     if (state.Running) continue;
-    if (!labelsMatch(filters, c.labels)) continue;
+    if (!labelsMatch(filters, withEmptyLabels(c.labels))) continue;
     // Docker prunes what was created up to and including the cut-off.
     if (until !== undefined && createdAt(c).getTime() > until) continue;
     let size = 0;

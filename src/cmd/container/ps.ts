@@ -7,9 +7,15 @@ import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/error
 import { specProcessArgs, unpackJsonAny } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
 import { BerthError } from '../../errors.js';
-import { goTimeString } from '../../formatter/gofmt.js';
+import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
-import { LABEL, NERDCTL_LABEL, containerName, networksFromLabels } from '../../labels.js';
+import {
+  LABEL,
+  NERDCTL_LABEL,
+  containerName,
+  networksFromLabels,
+  withEmptyLabels,
+} from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import { labelMatches, parseFilterFlags } from '../filters.js';
 import type { Container } from './resolve.js';
@@ -214,7 +220,7 @@ export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
 /** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
 export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
     if (
       k.startsWith('berth/') ||
       k.startsWith('nerdctl/') ||
@@ -276,7 +282,7 @@ export class ContainerRow {
   }
 
   get CreatedAt(): string {
-    return goTimeString(createdAt(this.container));
+    return goUnixTimeString(createdAt(this.container));
   }
 
   get RunningFor(): string {
@@ -312,7 +318,7 @@ export class ContainerRow {
   }
 
   Label(name: unknown): string {
-    return this.container.labels?.[String(name)] ?? '';
+    return withEmptyLabels(this.container.labels)[String(name)] ?? '';
   }
 
   get Mounts(): string {
@@ -430,9 +436,60 @@ function regexMatch(pattern: string, s: string): boolean {
   }
 }
 
-function ancestorMatches(c: Container, value: string): boolean {
+/** The hex of an `ancestor=` value that can be an image ID or prefix, as Docker's image lookup reads it. */
+function imageIdHex(value: string): string | undefined {
+  return /^(?:sha256:)?([0-9a-f]{4,64})$/.exec(value)?.[1];
+}
+
+function imageKey(c: Container): string {
+  return `${c.image}\0${c.labels?.[LABEL.platform] ?? ''}`;
+}
+
+/**
+ * `ancestor=` values that are image IDs (or unique ID prefixes) mapped to the full ID, from the
+ * IDs of the images the containers use: each distinct image's config is read once, and only
+ * when some value can be an ID. A prefix of several IDs is Docker's lookup error, so matches none.
+ */
+async function ancestorImageIds(
+  client: Client,
+  containers: readonly Container[],
+  values: readonly string[],
+): Promise<{ ids: Map<string, string>; byValue: Map<string, string> }> {
+  const ids = new Map<string, string>();
+  const byValue = new Map<string, string>();
+  const hexes = values.flatMap((v) => {
+    const hex = imageIdHex(v);
+    return hex ? [[v, hex] as const] : [];
+  });
+  if (hexes.length === 0) return { ids, byValue };
+  const { imageConfigDigest } = await import('./inspect.js');
+  const distinct = new Map<string, Container>();
+  for (const c of containers) if (c.image) distinct.set(imageKey(c), c);
+  await Promise.all(
+    [...distinct].map(async ([key, c]) => {
+      const id = await imageConfigDigest(client, c.image, c.labels?.[LABEL.platform]).catch(
+        () => '',
+      );
+      if (id) ids.set(key, id);
+    }),
+  );
+  const known = new Set(ids.values());
+  for (const [v, hex] of hexes) {
+    const hits = [...known].filter((id) => id.startsWith(`sha256:${hex}`));
+    if (hits.length === 1) byValue.set(v, hits[0]!);
+  }
+  return { ids, byValue };
+}
+
+function ancestorMatches(
+  c: Container,
+  value: string,
+  imageIds: { ids: Map<string, string>; byValue: Map<string, string> },
+): boolean {
   const candidates = new Set<string>([c.image, displayImage(c)]);
   if (candidates.has(value)) return true;
+  const id = imageIds.byValue.get(value);
+  if (id !== undefined && imageIds.ids.get(imageKey(c)) === id) return true;
   try {
     const want = parseDockerRef(value);
     const wantStr = familiarString(want);
@@ -523,11 +580,12 @@ export async function listContainerRows(
     void key;
     return hit.created;
   };
+  const imageIds = await ancestorImageIds(client, containers, filters.get('ancestor') ?? []);
   const before = filters.get('before')?.map((r) => refTime(r, 'before'));
   const since = filters.get('since')?.map((r) => refTime(r, 'since'));
 
   items = items.filter(({ c, state, created }) => {
-    const labels = c.labels ?? {};
+    const labels = withEmptyLabels(c.labels);
     const name = containerName(labels);
     for (const [key, values] of filters) {
       let ok: boolean;
@@ -548,7 +606,7 @@ export async function listContainerRows(
           ok = state.Status === 'exited' && values.some((v) => Number(v) === state.ExitCode);
           break;
         case 'ancestor':
-          ok = values.some((v) => ancestorMatches(c, v));
+          ok = values.some((v) => ancestorMatches(c, v, imageIds));
           break;
         case 'volume':
           ok = values.some((v) =>
@@ -569,7 +627,8 @@ export async function listContainerRows(
   });
 
   const last = opts.latest ? 1 : (opts.last ?? -1);
-  const showAll = opts.all || last > 0 || filters.has('status') || filters.has('exited');
+  // Only `status` implies -a in the daemon; `exited` alone still sees running containers only.
+  const showAll = opts.all || last > 0 || filters.has('status');
   if (!showAll) items = items.filter((i) => i.state.Running);
   if (last > 0) items = items.slice(0, last);
 

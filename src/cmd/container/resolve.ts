@@ -164,7 +164,10 @@ export function daemonMessage(err: BerthError): string {
 }
 
 export interface ForEachOptions {
-  /** Skip arguments that name no container (`rm -f`). */
+  /**
+   * Arguments that name no container are not failures (`rm -f`): their error is still printed,
+   * in its argument's place, but the command exits 0 as docker/cli does.
+   */
   ignoreMissing?: boolean;
   /** Print each argument on success (stop, rm, pause…). Default true. */
   echo?: boolean;
@@ -181,12 +184,13 @@ export async function forEachContainer(
   opts: ForEachOptions = {},
 ): Promise<void> {
   const results = await Promise.all(
-    refs.map(async (ref): Promise<{ ok: boolean; error?: string }> => {
+    refs.map(async (ref): Promise<{ ok: boolean; error?: string; warning?: string }> => {
       try {
         await fn(await findContainer(client, ref), ref);
         return { ok: true };
       } catch (err) {
-        if (opts.ignoreMissing && err instanceof NoSuchContainerError) return { ok: false };
+        if (opts.ignoreMissing && err instanceof NoSuchContainerError)
+          return { ok: false, warning: err.message };
         if (err instanceof BerthError) return { ok: false, error: daemonMessage(err) };
         throw err;
       }
@@ -197,6 +201,12 @@ export async function forEachContainer(
   results.forEach((r, i) => {
     if (r.ok && opts.echo !== false) out += `${refs[i]}\n`;
     if (r.error) errors.push(r.error);
+    if (r.warning) {
+      // docker/cli prints these as it meets them, between the names of the removed ones.
+      if (out) process.stdout.write(out);
+      out = '';
+      process.stderr.write(`${r.warning}\n`);
+    }
   });
   if (out) process.stdout.write(out);
   if (errors.length > 0) throw new BerthError(errors.join('\n'), { exitCode: 1 });

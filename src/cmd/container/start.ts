@@ -35,12 +35,23 @@ async function rootfsMounts(client: Client, c: Container) {
   }));
 }
 
-/** Deletes an exited task so a new one can be created; false if the task is running. */
-async function clearOldTask(client: Client, id: string): Promise<boolean> {
+/**
+ * Deletes an exited task so a new one can be created; false if the task is running. A paused
+ * task is Docker's conflict: starting it again would leave it frozen while reporting success.
+ */
+async function clearOldTask(client: Client, id: string, attach: boolean): Promise<boolean> {
   try {
     const { process: p } = await client.tasks.get({ container_id: id });
-    if (p && (p.status === 'RUNNING' || p.status === 'PAUSED' || p.status === 'PAUSING'))
-      return false;
+    if (p && (p.status === 'PAUSED' || p.status === 'PAUSING')) {
+      // `start -a` attaches before it starts, so Docker's attach refuses it first.
+      throw new BerthError(
+        attach
+          ? `Error response from daemon: container ${id} is paused, unpause the container before attach`
+          : 'Error response from daemon: cannot start a paused container, try unpause instead',
+        { exitCode: 1 },
+      );
+    }
+    if (p?.status === 'RUNNING') return false;
   } catch (err) {
     if (err instanceof NotFoundError) return true;
     throw err;
@@ -80,7 +91,7 @@ export async function startContainer(
   o: StartOptions,
 ): Promise<number | undefined> {
   const hc = hostConfig(c);
-  if (!(await clearOldTask(client, c.id))) return o.attach ? undefined : undefined;
+  if (!(await clearOldTask(client, c.id, Boolean(o.attach)))) return undefined;
   // Ports released when the container stopped are published again first, or start fails.
   const { reclaimContainerPorts } = await import('../../network/index.js');
   try {

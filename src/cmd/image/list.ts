@@ -4,7 +4,7 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
-import { goTimeString } from '../../formatter/gofmt.js';
+import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
   listLocalImages,
@@ -61,7 +61,7 @@ export class ImageRow {
   }
 
   get CreatedAt(): string {
-    return goTimeString(this.image.created ?? new Date(NaN));
+    return goUnixTimeString(this.image.created ?? new Date(NaN));
   }
 
   // docker/cli: three significant digits for Size (`2.01MB`), HumanSize's four for VirtualSize.

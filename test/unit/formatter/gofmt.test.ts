@@ -5,6 +5,7 @@ import {
   formatValue,
   goQuote,
   goTimeString,
+  goUnixTimeString,
   sprint,
   sprintf,
   sprintln,
@@ -154,6 +155,13 @@ describe('formatter/gofmt', () => {
         goTimeString(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 500))),
         '2024-01-02 03:04:05.5 +0000 UTC',
       );
+    });
+    it('prints API Created times (whole seconds) like time.Unix(sec, 0).String()', () => {
+      assert.equal(
+        goUnixTimeString(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 999))),
+        '2024-01-02 03:04:05 +0000 UTC',
+      );
+      assert.equal(goUnixTimeString(new Date(NaN)), '0001-01-01 00:00:00 +0000 UTC');
     });
   });
 

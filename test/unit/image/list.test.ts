@@ -92,6 +92,14 @@ describe('images rows (docker/cli image formatter rules)', () => {
       'Containers', 'CreatedAt', 'CreatedSince', 'Digest', 'ID', 'Repository', 'SharedSize', 'Size', 'Tag', 'UniqueSize', 'VirtualSize',
     ]); // prettier-ignore
     assert.equal(row.CreatedAt, '2024-01-02 03:04:05 +0000 UTC');
+    // The API's Created has whole seconds: a config time's fraction is not printed.
+    const precise = image('docker.io/library/busybox:latest');
+    precise.config.created = '2024-01-02T03:04:05.987654321Z';
+    const [p] = summarize([precise], sizes);
+    assert.equal(
+      rowsOf(p!, { digests: false, trunc: true })[0]!.CreatedAt,
+      '2024-01-02 03:04:05 +0000 UTC',
+    );
   });
 
   it("filters: Docker's errors for malformed and unknown ones", () => {

@@ -436,6 +436,11 @@ describe('oci/opts', () => {
       assert.throws(() => withShmSize(-1), { message: 'SHM size can not be less than 0' });
     });
 
+    it("withShmSize(0) is dockerd's 64 MB default, not an error", async () => {
+      const spec = await build(withShmSize(0));
+      assert.ok(mountAt(spec, '/dev/shm')?.options?.includes('size=67108864'));
+    });
+
     it('network files are rbind,rprivate and follow --read-only', async () => {
       const spec = await build(
         withHostsFile('/state/hosts'),
