@@ -4,9 +4,15 @@
 //     including `--help`: a `--` is inserted after that first positional;
 //  3. boolean flags take pflag's `=true`/`=false` (`--sig-proxy=false`, `-q=true`), spelled the
 //     oclif way (`--sig-proxy`, `--no-sig-proxy`, or nothing for a false default);
-//  4. `-h` is `--help` wherever the command has no `-h` of its own (run and create: hostname).
+//  4. `-h` is `--help` wherever the command has no `-h` of its own (run and create: hostname);
+//  5. a single-value flag given twice takes the last value, as pflag does (oclif would refuse);
+//  6. an unknown verb of a management command (`container nosuchverb`) is Docker's
+//     `unknown command`, exit 1, and a flag there is an unknown flag;
+//  7. a word after a command that takes no arguments (`ps x`, `container ls extra`) is an
+//     argument, not part of a command id as oclif would read it, so that the command refuses it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { usageText } from './usage.js';
 
 /** What argv rewriting needs of a command in oclif.manifest.json. */
 export interface ManifestFlag {
@@ -15,10 +21,18 @@ export interface ManifestFlag {
   aliases?: string[];
   charAliases?: string[];
   allowNo?: boolean;
+  multiple?: boolean;
 }
 export type ManifestCommands = Record<
   string,
-  { flags?: Record<string, ManifestFlag>; aliases?: string[] } | undefined
+  | {
+      flags?: Record<string, ManifestFlag>;
+      aliases?: string[];
+      args?: Record<string, unknown>;
+      strict?: boolean;
+      usage?: string | string[];
+    }
+  | undefined
 >;
 export interface Rewritten {
   argv?: string[];
@@ -26,8 +40,12 @@ export interface Rewritten {
   help?: boolean;
   /** The first word names no command: Docker's `'x' is not a docker command.` (exit 1). */
   notCommand?: string;
-  /** The command an `error` is about, for its `--help` hint. */
+  /** The command an `error` is about, for its `--help` hint (words as typed, spaces). */
   command?: string;
+  /** The usage line (`container COMMAND`) printed between an `error` and its hint. */
+  usage?: string;
+  /** A management command's unknown verb: `container nosuchverb` (exit 1). */
+  unknownCommand?: { topic: string; words: string };
 }
 
 const GLOBAL_VALUE: Record<string, string> = {
@@ -57,8 +75,8 @@ const TOPICS = new Set([
   'volume',
   'builder',
 ]);
-// Commands whose first positional starts the container's own argv.
-const INTERSPERSE_STOP = new Set(['run', 'create', 'exec']);
+// Commands whose first positional starts the container's own argv (top: the ps options).
+const INTERSPERSE_STOP = new Set(['run', 'create', 'exec', 'top']);
 
 /** The manifest's command table; `root` is the package directory. */
 export function loadManifest(root: string): ManifestCommands {
@@ -107,8 +125,16 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
   // `berth help [COMMAND…]` is `berth [COMMAND…] --help`, as in Docker.
   if (rest[0] === 'help') return { argv: [...rest.slice(1), '--help'] };
   if (!isKnownWord(rest[0]!, commands)) return { notCommand: rest[0]! };
+  const manifestKnown = Object.keys(commands).length > 0;
   let idLen = 1;
-  if (TOPICS.has(rest[0]) && rest[1] && !rest[1].startsWith('-')) idLen = 2;
+  if (TOPICS.has(rest[0]) && rest[1] !== undefined) {
+    const second = rest[1];
+    if (!second.startsWith('-') || second === '-') idLen = 2;
+    else if (second !== '--help' && second !== '-h' && manifestKnown) {
+      // cobra parses a management command's own flags, and it has none but --help.
+      return { error: unknownFlagText(second), command: rest[0], usage: `${rest[0]} COMMAND` };
+    }
+  }
   const idTokens = rest.slice(0, idLen);
   let tail = rest.slice(idLen);
   const typed = idTokens.join(':');
@@ -117,18 +143,69 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
     ? typed
     : (Object.keys(commands).find((k) => commands[k]?.aliases?.includes(typed)) ?? typed);
   const cmd = commands[id];
+  if (!cmd && idLen === 2 && manifestKnown) {
+    return { unknownCommand: { topic: rest[0], words: idTokens.join(' ') } };
+  }
   if (cmd) {
     const flags = cmd.flags ?? {};
-    const normalized = normalizeFlags(tail, flags, INTERSPERSE_STOP.has(id));
-    if (typeof normalized === 'string') return { error: normalized, command: id };
+    const stop = INTERSPERSE_STOP.has(id);
+    const normalized = normalizeFlags(tail, flags, stop);
+    if (typeof normalized === 'string') {
+      const path = idTokens.join(' ');
+      const usage = typeof cmd.usage === 'string' ? cmd.usage : cmd.usage?.[0];
+      const canonical = id.split(':').join(' ');
+      return {
+        error: normalized,
+        command: path,
+        usage: usage?.startsWith(canonical) ? path + usage.slice(canonical.length) : usage,
+      };
+    }
     tail = normalized;
-    if (INTERSPERSE_STOP.has(id)) tail = stopAtFirstPositional(tail, flags);
+    if (stop) tail = stopAtFirstPositional(tail, flags);
+    // oclif reads the word after a command without arguments as part of a longer command id
+    // (`ps x` is looked up as `ps:x`); after `--` it is an argument, which the command refuses
+    // with Docker's `accepts no arguments`.
+    const takesNone = !stop && cmd.strict !== false && Object.keys(cmd.args ?? {}).length === 0;
+    if (takesNone && tail[0] !== undefined && (!tail[0].startsWith('-') || tail[0] === '-')) {
+      tail = ['--', ...tail];
+    }
   }
   return { argv: [...idTokens, ...globals, ...tail] };
 }
 
+/**
+ * The command id the user typed (`container:ls`), with the global flags before it skipped; for
+ * naming the command in errors, which oclif knows only by its canonical id (`ps`).
+ */
+export function typedCommandPath(argv: readonly string[]): string | undefined {
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '-') {
+    const tok = argv[i]!;
+    if (GLOBAL_VALUE[tok] && !tok.includes('=')) i++;
+    i++;
+  }
+  const first = argv[i];
+  if (first === undefined) return undefined;
+  const second = argv[i + 1];
+  if (TOPICS.has(first) && second !== undefined && !second.startsWith('-')) {
+    return `${first}:${second}`;
+  }
+  return first;
+}
+
+/** pflag's words for a flag it does not know. */
+function unknownFlagText(tok: string): string {
+  if (tok.startsWith('--')) return `unknown flag: ${tok.split('=')[0]}`;
+  return `unknown shorthand flag: '${tok[1]}' in ${tok}`;
+}
+
 /** What to print and the exit code when argv is refused before oclif runs. */
 export function rejection(r: Rewritten): { text: string; code: number } | undefined {
+  if (r.unknownCommand) {
+    const { topic, words } = r.unknownCommand;
+    const text = usageText(`berth: unknown command: berth ${words}`, topic, `${topic} COMMAND`);
+    return { text: `${text}\n`, code: 1 };
+  }
   if (r.notCommand !== undefined) {
     return {
       text: `berth: '${r.notCommand}' is not a berth command.\nSee 'berth --help'\n`,
@@ -136,8 +213,8 @@ export function rejection(r: Rewritten): { text: string; code: number } | undefi
     };
   }
   if (r.error !== undefined || !r.argv) {
-    const help = r.command ? `berth ${r.command.split(':').join(' ')} --help` : 'berth --help';
-    return { text: `${r.error}\n\nRun '${help}' for more information\n`, code: 125 };
+    if (r.command) return { text: `${usageText(r.error ?? '', r.command, r.usage)}\n`, code: 125 };
+    return { text: `${r.error}\n\nRun 'berth --help' for more information\n`, code: 125 };
   }
   return undefined;
 }
@@ -158,9 +235,9 @@ function parseBoolError(value: string, flag: string): string {
 }
 
 /**
- * Rules 3 and 4 over a command's own arguments, up to `--` (and, for run/create/exec, up to the
- * first positional: what follows is the container's). Returns the rewritten tail, or Docker's
- * error text for a boolean value that is not one.
+ * Rules 3, 4 and 5 over a command's own arguments, up to `--` (and, for run/create/exec/top, up
+ * to the first positional: what follows is the container's). Returns the rewritten tail, or
+ * Docker's error text for a boolean value that is not one.
  */
 function normalizeFlags(
   tail: string[],
@@ -175,11 +252,30 @@ function normalizeFlags(
     for (const c of flag.charAliases ?? []) byToken.set(`-${c}`, { name, flag });
   }
   const hasH = byToken.has('-h');
-  const out: string[] = [];
+  // Words kept so far; an earlier occurrence of a repeated single-value flag is blanked (null).
+  const out: (string | null)[] = [];
+  // Where the last occurrence of each single-value option flag is in `out`: the flag's word, how
+  // many words it spans (2 with a separate value), and the boolean shorthands grouped before it
+  // (`-it` of `-itw /tmp`), which stay when the occurrence is dropped.
+  const seen = new Map<string, { at: number; span: number; keep: string }>();
+  const single = (hit: { flag: ManifestFlag } | undefined): boolean =>
+    hit?.flag.type === 'option' && !hit.flag.multiple;
+  const occurrence = (name: string, at: number, span: number, keep = ''): void => {
+    const prev = seen.get(name);
+    if (prev) {
+      out[prev.at] = prev.keep.length > 1 ? prev.keep : null;
+      if (prev.span === 2) out[prev.at + 1] = null;
+    }
+    seen.set(name, { at, span, keep });
+  };
+  const done = (rest: string[]): string[] => [
+    ...out.filter((w): w is string => w !== null),
+    ...rest,
+  ];
   for (let i = 0; i < tail.length; i++) {
     const tok = tail[i]!;
     if (tok === '--' || !tok.startsWith('-') || tok === '-') {
-      if (tok === '--' || stopAtPositional) return [...out, ...tail.slice(i)];
+      if (tok === '--' || stopAtPositional) return done(tail.slice(i));
       out.push(tok);
       continue;
     }
@@ -204,23 +300,34 @@ function normalizeFlags(
         }
         continue;
       }
+      if (hit && single(hit)) occurrence(hit.name, out.length, 1);
       out.push(tok);
       continue;
     }
-    out.push(tok);
     // A flag that takes a value: the next word is that value, whatever it looks like.
     if (long) {
-      if (byToken.get(tok)?.flag.type === 'option' && i + 1 < tail.length) out.push(tail[++i]!);
+      const hit = byToken.get(tok);
+      const span = hit?.flag.type === 'option' && i + 1 < tail.length ? 2 : 1;
+      if (hit && single(hit)) occurrence(hit.name, out.length, span);
+      out.push(tok);
+      if (span === 2) out.push(tail[++i]!);
       continue;
     }
+    const at = out.length;
+    out.push(tok);
+    // Grouped shorthands: booleans, then at most one that takes a value, attached (`-wx`,
+    // `-itw/tmp`) or the next word.
     for (let j = 1; j < tok.length; j++) {
-      if (byToken.get(`-${tok[j]}`)?.flag.type === 'option') {
-        if (j === tok.length - 1 && i + 1 < tail.length) out.push(tail[++i]!);
+      const hit = byToken.get(`-${tok[j]}`);
+      if (hit?.flag.type === 'option') {
+        const span = j === tok.length - 1 && i + 1 < tail.length ? 2 : 1;
+        if (single(hit)) occurrence(hit.name, at, span, tok.slice(0, j));
+        if (span === 2) out.push(tail[++i]!);
         break;
       }
     }
   }
-  return out;
+  return done([]);
 }
 
 function stopAtFirstPositional(tail: string[], flags: Record<string, ManifestFlag>): string[] {

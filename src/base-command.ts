@@ -1,8 +1,17 @@
 import { Command, Errors, Interfaces } from '@oclif/core';
 import { globalFlags } from './flags/global.js';
 import { loadConfig, type LoadedConfig, type Settings } from './config/index.js';
-import { BerthError, UsageError } from './errors.js';
+import { BerthError, FlagValueError, UsageError } from './errors.js';
 import type { Client } from './containerd/client.js';
+import { typedCommandPath } from './argv.js';
+import {
+  argCountText,
+  argRule,
+  invalidIntText,
+  usageLineFor,
+  usageText,
+  type ArgRule,
+} from './usage.js';
 
 export type GlobalFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>;
 
@@ -135,16 +144,52 @@ export abstract class BaseCommand extends Command {
     return super.finally(err);
   }
 
-  /** The command's name as the user typed it, for `Run 'berth X --help'` lines. */
+  /**
+   * The command's name as the user typed it (`container ls`, not `ps`), for usage errors, as
+   * cobra's CommandPath names the command that ran. oclif keeps only the canonical id, so the
+   * words are read again from process.argv; the id when they do not name this command.
+   */
   protected get displayId(): string {
-    return (this.id ?? '').replaceAll(':', ' ');
+    const canonical = this.id ?? '';
+    const typed = typedCommandPath(process.argv.slice(2));
+    const aliases: readonly string[] = this.ctor.aliases ?? [];
+    if (typed && (typed === canonical || aliases.includes(typed)))
+      return typed.replaceAll(':', ' ');
+    return canonical.replaceAll(':', ' ');
+  }
+
+  /** The usage line under the typed name (`container ls [OPTIONS]`). */
+  protected get usageLine(): string | undefined {
+    return usageLineFor(this.ctor.usage, (this.id ?? '').replaceAll(':', ' '), this.displayId);
+  }
+
+  /** A flag error (exit 125): `headline`, then the usage line and the `--help` hint. */
+  protected flagUsageError(headline: string): UsageError {
+    return new UsageError(usageText(headline, this.displayId, this.usageLine));
+  }
+
+  /**
+   * A wrong number of arguments found by the command itself (run, create, exec: their arguments
+   * are not oclif args): docker/cli's RequiresMinArgs text, exit 1.
+   */
+  protected argCountError(rule: ArgRule): BerthError {
+    return new BerthError(argCountText(this.displayId, this.usageLine, rule));
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    const usage = translateParseError(err, this.displayId, this.ctor as typeof BaseCommand);
+    const usage = translateParseError(
+      err,
+      this.displayId,
+      this.ctor as typeof BaseCommand,
+      this.usageLine,
+    );
     if (usage) {
-      process.stderr.write(usage);
-      return this.exit(125);
+      process.stderr.write(usage.text);
+      return this.exit(usage.code);
+    }
+    if (err instanceof FlagValueError) {
+      process.stderr.write(`${usageText(err.message, this.displayId, this.usageLine)}\n`);
+      return this.exit(err.exitCode);
     }
     // A --format that does not fit the rows: Docker prints the template error and exits 1.
     if (err.name === 'TemplateError') {
@@ -182,32 +227,55 @@ function formatCause(cause: unknown): string {
   return `caused by: ${String(cause)}`;
 }
 
-/** Rewrites oclif's parse errors into Docker's usage-error text (exit 125). */
+/** What translateParseError needs of a command class. */
+export interface ParseErrorContext {
+  usage?: string | string[];
+  args?: Readonly<Record<string, { required?: boolean } | undefined>>;
+  strict?: boolean;
+  flags?: Readonly<Record<string, { char?: string } | undefined>>;
+}
+
+/**
+ * Rewrites oclif's parse errors into Docker's usage-error text: a wrong number of arguments
+ * exits 1 (docker/cli's Args validators return plain errors), a bad flag 125. `path` is the
+ * command as typed (`container ls`), `usageLine` its usage line for that name.
+ */
 export function translateParseError(
   err: Error,
-  id: string,
-  ctor: { usage?: string | string[] },
-): string | undefined {
+  path: string,
+  ctor: ParseErrorContext,
+  usageLine: string | undefined = usageLineFor(ctor.usage, path, path),
+): { text: string; code: number } | undefined {
   const name = (err as { constructor: { name: string } }).constructor.name;
-  const usageLine = Array.isArray(ctor.usage) ? ctor.usage[0] : ctor.usage;
-  const trailer = `${usageLine ? `\nUsage:  berth ${usageLine}\n` : ''}\nRun 'berth ${id} --help' for more information\n`;
+  const flagError = (headline: string) => ({
+    text: `${usageText(headline, path, usageLine)}\n`,
+    code: 125,
+  });
   if (name === 'NonExistentFlagsError') {
     const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? err.message;
-    return `unknown flag: ${flag}\n${trailer}`;
+    return flagError(`unknown flag: ${flag}`);
+  }
+  if (name === 'UnexpectedArgsError' || name === 'RequiredArgsError') {
+    return { text: `${argCountText(path, usageLine, argRule(ctor.args, ctor.strict))}\n`, code: 1 };
+  }
+  // A Flags.integer value that is not one; oclif wraps the parser's error as
+  // `Parsing --NAME \n\tExpected an integer but received: VALUE\nSee more help with --help`.
+  const notInt =
+    /^Parsing --([\w-]+) \n\tExpected an integer but received: (.*)\nSee more help/s.exec(
+      err.message,
+    );
+  if (notInt) {
+    const [, flagName, value] = notInt as unknown as [string, string, string];
+    const char = ctor.flags?.[flagName]?.char;
+    return flagError(invalidIntText(value, char ? `-${char}, --${flagName}` : `--${flagName}`));
   }
   if (
-    name === 'UnexpectedArgsError' ||
-    name === 'RequiredArgsError' ||
-    name === 'ArgInvalidOptionError'
-  ) {
-    return `berth: '${`berth ${id}`}' ${argCountMessage(err)}\n${trailer}`;
-  }
-  if (
+    name === 'ArgInvalidOptionError' ||
     name === 'FlagInvalidOptionError' ||
     name === 'CLIParseError' ||
     name === 'FailedFlagValidationError'
   ) {
-    return `invalid argument: ${err.message.split('\n')[0]}\n${trailer}`;
+    return flagError(`invalid argument: ${err.message.split('\n')[0]}`);
   }
   if (
     (err as { oclif?: { exit?: number } }).oclif &&
@@ -215,15 +283,7 @@ export function translateParseError(
     /expects a value/.test(err.message)
   ) {
     const flag = /--?[\w-]+/.exec(err.message)?.[0] ?? '';
-    return `flag needs an argument: ${flag}\n${trailer}`;
+    return flagError(`flag needs an argument: ${flag}`);
   }
   return undefined;
-}
-
-function argCountMessage(err: Error): string {
-  if (/Unexpected argument/.test(err.message)) return 'accepts no more arguments';
-  if (/Missing \d+ required arg/.test(err.message) || /Missing required arg/.test(err.message)) {
-    return 'requires at least 1 argument';
-  }
-  return err.message.split('\n')[0];
 }

@@ -26,3 +26,9 @@ export class UsageError extends BerthError {
     super(message, { ...options, exitCode: 125 });
   }
 }
+
+/**
+ * A bad flag value found after parsing (`ps -n abc`): the message is pflag's one line, and the
+ * command adds its usage line and `--help` hint, as docker/cli's flag errors have (exit 125).
+ */
+export class FlagValueError extends UsageError {}

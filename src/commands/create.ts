@@ -1,5 +1,4 @@
 import { BaseCommand, orderedArgs } from '../base-command.js';
-import { UsageError } from '../errors.js';
 import { containerFlags, containerOptions } from '../flags/container-create.js';
 
 export default class Create extends BaseCommand {
@@ -13,11 +12,9 @@ export default class Create extends BaseCommand {
     const parsed = await this.parse(Create);
     const { flags, nonExistentFlags } = parsed;
     const argv = orderedArgs(parsed);
-    if (nonExistentFlags?.length) {
-      throw new UsageError(
-        `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth ${this.displayId} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth ${this.displayId} --help' for more information`,
-      );
-    }
+    if (nonExistentFlags?.length) throw this.flagUsageError(`unknown flag: ${nonExistentFlags[0]}`);
+    // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
+    if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
     const opts = containerOptions(flags, argv, 'create');
     const { createContainer } = await import('../cmd/container/create.js');

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, orderedArgs } from '../base-command.js';
-import { UsageError } from '../errors.js';
 
 export default class Exec extends BaseCommand {
   static summary = 'Execute a command in a running container';
@@ -46,17 +45,10 @@ export default class Exec extends BaseCommand {
     const parsed = await this.parse(Exec);
     const { flags, nonExistentFlags } = parsed;
     const argv = orderedArgs(parsed);
-    if (nonExistentFlags?.length) {
-      throw new UsageError(
-        `unknown flag: ${nonExistentFlags[0]}\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun 'berth exec --help' for more information`,
-      );
-    }
+    if (nonExistentFlags?.length) throw this.flagUsageError(`unknown flag: ${nonExistentFlags[0]}`);
     const [ref, ...args] = argv;
-    if (!ref || args.length === 0) {
-      throw new UsageError(
-        `berth: 'exec' requires at least 2 arguments\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' for more information`,
-      );
-    }
+    // docker/cli's RequiresMinArgs(2): CONTAINER and COMMAND are not oclif args here.
+    if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
     this.loadSettings(flags);
     const client = await this.client();
     const { findContainer } = await import('../cmd/container/resolve.js');

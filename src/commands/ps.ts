@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
-import { UsageError } from '../errors.js';
+import { FlagValueError } from '../errors.js';
+import { invalidIntText } from '../usage.js';
 
 export default class Ps extends BaseCommand {
   static summary = 'List containers';
@@ -40,9 +41,7 @@ export default class Ps extends BaseCommand {
     this.loadSettings(flags);
     const last = Number(flags.last);
     if (!/^-?\d+$/.test(flags.last) || !Number.isSafeInteger(last)) {
-      throw new UsageError(
-        `invalid argument "${flags.last}" for "-n, --last" flag: strconv.ParseInt: parsing "${flags.last}": invalid syntax\nSee 'berth ps --help'.`,
-      );
+      throw new FlagValueError(invalidIntText(flags.last, '-n, --last'));
     }
     const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
       await import('../cmd/container/ps.js');

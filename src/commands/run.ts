@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, orderedArgs } from '../base-command.js';
-import { UsageError } from '../errors.js';
 import { containerFlags, containerOptions } from '../flags/container-create.js';
 
 export default class Run extends BaseCommand {
@@ -37,7 +36,9 @@ export default class Run extends BaseCommand {
     const parsed = await this.parse(Run);
     const { flags, nonExistentFlags } = parsed;
     const argv = orderedArgs(parsed);
-    if (nonExistentFlags?.length) this.unknownFlag(nonExistentFlags[0]!);
+    if (nonExistentFlags?.length) throw this.flagUsageError(`unknown flag: ${nonExistentFlags[0]}`);
+    // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
+    if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
     const opts = containerOptions(flags, argv, 'run');
     const { runContainer } = await import('../cmd/container/run.js');
@@ -49,11 +50,5 @@ export default class Run extends BaseCommand {
       attach: flags.attach,
     });
     if (code !== 0) this.exit(code);
-  }
-
-  protected unknownFlag(flag: string): never {
-    throw new UsageError(
-      `unknown flag: ${flag}\n\nUsage:  berth ${this.displayId} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth ${this.displayId} --help' for more information`,
-    );
   }
 }

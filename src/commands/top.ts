@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand, orderedArgs } from '../base-command.js';
 
 export default class Top extends BaseCommand {
   static summary = 'Display the running processes of a container';
@@ -9,9 +9,10 @@ export default class Top extends BaseCommand {
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
 
   async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Top);
-    this.loadSettings(flags);
-    const [ref, ...psArgs] = argv as string[];
+    const parsed = await this.parse(Top);
+    this.loadSettings(parsed.flags);
+    // src/argv.ts ends flag parsing after CONTAINER (`top c -o pid`): the rest are ps options.
+    const [ref, ...psArgs] = orderedArgs(parsed);
     const { findContainer } = await import('../cmd/container/resolve.js');
     const { topContainer, renderTop } = await import('../cmd/container/top.js');
     const client = await this.client();

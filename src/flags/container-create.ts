@@ -1,7 +1,6 @@
 // The flags `run` and `create` share, with Docker's names, short forms and defaults, and their
 // translation into the engine's plain options.
 import { Flags } from '@oclif/core';
-import { UsageError } from '../errors.js';
 import type { ContainerOptions } from '../cmd/container/create.js';
 
 const list = (
@@ -134,18 +133,13 @@ export const containerFlags = {
   'volumes-from': list('Mount volumes from the specified container(s)'),
 };
 
-/** oclif's parse result → the engine's plain options. */
+/** oclif's parse result → the engine's plain options; the caller has checked IMAGE is there. */
 export function containerOptions(
   flags: Record<string, unknown>,
   argv: string[],
   command: 'run' | 'create',
 ): ContainerOptions {
-  const [image, ...args] = argv;
-  if (!image) {
-    throw new UsageError(
-      `berth: '${command}' requires at least 1 argument\n\nUsage:  berth ${command} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'berth ${command} --help' for more information`,
-    );
-  }
+  const [image = '', ...args] = argv;
   const s = (k: string) => flags[k] as string | undefined;
   const b = (k: string) => flags[k] as boolean | undefined;
   const l = (k: string) => (flags[k] as string[] | undefined) ?? [];

@@ -1,6 +1,7 @@
 // The flags `stop` and `restart` share (Docker's -s/--signal and -t/--timeout), and their parsing.
 import { Flags } from '@oclif/core';
-import { UsageError } from '../errors.js';
+import { FlagValueError, UsageError } from '../errors.js';
+import { invalidIntText } from '../usage.js';
 
 export function stopFlags(verb: string) {
   return {
@@ -38,9 +39,7 @@ export async function parseStopFlags(flags: {
   let timeout: number | undefined;
   if (flags.timeout !== undefined) {
     if (!/^-?\d+$/.test(flags.timeout)) {
-      throw new UsageError(
-        `invalid argument "${flags.timeout}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${flags.timeout}": invalid syntax`,
-      );
+      throw new FlagValueError(invalidIntText(flags.timeout, '-t, --timeout'));
     }
     timeout = Number(flags.timeout);
   }

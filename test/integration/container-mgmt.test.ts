@@ -496,6 +496,10 @@ describe('container management', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^UID +PID +PPID +C +STIME +TTY +TIME +CMD\n/);
       assert.match(r.stdout, /sleep 1000\n$/);
+      // Everything after the container is for ps, flags included, as with docker top.
+      const ps = berth(['container', 'top', c.name, '-o', 'pid,comm']);
+      assert.equal(ps.code, 0, ps.stderr);
+      assert.match(ps.stdout, /^PID +COMMAND\n\d+ +sleep\n$/);
     });
   });
 

@@ -275,10 +275,128 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       }
     });
 
-    it('a missing argument exits 125', () => {
-      const r = berth(['namespace', 'create']);
-      assert.equal(r.code, 125);
-      assert.match(r.stderr, /Run 'berth namespace create --help' for more information/);
+    it("a wrong number of arguments: docker/cli's validator wording, exit 1", () => {
+      const usage = (path: string, line: string) =>
+        `\n\nUsage:  berth ${line}\n\nRun 'berth ${path} --help' for more information\n`;
+      const cases: [string[], string, string][] = [
+        [['namespace', 'create'], 'requires 1 argument', 'namespace create [OPTIONS] NAMESPACE'],
+        [['pull'], 'requires 1 argument', 'pull [OPTIONS] NAME[:TAG|@DIGEST]'],
+        [['tag', 'a'], 'requires 2 arguments', 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]'],
+        [['rm'], 'requires at least 1 argument', 'rm [OPTIONS] CONTAINER [CONTAINER...]'],
+        [
+          ['images', 'a', 'b'],
+          'requires at most 1 argument',
+          'images [OPTIONS] [REPOSITORY[:TAG]]',
+        ],
+        [
+          ['port', 'a', 'b', 'c'],
+          'requires at least 1 and at most 2 arguments',
+          'port CONTAINER [PRIVATE_PORT[/PROTO]]',
+        ],
+        [['ps', 'x'], 'accepts no arguments', 'ps [OPTIONS]'],
+        [['volume', 'ls', 'x'], 'accepts no arguments', 'volume ls [OPTIONS]'],
+        // The name typed, not the command it is an alias of.
+        [['container', 'ls', 'extra'], 'accepts no arguments', 'container ls [OPTIONS]'],
+        [['run'], 'requires at least 1 argument', 'run [OPTIONS] IMAGE [COMMAND] [ARG...]'],
+        [
+          ['container', 'create'],
+          'requires at least 1 argument',
+          'container create [OPTIONS] IMAGE [COMMAND] [ARG...]',
+        ],
+        [
+          ['exec', 'c'],
+          'requires at least 2 arguments',
+          'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+        ],
+      ];
+      for (const [args, message, line] of cases) {
+        // The usage line starts with the command's words.
+        const words = line.split(' ');
+        const path = words
+          .slice(
+            0,
+            words.findIndex((w) => !/^[a-z]+$/.test(w)),
+          )
+          .join(' ');
+        const r = berth(args);
+        assert.equal(r.code, 1, args.join(' '));
+        assert.equal(r.stderr, `berth: 'berth ${path}' ${message}${usage(path, line)}`);
+        assert.equal(r.stdout, '');
+      }
+    });
+
+    it("an unknown verb of a management command is Docker's unknown command, exit 1", () => {
+      for (const topic of ['container', 'image', 'system', 'namespace', 'network', 'volume']) {
+        const r = berth([topic, 'nosuchverb']);
+        assert.equal(r.code, 1, topic);
+        assert.equal(
+          r.stderr,
+          `berth: unknown command: berth ${topic} nosuchverb\n\nUsage:  berth ${topic} COMMAND\n\n` +
+            `Run 'berth ${topic} --help' for more information\n`,
+        );
+      }
+      const flag = berth(['container', '--nosuchflag']);
+      assert.equal(flag.code, 125);
+      assert.equal(
+        flag.stderr,
+        "unknown flag: --nosuchflag\n\nUsage:  berth container COMMAND\n\nRun 'berth container --help' for more information\n",
+      );
+      // The topic alone is still its help.
+      const help = berth(['container']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /Usage: {2}berth container COMMAND/);
+    });
+
+    it("a bad int flag value is pflag's ParseInt error with the usage, exit 125", () => {
+      const cases: [string[], string, string, string][] = [
+        [
+          ['run', '-c', 'x', 'img'],
+          'x',
+          '-c, --cpu-shares',
+          'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+        ],
+        [
+          ['run', '--pids-limit', 'x', 'img'],
+          'x',
+          '--pids-limit',
+          'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+        ],
+        [
+          ['stop', '-t', 'abc', 'c'],
+          'abc',
+          '-t, --timeout',
+          'stop [OPTIONS] CONTAINER [CONTAINER...]',
+        ],
+        [['ps', '-n', 'abc'], 'abc', '-n, --last', 'ps [OPTIONS]'],
+      ];
+      for (const [args, value, flag, line] of cases) {
+        const r = berth(args);
+        assert.equal(r.code, 125, args.join(' '));
+        assert.equal(
+          r.stderr,
+          `invalid argument "${value}" for "${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax\n\n` +
+            `Usage:  berth ${line}\n\nRun 'berth ${args[0]} --help' for more information\n`,
+        );
+      }
+    });
+
+    it('a repeated single-value flag: the last one wins', () => {
+      const r = berth([
+        'ps',
+        '-a',
+        '--format',
+        'X',
+        '--format',
+        'Y {{.Names}}',
+        '-n',
+        '1',
+        '--last=1',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^(Y \S*\n)?$/);
+      const v = berth(['version', '--format', 'no', '--format={{.Client.Os}}']);
+      assert.equal(v.code, 0, v.stderr);
+      assert.equal(v.stdout, 'linux\n');
     });
   });
 

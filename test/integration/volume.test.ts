@@ -185,8 +185,10 @@ describe('volume', function () {
         assert.match(r.stderr, /includes invalid characters for a local volume name/);
         assert.equal(r.stdout, '');
       }
+      // docker/cli's RequiresMaxArgs(1): a plain error, exit 1.
       const r = berth(['volume', 'create', 'x', 'y']);
-      assert.equal(r.code, 125);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^berth: 'berth volume create' requires at most 1 argument\n/);
     });
 
     it('refuses a driver other than local', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { rejection, rewriteArgv } from '../../../src/argv.js';
+import { rejection, rewriteArgv, typedCommandPath } from '../../../src/argv.js';
 
 const commands = {
   run: {
@@ -17,13 +17,36 @@ const commands = {
     // As in oclif.manifest.json: `container run` is an alias, not a command id of its own.
     aliases: ['container:run'],
   },
-  ps: { flags: {} },
+  ps: {
+    flags: {
+      format: { type: 'option' },
+      last: { type: 'option', char: 'n' },
+      all: { type: 'boolean', char: 'a' },
+    },
+    aliases: ['container:ls'],
+  },
   images: {
     flags: {
       quiet: { type: 'boolean', char: 'q' },
-      filter: { type: 'option', char: 'f' },
+      filter: { type: 'option', char: 'f', multiple: true },
     },
+    args: { repository: {} },
+    usage: 'images [OPTIONS] [REPOSITORY[:TAG]]',
   },
+  exec: {
+    flags: {
+      workdir: { type: 'option', char: 'w' },
+      interactive: { type: 'boolean', char: 'i' },
+      tty: { type: 'boolean', char: 't' },
+    },
+    strict: false,
+  },
+  stop: {
+    flags: { timeout: { type: 'option', char: 't', aliases: ['time'] } },
+    args: { container: { required: true } },
+    strict: false,
+  },
+  top: { flags: {}, args: { container: { required: true } }, strict: false },
   'namespace:ls': { flags: {} },
   info: { flags: {}, aliases: ['system:info'] },
 };
@@ -56,6 +79,8 @@ describe('argv rewriteArgv', () => {
     assert.deepEqual(rejection(r), {
       text:
         'invalid argument "maybe" for "-q, --quiet" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n\n' +
+        // The usage line of the command, as every pflag error has it.
+        'Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n' +
         "Run 'berth images --help' for more information\n",
       code: 125,
     });
@@ -166,5 +191,119 @@ describe('argv rewriteArgv', () => {
       text: "unknown flag: --bogus\n\nRun 'berth --help' for more information\n",
       code: 125,
     });
+  });
+
+  it('a repeated single-value flag: the last one wins, in every spelling (pflag)', () => {
+    assert.deepEqual(rw(['run', '--name', 'a', '--name', 'b', 'img']).argv, [
+      'run',
+      '--name',
+      'b',
+      'img',
+      '--',
+    ]);
+    assert.deepEqual(rw(['run', '--name=a', '-d', '--name', 'b', 'img', '--name', 'c']).argv, [
+      'run',
+      '-d',
+      '--name',
+      'b',
+      'img',
+      '--',
+      '--name',
+      'c',
+    ]);
+    assert.deepEqual(rw(['ps', '--format', 'X', '--format=Y']).argv, ['ps', '--format=Y']);
+    // Short spellings and aliases name the same flag; booleans grouped before one stay.
+    assert.deepEqual(rw(['stop', '-t', '1', 'c', '--time=3', '-t2']).argv, ['stop', 'c', '-t2']);
+    assert.deepEqual(rw(['exec', '-itw', '/tmp', '-w/etc', 'c', 'pwd']).argv, [
+      'exec',
+      '-it',
+      '-w/etc',
+      'c',
+      '--',
+      'pwd',
+    ]);
+    assert.deepEqual(rw(['run', '-u', 'a', '-itu', 'b', 'img']).argv, [
+      'run',
+      '-itu',
+      'b',
+      'img',
+      '--',
+    ]);
+    // Flags that take many values keep each one; after `--` nothing is touched.
+    assert.deepEqual(rw(['images', '-f', 'a=1', '-f', 'b=2']).argv, [
+      'images',
+      '-f',
+      'a=1',
+      '-f',
+      'b=2',
+    ]);
+    assert.deepEqual(rw(['ps', '-a', '--', '-n', '1', '-n', '2']).argv, [
+      'ps',
+      '-a',
+      '--',
+      '-n',
+      '1',
+      '-n',
+      '2',
+    ]);
+  });
+
+  it('top: everything after CONTAINER is for ps', () => {
+    assert.deepEqual(rw(['top', 'c', '-o', 'pid,comm']).argv, ['top', 'c', '--', '-o', 'pid,comm']);
+    assert.deepEqual(rw(['top', 'c', 'aux']).argv, ['top', 'c', '--', 'aux']);
+  });
+
+  it('a word after a command that takes none is an argument, not part of an id (`ps x`)', () => {
+    assert.deepEqual(rw(['ps', 'x']).argv, ['ps', '--', 'x']);
+    assert.deepEqual(rw(['container', 'ls', 'extra', '-a']).argv, [
+      'container',
+      'ls',
+      '--',
+      'extra',
+      '-a',
+    ]);
+    assert.deepEqual(rw(['ps', '-a']).argv, ['ps', '-a']);
+    // Commands that take arguments are left to oclif.
+    assert.deepEqual(rw(['images', 'busybox']).argv, ['images', 'busybox']);
+  });
+
+  it("an unknown verb of a management command is Docker's unknown command (exit 1)", () => {
+    for (const topic of ['container', 'image', 'system', 'namespace', 'network', 'volume']) {
+      assert.deepEqual(rejection(rw(['-n', 'x', topic, 'nosuchverb', '-a'])), {
+        text:
+          `berth: unknown command: berth ${topic} nosuchverb\n\n` +
+          `Usage:  berth ${topic} COMMAND\n\n` +
+          `Run 'berth ${topic} --help' for more information\n`,
+        code: 1,
+      });
+    }
+    // The topic alone, or with --help, is still its help; known verbs and aliases pass.
+    for (const ok of [
+      ['container'],
+      ['container', '--help'],
+      ['container', '-h'],
+      ['container', 'ls'],
+    ])
+      assert.equal(rejection(rw(ok)), undefined, ok.join(' '));
+  });
+
+  it('a flag after a management command is an unknown flag (125)', () => {
+    assert.deepEqual(rejection(rw(['container', '--nosuchflag=1'])), {
+      text:
+        'unknown flag: --nosuchflag\n\nUsage:  berth container COMMAND\n\n' +
+        "Run 'berth container --help' for more information\n",
+      code: 125,
+    });
+    assert.match(
+      rejection(rw(['volume', '-x']))!.text,
+      /^unknown shorthand flag: 'x' in -x\n\nUsage: {2}berth volume COMMAND\n/,
+    );
+  });
+
+  it('typedCommandPath: the command id as typed, past global flags', () => {
+    assert.equal(typedCommandPath(['-n', 'x', '--debug', 'container', 'ls', 'a']), 'container:ls');
+    assert.equal(typedCommandPath(['--namespace=x', 'ps', 'a']), 'ps');
+    assert.equal(typedCommandPath(['container', '--help']), 'container');
+    assert.equal(typedCommandPath(['-a', '/s']), undefined);
   });
 });
