@@ -176,6 +176,8 @@ export async function pullImage(
     existingP.catch(() => undefined);
     const resolved = await registry.resolve(ref, req);
     const target = resolved.descriptor;
+    // containerd's answer first: with no daemon, Docker prints no "Pulling from" before the error.
+    const existing = await existingP;
     reporter.line(pullingFromLine(ref));
 
     if (
@@ -232,7 +234,6 @@ export async function pullImage(
     }
     const chain = chainIds(diffIds);
     const topChain = chain.at(-1) ?? '';
-    const existing = await existingP;
 
     const changed = await withLease(
       client,

@@ -238,6 +238,18 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       );
     });
 
+    it('a dead socket: pull prints nothing on stdout before the error (Docker)', () => {
+      const r = berth([
+        '-a',
+        '/nonexistent/containerd.sock',
+        'pull',
+        `${env.registry}/lab/busybox:latest`,
+      ]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /cannot connect to containerd at \/nonexistent\/containerd\.sock/);
+    });
+
     it('--debug adds the underlying error', () => {
       const r = berth(['--debug', '-a', '/nonexistent/containerd.sock', 'info']);
       assert.equal(r.code, 1);
