@@ -174,6 +174,11 @@ describe('network', function () {
         run(['network', 'ls', '-f', 'label=a=b', '--format', '{{.Name}}']).stdout,
         `${name}\n`,
       );
+      // docker/cli prints Created with Go's time.Time String().
+      assert.match(
+        run(['network', 'ls', '-f', `name=${name}`, '--format', '{{.CreatedAt}}']).stdout,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\n$/,
+      );
       const bad = run(['network', 'ls', '-f', 'color=red']);
       assert.equal(bad.code, 1);
       assert.equal(bad.stderr, "Error response from daemon: invalid filter 'color'\n");

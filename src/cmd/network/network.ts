@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
+import { goTimeString } from '../../formatter/gofmt.js';
 import { findContainer } from '../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
@@ -172,7 +173,8 @@ export async function listNetworks(
       Labels: Object.entries(n.labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(','),
-      CreatedAt: n.created,
+      // Go's time.Time String(), as docker/cli prints the network's Created (zero time if unknown).
+      CreatedAt: goTimeString(new Date(n.created || NaN)),
     }));
 }
 
