@@ -73,3 +73,22 @@ function executeInspect(tmpl: Template, objects: readonly unknown[]): string {
   if (errors.length > 0) throw new InspectError(errors.join('\n'), 'exec', out, 1);
   return out;
 }
+
+/**
+ * Adds fields that Docker's typed structs always have but its JSON leaves out when empty
+ * (`omitempty`), as non-enumerable properties: a template sees their zero values, as docker/cli's
+ * does (`{{.State.Health}}` prints `<nil>`, `{{.Config.ExposedPorts}}` `map[]`), while the JSON
+ * output, which only walks enumerable keys, still leaves them out.
+ */
+export function withZeroFields<T extends object>(obj: T, zeros: Record<string, unknown>): T {
+  for (const [key, value] of Object.entries(zeros)) {
+    if (Object.hasOwn(obj, key)) continue;
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return obj;
+}

@@ -240,6 +240,20 @@ describe('container management', function () {
   });
 
   describe('inspect', () => {
+    it("templates read Docker's omitempty fields as zero values; the JSON leaves them out", () => {
+      const c = mk();
+      const f = berth([
+        'inspect',
+        '-f',
+        '{{.State.Health}} {{.Config.ExposedPorts}} {{.HostConfig.Tmpfs}} {{.HostConfig.LogConfig.Type}}',
+        c.name,
+      ]);
+      assert.equal(f.code, 0, f.stderr);
+      assert.equal(f.stdout, '<nil> map[] map[] json-file\n');
+      const json = berth(['inspect', c.name]).stdout;
+      assert.ok(!json.includes('"Health"') && !json.includes('"ExposedPorts"'), json);
+    });
+
     it('prints Docker-shaped JSON and supports --format', () => {
       const c = mk({ labels: { 'containerd.io/restart.policy': 'always' } });
       const r = berth(['inspect', c.name]);

@@ -4,6 +4,7 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
+import { withZeroFields } from '../../formatter/inspect.js';
 import { asGoMap } from '../../formatter/template.js';
 import { LABEL, RESTART_LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
@@ -172,7 +173,7 @@ export function buildInspect(
     AttachStdout: false,
     AttachStderr: false,
     Tty: spec.process?.terminal ?? false,
-    OpenStdin: false,
+    OpenStdin: hc.Interactive === true,
     StdinOnce: false,
     Env: spec.process?.env ?? [],
     Cmd: args,
@@ -184,6 +185,15 @@ export function buildInspect(
     Labels: asGoMap(userLabels(labels)),
   };
   if (stopSignal) config.StopSignal = stopSignal;
+  withZeroFields(config, {
+    ExposedPorts: asGoMap({}),
+    Healthcheck: null,
+    StopTimeout: null,
+    Shell: null,
+    ArgsEscaped: false,
+    MacAddress: '',
+    StopSignal: '',
+  });
   const { RestartPolicy: _rp, ...hcRest } = hc;
   void _rp;
 
@@ -192,19 +202,22 @@ export function buildInspect(
     Created: rfc3339Nano(createdAt(container)),
     Path: args[0] ?? '',
     Args: args.slice(1),
-    State: {
-      Status: state.Status,
-      Running: state.Running,
-      Paused: state.Paused,
-      Restarting: state.Restarting,
-      OOMKilled: state.OOMKilled,
-      Dead: state.Dead,
-      Pid: state.Pid,
-      ExitCode: state.ExitCode,
-      Error: state.Error,
-      StartedAt: rfc3339Nano(state.StartedAt),
-      FinishedAt: rfc3339Nano(state.FinishedAt),
-    },
+    State: withZeroFields(
+      {
+        Status: state.Status,
+        Running: state.Running,
+        Paused: state.Paused,
+        Restarting: state.Restarting,
+        OOMKilled: state.OOMKilled,
+        Dead: state.Dead,
+        Pid: state.Pid,
+        ExitCode: state.ExitCode,
+        Error: state.Error,
+        StartedAt: rfc3339Nano(state.StartedAt),
+        FinishedAt: rfc3339Nano(state.FinishedAt),
+      },
+      { Health: null },
+    ),
     Image: imageId,
     ResolvConfPath: labels[LABEL.stateDir] ? `${labels[LABEL.stateDir]}/resolv.conf` : '',
     HostnamePath: labels[LABEL.stateDir] ? `${labels[LABEL.stateDir]}/hostname` : '',
@@ -218,22 +231,27 @@ export function buildInspect(
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: {
-      Binds: hc.Binds ?? null,
-      NetworkMode: hc.NetworkMode ?? networks[0] ?? 'default',
-      PortBindings: hc.PortBindings ?? ports,
-      RestartPolicy: restartPolicy(labels, hc),
-      AutoRemove: hc.AutoRemove ?? labels[LABEL.autoRemove] === 'true',
-      CapAdd: hc.CapAdd ?? null,
-      CapDrop: hc.CapDrop ?? null,
-      Privileged: hc.Privileged ?? false,
-      ReadonlyRootfs: hc.ReadonlyRootfs ?? spec.root?.readonly ?? false,
-      CpuShares: hc.CpuShares ?? resources?.cpu?.shares ?? 0,
-      Memory: memory,
-      NanoCpus: nanoCpus,
-      PidsLimit: hc.PidsLimit ?? resources?.pids?.limit ?? null,
-      ...hcRest,
-    },
+    HostConfig: withZeroFields(
+      {
+        Binds: hc.Binds ?? null,
+        ContainerIDFile: '',
+        LogConfig: { Type: 'json-file', Config: asGoMap({}) },
+        NetworkMode: hc.NetworkMode ?? networks[0] ?? 'default',
+        PortBindings: hc.PortBindings ?? ports,
+        RestartPolicy: restartPolicy(labels, hc),
+        AutoRemove: hc.AutoRemove ?? labels[LABEL.autoRemove] === 'true',
+        CapAdd: hc.CapAdd ?? null,
+        CapDrop: hc.CapDrop ?? null,
+        Privileged: hc.Privileged ?? false,
+        ReadonlyRootfs: hc.ReadonlyRootfs ?? spec.root?.readonly ?? false,
+        CpuShares: hc.CpuShares ?? resources?.cpu?.shares ?? 0,
+        Memory: memory,
+        NanoCpus: nanoCpus,
+        PidsLimit: hc.PidsLimit ?? resources?.pids?.limit ?? null,
+        ...hcRest,
+      },
+      { Tmpfs: asGoMap({}), Links: null, Devices: [] },
+    ),
     GraphDriver: { Data: null, Name: container.snapshotter || 'overlayfs' },
     Mounts: mounts,
     Config: config,

@@ -1,6 +1,7 @@
 /** `berth image inspect`: Docker's image inspect JSON, built from the record, manifest and config. */
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
+import { withZeroFields } from '../../formatter/inspect.js';
 import { asGoMap } from '../../formatter/template.js';
 import {
   listLocalImages,
@@ -41,7 +42,14 @@ export function dockerImageConfig(c: ImageRuntimeConfig | undefined): Record<str
   out.Labels = cfg.Labels ? asGoMap({ ...cfg.Labels }) : null;
   if (cfg.StopSignal) out.StopSignal = cfg.StopSignal;
   if (cfg.Shell && cfg.Shell.length > 0) out.Shell = cfg.Shell;
-  return out;
+  // What the omitempty fields read as in a template (`{{.Config.ExposedPorts}}`: map[]).
+  return withZeroFields(out, {
+    ExposedPorts: asGoMap({}),
+    Healthcheck: null,
+    ArgsEscaped: false,
+    StopSignal: '',
+    Shell: null,
+  });
 }
 
 function names(all: readonly LocalImage[], id: string): { tags: string[]; digests: string[] } {
@@ -86,7 +94,7 @@ export function inspectObject(
   obj.GraphDriver = { Data: null, Name: snapshotter };
   obj.RootFS = { Type: 'layers', Layers: img.diffIds };
   obj.Metadata = { LastTagTime: '0001-01-01T00:00:00Z' };
-  return obj;
+  return withZeroFields(obj, { Variant: '', OsVersion: '' });
 }
 
 export interface InspectResult {

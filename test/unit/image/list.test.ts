@@ -3,6 +3,8 @@ import { ellipsis } from '../../../src/cmd/image/history.js';
 import { dockerImageConfig } from '../../../src/cmd/image/inspect.js';
 import { parseImageFilters, rowsOf, summarize } from '../../../src/cmd/image/list.js';
 import { BerthError, UsageError } from '../../../src/errors.js';
+import { marshalJSON } from '../../../src/formatter/gojson.js';
+import { compileTemplate } from '../../../src/formatter/template.js';
 import type { LocalImage } from '../../../src/image/local.js';
 
 const CFG = `sha256:${'c'.repeat(64)}`;
@@ -141,6 +143,13 @@ describe('history and inspect helpers', () => {
     ]); // prettier-ignore
     assert.equal(c.Entrypoint, null);
     assert.equal(c.Labels, null);
-    assert.ok(!('ExposedPorts' in dockerImageConfig({})));
+    // omitempty: not in the JSON, but a template reads the zero value, as docker/cli's does.
+    const empty = dockerImageConfig({});
+    assert.ok(!Object.keys(empty).includes('ExposedPorts'));
+    assert.equal(marshalJSON(empty).includes('ExposedPorts'), false);
+    assert.equal(
+      compileTemplate('{{.ExposedPorts}}|{{.Healthcheck}}').execute(empty),
+      'map[]|<nil>',
+    );
   });
 });
