@@ -240,6 +240,38 @@ describe('container management', function () {
   });
 
   describe('inspect', () => {
+    it('an exited container keeps its StartedAt, before its FinishedAt', () => {
+      const name = uniqueName('started');
+      for (const args of [
+        ['run', '--name', name],
+        ['run', '-d', '--name', `${name}-d`],
+      ]) {
+        assert.equal(berth([...args, image(), 'true']).code, 0);
+      }
+      for (const n of [name, `${name}-d`]) {
+        let r = berth([
+          'inspect',
+          '-f',
+          '{{.State.Status}} {{.State.StartedAt}} {{.State.FinishedAt}}',
+          n,
+        ]);
+        for (let i = 0; i < 20 && !r.stdout.startsWith('exited'); i++) {
+          spawnSync('sleep', ['0.25']);
+          r = berth([
+            'inspect',
+            '-f',
+            '{{.State.Status}} {{.State.StartedAt}} {{.State.FinishedAt}}',
+            n,
+          ]);
+        }
+        const [status, started, finished] = r.stdout.trim().split(' ');
+        assert.equal(status, 'exited', r.stdout);
+        assert.ok(!started!.startsWith('0001'), r.stdout);
+        assert.ok(Date.parse(started!) <= Date.parse(finished!) + 1, r.stdout);
+      }
+      assert.equal(berth(['rm', name, `${name}-d`]).code, 0);
+    });
+
     it("templates read Docker's omitempty fields as zero values; the JSON leaves them out", () => {
       const c = mk();
       const f = berth([

@@ -2,6 +2,8 @@
  * `inspect` for containers: Docker's ContainerJSON shape, built from the OCI spec stored in the
  * container record plus berth's labels.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { withZeroFields } from '../../formatter/inspect.js';
@@ -213,7 +215,7 @@ export function buildInspect(
         Pid: state.Pid,
         ExitCode: state.ExitCode,
         Error: state.Error,
-        StartedAt: rfc3339Nano(state.StartedAt),
+        StartedAt: rfc3339Nano(state.StartedAt ?? lastStart(labels)),
         FinishedAt: rfc3339Nano(state.FinishedAt),
       },
       { Health: null },
@@ -257,6 +259,20 @@ export function buildInspect(
     Config: config,
     NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks),
   };
+}
+
+/**
+ * When the last task started, for a container whose task has exited (containerd keeps no start
+ * time): the `started` marker berth writes in the state dir right after Tasks.Start.
+ */
+function lastStart(labels: Record<string, string>): Date | undefined {
+  const dir = labels[LABEL.stateDir];
+  if (!dir) return undefined;
+  try {
+    return statSync(join(dir, 'started')).mtime;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Endpoint {

@@ -517,6 +517,12 @@ export async function attachTask(
     } catch (e) {
       throw taskCreateError(e, cmd);
     }
+    // As for detached starts: its time is the container's StartedAt once the task has exited.
+    try {
+      writeFileSync(join(c.stateDir, 'started'), '');
+    } catch {
+      // no state dir: inspect shows no start time after the exit, nothing else depends on it
+    }
     void markRunning(client, c.id, c.labels);
 
     const first = await Promise.race([Promise.all([waited, outputDone]), detached]);
