@@ -71,8 +71,12 @@ export abstract class BaseCommand extends Command {
     try {
       process.stdout.write(`${renderTemplate(source, data)}\n`);
     } catch (err) {
-      if (err instanceof TemplateError)
-        throw new UsageError(`template parsing error: ${err.message}`);
+      // docker/cli: a template that does not parse is StatusError 64; one that fails running, 1.
+      if (err instanceof TemplateError) {
+        throw new BerthError(`template parsing error: ${err.message}`, {
+          exitCode: err.phase === 'parse' ? 64 : 1,
+        });
+      }
       throw err;
     }
   }

@@ -40,6 +40,15 @@ describe('foundation: version, info, config, namespaces, errors', function () {
       assert.equal(j.Client.Os, 'linux');
     });
 
+    it('a --format that does not parse exits 64, one that fails running 1 (docker/cli)', () => {
+      for (const cmd of ['version', 'info']) {
+        const bad = berth([cmd, '--format', '{{.Nope']);
+        assert.equal(bad.code, 64, `${cmd}: ${bad.stderr}`);
+        assert.match(bad.stderr, /^template parsing error: template: .*unclosed action\n$/);
+        assert.equal(berth([cmd, '--format', '{{.Nope}}']).code, 1);
+      }
+    });
+
     it('-v prints the short version line', () => {
       const r = berth(['-v']);
       assert.match(r.stdout, /^berth version \d+\.\d+\.\d+\n$/);

@@ -869,6 +869,14 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
   });
 
   describe('tag, rmi', () => {
+    it('info counts images, not their names (tags and digest records count once)', () => {
+      const n = ns('info');
+      assert.equal(run(n, ['pull', '-q', BUSYBOX]).code, 0);
+      assert.equal(run(n, ['tag', BUSYBOX, 'mybox:1']).code, 0);
+      assert.equal(run(n, ['tag', BUSYBOX, 'mybox:2']).code, 0);
+      assert.equal(run(n, ['info', '--format', '{{.Images}}']).stdout, '1\n');
+    });
+
     const N = (): string => ns('tag');
     before(() => assert.equal(run(N(), ['pull', '-q', BUSYBOX]).code, 0));
 

@@ -72,7 +72,8 @@ export async function getInfo(client: Client, config: LoadedConfig): Promise<Inf
     ContainersRunning: running,
     ContainersPaused: paused,
     ContainersStopped: containers.containers.length - running - paused,
-    Images: images.images.length,
+    // Docker counts images, not names: tags and digest records of one image count once.
+    Images: new Set(images.images.map((i) => i.target?.digest ?? i.name)).size,
     Driver: settings.snapshotter,
     Snapshotters: snapshotters,
     DefaultRuntime: 'io.containerd.runc.v2',
