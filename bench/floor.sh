@@ -19,28 +19,9 @@ RUNS=${1:-20}
   echo "floor.sh: build berth first (npm run build)" >&2
   exit 1
 }
-NS=${BERTH_BENCH_NAMESPACE:-floor-$$}
-IMG=${BERTH_BENCH_IMAGE:-$BERTH_TEST_REGISTRY/lab/busybox:latest}
 SNAPSHOTTER=overlayfs
-DIR=$(mktemp -d /tmp/berth-floor.XXXXXX)
-CTR="ctr --address $BERTH_TEST_ADDRESS --namespace $NS"
-# A namespace is only removable once empty: --sync waits for the image's content and snapshots
-# to be collected, so the namespace does not outlive the benchmark (also after a failure).
-cleanup() {
-  $CTR images rm --sync "$IMG" >/dev/null 2>&1 || true
-  $CTR namespaces rm "$NS" >/dev/null 2>&1 || echo "floor.sh: namespace $NS not empty, left in place" >&2
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-cat >"$DIR/berth.toml" <<TOML
-address = "$BERTH_TEST_ADDRESS"
-namespace = "$NS"
-data_root = "$DIR/data"
-bridge_ip = "198.18.0.0/24"
-cni_netconfpath = "$DIR/net.d"
-TOML
-export BERTH_TOML=$DIR/berth.toml
-$CTR images pull --plain-http "$IMG" >/dev/null
+# shellcheck source=bench/lib/namespace.sh
+. bench/lib/namespace.sh floor
 
 # The floor's inputs, made once and outside the timing: the exact spec ctr gives its container
 # (its cgroup path is the one per-run field; the floor rewrites it) and the image's chain ID,

@@ -7,29 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
-: "${BERTH_TEST_ADDRESS:?run through: eval \"\$(scripts/dev-env.sh)\"}"
-NS=${BERTH_BENCH_NAMESPACE:-bench-$$}
-IMG=${BERTH_BENCH_IMAGE:-$BERTH_TEST_REGISTRY/lab/busybox:latest}
-DIR=$(mktemp -d /tmp/berth-bench.XXXXXX)
-CTR="ctr --address $BERTH_TEST_ADDRESS --namespace $NS"
-# A namespace is only removable once empty, and a plain `images rm` returns before containerd has
-# collected the image's content and snapshots: --sync waits for that, so that the namespace can
-# go. In a trap, so that a failed run does not leave it behind either.
-cleanup() {
-  $CTR images rm --sync "$IMG" >/dev/null 2>&1 || true
-  $CTR namespaces rm "$NS" >/dev/null 2>&1 || echo "run.sh: namespace $NS not empty, left in place" >&2
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-cat >"$DIR/berth.toml" <<TOML
-address = "$BERTH_TEST_ADDRESS"
-namespace = "$NS"
-data_root = "$DIR/data"
-bridge_ip = "198.18.0.0/24"
-cni_netconfpath = "$DIR/net.d"
-TOML
-export BERTH_TOML=$DIR/berth.toml
-$CTR images pull --plain-http "$IMG" >/dev/null
+# shellcheck source=bench/lib/namespace.sh
+. bench/lib/namespace.sh bench
 extra=()
 if docker version >/dev/null 2>&1; then
   docker pull -q "$IMG" >/dev/null 2>&1 && extra+=(-n 'docker --network none' "docker run --rm --network none $IMG true")
