@@ -117,16 +117,18 @@ function sourceModules(dir, root) {
  */
 function releaseModuleFactories(src) {
   const cjs =
-    /var (\w+)=\((\w+),(\w+)\)=>\(\)=>\{try\{return \3\|\|\2\(\(\3=\{exports:\{\}\}\)\.exports,\3\),\3\.exports\}/;
+    /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>\(\)=>\{try\{return \3\|\|\2\(\(\3=\{exports:\{\}\}\)\.exports,\3\),\3\.exports\}/;
   const m = cjs.exec(src);
   if (!m) {
     if (PLAIN) return src;
     throw new Error("esbuild's __commonJS helper has changed; update releaseModuleFactories");
   }
   const [all, name, fn, mod] = m;
+  // A function, not a string: minified names may hold `$`, which a replacement string interprets.
   return src.replace(
     all,
-    `var ${name}=(${fn},${mod})=>()=>{try{return ${mod}||(${fn}((${mod}={exports:{}}).exports,${mod}),${fn}=0),${mod}.exports}`,
+    () =>
+      `var ${name}=(${fn},${mod})=>()=>{try{return ${mod}||(${fn}((${mod}={exports:{}}).exports,${mod}),${fn}=0),${mod}.exports}`,
   );
 }
 

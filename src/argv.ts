@@ -12,7 +12,7 @@
 //     argument, not part of a command id as oclif would read it, so that the command refuses it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { usageText } from './usage.js';
+import { usageLineFor, usageText } from './usage.js';
 
 /** What argv rewriting needs of a command in oclif.manifest.json. */
 export interface ManifestFlag {
@@ -152,12 +152,10 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
     const normalized = normalizeFlags(tail, flags, stop);
     if (typeof normalized === 'string') {
       const path = idTokens.join(' ');
-      const usage = typeof cmd.usage === 'string' ? cmd.usage : cmd.usage?.[0];
-      const canonical = id.split(':').join(' ');
       return {
         error: normalized,
         command: path,
-        usage: usage?.startsWith(canonical) ? path + usage.slice(canonical.length) : usage,
+        usage: usageLineFor(cmd.usage, id.split(':').join(' '), path),
       };
     }
     tail = normalized;

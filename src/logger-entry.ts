@@ -4,11 +4,12 @@
  * URI query as `key value` pairs. Writes Docker's json-file format. Imports only node:fs (the
  * process lives as long as the container, so its RSS is the per-container cost).
  *
- * Exit detection (for `-d --rm` and on-failure): the shim keeps the pipes' write ends open until
- * Tasks.Delete, so EOF does not mean "exited". The logger instead watches the container's cgroup:
- * once the task has been started (the `started` marker berth writes in the state dir, or the
- * cgroup having had processes) an empty or vanished cgroup means the task is gone. Then it starts
- * a detached `berth` process to do what needs gRPC, so the logger itself never loads gRPC.
+ * Exit detection: the shim keeps the pipes' write ends open until Tasks.Delete, so EOF does not
+ * mean "exited". The logger instead watches the container's cgroup: once the task has been started
+ * (the cgroup having had processes, or, for `--rm` and on-failure, the `started` marker berth
+ * writes in the state dir) an empty or vanished cgroup means the task is gone. For `--rm` and
+ * on-failure it then starts a detached `berth` process to do what needs gRPC (the logger itself
+ * never loads gRPC); in every case it then leaves.
  */
 import * as fs from 'node:fs';
 import { Socket } from 'node:net';
@@ -142,30 +143,39 @@ watchExit();
 
 function watchExit(): void {
   exitWatch = true;
+  // A task over before the first poll is known by the `started` marker and an empty cgroup. When
+  // the cgroup cannot be read at all (no pids hierarchy), only a removal or restart check, which
+  // must run, takes the marker alone: a logger that merely leaves must not drop the pipes of a
+  // container that is still running.
+  const mustAct = param.rm === '1' || param.onfailure === '1' || param.ports === '1';
   const cg = param.cg ?? '';
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
-  const procs = v2 ? `/sys/fs/cgroup${cg}/cgroup.procs` : `/sys/fs/cgroup/pids${cg}/cgroup.procs`;
   const marker = `${param.state ?? ''}/started`;
   let seen = false;
   const timer = setInterval(() => {
-    let content: string | undefined;
+    let populated: boolean | undefined;
     try {
-      content = fs.readFileSync(procs, 'utf8');
+      // v2: `populated` counts child cgroups too (a container may move its processes into one).
+      populated = v2
+        ? /^populated 1$/m.test(fs.readFileSync(`/sys/fs/cgroup${cg}/cgroup.events`, 'utf8'))
+        : fs.readFileSync(`/sys/fs/cgroup/pids${cg}/cgroup.procs`, 'utf8').trim() !== '';
     } catch {
-      content = undefined;
+      populated = undefined;
     }
-    if (content && content.trim() !== '') {
+    if (populated) {
       seen = true;
       return;
     }
     if (!seen && !fs.existsSync(marker)) return;
+    // A cgroup never seen and not readable: no proof of an exit, unless something must be done.
+    if (populated === undefined && !seen && !mustAct) return;
     clearInterval(timer);
     onExit();
   }, 200);
 }
 
 function onExit(): void {
-  if (param.rm !== '1' && param.onfailure !== '1' && param.ports !== '1') {
+  if (!(param.rm === '1' || param.onfailure === '1' || param.ports === '1')) {
     drainAndExit();
     return;
   }

@@ -38,8 +38,11 @@ export function exitOnClosedPipe(): void {
     if (err.code !== 'EPIPE') throw err;
     if (closed) return;
     closed = true;
-    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
-    else process.exit(141);
+    if (process.listenerCount('SIGINT') === 0) process.exit(141);
+    process.emit('SIGINT', 'SIGINT');
+    // An attached `run` forwards that SIGINT to the container, which may ignore it (PID 1):
+    // like docker, berth then leaves the container running and exits 141, instead of hanging.
+    setTimeout(() => process.exit(141), 5000).unref();
   };
   process.stdout.on('error', onError);
   process.stderr.on('error', onError);

@@ -34,7 +34,7 @@ export interface LoggerParams {
   tty: boolean;
   /** Cgroup path of the container (for exit detection). */
   cgroup: string;
-  /** Ask the logger to run `berth rm -f` when the task exits (`-d --rm`). */
+  /** Ask the logger to run `berth rm --auto-remove` when the task exits (`-d --rm`). */
   autoRemove: boolean;
   /** Ask the logger to run the on-failure check when the task exits. */
   onFailure: boolean;

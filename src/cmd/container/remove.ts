@@ -134,12 +134,14 @@ export async function autoRemove(
     if (!c) continue;
     // The logger saw the cgroup empty; containerd may report the exit a moment later. A task
     // still running after that is a new one (restarted) and is left alone.
+    let status = 'STOPPED';
     for (let i = 0; i < 30; i++) {
-      const status = String((await getTask(client, c.id))?.status ?? 'STOPPED');
+      status = String((await getTask(client, c.id))?.status ?? 'STOPPED');
       if (status !== 'RUNNING' && status !== 'PAUSED' && status !== 'PAUSING') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (restartInProgress(c)) continue;
+    // Anything but a stopped task (or none) belongs to a new start: never kill it.
+    if (status !== 'STOPPED' || restartInProgress(c)) continue;
     try {
       await removeContainer(client, settings, c, { volumes: opts.volumes });
     } catch (err) {

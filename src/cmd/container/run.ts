@@ -119,6 +119,9 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
   let stdout = o.logUri;
   let stderr = o.tty ? '' : o.logUri;
   let logger: ChildProcess | undefined;
+  // Marker for the logger: from now on an empty cgroup means "exited". Gone before any logger
+  // starts, so that none reads the previous run's.
+  rmSync(join(o.stateDir, 'started'), { force: true });
   if (o.interactive) {
     stdin = join(o.stateDir, 'stdin');
     rmSync(stdin, { force: true });
@@ -133,8 +136,6 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
       logger = await startFifoLogger(o.logUri, o.id, client.namespace, { stdin, stdout, stderr });
     }
   }
-  // Marker for the logger: from now on an empty cgroup means "exited".
-  rmSync(join(o.stateDir, 'started'), { force: true });
   let created;
   try {
     created = await client.tasks.create(
