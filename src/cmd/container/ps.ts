@@ -14,6 +14,7 @@ import {
   NERDCTL_LABEL,
   containerName,
   networksFromLabels,
+  userLabels,
   withEmptyLabels,
 } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
@@ -218,19 +219,7 @@ export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
 }
 
 /** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
-export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
-    if (
-      k.startsWith('berth/') ||
-      k.startsWith('nerdctl/') ||
-      k.startsWith('containerd.io/restart.')
-    )
-      continue;
-    out[k] = v;
-  }
-  return out;
-}
+export { userLabels };
 
 interface MountLabel {
   Type?: string;
