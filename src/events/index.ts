@@ -62,3 +62,8 @@ export function decodePublished(value: Uint8Array): PublishedEvent | undefined {
     return undefined;
   }
 }
+
+/** Docker's exec event actions carry the command line: `exec_create: sh -c date`. */
+export function execAction(kind: 'exec_create' | 'exec_start', args: readonly string[]): string {
+  return `${kind}: ${args[0] ?? ''} ${args.slice(1).join(' ')}`;
+}

@@ -5,6 +5,7 @@ import type { Client } from '../../containerd/client.js';
 import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { PROCESS_TYPE_URL, unpackJsonAny } from '../../containerd/helpers.js';
 import { BerthError } from '../../errors.js';
+import { execAction, publishEvent } from '../../events/index.js';
 import { parseEnvFile } from '../../flags/container-parsers.js';
 import { allCapabilities } from '../../oci/capabilities.js';
 import { replaceOrAppendEnv } from '../../oci/opts.js';
@@ -79,6 +80,9 @@ export async function execInContainer(
     proc.capabilities = { bounding: caps, effective: caps, permitted: caps };
   }
   const execId = randomBytes(8).toString('hex');
+  // Announced before containerd's own exec events, which carry no command line.
+  const announce = (kind: 'exec_create' | 'exec_start'): Promise<void> =>
+    publishEvent(client, 'container', execAction(kind, o.args), c.id, { execID: execId });
   const json = JSON.stringify(proc, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
   const spec_ = { type_url: PROCESS_TYPE_URL, value: Buffer.from(json) };
 
@@ -97,6 +101,7 @@ export async function execInContainer(
 
   if (o.detach) {
     try {
+      await announce('exec_create');
       await client.tasks.exec({
         container_id: c.id,
         exec_id: execId,
@@ -106,6 +111,7 @@ export async function execInContainer(
         terminal: false,
         spec: spec_,
       });
+      await announce('exec_start');
       await client.tasks.start({ container_id: c.id, exec_id: execId });
     } catch (err) {
       await client.tasks
@@ -127,6 +133,7 @@ export async function execInContainer(
     out.on('data', (d: Buffer) => process.stdout.write(d));
     err?.on('data', (d: Buffer) => process.stderr.write(d));
     const outputDone = Promise.all([ended(out), err ? ended(err) : Promise.resolve()]);
+    await announce('exec_create');
     try {
       await client.tasks.exec({
         container_id: c.id,
@@ -142,6 +149,7 @@ export async function execInContainer(
     }
     const waited = client.tasks.wait({ container_id: c.id, exec_id: execId });
     waited.catch(() => undefined);
+    await announce('exec_start');
     try {
       await client.tasks.start({ container_id: c.id, exec_id: execId });
     } catch (e) {
