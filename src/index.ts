@@ -57,6 +57,7 @@ import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Events from './commands/events.js';
+import Update from './commands/update.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -118,4 +119,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   login: Login,
   logout: Logout,
   events: Events,
+  update: Update,
 };
