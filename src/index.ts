@@ -58,6 +58,7 @@ import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Events from './commands/events.js';
 import Update from './commands/update.js';
+import SystemPrune from './commands/system/prune.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -120,4 +121,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   logout: Logout,
   events: Events,
   update: Update,
+  'system:prune': SystemPrune,
 };
