@@ -59,6 +59,7 @@ import Logout from './commands/logout.js';
 import Events from './commands/events.js';
 import Update from './commands/update.js';
 import SystemPrune from './commands/system/prune.js';
+import SystemDf from './commands/system/df.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -122,4 +123,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   events: Events,
   update: Update,
   'system:prune': SystemPrune,
+  'system:df': SystemDf,
 };
