@@ -60,6 +60,7 @@ import Events from './commands/events.js';
 import Update from './commands/update.js';
 import SystemPrune from './commands/system/prune.js';
 import SystemDf from './commands/system/df.js';
+import Completion from './commands/completion.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -124,4 +125,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   update: Update,
   'system:prune': SystemPrune,
   'system:df': SystemDf,
+  completion: Completion,
 };
