@@ -35,9 +35,8 @@ export default class Events extends BaseCommand {
     const { flags } = await this.parse(Events);
     this.loadSettings(flags);
     const { runEvents, prettyEvent, Message } = await import('../cmd/system/events.js');
-    const { compileTemplate, unescapeFormat, TemplateError } = await import(
-      '../formatter/template.js'
-    );
+    const { compileTemplate, unescapeFormat, TemplateError } =
+      await import('../formatter/template.js');
     const { marshalJSON } = await import('../formatter/gojson.js');
     let print: (m: InstanceType<typeof Message>) => string = prettyEvent;
     const format = flags.format ?? '';

@@ -21,7 +21,7 @@ export default class Update extends BaseCommand {
     }),
     memory: Flags.string({ char: 'm', description: 'Memory limit', helpValue: 'bytes' }),
     'memory-swap': Flags.string({
-      description: "Swap limit equal to memory plus swap: -1 to enable unlimited swap",
+      description: 'Swap limit equal to memory plus swap: -1 to enable unlimited swap',
       helpValue: 'bytes',
     }),
     'pids-limit': Flags.string({
@@ -40,21 +40,27 @@ export default class Update extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Update);
     const { settings } = this.loadSettings(flags);
-    const { parseCpus, parseMemory, parseMemorySwap } = await import(
-      '../flags/container-parsers.js'
-    );
-    const parse = <T>(name: string, short: string | undefined, fn: (v: string) => T): T | undefined => {
+    const { parseCpus, parseMemory, parseMemorySwap } =
+      await import('../flags/container-parsers.js');
+    const parse = <T>(
+      name: string,
+      short: string | undefined,
+      fn: (v: string) => T,
+    ): T | undefined => {
       const v = (flags as Record<string, unknown>)[name];
       if (typeof v !== 'string') return undefined;
       try {
         return fn(v);
       } catch (err) {
         const flag = short ? `-${short}, --${name}` : `--${name}`;
-        throw new FlagValueError(`invalid argument "${v}" for "${flag}" flag: ${(err as Error).message}`);
+        throw new FlagValueError(
+          `invalid argument "${v}" for "${flag}" flag: ${(err as Error).message}`,
+        );
       }
     };
     const int = (v: string): number => {
-      if (!/^[+-]?\d+$/.test(v)) throw new Error(`strconv.ParseInt: parsing "${v}": invalid syntax`);
+      if (!/^[+-]?\d+$/.test(v))
+        throw new Error(`strconv.ParseInt: parsing "${v}": invalid syntax`);
       return Number(v);
     };
     const opts = {

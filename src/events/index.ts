@@ -36,7 +36,11 @@ export async function publishEvent(
   id: string,
   attributes: Record<string, string> = {},
 ): Promise<void> {
-  const event: PublishedEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes } };
+  const event: PublishedEvent = {
+    Type: type,
+    Action: action,
+    Actor: { ID: id, Attributes: attributes },
+  };
   try {
     await client.events.publish(
       {
@@ -57,7 +61,11 @@ export function decodePublished(value: Uint8Array): PublishedEvent | undefined {
     if (typeof v.Type !== 'string' || typeof v.Action !== 'string' || !v.Actor) return undefined;
     const attrs: Record<string, string> = {};
     for (const [k, a] of Object.entries(v.Actor.Attributes ?? {})) attrs[k] = String(a);
-    return { Type: v.Type, Action: v.Action, Actor: { ID: String(v.Actor.ID ?? ''), Attributes: attrs } };
+    return {
+      Type: v.Type,
+      Action: v.Action,
+      Actor: { ID: String(v.Actor.ID ?? ''), Attributes: attrs },
+    };
   } catch {
     return undefined;
   }

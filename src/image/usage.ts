@@ -37,7 +37,9 @@ export async function layerSizes(
     }
   }
   const missing = [...byConfig.values()].filter((i) => !cached.has(i.configDigest));
-  const toMeasure = new Set(missing.flatMap((i) => chainIds(i.diffIds)).filter((c) => !sizes.has(c)));
+  const toMeasure = new Set(
+    missing.flatMap((i) => chainIds(i.diffIds)).filter((c) => !sizes.has(c)),
+  );
   await Promise.all(
     [...toMeasure].map(async (chain) => {
       try {

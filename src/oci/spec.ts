@@ -373,7 +373,8 @@ export function specFromJSON<T = Spec>(text: string): T {
       const m = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
       m.lastIndex = i;
       const num = m.exec(text)?.[0] ?? ch;
-      out += /^-?\d+$/.test(num) && !Number.isSafeInteger(Number(num)) ? `"\\u0000bigint:${num}"` : num;
+      out +=
+        /^-?\d+$/.test(num) && !Number.isSafeInteger(Number(num)) ? `"\\u0000bigint:${num}"` : num;
       i += num.length;
     } else {
       out += ch;

@@ -131,7 +131,9 @@ export async function updateContainer(
   const hc = parseJson<HostConfigLabel>(labels[LABEL.hostConfig], {});
   const policy = o.restart !== undefined ? parseRestartPolicy(o.restart) : undefined;
   if (policy && policy.name !== 'no' && (hc.AutoRemove || labels[LABEL.autoRemove] === 'true')) {
-    throw cannot('Restart policy cannot be updated because AutoRemove is enabled for the container');
+    throw cannot(
+      'Restart policy cannot be updated because AutoRemove is enabled for the container',
+    );
   }
 
   const res = (spec.linux ??= {}).resources ?? {};
@@ -171,7 +173,10 @@ export async function updateContainer(
   const task = await getTask(client, c.id);
   const status = task ? String(task.status) : '';
   const live = status === 'RUNNING' || status === 'PAUSED' || status === 'PAUSING';
-  if (live && (o.cpus ?? o.cpuShares ?? o.cpusetCpus ?? o.memory ?? o.memorySwap ?? o.pidsLimit) !== undefined) {
+  if (
+    live &&
+    (o.cpus ?? o.cpuShares ?? o.cpusetCpus ?? o.memory ?? o.memorySwap ?? o.pidsLimit) !== undefined
+  ) {
     try {
       await client.tasks.update({
         container_id: c.id,
@@ -184,7 +189,8 @@ export async function updateContainer(
 
   if (o.memory !== undefined) hc.Memory = o.memory;
   if (o.memorySwap !== undefined) hc.MemorySwap = o.memorySwap;
-  else if (o.memory !== undefined && res.memory?.swap !== undefined) hc.MemorySwap = res.memory.swap;
+  else if (o.memory !== undefined && res.memory?.swap !== undefined)
+    hc.MemorySwap = res.memory.swap;
   if (o.cpus !== undefined) hc.NanoCpus = Math.round(o.cpus * 1e9);
   if (o.cpuShares !== undefined) hc.CpuShares = o.cpuShares;
   if (o.cpusetCpus !== undefined) hc.CpusetCpus = o.cpusetCpus;

@@ -132,10 +132,7 @@ function buildTable(commands: readonly CompletionCommand[]): Table {
     }
     const visible = c.flags.filter((f) => !f.hidden);
     t.flags.set(key, [...visible.flatMap(flagWords), '--help']);
-    t.valueFlags.set(
-      key,
-      visible.filter((f) => f.type !== 'boolean').flatMap(flagWords),
-    );
+    t.valueFlags.set(key, visible.filter((f) => f.type !== 'boolean').flatMap(flagWords));
     const kind = ARG_KINDS[c.id];
     if (kind) t.argKinds.set(key, kind);
   };
@@ -157,12 +154,8 @@ const q = (words: readonly string[]): string => words.join(' ');
 /** The bash script (zsh loads the same through bashcompinit). */
 export function bashScript(commands: readonly CompletionCommand[], bin = 'berth'): string {
   const t = buildTable(commands);
-  const caseFlags = [...t.flags]
-    .map(([k, v]) => `    '${k}') echo '${q(v)}' ;;`)
-    .join('\n');
-  const caseValue = [...t.valueFlags]
-    .map(([k, v]) => `    '${k}') echo '${q(v)}' ;;`)
-    .join('\n');
+  const caseFlags = [...t.flags].map(([k, v]) => `    '${k}') echo '${q(v)}' ;;`).join('\n');
+  const caseValue = [...t.valueFlags].map(([k, v]) => `    '${k}') echo '${q(v)}' ;;`).join('\n');
   const caseKinds = [...t.argKinds].map(([k, v]) => `    '${k}') echo ${v} ;;`).join('\n');
   const caseTopics = [...t.topics].map(([k, v]) => `    ${k}) echo '${q(v)}' ;;`).join('\n');
   const caseList = (Object.entries(LIST_ARGS) as [Kind, string][])
@@ -291,7 +284,10 @@ export function fishScript(commands: readonly CompletionCommand[], bin = 'berth'
   }
   for (const [key, flags] of t.flags) {
     const parts = key.split(' ');
-    const cond = parts.length === 1 ? `__fish_seen_subcommand_from ${key}` : `__fish_seen_subcommand_from ${parts[0]}; and __fish_seen_subcommand_from ${parts[1]}`;
+    const cond =
+      parts.length === 1
+        ? `__fish_seen_subcommand_from ${key}`
+        : `__fish_seen_subcommand_from ${parts[0]}; and __fish_seen_subcommand_from ${parts[1]}`;
     const longs = flags.filter((f) => f.startsWith('--')).map((f) => `-l ${f.slice(2)}`);
     const shorts = flags.filter((f) => /^-[^-]$/.test(f)).map((f) => `-s ${f.slice(1)}`);
     for (const opt of [...longs, ...shorts]) lines.push(`complete -c ${bin} -n '${cond}' ${opt}`);

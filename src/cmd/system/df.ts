@@ -136,7 +136,10 @@ function commandOf(c: Container): string {
 
 function volumeNamesOf(c: Container): string[] {
   try {
-    const mounts = JSON.parse(c.labels?.[LABEL.mounts] ?? '[]') as { Type?: string; Name?: string }[];
+    const mounts = JSON.parse(c.labels?.[LABEL.mounts] ?? '[]') as {
+      Type?: string;
+      Name?: string;
+    }[];
     return mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name as string);
   } catch {
     return [];
@@ -159,10 +162,12 @@ export async function diskUsage(
 
   // Images by ID; a layer's users across IDs tell shared from unique.
   const byId = new Map<string, LocalImage[]>();
-  for (const img of images) byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
+  for (const img of images)
+    byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
   const layerUsers = new Map<string, number>();
   for (const recs of byId.values()) {
-    for (const c of new Set(chainIds(recs[0]!.diffIds))) layerUsers.set(c, (layerUsers.get(c) ?? 0) + 1);
+    for (const c of new Set(chainIds(recs[0]!.diffIds)))
+      layerUsers.set(c, (layerUsers.get(c) ?? 0) + 1);
   }
   const layersSize = [...layerUsers.keys()].reduce((a, c) => a + (layers.get(c) ?? 0), 0);
   const idByName = new Map(images.map((i) => [i.name, i.configDigest]));
@@ -204,8 +209,12 @@ export async function diskUsage(
       if (c.snapshot_key) {
         try {
           size = Number(
-            (await client.snapshots.usage({ snapshotter: c.snapshotter || settings.snapshotter, key: c.snapshot_key }))
-              .size,
+            (
+              await client.snapshots.usage({
+                snapshotter: c.snapshotter || settings.snapshotter,
+                key: c.snapshot_key,
+              })
+            ).size,
           );
         } catch {
           size = 0;
@@ -228,7 +237,8 @@ export async function diskUsage(
   );
 
   const links = new Map<string, number>();
-  for (const c of containers) for (const v of volumeNamesOf(c)) links.set(v, (links.get(v) ?? 0) + 1);
+  for (const c of containers)
+    for (const v of volumeNamesOf(c)) links.set(v, (links.get(v) ?? 0) + 1);
   const volumeRows = await Promise.all(
     volumes.map(async (v) => ({
       name: v.name,
@@ -236,7 +246,12 @@ export async function diskUsage(
       size: await volumeSize(v.mountpoint),
     })),
   );
-  const buildCache = (await opts.buildCache?.()) ?? { size: 0, reclaimable: 0, count: 0, active: 0 };
+  const buildCache = (await opts.buildCache?.()) ?? {
+    size: 0,
+    reclaimable: 0,
+    count: 0,
+    active: 0,
+  };
   return {
     layersSize,
     images: imageRows,
@@ -250,7 +265,11 @@ export async function diskUsage(
 /** The tables of `system df -v`, laid out by the caller's table renderer. */
 export function verboseSections(
   u: DiskUsage,
-  table: (rows: Record<string, string>[], format: string, headers: Record<string, string>) => string,
+  table: (
+    rows: Record<string, string>[],
+    format: string,
+    headers: Record<string, string>,
+  ) => string,
 ): string {
   const images = table(
     u.images.map((i) => ({

@@ -179,7 +179,9 @@ interface ContainerInfo {
 }
 
 /** What Docker attaches to a container's events: its own labels, the image as typed, the name. */
-export function containerAttributes(c: Pick<Container, 'image' | 'labels'>): Record<string, string> {
+export function containerAttributes(
+  c: Pick<Container, 'image' | 'labels'>,
+): Record<string, string> {
   const out = userLabels(c.labels);
   let image = c.labels?.[LABEL.imageRef] ?? '';
   if (!image && c.image) {
@@ -292,8 +294,7 @@ export class Translator {
       case 'containerd.events.TaskExecStarted': {
         // berth's exec announced these with the command line; others (ctr, kubectl) did not.
         if (this.berthExecs.has(d.event.exec_id)) return undefined;
-        const action =
-          d.type === 'containerd.events.TaskExecAdded' ? 'exec_create' : 'exec_start';
+        const action = d.type === 'containerd.events.TaskExecAdded' ? 'exec_create' : 'exec_start';
         return this.containerEvent(action, d.event.container_id, { execID: d.event.exec_id }, nano);
       }
       case 'containerd.events.TaskPaused':

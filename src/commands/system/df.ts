@@ -13,9 +13,8 @@ export default class SystemDf extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemDf);
     const { settings } = this.loadSettings(flags);
-    const { diskUsage, summaryRows, verboseSections, DF_DEFAULT_FORMAT, DF_HEADERS } = await import(
-      '../../cmd/system/df.js'
-    );
+    const { diskUsage, summaryRows, verboseSections, DF_DEFAULT_FORMAT, DF_HEADERS } =
+      await import('../../cmd/system/df.js');
     const { renderList } = await import('../../formatter/format.js');
     const usage = await diskUsage(await this.client(), settings, { verbose: flags.verbose });
     if (flags.verbose && !flags.format) {

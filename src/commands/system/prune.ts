@@ -8,7 +8,10 @@ export default class SystemPrune extends BaseCommand {
     'container or sandbox was created from, and pinned images are kept.';
   static usage = 'system prune [OPTIONS]';
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Remove all unused images not just dangling ones' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Remove all unused images not just dangling ones',
+    }),
     filter: Flags.string({
       description: 'Provide filter values (e.g. "label=<key>=<value>")',
       helpValue: 'filter',
@@ -22,9 +25,8 @@ export default class SystemPrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemPrune);
     const { settings } = this.loadSettings(flags);
-    const { checkSystemPrune, pruneSection, systemPruneWarning } = await import(
-      '../../cmd/system/prune.js'
-    );
+    const { checkSystemPrune, pruneSection, systemPruneWarning } =
+      await import('../../cmd/system/prune.js');
     const o = { all: flags.all, volumes: flags.volumes, filters: flags.filter ?? [] };
     checkSystemPrune(o);
     if (!flags.force && !(await this.confirmPrompt(systemPruneWarning(o)))) return;
