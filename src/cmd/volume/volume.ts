@@ -14,8 +14,14 @@ import {
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
-import { volumeUsers } from './users.js';
-import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
+import { volumeUsers } from '../../container/volume-users.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  type Filters,
+} from '../../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
 export interface DockerVolume {
