@@ -13,7 +13,7 @@ import {
   GrpcCode,
   NotFoundError,
 } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { BerthError, DaemonError } from '../errors.js';
 import { processAlive } from '../process.js';
 import { LABEL } from '../labels.js';
 import { findContainerOrUndefined, type Container } from './resolve.js';
@@ -162,13 +162,13 @@ export async function removeContainer(
     const live = status === 'RUNNING' || status === 'PAUSED' || status === 'PAUSING';
     if (live && !opts.force) {
       if (status === 'RUNNING') {
-        throw new BerthError(
-          `Error response from daemon: You cannot remove a running container ${id}. ` +
+        throw new DaemonError(
+          `You cannot remove a running container ${id}. ` +
             'Stop the container before attempting removal or force remove',
         );
       }
-      throw new BerthError(
-        `Error response from daemon: You cannot remove a paused container ${id}. ` +
+      throw new DaemonError(
+        `You cannot remove a paused container ${id}. ` +
           'Unpause and then stop the container before attempting removal or force remove',
       );
     }
@@ -179,12 +179,9 @@ export async function removeContainer(
       if (!(err instanceof NotFoundError)) {
         // UNKNOWN "cannot delete a running process": the task outlived SIGKILL (D state, hung shim).
         if (err instanceof ContainerdError && err.code === GrpcCode.UNKNOWN) {
-          throw new BerthError(
-            `Error response from daemon: could not kill container ${id}: ${err.details}`,
-            {
-              cause: err,
-            },
-          );
+          throw new DaemonError(`could not kill container ${id}: ${err.details}`, {
+            cause: err,
+          });
         }
         throw err;
       }
