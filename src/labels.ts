@@ -118,18 +118,3 @@ export function withEmptyLabels(
   for (const k of keys) if (typeof k === 'string' && !Object.hasOwn(out, k)) out[k] = '';
   return out;
 }
-
-/** The labels a user set (Docker's Config.Labels): berth's, nerdctl's and the restart monitor's own left out. */
-export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
-    if (
-      k.startsWith('berth/') ||
-      k.startsWith('nerdctl/') ||
-      k.startsWith('containerd.io/restart.')
-    )
-      continue;
-    out[k] = v;
-  }
-  return out;
-}

@@ -41,7 +41,7 @@ export default class Update extends BaseCommand {
     const { flags, argv } = await this.parse(Update);
     const { settings } = this.loadSettings(flags);
     const { parseCpus, parseMemory, parseMemorySwap } =
-      await import('../flags/container-parsers.js');
+      await import('../opts/container-parsers.js');
     const parse = <T>(
       name: string,
       short: string | undefined,
@@ -76,7 +76,7 @@ export default class Update extends BaseCommand {
     if (!hasUpdates(opts)) {
       throw new BerthError('you must provide one or more flags when using this command');
     }
-    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
       assertMutable(c, ref, 'update', flags['kube-force']);

@@ -8,7 +8,7 @@ import type { Client } from '../../containerd/client.js';
 import { RESOURCES_TYPE_URL, SPEC_TYPE_URL } from '../../containerd/helpers.js';
 import { BerthError } from '../../errors.js';
 import { publishEvent } from '../../events/index.js';
-import { parseRestartPolicy, type RestartPolicy } from '../../flags/container-parsers.js';
+import { parseRestartPolicy, type RestartPolicy } from '../../opts/container-parsers.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
 import {
   withCpus,
@@ -19,9 +19,9 @@ import {
   type SpecContext,
 } from '../../oci/opts.js';
 import { specFromJSON, specToJSON, type Spec } from '../../oci/spec.js';
-import { loggerUri } from './logger.js';
-import type { Container } from './resolve.js';
-import { getTask } from './state.js';
+import { loggerUri } from '../../container/logger.js';
+import type { Container } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
 
 export interface UpdateOptions {
   /** Parsed values; undefined = flag not given. */

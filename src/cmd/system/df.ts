@@ -12,7 +12,7 @@ import { listLocalImages, recordReference, shortId, type LocalImage } from '../.
 import { layerSizes } from '../../image/usage.js';
 import { containerName, LABEL } from '../../labels.js';
 import { listVolumes, volumeSize, type VolumeSettings } from '../../volume/index.js';
-import { createdAt, listTasks, stateFromTask, statusText } from '../container/state.js';
+import { createdAt, listTasks, stateFromTask, statusText } from '../../container/state.js';
 
 export const DF_DEFAULT_FORMAT =
   'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';

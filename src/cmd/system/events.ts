@@ -10,11 +10,12 @@ import { decodeEnvelope } from '../../containerd/events.js';
 import { timestampToDate } from '../../containerd/helpers.js';
 import type { Envelope__Output } from '../../containerd/generated/containerd/services/events/v1/Envelope.js';
 import { BERTH_EVENT_TOPIC, decodePublished, type EventKind } from '../../events/index.js';
-import { containerName, LABEL, userLabels } from '../../labels.js';
+import { containerName } from '../../labels.js';
+import { displayImage, userLabels } from '../../container/labels.js';
 import { goTypeName } from '../../formatter/gofmt.js';
-import { parseFilterFlags, parseTimestamp, type Filters } from '../filters.js';
+import { parseFilterFlags, parseTimestamp, type Filters } from '../../filters.js';
 import { BerthError } from '../../errors.js';
-import { familiarString, parseDockerRef } from '../../registry/reference.js';
+import { parseDockerRef } from '../../registry/reference.js';
 
 /** The filter keys Docker's daemon takes for events. */
 export const EVENT_FILTER_KEYS = [
@@ -183,15 +184,7 @@ export function containerAttributes(
   c: Pick<Container, 'image' | 'labels'>,
 ): Record<string, string> {
   const out = userLabels(c.labels);
-  let image = c.labels?.[LABEL.imageRef] ?? '';
-  if (!image && c.image) {
-    try {
-      image = familiarString(parseDockerRef(c.image));
-    } catch {
-      image = c.image;
-    }
-  }
-  out['image'] = image;
+  out['image'] = displayImage(c);
   const name = containerName(c.labels);
   if (name) out['name'] = name;
   return out;

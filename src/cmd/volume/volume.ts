@@ -3,7 +3,7 @@
  */
 import { publishEvent } from '../../events/index.js';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, errorText } from '../../errors.js';
 import {
   createVolume,
   deleteVolumeDir,
@@ -15,8 +15,14 @@ import {
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
-import { volumeUsers } from './users.js';
-import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
+import { volumeUsers } from '../../container/volume-users.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  type Filters,
+} from '../../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
 export interface DockerVolume {
@@ -188,7 +194,7 @@ export async function volumeRm(
       onRemoved(name);
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
-      errors.push(err.message);
+      errors.push(errorText(err));
     }
   }
   return errors;

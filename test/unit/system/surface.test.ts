@@ -5,7 +5,7 @@ import {
   Message,
   prettyEvent,
 } from '../../../src/cmd/system/events.js';
-import { parseFilterFlags } from '../../../src/cmd/filters.js';
+import { parseFilterFlags } from '../../../src/filters.js';
 import { checkSystemPrune, systemPruneWarning } from '../../../src/cmd/system/prune.js';
 import { bashScript } from '../../../src/cmd/system/completion.js';
 import { specFromJSON, specToJSON } from '../../../src/oci/spec.js';
