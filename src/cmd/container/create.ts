@@ -24,6 +24,7 @@ import {
   parseMount,
   parseRestartPolicy,
   parseSecurityOpt,
+  type SecurityOpt,
   parseSignal,
   parseStopTimeout,
   parseTmpfs,
@@ -51,7 +52,6 @@ import {
   withMemory,
   withMemorySwap,
   withMounts,
-  withNoNewPrivileges,
   withoutRunMount,
   withPidsLimit,
   withPrivileged,
@@ -63,6 +63,8 @@ import {
   withUser,
   type SpecOpt,
 } from '../../oci/opts.js';
+import { readSeccompProfileFile } from '../../oci/seccomp.js';
+import { securitySpecOpts, type SecurityOptions } from '../../oci/security.js';
 import { specToJSON, type Spec } from '../../oci/spec.js';
 import { InvalidReferenceError } from '../../registry/reference.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
@@ -235,6 +237,67 @@ function readFileOrFail(path: string, command: string): string {
   }
 }
 
+/**
+ * `--security-opt` values as docker/cli sends them (a seccomp file becomes `seccomp=<its JSON>`,
+ * which `inspect` shows), and as options for the spec.
+ */
+function securityOptions(
+  raw: readonly string[],
+  parsed: readonly SecurityOpt[],
+  privileged: boolean,
+  command: string,
+): { shown: string[]; options: SecurityOptions } {
+  const labels: string[] = [];
+  const options: SecurityOptions = {
+    privileged,
+    labels,
+    noNewPrivileges: false,
+    systemPathsUnconfined: false,
+  };
+  const shown = raw.map((value, i) => {
+    const s = parsed[i]!;
+    switch (s.kind) {
+      case 'seccomp':
+        if (s.profile === 'unconfined' || s.profile === 'builtin') options.seccomp = s.profile;
+        else {
+          try {
+            options.seccomp = readSeccompProfileFile(s.profile);
+          } catch (err) {
+            throw new RunUsageError((err as Error).message, command);
+          }
+          return `seccomp=${options.seccomp}`;
+        }
+        break;
+      case 'apparmor':
+        options.apparmor = s.profile;
+        break;
+      case 'label':
+        labels.push(s.value);
+        break;
+      case 'no-new-privileges':
+        options.noNewPrivileges = s.value;
+        break;
+      case 'systempaths':
+        options.systemPathsUnconfined = true;
+        break;
+    }
+    return value;
+  });
+  return { shown, options };
+}
+
+/** containerd caps a label at 4096 bytes; a long seccomp profile goes to the state dir instead. */
+function securityOptLabel(
+  shown: string[],
+  stateDir: string,
+): { SecurityOpt: string[] | null } | { SecurityOptFile: true } {
+  if (!shown.length) return { SecurityOpt: null };
+  const json = JSON.stringify(shown);
+  if (json.length < 2048) return { SecurityOpt: shown };
+  writeFileSync(join(stateDir, 'security-opt.json'), json, { mode: 0o600 });
+  return { SecurityOptFile: true };
+}
+
 function flagError(command: string, value: string, flag: string, err: unknown): RunUsageError {
   return new RunUsageError(
     `invalid argument "${value}" for "${flag}" flag: ${err instanceof Error ? err.message : String(err)}`,
@@ -319,6 +382,7 @@ export async function createContainer(
   const published = parseEach(o.publish, 'publish', cmd, parsePublish).flat();
   const ulimits = parseEach(o.ulimit, 'ulimit', cmd, parseUlimit);
   const secOpts = parseEach(o.securityOpt, 'security-opt', cmd, parseSecurityOpt);
+  const security = securityOptions(o.securityOpt, secOpts, Boolean(o.privileged), cmd);
   const cpus = parseOne(o.cpus, 'cpus', cmd, parseCpus);
   const memory = parseOne(o.memory, 'memory', cmd, parseMemory);
   const memorySwap = parseOne(o.memorySwap, 'memory-swap', cmd, parseMemorySwap);
@@ -541,9 +605,11 @@ export async function createContainer(
       if (o.privileged) opts.push(withPrivileged());
       if (o.capAdd.length || o.capDrop.length)
         opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
-      let nnp = false;
-      for (const s of secOpts) if (s.kind === 'no-new-privileges') nnp = s.value;
-      opts.push(withNoNewPrivileges(nnp));
+      try {
+        opts.push(...securitySpecOpts(security.options));
+      } catch (err) {
+        throw new DaemonError((err as Error).message, cmd);
+      }
       if (cpus !== undefined) opts.push(withCpus(cpus));
       if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
       if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));
@@ -599,6 +665,7 @@ export async function createContainer(
           Tty: Boolean(o.tty),
           ReadonlyRootfs: Boolean(o.readOnly),
           Privileged: Boolean(o.privileged),
+          ...securityOptLabel(security.shown, stateDir),
         }),
       };
       if (autoRemove) labels[LABEL.autoRemove] = 'true';
