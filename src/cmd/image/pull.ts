@@ -1,4 +1,5 @@
 /** `berth pull`: Docker's pull output around image/pull.ts. */
+import { sweepDeadLeases } from '../../containerd/leases.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { parsePlatform } from '../../image/platform.js';
@@ -47,6 +48,9 @@ export async function runPull(
   }
   const registry = newRegistryClient(settings);
   const signal = opts.signal;
+  // What an earlier pull killed mid-way left (its lease, extract-* snapshots) goes now; the
+  // registry round trips below take longer than this does.
+  const swept = sweepDeadLeases(client).catch(() => 0);
   try {
     const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
     const common = { registry, ...(platform ? { platform } : {}), ...(signal ? { signal } : {}) };
@@ -93,6 +97,7 @@ export async function runPull(
   } catch (err) {
     throw daemonError(err);
   } finally {
+    await swept;
     await registry.close().catch(() => undefined);
   }
 }
