@@ -226,9 +226,10 @@ export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, i
   return join(settings.dataRoot, 'containers', settings.namespace, id);
 }
 
-function readFileOrFail(path: string, command: string): string {
+/** Bytes, not text: the env-file parser must see invalid UTF-8 to refuse it as docker/cli does. */
+function readFileOrFail(path: string, command: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     throw new RunUsageError(
       `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
@@ -320,6 +321,16 @@ function parseEach<T>(
   });
 }
 
+/** A file's content error (env file, label file) in docker/cli's form: `berth: <error>` + trailer. */
+function usageOnError<T>(command: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    throw new RunUsageError((err as Error).message, command);
+  }
+}
+
 function parseOne<T>(
   value: string | undefined,
   flag: string,
@@ -363,10 +374,12 @@ export async function createContainer(
     throw new RunUsageError('Conflicting options: --restart and --rm', cmd);
   }
   const envFromFiles = o.envFile.flatMap((f) =>
-    parseEnvFile(readFileOrFail(f, cmd), { filename: f }),
+    usageOnError(cmd, () => parseEnvFile(readFileOrFail(f, cmd), { filename: f })),
   );
   const labelList = [
-    ...o.labelFile.flatMap((f) => parseLabelFile(readFileOrFail(f, cmd), { filename: f })),
+    ...o.labelFile.flatMap((f) =>
+      usageOnError(cmd, () => parseLabelFile(readFileOrFail(f, cmd), { filename: f })),
+    ),
     ...o.label,
   ];
   const userLabels: Record<string, string> = {};

@@ -32,6 +32,22 @@ export function daemonError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A port no socket can have (`127.0.0.1:99999/x`) is refused as dockerd's dialer refuses it,
+ * rather than with the URL parser's bare "Invalid URL".
+ */
+function checkRegistryPort(domain: string): void {
+  const port = /:(\d+)$/.exec(domain)?.[1];
+  if (port === undefined || Number(port) <= 65535) return;
+  const host = domain.slice(0, -port.length - 1);
+  // dockerd tries plain HTTP first only for registries it treats as insecure (loopback among them).
+  const scheme = /^(127\.|localhost$|\[::1\]$)/.test(host) ? 'http' : 'https';
+  throw new BerthError(
+    `Error response from daemon: Get "${scheme}://${domain}/v2/": dial tcp: address ${port}: invalid port`,
+    { exitCode: 1 },
+  );
+}
+
 export async function runPull(
   client: Client,
   settings: PullSettings,
@@ -46,6 +62,7 @@ export async function runPull(
   if (!opts.allTags && ref.tag === undefined && ref.digest === undefined && !opts.quiet) {
     out.write('Using default tag: latest\n');
   }
+  checkRegistryPort(ref.domain);
   const registry = newRegistryClient(settings);
   const signal = opts.signal;
   // What an earlier pull killed mid-way left (its lease, extract-* snapshots) goes now; the
