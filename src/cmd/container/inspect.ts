@@ -2,7 +2,7 @@
  * `inspect` for containers: Docker's ContainerJSON shape, built from the OCI spec stored in the
  * container record plus berth's labels.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { withZeroFields } from '../../formatter/inspect.js';
@@ -146,7 +146,9 @@ export function buildInspect(
     MacAddress: '',
     StopSignal: '',
   });
-  const { RestartPolicy: _rp, ...hcRest } = hc;
+  const { RestartPolicy: _rp, SecurityOptFile: optFile, ...hcRest } = hc;
+  // A seccomp profile too long for a label is kept in the state dir.
+  if (optFile === true) hcRest.SecurityOpt = stateDirJSON(labels, 'security-opt.json') ?? null;
   void _rp;
 
   return {
@@ -220,6 +222,16 @@ function lastStart(labels: Record<string, string>): Date | undefined {
   if (!dir) return undefined;
   try {
     return statSync(join(dir, 'started')).mtime;
+  } catch {
+    return undefined;
+  }
+}
+
+function stateDirJSON(labels: Record<string, string>, file: string): unknown {
+  const dir = labels[LABEL.stateDir];
+  if (!dir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
   } catch {
     return undefined;
   }
