@@ -11,6 +11,41 @@ import { buildProto } from './build-proto.mjs';
 import { buildSnapshot } from './build-snapshot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The agent's thin client and the worker's fd-passing addon (docs/startup.md), with the system C
+ * compiler (Debian's gcc). Without one bin/berth starts node directly, as before the agent.
+ */
+function buildNative(outDir) {
+  const cc = process.env.CC || 'cc';
+  const flags = ['-O2', '-Wall', '-Wextra', '-Werror'];
+  try {
+    execFileSync(
+      cc,
+      [...flags, '-o', join(outDir, 'berth-client'), join(root, 'native/client.c')],
+      {
+        stdio: 'inherit',
+      },
+    );
+    execFileSync(
+      cc,
+      [
+        ...flags,
+        '-shared',
+        '-fPIC',
+        '-o',
+        join(outDir, 'fdpass.node'),
+        join(root, 'native/fdpass.c'),
+      ],
+      { stdio: 'inherit' },
+    );
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+    console.warn(
+      `build: no C compiler (${cc}): berth runs without its agent (see docs/startup.md)`,
+    );
+  }
+}
 const staging = join(root, `.dist-${process.pid}`);
 rmSync(staging, { recursive: true, force: true });
 
@@ -48,6 +83,8 @@ try {
     },
     logLevel: 'warning',
   });
+
+  buildNative(staging);
 
   const dist = join(root, 'dist');
   const old = join(root, `.dist-old-${process.pid}`);
