@@ -29,7 +29,6 @@ static char **direct;       // NODE ... -- args: the command line without the ag
 static char **agent_argv;   // NODE ... (up to, not including, the "--")
 static volatile sig_atomic_t worker_pid;
 static volatile sig_atomic_t last_signal;
-static volatile sig_atomic_t pending_signal;
 
 static void run_direct(void) {
   execv(direct[0], direct);
@@ -39,8 +38,13 @@ static void run_direct(void) {
 
 static void on_signal(int sig) {
   if (sig != SIGWINCH) last_signal = sig;
-  if (worker_pid > 0) kill(worker_pid, sig);
-  else pending_signal = sig;
+  if (worker_pid > 0) {
+    kill(worker_pid, sig);
+  } else if (sig != SIGWINCH) {
+    // Before a worker has the command nothing has run: end as berth would, of the signal.
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
@@ -187,15 +191,9 @@ static int send_request(int fd, const char *id, char **args, int nargs) {
 }
 
 // One reply line ("P pid", "X code", "F reason"), or NULL at end of stream.
-static char *read_line(int fd, char *line, size_t n, int timeout_ms) {
+static char *read_line(int fd, char *line, size_t n) {
   size_t got = 0;
   while (got + 1 < n) {
-    if (timeout_ms >= 0) {
-      struct pollfd p = {.fd = fd, .events = POLLIN};
-      int r = poll(&p, 1, timeout_ms);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return NULL;
-    }
     ssize_t r = read(fd, line + got, 1);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return NULL;
@@ -244,19 +242,24 @@ int main(int argc, char **argv) {
   if (fd < 0) fd = start_agent(path);
   if (fd < 0 || send_request(fd, id, argv + sep + 1, argc - sep - 1) < 0) run_direct();
 
-  // A worker answers "P pid" when it takes the command; nothing runs until the "G" that
-  // follows, so a client that gave up waiting can run it directly without it running twice.
+  // A worker answers "P pid" when it can take the command, and runs it only on the client's "G":
+  // a client that waited too long (every worker busy, a new one still starting) runs the command
+  // itself instead, and it never runs twice.
   const char *wait = getenv("BERTH_AGENT_WAIT_MS");
+  struct pollfd pf = {.fd = fd, .events = POLLIN};
   char line[256];
-  if (!read_line(fd, line, sizeof line, wait ? atoi(wait) : 10000) || line[0] != 'P') {
+  if (poll(&pf, 1, wait && *wait ? atoi(wait) : 500) != 1 || !read_line(fd, line, sizeof line) ||
+      line[0] != 'P') {
     close(fd);
     run_direct();
   }
-  if (send(fd, "G", 1, MSG_NOSIGNAL) != 1) run_direct();
   worker_pid = atoi(line + 2);
-  if (pending_signal) kill(worker_pid, pending_signal);
-
-  while (read_line(fd, line, sizeof line, -1)) {
+  if (send(fd, "G", 1, MSG_NOSIGNAL) != 1) {
+    worker_pid = 0;
+    close(fd);
+    run_direct();
+  }
+  while (read_line(fd, line, sizeof line)) {
     if (line[0] == 'X') return atoi(line + 2);
   }
   // The worker died without an exit status: of the signal forwarded to it, most likely, which

@@ -96,7 +96,7 @@ static int read_full(int fd, void *buf, size_t n) {
 }
 
 // accept(listenFd, timeoutMs): null when nobody connected in time; otherwise
-// { fd, request: Buffer, fds: [stdin, stdout, stderr] } from a client of this user. The request
+// { fd, pid, request: Buffer, fds: [stdin, stdout, stderr] } from a client of this user. The request
 // is a 4-byte big-endian length and that many bytes; the fds ride on its first byte.
 static napi_value js_accept(napi_env env, napi_callback_info info) {
   napi_value argv[2], nul;
@@ -170,6 +170,7 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
     napi_value out, buf, arr;
     napi_create_object(env, &out);
     napi_set_named_property(env, out, "fd", int_value(env, c));
+    napi_set_named_property(env, out, "pid", int_value(env, cred.pid));
     napi_create_buffer_copy(env, len, body, NULL, &buf);
     free(body);
     napi_set_named_property(env, out, "request", buf);

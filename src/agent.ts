@@ -32,43 +32,12 @@ import { dirname, join } from 'node:path';
 
 interface FdPass {
   listen(path: string): number;
-  accept(fd: number, timeoutMs: number): { fd: number; request: Buffer; fds: number[] } | null;
+  accept(
+    fd: number,
+    timeoutMs: number,
+  ): { fd: number; pid: number; request: Buffer; fds: number[] } | null;
   dup2(from: number, to: number): number;
 }
-
-/** Commands after which a worker serves again: they only read, and record nothing. */
-const RETAINED = new Set([
-  'version',
-  'info',
-  'ps',
-  'container:ls',
-  'container:list',
-  'container:ps',
-  'images',
-  'image:ls',
-  'image:list',
-  'inspect',
-  'container:inspect',
-  'image:inspect',
-  'history',
-  'image:history',
-  'port',
-  'container:port',
-  'top',
-  'container:top',
-  'logs',
-  'container:logs',
-  'network:ls',
-  'network:list',
-  'network:inspect',
-  'volume:ls',
-  'volume:list',
-  'volume:inspect',
-  'namespace:ls',
-  'namespace:list',
-  'namespace:inspect',
-  'system:status',
-]);
 
 const PROTOCOL = 'berth-agent 1';
 
@@ -77,8 +46,6 @@ export interface AgentOptions {
   socket: string;
   /** Runs one command (berth's arguments) to completion, as a berth process would. */
   run: (args: string[]) => Promise<void>;
-  /** The command id the arguments name (`container:ls`), to decide whether the worker stays. */
-  commandId: (args: string[]) => string | undefined;
 }
 
 type StdioStream = (Writable | Readable) & { fd?: number; _handle?: unknown; _isStdio?: boolean };
@@ -264,10 +231,20 @@ function loadFdPass(root: string): FdPass {
 
 interface Current {
   conn: number;
-  retain: boolean;
+  /** Watches the client: if it dies (SIGKILL), so does the command, as berth itself would. */
+  watch: net.Socket;
   listeners: Map<string, Set<(...a: unknown[]) => void>>;
   /** performance.now() when the command was taken, for BERTH_AGENT_TRACE. */
   taken: number;
+}
+
+interface Request {
+  conn: number;
+  pid: number;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  umask: number;
 }
 
 const WATCHED_EVENTS = [
@@ -280,6 +257,10 @@ const WATCHED_EVENTS = [
   'SIGWINCH',
   'exit',
 ];
+// A worker retires after this many commands or this long, whichever comes first, so that
+// nothing a command leaves in a module (a clock base, a cache) lives for long.
+const MAX_COMMANDS = 200;
+const MAX_AGE_MS = 15 * 60_000;
 
 export function serveAgent(o: AgentOptions): void {
   const fdpass = loadFdPass(o.root);
@@ -295,22 +276,27 @@ export function serveAgent(o: AgentOptions): void {
   }
   delete process.env.BERTH_AGENT_FD;
   delete process.env.BERTH_AGENT_SOCKET;
+  // New workers get the agent's own environment, never that of the command being served.
+  const agentEnv = { ...process.env, BERTH_AGENT_FD: '3', BERTH_AGENT_SOCKET: o.socket };
   const identity = snapshotIdentity();
-  const idleMarker = join(dir, `idle-${process.pid}`);
+  // The worker's own pid; process.pid is the client's while a command runs (below).
+  const self = process.pid;
+  const idleMarker = join(dir, `idle-${self}`);
   const nullFd = openSync('/dev/null', 'r+');
   for (let fd = 0; fd <= 2; fd++) fdpass.dup2(nullFd, fd);
   const stdio = new Stdio();
   stdio.install();
   // Modules a command would otherwise load on first use (the snapshot holds stand-ins for them).
-  // (process.getBuiltinModule: node ≥ 20.16; a snapshot has no import().)
+  // (process.getBuiltinModule: node >= 20.16; a snapshot has no import().)
   (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:http2');
-
+  const born = Date.now();
+  let served = 0;
   let current: Current | undefined;
 
   const otherIdle = (): boolean => {
     try {
       return readdirSync(dir).some((e) => {
-        if (!e.startsWith('idle-') || e === `idle-${process.pid}`) return false;
+        if (!e.startsWith('idle-') || e === `idle-${self}`) return false;
         try {
           process.kill(Number(e.slice(5)), 0);
           return true;
@@ -325,11 +311,10 @@ export function serveAgent(o: AgentOptions): void {
   };
 
   const spawnSpare = (): void => {
-    const env = { ...process.env, BERTH_AGENT_FD: '3', BERTH_AGENT_SOCKET: o.socket };
     const child = spawn(process.execPath, [...process.execArgv, '--'], {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', listenFd],
-      env,
+      env: agentEnv,
       cwd: '/',
     });
     child.unref();
@@ -359,22 +344,19 @@ export function serveAgent(o: AgentOptions): void {
       }
     }
     if (process.env.BERTH_AGENT_TRACE) {
-      process.stderr.write(
-        `agent: worker ${process.pid} ran the command in ${(performance.now() - c.taken).toFixed(1)} ms\n`,
-      );
+      const ms = (performance.now() - c.taken).toFixed(1);
+      process.stderr.write(`agent: worker ${self} ran the command in ${ms} ms\n`);
     }
     stdio.release();
     for (let fd = 0; fd <= 2; fd++) fdpass.dup2(nullFd, fd);
+    c.watch.removeAllListeners();
     reply(c.conn, `X ${code}\n`);
-    try {
-      closeSync(c.conn);
-    } catch {
-      // Closed already.
-    }
+    c.watch.destroy();
+    Object.defineProperty(process, 'pid', { value: self, configurable: true, enumerable: true });
   };
 
-  // A worker that ends (process.exit(), a command that retires it) tells its client last, after
-  // every 'exit' listener of the command has run; node resets a raw terminal as it exits.
+  // A worker that ends (process.exit(), an error's exit code) tells its client last, after every
+  // 'exit' listener of the command has run; node resets a raw terminal as it exits.
   let exiting = false;
   const exit = process.exit.bind(process);
   process.exit = ((code?: number) => {
@@ -397,41 +379,35 @@ export function serveAgent(o: AgentOptions): void {
     current = undefined;
   });
 
-  const accept = (): {
-    conn: number;
-    args: string[];
-    env: Record<string, string>;
-    cwd: string;
-    umask: number;
-  } => {
+  /** The blob was rebuilt or removed: no client will ask for this socket again. */
+  const retireSocket = (): never => {
+    rmSync(o.socket, { force: true });
+    process.exit(0);
+  };
+
+  const accept = (): Request => {
     for (let idleSince = Date.now(); ;) {
       writeFileSync(idleMarker, '');
       const c = fdpass.accept(listenFd, Math.min(idleMs, 5000));
       rmSync(idleMarker, { force: true });
       if (!c) {
-        if (Date.now() - idleSince >= idleMs || snapshotIdentity() !== identity) process.exit(0);
+        if (snapshotIdentity() !== identity) retireSocket();
+        if (Date.now() - idleSince >= idleMs) process.exit(0);
         continue;
       }
-      idleSince = Date.now();
       const parts = c.request.toString('utf8').split('\0');
       parts.pop();
       const [protocol, , cwd, umask, argc, ...rest] = parts;
       const n = Number(argc);
-      const ok =
-        protocol === PROTOCOL &&
-        Number.isInteger(n) &&
-        n <= rest.length &&
-        snapshotIdentity() === identity;
-      const drop = (why?: string): void => {
-        if (why) reply(c.fd, `F ${why}\n`);
+      const current = snapshotIdentity() === identity;
+      if (protocol !== PROTOCOL || !Number.isInteger(n) || n > rest.length || !current) {
+        reply(c.fd, 'F version\n');
         for (const fd of [c.fd, ...c.fds]) closeSync(fd);
-      };
-      if (!ok) {
-        drop('version');
-        if (snapshotIdentity() !== identity) process.exit(0);
+        if (!current) retireSocket();
         continue;
       }
-      reply(c.fd, `P ${process.pid}\n`);
+      // Taken only on the client's "G": a client that gave up waiting runs the command itself.
+      reply(c.fd, `P ${self}\n`);
       const go = Buffer.alloc(1);
       let got = 0;
       try {
@@ -440,7 +416,7 @@ export function serveAgent(o: AgentOptions): void {
         got = 0;
       }
       if (got !== 1 || go[0] !== 0x47) {
-        drop();
+        for (const fd of [c.fd, ...c.fds]) closeSync(fd);
         continue;
       }
       for (let fd = 0; fd <= 2; fd++) fdpass.dup2(c.fds[fd], fd);
@@ -450,13 +426,21 @@ export function serveAgent(o: AgentOptions): void {
         const eq = kv.indexOf('=');
         if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      return { conn: c.fd, args: rest.slice(0, n), env, cwd, umask: parseInt(umask, 8) };
+      return {
+        conn: c.fd,
+        pid: c.pid,
+        args: rest.slice(0, n),
+        env,
+        cwd,
+        umask: parseInt(umask, 8),
+      };
     }
   };
 
   const serveNext = (): void => {
     const req = accept();
     const taken = performance.now();
+    served++;
     if (!otherIdle()) spawnSpare();
     const listeners = new Map(
       WATCHED_EVENTS.map((e) => [
@@ -464,8 +448,16 @@ export function serveAgent(o: AgentOptions): void {
         new Set(process.listeners(e as 'exit') as ((...a: unknown[]) => void)[]),
       ]),
     );
-    const id = o.commandId(req.args);
-    current = { conn: req.conn, retain: id !== undefined && RETAINED.has(id), listeners, taken };
+    const watch = new net.Socket({ fd: req.conn, readable: true, writable: false });
+    watch.unref();
+    const gone = (): void => {
+      if (current?.conn === req.conn) process.kill(self, 'SIGKILL');
+    };
+    watch.on('end', gone).on('close', gone).on('error', gone).resume();
+    current = { conn: req.conn, watch, listeners, taken };
+    // What berth records as "the berth process" (FIFO directories, leases, network state, locks)
+    // is the client: it lives exactly as long as the command, as a berth process would.
+    Object.defineProperty(process, 'pid', { value: req.pid, configurable: true, enumerable: true });
     for (const k of Object.keys(process.env)) delete process.env[k];
     Object.assign(process.env, req.env);
     process.umask(req.umask);
@@ -480,12 +472,19 @@ export function serveAgent(o: AgentOptions): void {
     void o.run(req.args);
   };
 
-  // The event loop ran dry: the command is over, as the process would have been.
+  // The event loop ran dry: the command is over, as the process would have been. The worker
+  // serves again only if nothing of the command is left (an unref'd timer, a handle).
   process.on('beforeExit', () => {
     if (!current) return;
     const code = Number(process.exitCode ?? 0);
-    if (!current.retain) process.exit(code);
     finish(code);
+    const left = process.getActiveResourcesInfo();
+    if (left.length > 0 || served >= MAX_COMMANDS || Date.now() - born > MAX_AGE_MS) {
+      if (process.env.BERTH_AGENT_TRACE)
+        process.stderr.write(`agent: retiring (${left.join(' ')})\n`);
+      process.exit(0);
+    }
+    process.exitCode = undefined;
     serveNext();
   });
 

@@ -357,18 +357,3 @@ function stopAtFirstPositional(tail: string[], flags: Record<string, ManifestFla
   }
   return tail;
 }
-
-/** The manifest id (or alias) that rewritten argv names: `container ls` → `container:ls`. */
-export function commandId(argv: string[], commands: ManifestCommands): string | undefined {
-  const known = new Set<string>();
-  for (const [id, c] of Object.entries(commands)) {
-    known.add(id);
-    for (const a of c?.aliases ?? []) known.add(a);
-  }
-  let found: string | undefined;
-  for (let i = 0; i < argv.length && !argv[i].startsWith('-'); i++) {
-    const id = argv.slice(0, i + 1).join(':');
-    if (known.has(id)) found = id;
-  }
-  return found;
-}

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as index from './index.js';
 import * as help from './help.js';
-import { commandId, loadManifest, rejection, rewriteArgv } from './argv.js';
+import { loadManifest, rejection, rewriteArgv } from './argv.js';
 import { serveAgent } from './agent.js';
 import { preloadCodecs } from './containerd/descriptors.js';
 import { exitOnClosedPipe } from './process.js';
@@ -82,7 +82,6 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
         globalThis.__berthStart = 'agent';
         return runCommand(args);
       },
-      commandId: (args) => commandId(rewriteArgv(args, manifest).argv ?? [], manifest),
     });
     return;
   }
