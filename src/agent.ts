@@ -28,7 +28,7 @@ import {
 import net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import tty from 'node:tty';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 interface FdPass {
   listen(path: string): number;
@@ -281,7 +281,10 @@ export function serveAgent(o: AgentOptions): void {
   const identity = snapshotIdentity();
   // The worker's own pid; process.pid is the client's while a command runs (below).
   const self = process.pid;
-  const idleMarker = join(dir, `idle-${self}`);
+  // Markers of this agent's waiting workers: agent-<id>.sock.idle-<pid> (other builds' agents
+  // share the directory and serve other sockets).
+  const markerPrefix = `${basename(o.socket)}.idle-`;
+  const idleMarker = join(dir, `${markerPrefix}${self}`);
   const nullFd = openSync('/dev/null', 'r+');
   for (let fd = 0; fd <= 2; fd++) fdpass.dup2(nullFd, fd);
   const stdio = new Stdio();
@@ -296,9 +299,9 @@ export function serveAgent(o: AgentOptions): void {
   const otherIdle = (): boolean => {
     try {
       return readdirSync(dir).some((e) => {
-        if (!e.startsWith('idle-') || e === `idle-${self}`) return false;
+        if (!e.startsWith(markerPrefix) || e === basename(idleMarker)) return false;
         try {
-          process.kill(Number(e.slice(5)), 0);
+          process.kill(Number(e.slice(markerPrefix.length)), 0);
           return true;
         } catch {
           rmSync(join(dir, e), { force: true });
@@ -319,7 +322,7 @@ export function serveAgent(o: AgentOptions): void {
     });
     child.unref();
     // It counts as waiting from now on, so that the next command does not start another.
-    if (child.pid) writeFileSync(join(dir, `idle-${child.pid}`), '');
+    if (child.pid) writeFileSync(join(dir, `${markerPrefix}${child.pid}`), '');
   };
 
   const reply = (conn: number, text: string): void => {
