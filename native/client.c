@@ -248,7 +248,7 @@ int main(int argc, char **argv) {
   const char *wait = getenv("BERTH_AGENT_WAIT_MS");
   struct pollfd pf = {.fd = fd, .events = POLLIN};
   char line[256];
-  if (poll(&pf, 1, wait && *wait ? atoi(wait) : 500) != 1 || !read_line(fd, line, sizeof line) ||
+  if (poll(&pf, 1, wait && *wait ? atoi(wait) : 2000) != 1 || !read_line(fd, line, sizeof line) ||
       line[0] != 'P') {
     close(fd);
     run_direct();

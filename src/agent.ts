@@ -15,6 +15,7 @@
 //    snapshot they were started from has been rebuilt or removed.
 import { spawn } from 'node:child_process';
 import {
+  appendFileSync,
   closeSync,
   fstatSync,
   openSync,
@@ -483,8 +484,10 @@ export function serveAgent(o: AgentOptions): void {
     finish(code);
     const left = process.getActiveResourcesInfo();
     if (left.length > 0 || served >= MAX_COMMANDS || Date.now() - born > MAX_AGE_MS) {
-      if (process.env.BERTH_AGENT_TRACE)
-        process.stderr.write(`agent: retiring (${left.join(' ')})\n`);
+      // (The client has its status and stderr is /dev/null again: the trace goes to a file.)
+      if (process.env.BERTH_AGENT_TRACE) {
+        appendFileSync(join(dir, 'trace.log'), `${self} retires: ${left.join(' ')}\n`);
+      }
       process.exit(0);
     }
     process.exitCode = undefined;
