@@ -124,10 +124,13 @@ function checkBudget() {
     const path = join(root, 'dist', file);
     if (!existsSync(path)) continue;
     const size = statSync(path).size;
-    if (size > max) over.push(`dist/${file} is ${size} bytes, over its budget of ${Math.round(max)}`);
+    if (size > max)
+      over.push(`dist/${file} is ${size} bytes, over its budget of ${Math.round(max)}`);
   }
   if (over.length) {
-    console.error(`build: start-up size budget exceeded (scripts/build.mjs checkBudget):\n  ${over.join('\n  ')}`);
+    console.error(
+      `build: start-up size budget exceeded (scripts/build.mjs checkBudget):\n  ${over.join('\n  ')}`,
+    );
     process.exit(1);
   }
 }
