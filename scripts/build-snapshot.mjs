@@ -14,8 +14,10 @@
 //  - import() does not work in a snapshot; oclif's module loader (the command table and the help
 //    class) is pointed at the modules already in the bundle.
 //  - import.meta.url has no value in CommonJS; the bundle reads the package location instead.
-// bin/berth uses the blob only when it was built for this package directory and this node binary
-// (dist/berth.blob.stamp); otherwise it runs bin/run.js, the plain ESM entry.
+// bin/berth uses the blob only when it was made for this package directory and this node binary
+// (dist/berth.blob.stamp); otherwise it remakes it from the bundle kept as dist/berth-snapshot.cjs
+// (scripts/restamp.mjs), or runs bin/run.js, the plain ESM entry. The agent's workers
+// (src/agent.ts, docs/startup.md) are node started from this blob.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
