@@ -280,6 +280,12 @@ export function serveAgent(o: AgentOptions): void {
   // New workers get the agent's own environment, never that of the command being served.
   const agentEnv = { ...process.env, BERTH_AGENT_FD: '3', BERTH_AGENT_SOCKET: o.socket };
   const identity = snapshotIdentity();
+  // The blob was removed while this worker started (a package deleted or rebuilt meanwhile).
+  const stale = (): boolean => {
+    const now = snapshotIdentity();
+    return now !== identity || now === 'gone';
+  };
+  if (stale()) process.exit(0);
   // The worker's own pid; process.pid is the client's while a command runs (below).
   const self = process.pid;
   // Markers of this agent's waiting workers: agent-<id>.sock.idle-<pid> (other builds' agents
@@ -395,7 +401,7 @@ export function serveAgent(o: AgentOptions): void {
       const c = fdpass.accept(listenFd, Math.min(idleMs, 5000));
       rmSync(idleMarker, { force: true });
       if (!c) {
-        if (snapshotIdentity() !== identity) retireSocket();
+        if (stale()) retireSocket();
         if (Date.now() - idleSince >= idleMs) process.exit(0);
         continue;
       }
@@ -403,7 +409,7 @@ export function serveAgent(o: AgentOptions): void {
       parts.pop();
       const [protocol, , cwd, umask, argc, ...rest] = parts;
       const n = Number(argc);
-      const current = snapshotIdentity() === identity;
+      const current = !stale();
       if (protocol !== PROTOCOL || !Number.isInteger(n) || n > rest.length || !current) {
         reply(c.fd, 'F version\n');
         for (const fd of [c.fd, ...c.fds]) closeSync(fd);
