@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 APT_PACKAGES=(containerd runc containernetworking-plugins docker-registry skopeo umoci busybox-static
-  golang-github-containerd-containerd-dev tini apache2-utils openssl iptables iproute2 util-linux)
+  golang-github-containerd-containerd-dev tini apache2-utils openssl iptables iproute2 util-linux gcc libc6-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
