@@ -113,6 +113,9 @@ static int start_agent(const char *path) {
     dup2(null, 1);
     dup2(null, 2);
     if (null > 2) close(null);
+    // Nothing else the caller had open may live on in the agent: a pipe a script or CI reads to
+    // its end would otherwise stay open until the agent exits, minutes later.
+    for (int fd = 3; fd < 1024; fd++) close(fd);
     setenv("BERTH_AGENT_SOCKET", path, 1);
     execv(agent_argv[0], agent_argv);
     _exit(127);
