@@ -52,6 +52,8 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   const victims: string[] = [];
   for (const [id, records] of byId) {
     if (state.users.has(id)) continue;
+    // What the node needs to start pods (CRI's sandbox image, pinned images) is never pruned.
+    if (state.kept.has(id)) continue;
     if (!opts.all && records.some(tagged)) continue;
     if (!records.every(matches)) continue;
     victims.push(id);
