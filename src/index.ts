@@ -6,6 +6,8 @@ import NamespaceLs from './commands/namespace/ls.js';
 import NamespaceCreate from './commands/namespace/create.js';
 import NamespaceRm from './commands/namespace/rm.js';
 import NamespaceInspect from './commands/namespace/inspect.js';
+import Pods from './commands/pods.js';
+import PodInspect from './commands/pod/inspect.js';
 import SystemStart from './commands/system/start.js';
 import SystemStop from './commands/system/stop.js';
 import SystemStatus from './commands/system/status.js';
@@ -67,6 +69,8 @@ export const COMMANDS: Record<string, Command.Class> = {
   'namespace:create': NamespaceCreate,
   'namespace:rm': NamespaceRm,
   'namespace:inspect': NamespaceInspect,
+  pods: Pods,
+  'pod:inspect': PodInspect,
   'system:start': SystemStart,
   'system:stop': SystemStop,
   'system:status': SystemStatus,

@@ -53,6 +53,73 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
     assert.deepEqual(await cri.listContainers(pod.id), []);
   }
 
+  describe('pods (read-only, through CRI)', () => {
+    let web: Pod;
+    let net: Pod;
+
+    before(async () => {
+      web = await cri.runPod({ name: uniqueName('web'), labels: { tier: 'front' } });
+      await cri.createContainer(web, { name: 'app', image: busybox, command: ['sleep', '1000'] });
+      // kubelet's retry of a crashed container: attempt 0 exited, attempt 1 running.
+      const a0 = await cri.createContainer(web, { name: 'crash', image: busybox, command: ['false'] });
+      await cri.waitState(a0, 'CONTAINER_EXITED');
+      await cri.createContainer(web, { name: 'crash', image: busybox, command: ['sleep', '1000'], attempt: 1 });
+      net = await cri.runPod({ name: uniqueName('net'), namespace: 'team', hostNetwork: false });
+      await cri.rt('StopPodSandbox', { pod_sandbox_id: net.id });
+    });
+
+    it('pods lists them in a Docker-style table: ID, k8s:// name, state, containers, restarts', () => {
+      const r = k8s(['pods', '--filter', `label=org.berth.test.cri-run=${cri.runId}`]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[0] ?? '', /^POD ID +NAME +STATE +CREATED +CONTAINERS +RESTARTS$/);
+      const row = (p: Pod) => lines.find((l) => l.startsWith(p.id.slice(0, 12)));
+      assert.match(row(web) ?? '', new RegExp(`^${web.id.slice(0, 12)} +k8s://default/${web.name} +Ready +.* ago +2 +1$`));
+      assert.match(row(net) ?? '', new RegExp(`^${net.id.slice(0, 12)} +k8s://team/${net.name} +NotReady +.* ago +0 +0$`));
+    });
+
+    it('pod ls filters by namespace, label and state, with --format and -q', () => {
+      const mine = `label=org.berth.test.cri-run=${cri.runId}`;
+      const f = (args: string[]) => k8s(['pod', 'ls', '-f', mine, ...args]);
+      assert.equal(f(['-f', 'namespace=team', '--format', '{{.Name}}']).stdout, `k8s://team/${net.name}\n`);
+      assert.equal(f(['-f', 'label=tier=front', '-q']).stdout, `${web.id}\n`);
+      assert.equal(f(['-f', 'state=notready', '--format', '{{.Pod}} {{.State}}']).stdout, `${net.name} NotReady\n`);
+      const bad = f(['-f', 'state=sleeping']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /invalid filter 'state=sleeping'/);
+    });
+
+    it('pod inspect shows CRI status by k8s:// name, ID prefix or pod name', async () => {
+      const r = k8s(['pod', 'inspect', `k8s://default/${web.name}`, net.id.slice(0, 10)]);
+      assert.equal(r.code, 0, r.stderr);
+      const [a, b] = JSON.parse(r.stdout) as {
+        Id: string;
+        State: string;
+        Network: { Mode: string; IP: string };
+        Containers: { Name: string; Attempt: number; State: string }[];
+      }[];
+      assert.equal(a?.Id, web.id);
+      assert.equal(a?.Network.Mode, 'host');
+      assert.deepEqual(
+        a?.Containers.map((c) => `${c.Name}/${c.Attempt}/${c.State}`),
+        ['app/0/CONTAINER_RUNNING', 'crash/0/CONTAINER_EXITED', 'crash/1/CONTAINER_RUNNING'],
+      );
+      assert.equal(b?.Id, net.id);
+      assert.equal(b?.State, 'NotReady');
+      assert.equal(b?.Network.Mode, 'pod');
+      assert.equal(k8s(['pod', 'inspect', '-f', '{{.Pod}}', web.name]).stdout, `${web.name}\n`);
+      const missing = k8s(['pod', 'inspect', 'k8s://default/no-such-pod']);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, 'Error: No such pod: k8s://default/no-such-pod\n');
+      assert.equal(missing.stdout, '[]\n');
+    });
+
+    it('leaves the pods removable by CRI', async () => {
+      await assertCriCanRemove(web);
+      await assertCriCanRemove(net);
+    });
+  });
+
   describe('images the node needs', () => {
     let pod: Pod;
     let app: string;
@@ -145,4 +212,3 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
   });
 });
 
-export { join, mkdirSync, writeFileSync, sleep, k8sAsync };

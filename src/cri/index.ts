@@ -1,0 +1,14 @@
+/** kubelet's runtime API (CRI) as berth uses it: the client, CRI's views, its logs and images. */
+export { criOf, CriImages, CriRuntime, type Cri } from './client.js';
+export { criImageFacts, isNoCri, sandboxImage, PINNED_LABEL } from './images.js';
+export { showCriLog, type CriLogOptions } from './logs.js';
+export {
+  criKind,
+  criView,
+  criViews,
+  nsToDate,
+  waitCriExit,
+  type CriKind,
+  type CriState,
+  type CriView,
+} from './state.js';
