@@ -53,6 +53,7 @@ import Rmi from './commands/rmi.js';
 import History from './commands/history.js';
 import ImageInspect from './commands/image/inspect.js';
 import ImagePrune from './commands/image/prune.js';
+import ImageCopy from './commands/image/copy.js';
 import Save from './commands/save.js';
 import Load from './commands/load.js';
 import Push from './commands/push.js';
@@ -115,6 +116,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   history: History,
   'image:inspect': ImageInspect,
   'image:prune': ImagePrune,
+  'image:copy': ImageCopy,
   save: Save,
   load: Load,
   push: Push,

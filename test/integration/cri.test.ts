@@ -61,9 +61,18 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       web = await cri.runPod({ name: uniqueName('web'), labels: { tier: 'front' } });
       await cri.createContainer(web, { name: 'app', image: busybox, command: ['sleep', '1000'] });
       // kubelet's retry of a crashed container: attempt 0 exited, attempt 1 running.
-      const a0 = await cri.createContainer(web, { name: 'crash', image: busybox, command: ['false'] });
+      const a0 = await cri.createContainer(web, {
+        name: 'crash',
+        image: busybox,
+        command: ['false'],
+      });
       await cri.waitState(a0, 'CONTAINER_EXITED');
-      await cri.createContainer(web, { name: 'crash', image: busybox, command: ['sleep', '1000'], attempt: 1 });
+      await cri.createContainer(web, {
+        name: 'crash',
+        image: busybox,
+        command: ['sleep', '1000'],
+        attempt: 1,
+      });
       net = await cri.runPod({ name: uniqueName('net'), namespace: 'team', hostNetwork: false });
       await cri.rt('StopPodSandbox', { pod_sandbox_id: net.id });
     });
@@ -74,16 +83,28 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       const lines = r.stdout.split('\n');
       assert.match(lines[0] ?? '', /^POD ID +NAME +STATE +CREATED +CONTAINERS +RESTARTS$/);
       const row = (p: Pod) => lines.find((l) => l.startsWith(p.id.slice(0, 12)));
-      assert.match(row(web) ?? '', new RegExp(`^${web.id.slice(0, 12)} +k8s://default/${web.name} +Ready +.* ago +2 +1$`));
-      assert.match(row(net) ?? '', new RegExp(`^${net.id.slice(0, 12)} +k8s://team/${net.name} +NotReady +.* ago +0 +0$`));
+      assert.match(
+        row(web) ?? '',
+        new RegExp(`^${web.id.slice(0, 12)} +k8s://default/${web.name} +Ready +.* ago +2 +1$`),
+      );
+      assert.match(
+        row(net) ?? '',
+        new RegExp(`^${net.id.slice(0, 12)} +k8s://team/${net.name} +NotReady +.* ago +0 +0$`),
+      );
     });
 
     it('pod ls filters by namespace, label and state, with --format and -q', () => {
       const mine = `label=org.berth.test.cri-run=${cri.runId}`;
       const f = (args: string[]) => k8s(['pod', 'ls', '-f', mine, ...args]);
-      assert.equal(f(['-f', 'namespace=team', '--format', '{{.Name}}']).stdout, `k8s://team/${net.name}\n`);
+      assert.equal(
+        f(['-f', 'namespace=team', '--format', '{{.Name}}']).stdout,
+        `k8s://team/${net.name}\n`,
+      );
       assert.equal(f(['-f', 'label=tier=front', '-q']).stdout, `${web.id}\n`);
-      assert.equal(f(['-f', 'state=notready', '--format', '{{.Pod}} {{.State}}']).stdout, `${net.name} NotReady\n`);
+      assert.equal(
+        f(['-f', 'state=notready', '--format', '{{.Pod}} {{.State}}']).stdout,
+        `${net.name} NotReady\n`,
+      );
       const bad = f(['-f', 'state=sleeping']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /invalid filter 'state=sleeping'/);
@@ -210,5 +231,49 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       await assertCriCanRemove(pod);
     });
   });
-});
 
+  describe('image copy between namespaces', () => {
+    it('copies a pulled image into k8s.io with CRI records; a pod starts from it without pulling', async () => {
+      const src = `${env.namespace}-copy`;
+      const ref = `${env.registry}/lab/multi:latest`;
+      // A name no registry serves: the copy cannot be a download in disguise.
+      const local = `unreachable.invalid/${uniqueName('copy')}:v1`;
+      const inSrc = (args: string[]) => berth(['--address', criEnv.address, '-n', src, ...args]);
+      try {
+        assert.equal(inSrc(['pull', '-q', ref]).code, 0);
+        assert.equal(inSrc(['tag', ref, local]).code, 0);
+        const srcId = inSrc(['image', 'inspect', '-f', '{{.Id}}', local]).stdout.trim();
+        const r = inSrc(['image', 'copy', local, '--to', 'k8s.io']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `Copied ${local} (${srcId}) to namespace k8s.io\n`);
+        const status = await cri.imageStatus(local);
+        assert.ok(status, 'CRI does not see the copied image');
+        assert.equal(status.id, srcId);
+        assert.ok(status.repo_tags.includes(local), status.repo_tags.join(' '));
+        assert.equal(status.repo_digests.length, 1);
+        // imagePullPolicy: Never: CreateContainer with the name, no PullImage.
+        const pod = await cri.runPod({ name: uniqueName('copied') });
+        const c = await cri.createContainer(pod, {
+          name: 'm',
+          image: local,
+          command: ['cat', '/hello.txt'],
+        });
+        const done = await cri.waitState(c, 'CONTAINER_EXITED');
+        assert.equal(done.exit_code, 0);
+        const log = k8s(['logs', c]);
+        assert.equal(log.stdout, 'hello from berth multi\n');
+        await assertCriCanRemove(pod);
+        // Copying again changes nothing; a missing image is a clear error.
+        assert.equal(inSrc(['image', 'copy', local, '--to', 'k8s.io']).code, 0);
+        const missing = inSrc(['image', 'copy', 'no-such-image:1', '--to', 'k8s.io']);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr, 'Error: No such image: no-such-image:1\n');
+      } finally {
+        k8s(['rmi', local]);
+        inSrc(['rmi', local, ref]);
+        berth(['--address', criEnv.address, 'namespace', 'rm', src]);
+      }
+      assert.equal(await cri.imageStatus(local), null);
+    });
+  });
+});
