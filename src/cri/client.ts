@@ -72,6 +72,14 @@ export class CriRuntime extends ServiceBase {
     );
   }
 
+  startContainer(id: string, opts?: CallOptions): Promise<void> {
+    return this.unaryVoid('StartContainer', { container_id: id }, opts);
+  }
+
+  stopPodSandbox(id: string, opts?: CallOptions): Promise<void> {
+    return this.unaryVoid('StopPodSandbox', { pod_sandbox_id: id }, opts);
+  }
+
   removeContainer(id: string, opts?: CallOptions): Promise<void> {
     return this.unaryVoid('RemoveContainer', { container_id: id }, opts);
   }

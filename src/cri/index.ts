@@ -12,3 +12,12 @@ export {
   type CriState,
   type CriView,
 } from './state.js';
+export {
+  criRefusal,
+  criRemove,
+  criStart,
+  criStop,
+  CriRefusedError,
+  KUBE_FORCE_FLAG,
+  podNameOf,
+} from './guard.js';

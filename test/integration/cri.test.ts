@@ -2,6 +2,7 @@
 // (scripts/test-env/cri.sh) and on what CRI itself reports afterwards.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   berth,
@@ -52,6 +53,258 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
     await cri.removePod(pod.id);
     assert.deepEqual(await cri.listContainers(pod.id), []);
   }
+
+  describe('containers read through CRI', () => {
+    let web: Pod;
+    let net: Pod;
+    let app: string;
+    let job: string;
+    let srv: string;
+    let dataDir: string;
+    const long = 'x'.repeat(2500);
+
+    before(async () => {
+      dataDir = join(env.dir, uniqueName('cri-data'));
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'file.txt'), 'from the host\n');
+      web = await cri.runPod({ name: uniqueName('web') });
+      app = await cri.createContainer(web, {
+        name: 'app',
+        image: busybox,
+        command: ['sh', '-c', 'echo started; exec sleep 1000'],
+        mounts: [{ container_path: '/data', host_path: dataDir, readonly: true }],
+      });
+      job = await cri.createContainer(web, {
+        name: 'job',
+        image: busybox,
+        // The long line is longer than the fixture's max_container_log_line_size: CRI splits it.
+        command: ['sh', '-c', `echo out; sleep 0.2; echo err >&2; sleep 0.2; echo ${long}; exit 3`],
+      });
+      net = await cri.runPod({ name: uniqueName('net'), hostNetwork: false });
+      srv = await cri.createContainer(net, {
+        name: 'srv',
+        image: busybox,
+        command: ['sleep', '1000'],
+      });
+      await cri.waitState(job, 'CONTAINER_EXITED');
+    });
+
+    const mine = () => `label=org.berth.test.cri-run=${cri.runId}`;
+
+    it("ps shows an exited CRI container as Exited with CRI's code, and hides sandboxes", () => {
+      const r = k8s([
+        'ps',
+        '-a',
+        '--no-trunc',
+        '-f',
+        mine(),
+        '--format',
+        '{{.ID}} {{.Names}} {{.Status}}',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = r.stdout.trim().split('\n').sort();
+      assert.equal(rows.length, 3, r.stdout);
+      assert.ok(
+        rows.some((l) =>
+          new RegExp(`^${job} k8s://default/${web.name}/job Exited \\(3\\) .* ago$`).test(l),
+        ),
+        r.stdout,
+      );
+      assert.ok(
+        rows.some((l) => l.startsWith(`${app} k8s://default/${web.name}/app Up `)),
+        r.stdout,
+      );
+      assert.ok(
+        !rows.some((l) => l.startsWith(web.id) || l.startsWith(net.id)),
+        'a sandbox is listed',
+      );
+      const exited = k8s(['ps', '-a', '-q', '--no-trunc', '-f', mine(), '-f', 'status=exited']);
+      assert.equal(exited.stdout, `${job}\n`);
+      const q = k8s(['ps', '-q', '--no-trunc', '-f', mine()]).stdout.trim().split('\n').sort();
+      assert.deepEqual(q, [app, srv].sort());
+    });
+
+    it('sandboxes are shown when asked: --filter label=io.cri-containerd.kind=sandbox or --kube-sandboxes', () => {
+      const f = k8s([
+        'ps',
+        '-a',
+        '-q',
+        '--no-trunc',
+        '-f',
+        mine(),
+        '-f',
+        'label=io.cri-containerd.kind=sandbox',
+      ]);
+      assert.deepEqual(f.stdout.trim().split('\n').sort(), [web.id, net.id].sort());
+      const all = k8s(['ps', '-q', '--no-trunc', '--kube-sandboxes', '-f', mine()]);
+      assert.deepEqual(all.stdout.trim().split('\n').sort(), [web.id, net.id, app, srv].sort());
+    });
+
+    it('inspect takes state, exit code, times, log path, mounts, network mode and hostname from CRI', async () => {
+      const s = await cri.containerStatus(job);
+      const r = k8s(['inspect', job]);
+      assert.equal(r.code, 0, r.stderr);
+      const [c] = JSON.parse(r.stdout) as {
+        State: { Status: string; ExitCode: number; StartedAt: string; FinishedAt: string };
+        LogPath: string;
+        HostConfig: { NetworkMode: string; LogConfig: { Type: string } };
+        Config: { Hostname: string };
+      }[];
+      assert.equal(c?.State.Status, 'exited');
+      assert.equal(c?.State.ExitCode, 3);
+      assert.equal(c?.LogPath, s.log_path);
+      assert.equal(c?.HostConfig.NetworkMode, 'host');
+      assert.equal(c?.HostConfig.LogConfig.Type, 'cri');
+      assert.equal(Date.parse(c?.State.FinishedAt ?? ''), Math.floor(Number(s.finished_at) / 1e6));
+      assert.equal(Date.parse(c?.State.StartedAt ?? ''), Math.floor(Number(s.started_at) / 1e6));
+      assert.equal(c?.Config.Hostname, hostname());
+      const a = JSON.parse(k8s(['inspect', app]).stdout)[0] as {
+        State: { Status: string; Running: boolean };
+        Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
+      };
+      assert.equal(a.State.Status, 'running');
+      assert.deepEqual(
+        a.Mounts.filter((m) => m.Destination === '/data').map((m) => [m.Type, m.Source, m.RW]),
+        [['bind', dataDir, false]],
+      );
+      const n = JSON.parse(k8s(['inspect', srv]).stdout)[0] as {
+        HostConfig: { NetworkMode: string };
+        Config: { Hostname: string };
+      };
+      assert.equal(n.HostConfig.NetworkMode, `container:${net.id}`);
+      assert.equal(n.Config.Hostname, net.name);
+    });
+
+    it('wait prints the exit code CRI keeps', () => {
+      const r = k8s(['wait', job, `k8s://default/${web.name}/job`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '3\n3\n');
+    });
+
+    it('logs reads the CRI log file: streams apart, partial lines joined, --tail, -t, --since/--until', () => {
+      const r = k8s(['logs', `k8s://default/${web.name}/job`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `out\n${long}\n`);
+      assert.equal(r.stderr, 'err\n');
+      const t = k8s(['logs', '--tail', '2', job]);
+      assert.equal(t.stdout, `${long}\n`);
+      assert.equal(t.stderr, 'err\n');
+      const ts = k8s(['logs', '-t', '--tail', '1', job]);
+      assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z x{2500}\n$/);
+      assert.equal(k8s(['logs', '--since', '2099-01-01T00:00:00Z', job]).stdout, '');
+      assert.equal(k8s(['logs', '--until', '2000-01-01T00:00:00Z', job]).stdout, '');
+      const f = k8s(['logs', '-f', job]);
+      assert.equal(f.stdout, `out\n${long}\n`);
+    });
+
+    it('logs -f follows a running CRI container until it exits', async () => {
+      const follow = k8sAsync(['logs', '-f', app]);
+      for (let i = 0; i < 100 && !follow.stdout.includes('started'); i++) await sleep(100);
+      assert.equal(follow.stdout, 'started\n');
+      assert.equal(follow.child.exitCode, null, 'logs -f returned while the container runs');
+      await cri.rt('StopContainer', { container_id: app, timeout: 0 });
+      const r = await follow.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await cri.containerStatus(app)).state, 'CONTAINER_EXITED');
+    });
+
+    it('leaves the pods removable by CRI', async () => {
+      await assertCriCanRemove(web);
+      await assertCriCanRemove(net);
+    });
+  });
+
+  describe('changes go through CRI or are refused', () => {
+    let pod: Pod;
+    let app: string;
+    let job: string;
+    let other: string;
+    const appName = () => `k8s://default/${pod.name}/app`;
+
+    before(async () => {
+      pod = await cri.runPod({ name: uniqueName('mut') });
+      app = await cri.createContainer(pod, {
+        name: 'app',
+        image: busybox,
+        command: ['sleep', '1000'],
+      });
+      other = await cri.createContainer(pod, {
+        name: 'other',
+        image: busybox,
+        command: ['sleep', '1000'],
+      });
+      job = await cri.createContainer(pod, {
+        name: 'job',
+        image: busybox,
+        command: ['sh', '-c', 'exit 3'],
+      });
+      await cri.waitState(job, 'CONTAINER_EXITED');
+    });
+
+    const refusal = (r: Result, verb: string, flag: boolean) => {
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.split('\n').length, 2, `not one line: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `pod k8s://default/${pod.name}, managed by kubelet \\(CRI\\): refusing to ${verb} it`,
+        ),
+      );
+      if (flag) assert.match(r.stderr, /--kube-force/);
+    };
+
+    it('start of an exited CRI container is refused, even with --kube-force', async () => {
+      refusal(k8s(['start', job]), 'start', true);
+      refusal(k8s(['start', '--kube-force', job]), 'start', false);
+      const s = await cri.containerStatus(job);
+      assert.equal(s.state, 'CONTAINER_EXITED');
+      assert.equal(s.exit_code, 3);
+    });
+
+    it('restart, unpause, network connect/disconnect, cp into, rename and exec --privileged are refused', async () => {
+      refusal(k8s(['restart', app]), 'restart', true);
+      refusal(k8s(['unpause', app]), 'unpause', true);
+      refusal(k8s(['network', 'connect', 'bridge', app]), 'connect', true);
+      refusal(k8s(['network', 'disconnect', 'bridge', app]), 'disconnect', true);
+      refusal(k8s(['cp', '/etc/hostname', `${appName()}:/tmp/x`]), 'copy into', true);
+      refusal(k8s(['rename', app, 'renamed']), 'rename', true);
+      refusal(k8s(['exec', '--privileged', app, 'true']), 'exec a privileged process in', true);
+      // Reading is fine: exec, and cp out of a k8s:// name.
+      assert.equal(k8s(['exec', app, 'echo', 'hi']).stdout, 'hi\n');
+      const out = join(env.dir, uniqueName('cp-out'));
+      const cp = k8s(['cp', `${appName()}:/etc/passwd`, out]);
+      assert.equal(cp.code, 0, cp.stderr);
+      const s = await cri.containerStatus(app);
+      assert.equal(s.state, 'CONTAINER_RUNNING');
+    });
+
+    it('stop --kube-force and kill --kube-force stop through CRI, which records the exit', async () => {
+      const r = k8s(['stop', '--kube-force', '-t', '1', appName()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${appName()}\n`);
+      const s = await cri.containerStatus(app);
+      assert.equal(s.state, 'CONTAINER_EXITED');
+      assert.equal(s.exit_code, 137);
+      const k = k8s(['kill', '--kube-force', other]);
+      assert.equal(k.code, 0, k.stderr);
+      const o = await cri.waitState(other, 'CONTAINER_EXITED');
+      assert.equal(o.exit_code, 137);
+      assert.match(
+        k8s(['ps', '-a', '--format', '{{.Status}}', '-f', `id=${other}`]).stdout,
+        /^Exited \(137\) /,
+      );
+    });
+
+    it('rm --kube-force removes through CRI; the pod stays removable', async () => {
+      const r = k8s(['rm', '-f', '--kube-force', job]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        (await cri.listContainers(pod.id)).map((c) => c.id).sort(),
+        [app, other].sort(),
+      );
+      await assertCriCanRemove(pod);
+    });
+  });
 
   describe('pods (read-only, through CRI)', () => {
     let web: Pod;

@@ -201,6 +201,7 @@ export class CriClient {
         'io.kubernetes.pod.name': pod.name,
         'io.kubernetes.pod.namespace': pod.namespace,
         'io.kubernetes.pod.uid': pod.uid,
+        [TEST_POD_LABEL]: this.runId,
         ...spec.labels,
       },
       annotations: {
