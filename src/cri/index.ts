@@ -1,9 +1,10 @@
 /** kubelet's runtime API (CRI) as berth uses it: the client, CRI's views, its logs and images. */
 export { criOf, CriImages, CriRuntime, type Cri } from './client.js';
 export { criImageFacts, isNoCri, sandboxImage, PINNED_LABEL } from './images.js';
-export { showCriLog, type CriLogOptions } from './logs.js';
+export { showCriContainerLog, showCriLog, type CriLogOptions } from './logs.js';
 export {
   criKind,
+  criContainerState,
   criView,
   criViews,
   nsToDate,
@@ -21,3 +22,5 @@ export {
   KUBE_FORCE_FLAG,
   podNameOf,
 } from './guard.js';
+export { criListing, isSandbox, olderAttemptsOf, type CriListing } from './list.js';
+export { withCriView } from './inspect.js';

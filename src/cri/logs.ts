@@ -5,6 +5,8 @@
  * of the same stream; F ends the line.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Client } from '../containerd/client.js';
+import { criContainerState, criView } from './state.js';
 
 export interface CriLogEntry {
   /** The time of the line's first record, in ms, and as written (for -t). */
@@ -140,4 +142,25 @@ export async function showCriLog(path: string, o: CriLogOptions): Promise<void> 
     if (o.until !== undefined && Date.now() > o.until) return;
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * `logs` of a CRI container, from the file at the path CRI reports, following until CRI says it
+ * exited. False when CRI does not know the container (the caller's own log then applies).
+ */
+export async function showCriContainerLog(
+  client: Client,
+  id: string,
+  o: Omit<CriLogOptions, 'exited'>,
+): Promise<boolean> {
+  const view = await criView(client, id, 'container');
+  if (!view) return false;
+  await showCriLog(view.logPath, {
+    ...o,
+    exited: async () => {
+      const s = await criContainerState(client, id);
+      return s === undefined || s === 'CONTAINER_EXITED' || s === 'CONTAINER_UNKNOWN';
+    },
+  });
+  return true;
 }

@@ -8,6 +8,7 @@ import type { Client } from '../containerd/client.js';
 import { NotFoundError } from '../containerd/errors.js';
 import { CRI_LABEL } from '../labels.js';
 import { criOf, type CriContainerStatus, type CriPodStatus } from './client.js';
+import { isNoCri } from './images.js';
 
 export type CriKind = 'container' | 'sandbox';
 
@@ -131,7 +132,9 @@ async function podFacts(client: Client, podId: string): Promise<PodFacts> {
       : config.hostname || config.metadata?.name || status?.metadata?.name || '';
     return { hostNetwork, hostname, status, info };
   } catch (err) {
-    if (err instanceof NotFoundError) return { hostNetwork: false, hostname: '', info: {} };
+    if (err instanceof NotFoundError || isNoCri(err)) {
+      return { hostNetwork: false, hostname: '', info: {} };
+    }
     throw err;
   }
 }
@@ -180,7 +183,8 @@ export async function criView(
   try {
     res = await cri.runtime.containerStatus(id, true);
   } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
+    // Not CRI's after all (hand-made labels), or no CRI on this socket: containerd's view stands.
+    if (err instanceof NotFoundError || isNoCri(err)) return undefined;
     throw err;
   }
   const s = res.status;
@@ -245,20 +249,37 @@ export async function criViews(
 }
 
 /**
- * The exit code CRI records once the container has exited: the task's Wait returns first, then
- * CRI's event handler stores the code; poll until CRI says EXITED.
+ * The exit code CRI records once the container has exited (CRI deletes the task at exit and keeps
+ * the code itself), polling its status; undefined when CRI does not know the container.
  */
 export async function waitCriExit(
   client: Client,
   id: string,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<number | undefined> {
   const cri = criOf(client);
   for (;;) {
-    const { status } = await cri.runtime.containerStatus(id, false);
-    if (status?.state === 'CONTAINER_EXITED') return status.exit_code;
-    if (!status || status.state === 'CONTAINER_UNKNOWN') return -1;
+    let status;
+    try {
+      ({ status } = await cri.runtime.containerStatus(id, false));
+    } catch (err) {
+      if (err instanceof NotFoundError || isNoCri(err)) return undefined;
+      throw err;
+    }
+    if (!status) return undefined;
+    if (status.state === 'CONTAINER_EXITED') return status.exit_code;
+    if (status.state === 'CONTAINER_UNKNOWN') return undefined;
     if (signal?.aborted) throw signal.reason;
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** CRI's state word of a container, or undefined when CRI does not know it. */
+export async function criContainerState(client: Client, id: string): Promise<string | undefined> {
+  try {
+    return (await criOf(client).runtime.containerStatus(id, false)).status?.state;
+  } catch (err) {
+    if (err instanceof NotFoundError || isNoCri(err)) return undefined;
+    throw err;
   }
 }
