@@ -19,6 +19,9 @@ export default class Cp extends BaseCommand {
       char: 'a',
       description: 'Archive mode (copy all uid/gid information)',
     }),
+    'kube-force': Flags.boolean({
+      description: 'Allow copying into a container managed by Kubernetes (CRI)',
+    }),
     'follow-link': Flags.boolean({
       char: 'L',
       description: 'Always follow symbol link in SRC_PATH',
@@ -41,7 +44,7 @@ export default class Cp extends BaseCommand {
       client,
       args.src,
       args.dest,
-      { archive: flags.archive, followLink: flags['follow-link'] },
+      { archive: flags.archive, followLink: flags['follow-link'], kubeForce: flags['kube-force'] },
       (ref) => findContainer(client, ref),
     );
     if (!flags.quiet && process.stderr.isTTY && result.destination !== '-') {

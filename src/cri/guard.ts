@@ -8,7 +8,8 @@ import { NotFoundError } from '../containerd/errors.js';
 import { BerthError } from '../errors.js';
 import { CRI_LABEL } from '../labels.js';
 import { criOf } from './client.js';
-import { criKind } from './state.js';
+import { isNoCri } from './images.js';
+import { criContainerState, criKind } from './state.js';
 
 export const KUBE_FORCE_FLAG = '--kube-force';
 
@@ -31,7 +32,7 @@ export function criRefusal(
   why?: string,
 ): CriRefusedError {
   const what = criKind(labels) === 'sandbox' ? 'the sandbox of' : 'in';
-  const head = `Error response from daemon: container ${ref} is ${what} pod ${podNameOf(labels)}, managed by kubelet (CRI): refusing to ${verb} it`;
+  const head = `Error response from daemon: container ${ref} is ${what} pod ${podNameOf(labels)}, managed by Kubernetes (CRI): refusing to ${verb} it`;
   return new CriRefusedError(
     why ? `${head}; ${why}` : `${head} (pass ${KUBE_FORCE_FLAG} to do it anyway)`,
   );
@@ -92,4 +93,54 @@ export async function criStart(
     );
   }
   await cri.runtime.startContainer(id);
+}
+
+export type ForcedChange =
+  | { op: 'stop'; timeoutSec: number }
+  | { op: 'kill'; signal: number }
+  | { op: 'remove'; force: boolean }
+  | { op: 'start' };
+
+/**
+ * A change the user forced (`--kube-force`) on one of CRI's objects, made through CRI so that
+ * its bookkeeping stays true. False when CRI does not know the object (containerd labels that
+ * only look like CRI's) or the change is not CRI's to make (a kill with another signal than
+ * SIGKILL: the process exits and CRI records it as it would any exit); the caller then does it.
+ */
+export async function criForced(
+  client: Client,
+  container: { id: string; labels: Record<string, string> },
+  ref: string,
+  change: ForcedChange,
+): Promise<boolean> {
+  const kind = criKind(container.labels);
+  if (!kind) return false;
+  if (change.op === 'kill' && change.signal !== 9) return false;
+  const state = kind === 'container' ? await criContainerState(client, container.id) : 'sandbox';
+  if (state === undefined) return false;
+  try {
+    switch (change.op) {
+      case 'stop':
+        await criStop(client, container.id, container.labels, change.timeoutSec);
+        return true;
+      case 'kill':
+        await criStop(client, container.id, container.labels, 0);
+        return true;
+      case 'start':
+        await criStart(client, ref, container.id, container.labels);
+        return true;
+      case 'remove':
+        if (state === 'CONTAINER_RUNNING' && !change.force) {
+          throw new CriRefusedError(
+            `Error response from daemon: You cannot remove a running container ${container.id}. ` +
+              'Stop the container before attempting removal or force remove',
+          );
+        }
+        await criRemove(client, ref, container.id, container.labels);
+        return true;
+    }
+  } catch (err) {
+    if (isNoCri(err)) return false;
+    throw err;
+  }
 }

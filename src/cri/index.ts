@@ -14,6 +14,7 @@ export {
   type CriView,
 } from './state.js';
 export {
+  criForced,
   criRefusal,
   criRemove,
   criStart,
@@ -21,6 +22,7 @@ export {
   CriRefusedError,
   KUBE_FORCE_FLAG,
   podNameOf,
+  type ForcedChange,
 } from './guard.js';
 export { criListing, isSandbox, olderAttemptsOf, type CriListing } from './list.js';
 export { withCriView } from './inspect.js';

@@ -3,6 +3,7 @@
  * Names come from labels only (berth's, nerdctl's, or the CRI `k8s://ns/pod/ctr` form), so every
  * berth process and nerdctl agree on them.
  */
+import { criRefusal } from '../../cri/index.js';
 import type { Client } from '../../containerd/client.js';
 import type { Container__Output } from '../../containerd/generated/containerd/services/containers/v1/Container.js';
 import { BerthError } from '../../errors.js';
@@ -39,17 +40,6 @@ export class AmbiguousContainerError extends BerthError {
 
   get reason(): string {
     return `multiple IDs found with provided prefix: ${this.ref}`;
-  }
-}
-
-/** A CRI (kubelet) container would be changed without the explicit opt-in flag. */
-export class CriManagedError extends BerthError {
-  constructor(ref: string, verb: string) {
-    super(
-      `Error response from daemon: container ${ref} is managed by Kubernetes (CRI); ` +
-        `refusing to ${verb} it (kubelet would fight the change). Pass --kube-force to do it anyway`,
-      { exitCode: 1 },
-    );
   }
 }
 
@@ -148,7 +138,15 @@ export function assertMutable(
   verb: string,
   kubeForce: boolean | undefined,
 ): void {
-  if (isCriManaged(container.labels) && !kubeForce) throw new CriManagedError(ref, verb);
+  if (isCriManaged(container.labels) && !kubeForce) throw criRefusal(ref, container.labels, verb);
+}
+
+/**
+ * Refuses a change to a kubelet-managed container that no flag makes safe; `why` says what to do
+ * instead (one line, naming the pod).
+ */
+export function refuseCri(container: Container, ref: string, verb: string, why: string): void {
+  if (isCriManaged(container.labels)) throw criRefusal(ref, container.labels, verb, why);
 }
 
 /** The name to show for a container (Docker shows the ID's head when there is none). */
