@@ -197,6 +197,20 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.equal(f.stdout, `out\n${long}\n`);
     });
 
+    it('stats leaves sandboxes out and shows no host counters for a host-network pod', async () => {
+      const r = k8s(['stats', '--no-stream', '--no-trunc', '--format', '{{.ID}} {{.NetIO}}']);
+      assert.equal(r.code, 0, r.stderr);
+      const ids = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]);
+      assert.ok(!ids.includes(web.id) && !ids.includes(net.id), r.stdout);
+      assert.ok(ids.includes(app) && ids.includes(srv), r.stdout);
+      const row = r.stdout.split('\n').find((l) => l.startsWith(app));
+      assert.equal(row, `${app} 0B / 0B`);
+      assert.equal((await cri.containerStatus(app)).state, 'CONTAINER_RUNNING');
+    });
+
     it('logs -f follows a running CRI container until it exits', async () => {
       const follow = k8sAsync(['logs', '-f', app]);
       for (let i = 0; i < 100 && !follow.stdout.includes('started'); i++) await sleep(100);
@@ -247,7 +261,7 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.match(
         r.stderr,
         new RegExp(
-          `pod k8s://default/${pod.name}, managed by kubelet \\(CRI\\): refusing to ${verb} it`,
+          `pod k8s://default/${pod.name}, managed by Kubernetes \\(CRI\\): refusing to ${verb} it`,
         ),
       );
       if (flag) assert.match(r.stderr, /--kube-force/);
@@ -309,6 +323,9 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
   describe('pods (read-only, through CRI)', () => {
     let web: Pod;
     let net: Pod;
+    let crash1: string;
+    let twin0: string;
+    let twin1: string;
 
     before(async () => {
       web = await cri.runPod({ name: uniqueName('web'), labels: { tier: 'front' } });
@@ -320,8 +337,20 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
         command: ['false'],
       });
       await cri.waitState(a0, 'CONTAINER_EXITED');
-      await cri.createContainer(web, {
+      crash1 = await cri.createContainer(web, {
         name: 'crash',
+        image: busybox,
+        command: ['sleep', '1000'],
+        attempt: 1,
+      });
+      // A retry kubelet started while the earlier attempt still ran: both running.
+      twin0 = await cri.createContainer(web, {
+        name: 'twin',
+        image: busybox,
+        command: ['sleep', '1000'],
+      });
+      twin1 = await cri.createContainer(web, {
+        name: 'twin',
         image: busybox,
         command: ['sleep', '1000'],
         attempt: 1,
@@ -338,7 +367,7 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       const row = (p: Pod) => lines.find((l) => l.startsWith(p.id.slice(0, 12)));
       assert.match(
         row(web) ?? '',
-        new RegExp(`^${web.id.slice(0, 12)} +k8s://default/${web.name} +Ready +.* ago +2 +1$`),
+        new RegExp(`^${web.id.slice(0, 12)} +k8s://default/${web.name} +Ready +.* ago +3 +2$`),
       );
       assert.match(
         row(net) ?? '',
@@ -376,7 +405,13 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.equal(a?.Network.Mode, 'host');
       assert.deepEqual(
         a?.Containers.map((c) => `${c.Name}/${c.Attempt}/${c.State}`),
-        ['app/0/CONTAINER_RUNNING', 'crash/0/CONTAINER_EXITED', 'crash/1/CONTAINER_RUNNING'],
+        [
+          'app/0/CONTAINER_RUNNING',
+          'crash/0/CONTAINER_EXITED',
+          'crash/1/CONTAINER_RUNNING',
+          'twin/0/CONTAINER_RUNNING',
+          'twin/1/CONTAINER_RUNNING',
+        ],
       );
       assert.equal(b?.Id, net.id);
       assert.equal(b?.State, 'NotReady');
@@ -386,6 +421,29 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr, 'Error: No such pod: k8s://default/no-such-pod\n');
       assert.equal(missing.stdout, '[]\n');
+    });
+
+    it('ps shows a retried container once (its latest attempt) unless -a', () => {
+      const mine = `label=org.berth.test.cri-run=${cri.runId}`;
+      const name = `name=k8s://default/${web.name}/twin`;
+      assert.equal(k8s(['ps', '-q', '--no-trunc', '-f', mine, '-f', name]).stdout, `${twin1}\n`);
+      const all = k8s(['ps', '-a', '-q', '--no-trunc', '-f', mine, '-f', name]).stdout;
+      assert.deepEqual(all.trim().split('\n').sort(), [twin0, twin1].sort());
+      const crash = k8s([
+        'ps',
+        '-a',
+        '-q',
+        '--no-trunc',
+        '-f',
+        mine,
+        '-f',
+        `name=/${web.name}/crash`,
+      ]);
+      assert.equal(crash.stdout.trim().split('\n').length, 2);
+      assert.equal(
+        k8s(['ps', '-q', '--no-trunc', '-f', mine, '-f', `name=/${web.name}/crash`]).stdout,
+        `${crash1}\n`,
+      );
     });
 
     it('leaves the pods removable by CRI', async () => {
