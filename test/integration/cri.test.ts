@@ -538,6 +538,42 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.equal(await cri.imageStatus(status.id), null);
     });
 
+    it('tag and load into k8s.io write CRI records: kubelet finds them by tag or digest', async () => {
+      const repo = `berth.test/${uniqueName('tagged')}`;
+      const t = k8s(['tag', busybox, `${repo}:v1`]);
+      assert.equal(t.code, 0, t.stderr);
+      const byTag = await cri.imageStatus(`${repo}:v1`);
+      assert.equal(byTag?.id, busyboxId);
+      const digestName = byTag?.repo_digests.find((d) => d.startsWith(`${repo}@sha256:`));
+      assert.ok(digestName, `no digest record for ${repo}`);
+      assert.equal((await cri.imageStatus(digestName))?.id, busyboxId);
+      assert.equal(k8s(['rmi', `${repo}:v1`]).code, 0);
+      assert.equal(await cri.imageStatus(digestName), null, 'the digest record outlived its tag');
+      assert.equal((await cri.imageStatus(busybox))?.id, busyboxId);
+
+      const l = k8s(['load', '-q', '-i', join(env.images, 'busybox-oci.tar')]);
+      assert.equal(l.code, 0, l.stderr);
+      const loaded = await cri.imageStatus('docker.io/lab/busybox:latest');
+      assert.ok(loaded, 'CRI does not see the loaded image');
+      assert.ok(loaded.repo_digests.some((d) => d.startsWith('docker.io/lab/busybox@sha256:')));
+      assert.equal(k8s(['rmi', 'docker.io/lab/busybox:latest']).code, 0);
+    });
+
+    it('an image labelled io.cri-containerd.pinned is kept by rmi without -f and by prune', async () => {
+      const ref = `${env.registry}/lab/nocmd:latest`;
+      const id = await cri.pullImage(ref);
+      assert.equal(criCtr(['images', 'label', ref, 'io.cri-containerd.pinned=pinned']).code, 0);
+      const r = k8s(['rmi', ref]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /\(must force\) - it is pinned \(io\.cri-containerd\.pinned\)\n$/);
+      const p = k8s(['image', 'prune', '-a', '-f', '--filter', 'label=org.berth.test=nocmd']);
+      assert.equal(p.stdout, 'Total reclaimed space: 0B\n');
+      assert.equal((await cri.imageStatus(ref))?.id, id);
+      const f = k8s(['rmi', '-f', ref]);
+      assert.equal(f.code, 0, f.stderr);
+      assert.equal(await cri.imageStatus(id), null);
+    });
+
     it('leaves the pod removable by CRI', async () => {
       await assertCriCanRemove(pod);
     });
