@@ -54,7 +54,7 @@ export default class Exec extends BaseCommand {
     if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { execInContainer } = await import('../cmd/container/exec.js');
     const c = await findContainer(client, ref);
     if (flags.privileged) {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { BerthError } from '../errors.js';
+import { BerthError, messageOf } from '../errors.js';
 
 export default class Start extends BaseCommand {
   static summary = 'Start one or more stopped containers';
@@ -26,7 +26,7 @@ export default class Start extends BaseCommand {
     const { flags, argv } = await this.parse(Start);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { criForced } = await import('../cri/index.js');
     // CRI starts its containers itself (once); anything else is refused in one line.
     const findStartable = async (ref: string) => {
@@ -64,7 +64,7 @@ export default class Start extends BaseCommand {
         if (!viaCri) await startContainer(client, this.settings, c, {});
         process.stdout.write(`${ref}\n`);
       } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
+        process.stderr.write(`${messageOf(err)}\n`);
         failed = true;
       }
     }

@@ -5,7 +5,7 @@
  */
 import type { Client } from '../containerd/client.js';
 import { NotFoundError } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import { CRI_LABEL } from '../labels.js';
 import { criOf } from './client.js';
 import { isNoCri } from './images.js';
@@ -18,8 +18,12 @@ export function podNameOf(labels: Record<string, string>): string {
   return `k8s://${labels[CRI_LABEL.podNamespace] ?? ''}/${labels[CRI_LABEL.podName] ?? ''}`;
 }
 
-/** A refused change to a CRI object; exit 1 like Docker's daemon-side refusals. */
-export class CriRefusedError extends BerthError {}
+/** A refused change to a CRI object: the daemon's kind of conflict (exit 1). */
+export class CriRefusedError extends DaemonError {
+  constructor(message: string) {
+    super(message, { kind: 'conflict' });
+  }
+}
 
 /**
  * The refusal line. Without `why`, the change is allowed with the flag; with it, the flag does not
@@ -32,7 +36,7 @@ export function criRefusal(
   why?: string,
 ): CriRefusedError {
   const what = criKind(labels) === 'sandbox' ? 'the sandbox of' : 'in';
-  const head = `Error response from daemon: container ${ref} is ${what} pod ${podNameOf(labels)}, managed by Kubernetes (CRI): refusing to ${verb} it`;
+  const head = `container ${ref} is ${what} pod ${podNameOf(labels)}, managed by Kubernetes (CRI): refusing to ${verb} it`;
   return new CriRefusedError(
     why ? `${head}; ${why}` : `${head} (pass ${KUBE_FORCE_FLAG} to do it anyway)`,
   );
@@ -132,7 +136,7 @@ export async function criForced(
       case 'remove':
         if (state === 'CONTAINER_RUNNING' && !change.force) {
           throw new CriRefusedError(
-            `Error response from daemon: You cannot remove a running container ${container.id}. ` +
+            `You cannot remove a running container ${container.id}. ` +
               'Stop the container before attempting removal or force remove',
           );
         }

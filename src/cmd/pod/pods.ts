@@ -7,7 +7,7 @@ import { criOf, type CriContainer, type CriPod } from '../../cri/client.js';
 import { isNoCri, nsToDate } from '../../cri/index.js';
 import { BerthError } from '../../errors.js';
 import { formatAge } from '../../formatter/units.js';
-import { labelsMatch, parseFilterFlags } from '../filters.js';
+import { labelsMatch, parseFilterFlags } from '../../filters.js';
 
 export const PODS_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.Name}}\t{{.State}}\t{{.RunningFor}}\t{{.Containers}}\t{{.Restarts}}';
