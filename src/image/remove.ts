@@ -10,6 +10,7 @@ import { NotFoundError } from '../containerd/errors.js';
 import { asDaemonText, BerthError } from '../errors.js';
 import { chainIds } from './chain.js';
 import { distributionSourceKey } from './content.js';
+import { publishEvent } from '../events/index.js';
 import {
   listLocalImages,
   NoSuchImageError,
@@ -179,6 +180,7 @@ export async function removeImage(
     await deleteRecord(client, named.name, last && !users.some((u) => u.running));
     state.images = state.images.filter((i) => i !== named);
     opts.onLine(`Untagged: ${familiarOf(named.name)}`);
+    await publishEvent(client, 'image', 'untag', id, { name: familiarOf(named.name) });
     if (digestLine) opts.onLine(digestLine);
     for (const d of digestRecords) {
       await deleteRecord(client, d.rec.name, false);
@@ -229,9 +231,11 @@ export async function removeImage(
     state.images = state.images.filter((x) => x !== rec);
     if (!r) continue; // CRI's ID record: not a name Docker would list
     opts.onLine(`Untagged: ${familiarOf(rec.name)}`);
+    await publishEvent(client, 'image', 'untag', id, { name: familiarOf(rec.name) });
     if (pulled) opts.onLine(`Untagged: ${r.familiarName}@${rec.target.digest}`);
   }
   opts.onLine(`Deleted: ${id}`);
+  await publishEvent(client, 'image', 'delete', id, { name: id });
   // Layers no other image stands on are gone too; Docker lists them top-down.
   const keptChains = new Set(state.images.flatMap((i) => chainIds(i.diffIds)));
   for (const c of chainIds(img.diffIds).reverse()) {

@@ -275,13 +275,14 @@ describe('k8s.io through CRI (real pods made through the CRI API)', function () 
       assert.equal(s.exit_code, 3);
     });
 
-    it('restart, unpause, network connect/disconnect, cp into, rename and exec --privileged are refused', async () => {
+    it('restart, unpause, network connect/disconnect, cp into, rename, update and exec --privileged are refused', async () => {
       refusal(k8s(['restart', app]), 'restart', true);
       refusal(k8s(['unpause', app]), 'unpause', true);
       refusal(k8s(['network', 'connect', 'bridge', app]), 'connect', true);
       refusal(k8s(['network', 'disconnect', 'bridge', app]), 'disconnect', true);
       refusal(k8s(['cp', '/etc/hostname', `${appName()}:/tmp/x`]), 'copy into', true);
       refusal(k8s(['rename', app, 'renamed']), 'rename', true);
+      refusal(k8s(['update', '--memory', '64m', app]), 'update', true);
       refusal(k8s(['exec', '--privileged', app, 'true']), 'exec a privileged process in', true);
       // Reading is fine: exec, and cp out of a k8s:// name.
       assert.equal(k8s(['exec', app, 'echo', 'hi']).stdout, 'hi\n');
