@@ -72,6 +72,7 @@ const TOPICS = new Set([
   'namespace',
   'system',
   'network',
+  'pod',
   'volume',
   'builder',
 ]);

@@ -6,6 +6,8 @@ import NamespaceLs from './commands/namespace/ls.js';
 import NamespaceCreate from './commands/namespace/create.js';
 import NamespaceRm from './commands/namespace/rm.js';
 import NamespaceInspect from './commands/namespace/inspect.js';
+import Pods from './commands/pods.js';
+import PodInspect from './commands/pod/inspect.js';
 import SystemStart from './commands/system/start.js';
 import SystemStop from './commands/system/stop.js';
 import SystemStatus from './commands/system/status.js';
@@ -51,6 +53,7 @@ import Rmi from './commands/rmi.js';
 import History from './commands/history.js';
 import ImageInspect from './commands/image/inspect.js';
 import ImagePrune from './commands/image/prune.js';
+import ImageCopy from './commands/image/copy.js';
 import Save from './commands/save.js';
 import Load from './commands/load.js';
 import Push from './commands/push.js';
@@ -72,6 +75,8 @@ export const COMMANDS: Record<string, Command.Class> = {
   'namespace:create': NamespaceCreate,
   'namespace:rm': NamespaceRm,
   'namespace:inspect': NamespaceInspect,
+  pods: Pods,
+  'pod:inspect': PodInspect,
   'system:start': SystemStart,
   'system:stop': SystemStop,
   'system:status': SystemStatus,
@@ -116,6 +121,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   history: History,
   'image:inspect': ImageInspect,
   'image:prune': ImagePrune,
+  'image:copy': ImageCopy,
   save: Save,
   load: Load,
   push: Push,

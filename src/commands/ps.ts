@@ -31,6 +31,9 @@ export default class Ps extends BaseCommand {
       char: 'l',
       description: 'Show the latest created container (includes all states)',
     }),
+    'kube-sandboxes': Flags.boolean({
+      description: "Also list kubelet's pod sandboxes (hidden by default)",
+    }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
     size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
@@ -62,6 +65,7 @@ export default class Ps extends BaseCommand {
       size: wantSize && !flags.quiet,
       noTrunc: flags['no-trunc'],
       filters: flags.filter ?? [],
+      kubeSandboxes: flags['kube-sandboxes'],
     });
     process.stdout.write(
       renderList(rows, {

@@ -20,6 +20,7 @@ import {
 import { imageConfigDigest } from '../../container/image.js';
 import type { Container } from '../../container/resolve.js';
 import { createdAt, getState, type ContainerState } from '../../container/state.js';
+import { criKind, criView, withCriView } from '../../cri/index.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -79,12 +80,16 @@ export async function inspectContainer(
   client: Client,
   container: Container,
 ): Promise<Record<string, unknown>> {
-  const state = await getState(client, container);
-  return buildInspect(
+  // CRI's objects: CRI keeps the exit code, times, log path, mounts and network mode.
+  const kind = criKind(container.labels);
+  const view = kind ? await criView(client, container.id, kind) : undefined;
+  const state = view?.state ?? (await getState(client, container));
+  const doc = buildInspect(
     container,
     state,
     await imageConfigDigest(client, container.image, container.labels?.[LABEL.platform]),
   );
+  return view ? withCriView(doc, view) : doc;
 }
 
 export function buildInspect(

@@ -7,9 +7,11 @@ import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/error
 import { specProcessArgs } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
 import { DaemonError } from '../../errors.js';
+import { criListing, isSandbox } from '../../cri/index.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
+  CRI_LABEL,
   LABEL,
   NERDCTL_LABEL,
   containerName,
@@ -296,6 +298,8 @@ export interface PsOptions {
   size?: boolean;
   noTrunc?: boolean;
   filters?: string[];
+  /** List CRI's pod sandboxes too (hidden by default, as kubelet's plumbing). */
+  kubeSandboxes?: boolean;
   /** Deadline for Tasks.List (a hung shim). */
   tasksTimeoutMs?: number;
 }
@@ -465,8 +469,19 @@ export async function listContainerRows(
   const now = Date.now();
   const trunc = !opts.noTrunc;
 
+  // CRI keeps what containerd forgets (an exited container's code) and owns sandboxes and attempts.
+  const live = (id: string): boolean => (tasks.get(id)?.status ?? 'STOPPED') !== 'STOPPED';
+  const cri = await criListing(client, containers, live);
+  const wantSandboxes =
+    opts.kubeSandboxes === true ||
+    (filters.get('label') ?? []).includes(`${CRI_LABEL.kind}=sandbox`);
   let items = containers
-    .map((c) => ({ c, state: stateFromTask(c, tasks.get(c.id)), created: createdAt(c).getTime() }))
+    .filter((c) => wantSandboxes || !isSandbox(c.labels))
+    .map((c) => ({
+      c,
+      state: cri?.states.get(c.id) ?? stateFromTask(c, tasks.get(c.id)),
+      created: createdAt(c).getTime(),
+    }))
     .sort((a, b) => b.created - a.created || (a.c.id < b.c.id ? -1 : 1));
 
   // before/since are relative to the named containers' creation times.
@@ -531,6 +546,8 @@ export async function listContainerRows(
   // Only `status` implies -a in the daemon; `exited` alone still sees running containers only.
   const showAll = opts.all || last > 0 || filters.has('status');
   if (!showAll) items = items.filter((i) => i.state.Running);
+  // A retried container is one name: its latest attempt, unless all are asked for.
+  if (!showAll && cri) items = items.filter((i) => !cri.olderAttempts.has(i.c.id));
   if (last > 0) items = items.slice(0, last);
 
   const sizes = opts.size

@@ -84,8 +84,10 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   const victims: string[] = [];
   for (const [id, records] of byId) {
     if (state.users.has(id)) continue;
-    // kubelet's: pinned images (the sandbox image) and any image a CRI container names.
-    if (needed.has(id) || records.some((r) => r.labels[CRI_PINNED_LABEL] === 'pinned')) continue;
+    // What the node needs to start pods: CRI's sandbox image and pinned images (from CRI's
+    // Status and labels), and any image a CRI container or sandbox names.
+    if (state.kept.has(id) || needed.has(id)) continue;
+    if (records.some((r) => r.labels[CRI_PINNED_LABEL] === 'pinned')) continue;
     if (!opts.all && records.some(tagged)) continue;
     if (!records.every(matches)) continue;
     victims.push(id);

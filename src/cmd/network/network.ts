@@ -6,7 +6,7 @@ import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
-import { findContainer } from '../../container/resolve.js';
+import { findContainer, refuseCri } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
 import {
@@ -338,6 +338,13 @@ export async function connectNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   const c = await findContainer(client, container);
+  // A pod's network is CRI's and its CNI's (a host-network pod's is the node's own).
+  refuseCri(
+    c,
+    container,
+    connect ? 'connect' : 'disconnect',
+    'the pod network belongs to CRI and its CNI plugins, so --kube-force does not apply',
+  );
   const net = await import('../../network/index.js');
   const stateful = net.hasNetworkState(settings.dataRoot, settings.namespace, c.id);
   let nets = networksFromLabels(c.labels);
