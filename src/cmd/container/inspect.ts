@@ -20,6 +20,7 @@ import {
 import { imageConfigDigest } from '../../container/image.js';
 import type { Container } from '../../container/resolve.js';
 import { createdAt, getState, type ContainerState } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -118,7 +119,7 @@ export function buildInspect(
   }));
 
   const config: Record<string, unknown> = {
-    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? container.id.slice(0, 12),
+    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? truncateId(container.id),
     Domainname: '',
     User: userText,
     AttachStdin: false,
