@@ -49,13 +49,8 @@ export default class Ps extends BaseCommand {
     const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
       await import('../cmd/container/ps.js');
     const { renderList } = await import('../formatter/format.js');
-    let format = flags.format ?? '';
-    if (flags.quiet && format !== '') {
-      process.stderr.write(
-        'WARNING: Ignoring custom format, because both --format and --quiet are set.\n',
-      );
-      format = '';
-    }
+    const { quietOverridesFormat } = await import('../formatter/text.js');
+    const format = quietOverridesFormat(flags.quiet, flags.format ?? '');
     // Sizes cost a snapshot walk per container: only when shown.
     const wantSize = flags.size || /\.Size\b/.test(format) || format === 'json';
     const rows = await listContainerRows(await this.client(), {

@@ -70,6 +70,7 @@ import {
   volumesFromMounts,
 } from '../volume/index.js';
 import { cleanPath } from '../oci/mounts.js';
+import { truncateId } from '../formatter/text.js';
 
 export const RUNTIME = 'io.containerd.runc.v2';
 
@@ -271,7 +272,7 @@ export async function createContainer(
   const stateDir = stateDirOf(settings, id);
   const logPath = join(stateDir, `${id}-json.log`);
   const cgroup = `/${settings.namespace}/${id}`;
-  const hostname = o.hostname ?? id.slice(0, 12);
+  const hostname = o.hostname ?? truncateId(id);
   const cleanup = new CleanupStack();
   try {
     const leaseId = newLeaseId();

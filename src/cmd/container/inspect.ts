@@ -21,6 +21,7 @@ import { imageConfigDigest } from '../../container/image.js';
 import type { Container } from '../../container/resolve.js';
 import { createdAt, getState, type ContainerState } from '../../container/state.js';
 import { criKind, criView, withCriView } from '../../cri/index.js';
+import { truncateId } from '../../formatter/text.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -123,7 +124,7 @@ export function buildInspect(
   }));
 
   const config: Record<string, unknown> = {
-    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? container.id.slice(0, 12),
+    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? truncateId(container.id),
     Domainname: '',
     User: userText,
     AttachStdin: false,

@@ -37,6 +37,7 @@ import {
   type ContainerState,
   type Task,
 } from '../../container/state.js';
+import { ellipsis, truncateId } from '../../formatter/text.js';
 
 interface DisplayPort {
   IP: string;
@@ -117,13 +118,6 @@ export function displayablePorts(bindings: readonly PortBinding[]): string {
   return [...result, ...hostMappings].join(', ');
 }
 
-/** docker/cli formatter.Ellipsis: cut to `max` display columns, the last being `…`. */
-export function ellipsis(s: string, max: number): string {
-  const chars = [...s];
-  if (chars.length <= max) return s;
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
-
 /** Go's strconv.Quote for the COMMAND column. */
 export function goQuoteString(s: string): string {
   let out = '"';
@@ -169,7 +163,7 @@ export class ContainerRow {
   }
 
   get ID(): string {
-    return this.trunc ? this.container.id.slice(0, 12) : this.container.id;
+    return truncateId(this.container.id, !this.trunc);
   }
 
   get Names(): string {

@@ -13,6 +13,7 @@ import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import { containerName } from '../../labels.js';
 import type { Container } from '../../container/resolve.js';
 import { listTasks, type Task } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 export const STATS_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
@@ -302,7 +303,7 @@ export function statsRow(
   prev: Sample | undefined,
   noTrunc: boolean,
 ): StatsRow {
-  const id = noTrunc ? target.container.id : target.container.id.slice(0, 12);
+  const id = truncateId(target.container.id, noTrunc);
   const name = containerName(target.container.labels) || '--';
   const s: Sample = cur ?? {
     cpuNs: 0,
@@ -400,7 +401,7 @@ export async function runStats(client: Client, opts: StatsOptions): Promise<void
       // kubelet's pod sandboxes are plumbing, as in ps.
       .filter((c) => !isSandbox(c.labels))
       .filter((c) => opts.all || isLive(tasks.get(c.id)))
-      .map((c) => ({ ref: c.id.slice(0, 12), container: c }));
+      .map((c) => ({ ref: truncateId(c.id), container: c }));
     return { targets, tasks };
   };
 

@@ -27,6 +27,7 @@ import {
   pruneUntil,
   type Filters,
 } from '../../filters.js';
+import { truncateId } from '../../formatter/text.js';
 
 type NetSettings = Pick<
   Settings,
@@ -165,7 +166,7 @@ export async function listNetworks(
     .filter((n) => matchFilters(n, by))
     .filter((n) => !dangling || dangling.every((v) => boolValue(v) === isDangling(n)))
     .map((n) => ({
-      ID: noTrunc ? n.id : n.id.slice(0, 12),
+      ID: truncateId(n.id, noTrunc),
       Name: n.name,
       Driver: n.driver,
       Scope: 'local',
@@ -388,7 +389,7 @@ export async function connectNetwork(
         ns.Networks[n.name] = await net.connectContainerNetwork({
           ...where,
           network: stored,
-          aliases: [containerName(c.labels), c.id.slice(0, 12)].filter(Boolean),
+          aliases: [containerName(c.labels), truncateId(c.id)].filter(Boolean),
         });
       } else {
         await net.disconnectContainerNetwork({ ...where, network: n.name });
