@@ -56,6 +56,7 @@ import Load from './commands/load.js';
 import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Build from './commands/build.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -116,4 +117,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   push: Push,
   login: Login,
   logout: Logout,
+  build: Build,
 };
