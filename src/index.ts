@@ -57,6 +57,7 @@ import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Build from './commands/build.js';
+import BuilderPrune from './commands/builder/prune.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -118,4 +119,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   login: Login,
   logout: Logout,
   build: Build,
+  'builder:prune': BuilderPrune,
 };

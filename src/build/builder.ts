@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
-import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
+import { AlreadyExistsError } from '../containerd/errors.js';
 import { withLease } from '../containerd/leases.js';
 import { BerthError } from '../errors.js';
 import { chainIds } from '../image/chain.js';
@@ -50,6 +50,9 @@ import {
 import { processWord, ShellExpansionError, type Env } from './shell.js';
 import {
   CACHE_KEY_LABEL,
+  CACHE_LAYER_LABEL,
+  CACHE_LAYER_SIZE_LABEL,
+  type CacheEntry,
   CACHE_LEASE,
   configGcLabels,
   ensureCacheLease,
@@ -75,6 +78,8 @@ export interface BuildOptions {
   addHost: string[];
   /** Progress text (stdout unless -q). */
   out: (s: string) => void;
+  /** RUN steps' output; default `out`. */
+  processOut?: (s: string) => void;
   signal?: AbortSignal;
 }
 
@@ -99,8 +104,12 @@ export class BuildInterruptedError extends BerthError {
 type Layer = Pick<Descriptor, 'mediaType' | 'digest'> & { size?: number };
 
 interface StepState {
-  config: ImageConfig;
+  /** The config's `config` (Env, Cmd, …): always known. */
+  runConfig: ImageRuntimeConfig;
+  /** The whole config, when it has been made or read (a cache hit leaves it unread). */
+  full?: ImageConfig;
   configDigest: string;
+  diffIds: string[];
   /** '' for an image without layers. */
   chainId: string;
   layers: Layer[];
@@ -169,7 +178,7 @@ function parseGoDuration(text: string, flag: string): number {
 
 class StepRunner {
   private readonly snapshotter: string;
-  private cache = new Map<string, string>();
+  private cache = new Map<string, CacheEntry>();
   private readonly pendingConfigs: Promise<unknown>[] = [];
   private readonly stageResults = new Map<string, StageState>();
   private readonly stageByIndex: StageState[] = [];
@@ -295,7 +304,7 @@ class StepRunner {
   private expansionEnv(s: StageState): Map<string, string> {
     const env = new Map<string, string>();
     for (const [k, v] of s.args) if (v !== undefined) env.set(k, v);
-    for (const [k, v] of envMap(s.config.config?.Env)) env.set(k, v);
+    for (const [k, v] of envMap(s.runConfig.Env)) env.set(k, v);
     return env;
   }
 
@@ -326,8 +335,10 @@ class StepRunner {
         history: [],
       };
       s = {
-        config,
+        runConfig: config.config!,
+        full: config,
         configDigest: '',
+        diffIds: [],
         chainId: '',
         layers: [],
         args: new Map(),
@@ -337,8 +348,10 @@ class StepRunner {
     } else {
       const img = await this.baseImage(base);
       s = {
-        config: img.config,
+        runConfig: img.config.config ?? {},
+        full: img.config,
         configDigest: img.configDigest,
+        diffIds: img.diffIds,
         chainId: img.chainId,
         layers: img.manifest.layers,
         args: new Map(),
@@ -346,10 +359,12 @@ class StepRunner {
         cmdSet: false,
       };
     }
-    const triggers = s.config.config?.OnBuild ?? [];
+    const triggers = s.runConfig.OnBuild ?? [];
     if (triggers.length > 0) {
       this.out(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
-      s = { ...s, config: { ...s.config, config: { ...s.config.config, OnBuild: null } } };
+      const full = await this.fullConfig(s);
+      const runConfig = { ...s.runConfig, OnBuild: null };
+      s = { ...s, runConfig, full: { ...full, config: runConfig } };
       for (const t of triggers) {
         const parsed = parseDockerfile(`FROM scratch\n${t}\n`, this.o.dockerfile.name);
         for (const ins of parsed.stages[0]!.instructions) s = await this.dispatch(s, ins);
@@ -359,7 +374,20 @@ class StepRunner {
     return s;
   }
 
-  private async baseImage(ref: string): Promise<LocalImage> {
+  private cacheLease: Promise<void> | undefined;
+  private readonly bases = new Map<string, Promise<LocalImage>>();
+
+  /** The base image, resolved (pulled if need be) and unpacked once per build. */
+  private baseImage(ref: string): Promise<LocalImage> {
+    let p = this.bases.get(ref);
+    if (!p) {
+      p = this.loadBase(ref);
+      this.bases.set(ref, p);
+    }
+    return p;
+  }
+
+  private async loadBase(ref: string): Promise<LocalImage> {
     let img: LocalImage;
     try {
       img = await ensureImage(this.client, this.settings, ref, {
@@ -380,88 +408,110 @@ class StepRunner {
   }
 
   private cacheKey(parent: StageState, createdBy: string): string {
-    return createHash('sha256')
-      .update(`${parent.configDigest}\n${createdBy}\n${JSON.stringify(parent.config.config ?? {})}`)
-      .digest('hex');
+    // The parent's digest covers its whole config; only scratch has none.
+    const base = parent.configDigest || JSON.stringify(parent.runConfig);
+    return createHash('sha256').update(`${base}\n${createdBy}`).digest('hex');
   }
 
-  /** A step found in the cache: its state, or undefined. */
-  private async cached(parent: StageState, key: string): Promise<StageState | undefined> {
+  /** The parent's whole config (read from the store after a cache hit). */
+  private async fullConfig(s: StepState): Promise<ImageConfig> {
+    if (s.full) return s.full;
+    const bytes = await this.client.content.readBlob({ digest: s.configDigest });
+    s.full = JSON.parse(bytes.toString()) as ImageConfig;
+    return s.full;
+  }
+
+  /**
+   * A step found in the cache: its state, or undefined. Nothing is read: the index names the
+   * step's config and layer, and the config's GC labels keep its snapshot and layers.
+   */
+  private cached(
+    parent: StageState,
+    key: string,
+    runConfig: ImageRuntimeConfig = parent.runConfig,
+  ): StageState | undefined {
     if (this.o.noCache) return undefined;
-    const digest = this.cache.get(key);
-    if (!digest) return undefined;
-    let config: ImageConfig;
-    try {
-      config = JSON.parse(
-        (await this.client.content.readBlob({ digest })).toString(),
-      ) as ImageConfig;
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
-    const diffIds = config.rootfs.diff_ids;
-    const layers = [...parent.layers];
-    for (let i = parent.layers.length; i < diffIds.length; i++) {
-      layers.push({ mediaType: MediaType.OciLayer, digest: diffIds[i]! });
-    }
-    const chainId = chainIds(diffIds).at(-1) ?? '';
-    if (chainId !== parent.chainId) {
-      // The layer's snapshot must still be there (a GC'd cache entry is a miss).
-      try {
-        await this.client.snapshots.stat({ snapshotter: this.snapshotter, key: chainId });
-        await this.client.leases.addResource({
-          id: this.lease,
-          resource: { id: chainId, type: `snapshots/${this.snapshotter}` },
-        });
-      } catch (err) {
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      }
+    const hit = this.cache.get(key);
+    if (!hit) return undefined;
+    let { diffIds, layers, chainId } = parent;
+    if (hit.layer) {
+      diffIds = [...diffIds, hit.layer];
+      layers = [
+        ...layers,
+        {
+          mediaType: MediaType.OciLayer,
+          digest: hit.layer,
+          ...(hit.size !== undefined ? { size: hit.size } : {}),
+        },
+      ];
+      chainId = chainIds(diffIds).at(-1)!;
     }
     this.out(' ---> Using cache\n');
-    return { ...parent, config, configDigest: digest, chainId, layers };
+    const state: StageState = {
+      ...parent,
+      runConfig,
+      configDigest: hit.digest,
+      diffIds,
+      chainId,
+      layers,
+    };
+    delete state.full;
+    return state;
   }
 
   /** A new step config: history entry added, written (in the background) with its cache key. */
-  private commit(
+  private async commit(
     parent: StageState,
     createdBy: string,
     key: string,
     change: { runConfig?: ImageRuntimeConfig; layer?: Layer; chainId?: string; author?: string },
-  ): StageState {
+  ): Promise<StageState> {
     const now = new Date().toISOString();
-    const diffIds = [...parent.config.rootfs.diff_ids];
+    const parentFull = await this.fullConfig(parent);
+    const diffIds = [...parent.diffIds];
     const layers = [...parent.layers];
     if (change.layer) {
       diffIds.push(change.layer.digest);
       layers.push(change.layer);
     }
+    const runConfig = change.runConfig ?? parent.runConfig;
     const config: ImageConfig = {
-      ...parent.config,
+      ...parentFull,
       ...(change.author !== undefined ? { author: change.author } : {}),
       created: now,
-      config: change.runConfig ?? parent.config.config ?? {},
+      config: runConfig,
       rootfs: { type: 'layers', diff_ids: diffIds },
       history: [
-        ...(parent.config.history ?? []),
+        ...(parentFull.history ?? []),
         { created: now, created_by: createdBy, ...(change.layer ? {} : { empty_layer: true }) },
       ],
     };
     const { bytes, digest } = jsonBlob(config);
     const chainId = change.chainId ?? parent.chainId;
-    const labels = {
+    const labels: Record<string, string> = {
       ...configGcLabels(this.snapshotter, chainId, layers),
       [CACHE_KEY_LABEL]: key,
     };
-    const write = writeSmallBlob(this.client, bytes, { lease: CACHE_LEASE, labels });
+    if (change.layer) {
+      labels[CACHE_LAYER_LABEL] = change.layer.digest;
+      if (change.layer.size !== undefined)
+        labels[CACHE_LAYER_SIZE_LABEL] = String(change.layer.size);
+    }
+    this.cacheLease ??= ensureCacheLease(this.client);
+    const write = this.cacheLease.then(() =>
+      writeSmallBlob(this.client, bytes, { lease: CACHE_LEASE, labels }),
+    );
     write.catch(() => undefined);
     this.pendingConfigs.push(write);
-    this.cache.set(key, digest);
-    return { ...parent, config, configDigest: digest, chainId, layers };
+    this.cache.set(key, {
+      digest,
+      ...(change.layer ? { layer: change.layer.digest, size: change.layer.size } : {}),
+    });
+    return { ...parent, runConfig, full: config, configDigest: digest, diffIds, chainId, layers };
   }
 
   private async dispatch(s: StageState, ins: Instruction): Promise<StageState> {
-    const rc: ImageRuntimeConfig = { ...(s.config.config ?? {}) };
+    const rc: ImageRuntimeConfig = { ...s.runConfig };
     const env = this.expansionEnv(s);
     const x = (w: string): string => this.expand(w, env, ins);
     const meta = async (
@@ -472,9 +522,9 @@ class StepRunner {
     ): Promise<StageState> => {
       const createdBy = `${NOP}${text}`;
       const key = this.cacheKey(s, createdBy);
-      const hit = await this.cached(s, key);
       const base = { ...s, ...extra };
-      if (hit) return { ...hit, args: base.args, shell: base.shell, cmdSet: base.cmdSet };
+      const hit = this.cached(base, key, next);
+      if (hit) return hit;
       return this.commit(base, createdBy, key, {
         runConfig: next,
         ...(author !== undefined ? { author } : {}),
@@ -487,7 +537,9 @@ class StepRunner {
         return meta(` ARG ${ins.args.trim()}`, rc, { args });
       }
       case 'ENV': {
-        const pairs = parseNameValues(ins, this.escape).map(({ key, value }) => [x(key), x(value)]);
+        const pairs = parseNameValues(ins, this.escape, this.o.dockerfile.name).map(
+          ({ key, value }) => [x(key), x(value)],
+        );
         rc.Env = replaceOrAppendEnv(
           rc.Env ?? [],
           pairs.map(([k, v]) => `${k}=${v}`),
@@ -495,7 +547,9 @@ class StepRunner {
         return meta(` ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, rc);
       }
       case 'LABEL': {
-        const pairs = parseNameValues(ins, this.escape).map(({ key, value }) => [x(key), x(value)]);
+        const pairs = parseNameValues(ins, this.escape, this.o.dockerfile.name).map(
+          ({ key, value }) => [x(key), x(value)],
+        );
         rc.Labels = { ...(rc.Labels ?? {}) };
         for (const [k, v] of pairs) rc.Labels[k!] = v!;
         return meta(` LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, rc);
@@ -590,7 +644,7 @@ class StepRunner {
         return this.copyStep(s, ins, env);
       default:
         throw new DockerfileError(
-          `dockerfile parse error line ${ins.line}: unknown instruction: ${ins.keyword}`,
+          `${this.o.dockerfile.name}:${ins.line}: unknown instruction: ${ins.keyword}`,
         );
     }
   }
@@ -632,7 +686,7 @@ class StepRunner {
   private async runStep(s: StageState, ins: Instruction): Promise<StageState> {
     const json = parseJsonArray(ins.args);
     const cmd = json ?? [...s.shell, ins.args.trim()];
-    const configEnv = envMap(s.config.config?.Env);
+    const configEnv = envMap(s.runConfig.Env);
     const argEnv: string[] = [];
     for (const [k, v] of s.args) {
       if (v !== undefined && !configEnv.has(k)) argEnv.push(`${k}=${v}`);
@@ -640,10 +694,10 @@ class StepRunner {
     argEnv.sort();
     const createdBy = `${argEnv.length > 0 ? `|${argEnv.length} ${argEnv.join(' ')} ` : ''}${cmd.join(' ')}`;
     const key = this.cacheKey(s, createdBy);
-    const hit = await this.cached(s, key);
-    if (hit) return { ...hit, args: s.args, shell: s.shell, cmdSet: s.cmdSet };
+    const hit = this.cached(s, key);
+    if (hit) return hit;
 
-    const rc = s.config.config ?? {};
+    const rc = s.runConfig;
     let env = replaceOrAppendEnv(rc.Env ?? [], argEnv);
     if (!env.some((e) => e.startsWith('PATH='))) env = [DEFAULT_PATH_ENV, ...env];
     const layer = await this.inSnapshot(s, async (snapshotKey, mounts) => {
@@ -658,8 +712,8 @@ class StepRunner {
         cwd: rc.WorkingDir || '/',
         network: this.o.network,
         addHost: this.o.addHost,
-        onStdout: (d) => this.out(d.toString()),
-        onStderr: (d) => this.out(`\x1b[91m${d.toString()}\x1b[0m`),
+        onStdout: (d) => (this.o.processOut ?? this.o.out)(d.toString()),
+        onStderr: (d) => (this.o.processOut ?? this.o.out)(`\x1b[91m${d.toString()}\x1b[0m`),
         ...(this.o.signal ? { signal: this.o.signal } : {}),
         onContainer: (id) => {
           this.runningIn = id;
@@ -730,7 +784,7 @@ class StepRunner {
     let done = false;
     try {
       const layer = await fn(key, mounts as SnapshotMount[]);
-      const chainId = chainIds([...s.config.rootfs.diff_ids, layer.digest]).at(-1)!;
+      const chainId = chainIds([...s.diffIds, layer.digest]).at(-1)!;
       try {
         await this.client.snapshots.commit(
           { snapshotter: this.snapshotter, name: chainId, key, labels: {} },
@@ -762,7 +816,7 @@ class StepRunner {
     const words = parseList(ins.args).map(x);
     if (words.length < 2) {
       throw new DockerfileError(
-        `dockerfile parse error line ${ins.line}: ${verb} requires at least two arguments, but only one was provided. Destination could not be determined.`,
+        `${this.o.dockerfile.name}:${ins.line}: ${verb} requires at least two arguments, but only one was provided. Destination could not be determined.`,
       );
     }
     const destRaw = words.at(-1)!;
@@ -778,6 +832,7 @@ class StepRunner {
     const from = ins.flags.get('from');
     const chown = ins.flags.get('chown');
     let sources: Source[];
+    let keyOverride: string | undefined;
     let release = async (): Promise<void> => undefined;
     if (from !== undefined) {
       const name = x(from);
@@ -785,8 +840,23 @@ class StepRunner {
         this.stageResults.get(name.toLowerCase()) ??
         (/^\d+$/.test(name) ? this.stageByIndex[Number(name)] : undefined);
       let chainId: string;
-      if (stage) chainId = stage.chainId;
-      else chainId = (await this.baseImage(name)).chainId;
+      let fromId: string;
+      if (stage) {
+        chainId = stage.chainId;
+        fromId = stage.configDigest;
+      } else {
+        const img = await this.baseImage(name);
+        chainId = img.chainId;
+        fromId = img.configDigest;
+      }
+      // Another stage's files are what its ID says they are: no need to look at them on a hit.
+      const fromKey = this.cacheKey(
+        s,
+        `${verb} --from=${fromId} --chown=${chown ?? ''} ${JSON.stringify(srcs)} ${destRaw}`,
+      );
+      const fromHit = this.cached(s, fromKey);
+      if (fromHit) return fromHit;
+      keyOverride = fromKey;
       const root = await this.rootDir(chainId);
       release = root.release;
       sources = await resolveSources(root.dir, srcs, () => false, verb).catch(
@@ -803,10 +873,10 @@ class StepRunner {
       const kind = sources.length > 1 ? 'multi' : sources[0]!.stat.isDirectory() ? 'dir' : 'file';
       const chownText = chown !== undefined ? `--chown=${chown}` : '';
       const createdBy = `${NOP}${verb} ${chownText}${kind}:${hash} in ${destRaw} `;
-      const key = this.cacheKey(s, `${createdBy}\n${from ?? ''}`);
-      const hit = await this.cached(s, key);
-      if (hit) return { ...hit, args: s.args, shell: s.shell, cmdSet: s.cmdSet };
-      const rc = s.config.config ?? {};
+      const key = keyOverride ?? this.cacheKey(s, createdBy);
+      const hit = keyOverride ? undefined : this.cached(s, key);
+      if (hit) return hit;
+      const rc = s.runConfig;
       const workdir = rc.WorkingDir || '/';
       let dest = destRaw.startsWith('/') ? destRaw : posix.join(workdir, destRaw);
       if (
@@ -918,7 +988,6 @@ export async function build(
   o: BuildOptions,
 ): Promise<BuildResult> {
   const df = parseDockerfile(o.dockerfile.text, o.dockerfile.name);
-  await ensureCacheLease(client);
   return withLease(
     client,
     async (lease) => {
@@ -943,7 +1012,7 @@ export async function build(
       const configBytes = await client.content.readBlob({ digest: final.configDigest });
       await storeImage(
         client,
-        { config: final.config, configBytes, configDigest: final.configDigest, layers },
+        { configBytes, configDigest: final.configDigest, layers },
         o.tags,
         lease,
       );

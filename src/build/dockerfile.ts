@@ -115,7 +115,7 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
     const keyword = ins.getKeyword().toUpperCase();
     if (!KNOWN_INSTRUCTIONS.has(keyword)) {
       throw new DockerfileError(
-        `dockerfile parse error line ${lineNo}: unknown instruction: ${ins.getInstruction().toUpperCase()}`,
+        `${file}:${lineNo}: unknown instruction: ${ins.getInstruction().toUpperCase()}`,
       );
     }
     const parts: string[] = [];
@@ -145,16 +145,14 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
         throw unsupported(file, lineNo, `${keyword} --${name}`);
       }
       if (!FLAGS[keyword]?.includes(name)) {
-        throw new DockerfileError(`dockerfile parse error line ${lineNo}: Unknown flag: ${name}`);
+        throw new DockerfileError(`${file}:${lineNo}: Unknown flag: ${name}`);
       }
     }
     const instruction: Instruction = { keyword, original, line: lineNo, flags, args };
     if (keyword === 'FROM') {
       const words = args.trim().split(/\s+/).filter(Boolean);
       if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === 'as')) {
-        throw new DockerfileError(
-          `dockerfile parse error line ${lineNo}: FROM requires either one or three arguments`,
-        );
+        throw new DockerfileError(`${file}:${lineNo}: FROM requires either one or three arguments`);
       }
       const stage: Stage = {
         index: stages.length,
@@ -166,7 +164,7 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
         const name = words[2]!.toLowerCase();
         if (!/^[a-z][a-z0-9-_.]*$/.test(name)) {
           throw new DockerfileError(
-            `dockerfile parse error line ${lineNo}: invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`,
+            `${file}:${lineNo}: invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`,
           );
         }
         if (stages.some((s) => s.name === name)) {
@@ -182,16 +180,12 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
       continue;
     }
     if (args.trim() === '' && !['HEALTHCHECK'].includes(keyword)) {
-      throw new DockerfileError(
-        `dockerfile parse error line ${lineNo}: ${keyword} requires at least one argument`,
-      );
+      throw new DockerfileError(`${file}:${lineNo}: ${keyword} requires at least one argument`);
     }
     const stage = stages.at(-1);
     if (!stage) {
       if (keyword !== 'ARG') {
-        throw new DockerfileError(
-          `dockerfile parse error line ${lineNo}: no build stage in current context`,
-        );
+        throw new DockerfileError(`${file}:${lineNo}: no build stage in current context`);
       }
       metaArgs.push(instruction);
     } else {
@@ -250,14 +244,16 @@ export function splitWords(text: string, escape = '\\'): string[] {
  * `KEY=VALUE …` pairs (or the legacy `KEY VALUE` single pair) of ENV and LABEL; values still
  * need expansion.
  */
-export function parseNameValues(ins: Instruction, escape = '\\'): { key: string; value: string }[] {
+export function parseNameValues(
+  ins: Instruction,
+  escape = '\\',
+  file = 'Dockerfile',
+): { key: string; value: string }[] {
   const words = splitWords(ins.args, escape);
   if (words.length === 0) return [];
   if (!words[0]!.includes('=')) {
     if (words.length < 2) {
-      throw new DockerfileError(
-        `dockerfile parse error line ${ins.line}: ${ins.keyword} must have two arguments`,
-      );
+      throw new DockerfileError(`${file}:${ins.line}: ${ins.keyword} must have two arguments`);
     }
     const rest = ins.args.trim().slice(words[0]!.length).trim();
     return [{ key: words[0]!, value: rest }];
@@ -265,9 +261,7 @@ export function parseNameValues(ins: Instruction, escape = '\\'): { key: string;
   return words.map((w) => {
     const eq = w.indexOf('=');
     if (eq <= 0) {
-      throw new DockerfileError(
-        `dockerfile parse error line ${ins.line}: ${ins.keyword} names can not be blank`,
-      );
+      throw new DockerfileError(`${file}:${ins.line}: ${ins.keyword} names can not be blank`);
     }
     return { key: w.slice(0, eq), value: w.slice(eq + 1) };
   });

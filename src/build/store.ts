@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
 import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
-import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
+import type { Descriptor, ImageManifest } from '../registry/media-types.js';
 import { MediaType } from '../registry/media-types.js';
 import { putImageRecord } from '../image/record.js';
 import { snapshotGcLabelKey } from '../image/unpack.js';
@@ -18,6 +18,18 @@ import { snapshotGcLabelKey } from '../image/unpack.js';
 export const CACHE_LEASE = 'berth-build-cache';
 /** Label on a step's config: the cache key it answers. */
 export const CACHE_KEY_LABEL = 'berth.build/cache-key';
+/** Label on a step's config: the diff ID of the layer the step added, if any. */
+export const CACHE_LAYER_LABEL = 'berth.build/layer';
+/** Label on a step's config: that layer's size in bytes. */
+export const CACHE_LAYER_SIZE_LABEL = 'berth.build/layer-size';
+
+export interface CacheEntry {
+  /** The step's config. */
+  digest: string;
+  /** Diff ID (= digest: layers are stored uncompressed) of the layer the step added. */
+  layer?: string;
+  size?: number;
+}
 export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
 
 const CHUNK = 1024 * 1024;
@@ -26,7 +38,13 @@ const CHUNK = 1024 * 1024;
 export async function writeStreamBlob(
   client: Client,
   source: Readable | AsyncIterable<Uint8Array>,
-  opts: { lease: string; labels?: Record<string, string>; signal?: AbortSignal },
+  opts: {
+    lease: string;
+    labels?: Record<string, string>;
+    signal?: AbortSignal;
+    /** The labels follow from the bytes (a manifest's): an existing blob already has them. */
+    labelsFromContent?: boolean;
+  },
 ): Promise<{ digest: string; size: number }> {
   const ref = `berth-build-${randomBytes(8).toString('hex')}`;
   const call: CallOptions = { lease: opts.lease, ...(opts.signal ? { signal: opts.signal } : {}) };
@@ -68,7 +86,7 @@ export async function writeStreamBlob(
       if (!(err instanceof AlreadyExistsError)) throw err;
       w.cancel();
       await client.content.abort({ ref }).catch(() => undefined);
-      await holdBlob(client, digest, opts.lease, opts.labels ?? {});
+      await holdBlob(client, digest, opts.lease, opts.labelsFromContent ? {} : (opts.labels ?? {}));
     }
     return { digest, size: offset };
   } catch (err) {
@@ -104,7 +122,7 @@ export function jsonBlob(value: unknown): { bytes: Buffer; digest: string } {
 export async function writeSmallBlob(
   client: Client,
   bytes: Buffer,
-  opts: { lease: string; labels?: Record<string, string> },
+  opts: { lease: string; labels?: Record<string, string>; labelsFromContent?: boolean },
 ): Promise<string> {
   const { digest } = await writeStreamBlob(client, Readable.from([bytes]), opts);
   return digest;
@@ -131,13 +149,19 @@ export async function ensureCacheLease(client: Client): Promise<void> {
   }
 }
 
-/** Every cached step: cache key -> config digest. */
-export async function loadCacheIndex(client: Client): Promise<Map<string, string>> {
+/** Every cached step: cache key -> its config digest and the diff ID of the layer it added. */
+export async function loadCacheIndex(client: Client): Promise<Map<string, CacheEntry>> {
   const infos = await client.content.list({ filters: [`labels."${CACHE_KEY_LABEL}"`] });
-  const index = new Map<string, string>();
+  const index = new Map<string, CacheEntry>();
   for (const i of infos) {
     const key = i.labels?.[CACHE_KEY_LABEL];
-    if (key) index.set(key, i.digest);
+    if (!key) continue;
+    const e: CacheEntry = { digest: i.digest };
+    const layer = i.labels?.[CACHE_LAYER_LABEL];
+    const size = Number(i.labels?.[CACHE_LAYER_SIZE_LABEL] ?? NaN);
+    if (layer) e.layer = layer;
+    if (Number.isSafeInteger(size)) e.size = size;
+    index.set(key, e);
   }
   return index;
 }
@@ -154,7 +178,6 @@ export async function pruneBuildCache(client: Client): Promise<boolean> {
 }
 
 export interface FinalImage {
-  config: ImageConfig;
   configBytes: Buffer;
   configDigest: string;
   layers: Descriptor[];
@@ -185,7 +208,7 @@ export async function storeImage(
     'containerd.io/gc.ref.content.config': img.configDigest,
   };
   img.layers.forEach((l, i) => (labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
-  await writeSmallBlob(client, bytes, { lease, labels });
+  await writeSmallBlob(client, bytes, { lease, labels, labelsFromContent: true });
   const target: Descriptor = { mediaType: MediaType.OciManifest, digest, size: bytes.length };
   const names = [...tags];
   if (names.length === 0 || client.namespace === 'k8s.io') names.push(img.configDigest);

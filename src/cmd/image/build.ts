@@ -172,9 +172,7 @@ export async function runBuild(
   const tempRoot = join(settings.dataRoot, 'build', 'tmp');
   const { context, dockerfile } = await loadInputs(o, tempRoot);
   const buffered: string[] = [];
-  const out = o.quiet
-    ? (s: string): void => void buffered.push(s)
-    : (s: string): void => void o.stdout.write(s);
+  const out = o.quiet ? (): void => undefined : (s: string): void => void o.stdout.write(s);
   try {
     const result = await build(client, settings, {
       context,
@@ -188,6 +186,7 @@ export async function runBuild(
       network: network === 'bridge' ? 'default' : network,
       addHost: o.addHost,
       out,
+      ...(o.quiet ? { processOut: (s: string) => void buffered.push(s) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
     if (o.iidfile !== undefined) await writeFile(o.iidfile, result.id);
