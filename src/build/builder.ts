@@ -25,7 +25,6 @@ import { hostPlatform, formatPlatform } from '../image/platform.js';
 import {
   MediaType,
   type Descriptor,
-  type HealthConfig,
   type ImageConfig,
   type ImageRuntimeConfig,
 } from '../registry/media-types.js';
@@ -42,11 +41,11 @@ import {
   parseDockerfile,
   parseJsonArray,
   parseList,
-  parseNameValues,
   type Instruction,
   type ParsedDockerfile,
   type Stage,
 } from './dockerfile.js';
+import { applyMetadata } from './metadata.js';
 import { processWord, ShellExpansionError, type Env } from './shell.js';
 import {
   CACHE_KEY_LABEL,
@@ -123,7 +122,8 @@ interface StageState extends StepState {
   cmdSet: boolean;
 }
 
-const NOP = '/bin/sh -c #(nop) ';
+/** Docker's history prefix for steps that run nothing, in the stage's SHELL. */
+const nop = (shell: readonly string[]): string => `${shell.join(' ')} #(nop) `;
 
 function shortId(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
@@ -136,44 +136,6 @@ function envMap(entries: readonly string[] | undefined): Map<string, string> {
     m.set(eq < 0 ? e : e.slice(0, eq), eq < 0 ? '' : e.slice(eq + 1));
   }
   return m;
-}
-
-/** Go's time.Duration.String for whole seconds and up (HEALTHCHECK's history text). */
-function goDuration(ns: number | undefined): string {
-  if (!ns) return '0s';
-  let s = ns / 1e9;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const sec = `${Number.isInteger(s) ? s : s.toFixed(9).replace(/0+$/, '')}s`;
-  if (h) return `${h}h${m}m${sec}`;
-  if (m) return `${m}m${sec}`;
-  return sec;
-}
-
-/** Go duration syntax for HEALTHCHECK flags (`30s`, `1m30s`, `500ms`) in nanoseconds. */
-function parseGoDuration(text: string, flag: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  const unit: Record<string, number> = {
-    ns: 1,
-    us: 1e3,
-    µs: 1e3,
-    ms: 1e6,
-    s: 1e9,
-    m: 6e10,
-    h: 3.6e12,
-  };
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    total += Number(m[1]) * unit[m[2]!]!;
-    consumed += m[0].length;
-  }
-  if (consumed !== text.length || text === '') {
-    throw new BerthError(`time: invalid duration "${text}" for --${flag}`);
-  }
-  return Math.round(total);
 }
 
 class StepRunner {
@@ -520,9 +482,9 @@ class StepRunner {
       extra: Partial<StageState> = {},
       author?: string,
     ): Promise<StageState> => {
-      const createdBy = `${NOP}${text}`;
-      const key = this.cacheKey(s, createdBy);
       const base = { ...s, ...extra };
+      const createdBy = `${nop(base.shell)}${text}`;
+      const key = this.cacheKey(s, createdBy);
       const hit = this.cached(base, key, next);
       if (hit) return hit;
       return this.commit(base, createdBy, key, {
@@ -536,149 +498,25 @@ class StepRunner {
         for (const [k, v] of this.argPairs(ins, env)) args.set(k, v);
         return meta(` ARG ${ins.args.trim()}`, rc, { args });
       }
-      case 'ENV': {
-        const pairs = parseNameValues(ins, this.escape, this.o.dockerfile.name).map(
-          ({ key, value }) => [x(key), x(value)],
-        );
-        rc.Env = replaceOrAppendEnv(
-          rc.Env ?? [],
-          pairs.map(([k, v]) => `${k}=${v}`),
-        );
-        return meta(` ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, rc);
-      }
-      case 'LABEL': {
-        const pairs = parseNameValues(ins, this.escape, this.o.dockerfile.name).map(
-          ({ key, value }) => [x(key), x(value)],
-        );
-        rc.Labels = { ...(rc.Labels ?? {}) };
-        for (const [k, v] of pairs) rc.Labels[k!] = v!;
-        return meta(` LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, rc);
-      }
-      case 'MAINTAINER': {
-        const who = ins.args.trim();
-        return meta(` MAINTAINER ${who}`, rc, {}, who);
-      }
-      case 'WORKDIR': {
-        const dir = x(ins.args.trim());
-        rc.WorkingDir = posix.normalize(
-          dir.startsWith('/') ? dir : posix.join(rc.WorkingDir || '/', dir),
-        );
-        return meta(`WORKDIR ${rc.WorkingDir}`, rc);
-      }
-      case 'USER': {
-        rc.User = x(ins.args.trim());
-        return meta(` USER ${rc.User}`, rc);
-      }
-      case 'EXPOSE': {
-        const ports = ins.args
-          .trim()
-          .split(/\s+/)
-          .map((p) => x(p))
-          .map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
-        for (const p of ports) {
-          if (!/^\d+(-\d+)?\/(tcp|udp|sctp)$/.test(p)) {
-            throw new DockerfileError(
-              `${this.o.dockerfile.name}:${ins.line}: invalid containerPort: ${p}`,
-            );
-          }
-        }
-        rc.ExposedPorts = { ...(rc.ExposedPorts ?? {}) };
-        for (const p of ports) rc.ExposedPorts[p] = {};
-        return meta(` EXPOSE ${ports.join(' ')}`, rc);
-      }
-      case 'VOLUME': {
-        const vols = parseList(ins.args).map((v) => x(v));
-        if (vols.some((v) => v.trim() === '')) {
-          throw new DockerfileError(
-            `${this.o.dockerfile.name}:${ins.line}: VOLUME specified can not be an empty string`,
-          );
-        }
-        rc.Volumes = { ...(rc.Volumes ?? {}) };
-        for (const v of vols) rc.Volumes[v] = {};
-        return meta(` VOLUME [${vols.join(' ')}]`, rc);
-      }
-      case 'STOPSIGNAL': {
-        rc.StopSignal = x(ins.args.trim());
-        return meta(` STOPSIGNAL ${rc.StopSignal}`, rc);
-      }
-      case 'CMD':
-      case 'ENTRYPOINT': {
-        const json = parseJsonArray(ins.args);
-        const cmd = json ?? [...s.shell, ins.args.trim()];
-        if (ins.keyword === 'CMD') {
-          rc.Cmd = cmd;
-          return meta(` CMD ${goQuoteList(cmd)}`, rc, { cmdSet: true });
-        }
-        rc.Entrypoint = cmd;
-        if (!s.cmdSet) rc.Cmd = null;
-        return meta(` ENTRYPOINT ${goQuoteList(cmd)}`, rc);
-      }
-      case 'SHELL': {
-        const shell = parseJsonArray(ins.args);
-        if (!shell || shell.length === 0) {
-          throw new DockerfileError(
-            `${this.o.dockerfile.name}:${ins.line}: SHELL requires the arguments to be in JSON form`,
-          );
-        }
-        rc.Shell = shell;
-        return meta(` SHELL [${shell.join(' ')}]`, rc, { shell });
-      }
-      case 'ONBUILD': {
-        const trigger = ins.args.trim();
-        const kw = trigger.split(/\s+/)[0]!.toUpperCase();
-        if (kw === 'ONBUILD' || kw === 'FROM' || kw === 'MAINTAINER') {
-          throw new DockerfileError(
-            `${this.o.dockerfile.name}:${ins.line}: ${kw} isn't allowed as an ONBUILD trigger`,
-          );
-        }
-        const text = `${kw}${trigger.slice(kw.length)}`;
-        rc.OnBuild = [...(rc.OnBuild ?? []), text];
-        return meta(` ONBUILD ${text}`, rc);
-      }
-      case 'HEALTHCHECK':
-        return meta(...this.healthcheck(ins, rc));
       case 'RUN':
         return this.runStep(s, ins);
       case 'COPY':
       case 'ADD':
         return this.copyStep(s, ins, env);
-      default:
-        throw new DockerfileError(
-          `${this.o.dockerfile.name}:${ins.line}: unknown instruction: ${ins.keyword}`,
-        );
+      default: {
+        const r = applyMetadata(ins, rc, {
+          expand: x,
+          escape: this.escape,
+          file: this.o.dockerfile.name,
+          shell: s.shell,
+          cmdSet: s.cmdSet,
+        });
+        const extra: Partial<StageState> = {};
+        if (r.shell) extra.shell = r.shell;
+        if (r.cmdSet) extra.cmdSet = true;
+        return meta(r.text, r.rc, extra, r.author);
+      }
     }
-  }
-
-  private healthcheck(ins: Instruction, rc: ImageRuntimeConfig): [string, ImageRuntimeConfig] {
-    const rest = ins.args.trim();
-    if (/^none$/i.test(rest)) {
-      rc.Healthcheck = { Test: ['NONE'] };
-      return [` HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`, rc];
-    }
-    const m = /^cmd\s+([\s\S]*)$/i.exec(rest);
-    if (!m) {
-      throw new DockerfileError(
-        `${this.o.dockerfile.name}:${ins.line}: Unknown type "${rest.split(/\s+/)[0] ?? ''}" in HEALTHCHECK (try CMD)`,
-      );
-    }
-    const json = parseJsonArray(m[1]!);
-    const hc: HealthConfig = { Test: json ? ['CMD', ...json] : ['CMD-SHELL', m[1]!.trim()] };
-    const f = ins.flags;
-    const dur = (name: string): number | undefined =>
-      f.has(name) ? parseGoDuration(f.get(name)!, name) : undefined;
-    const interval = dur('interval');
-    const timeout = dur('timeout');
-    const start = dur('start-period');
-    const startInterval = dur('start-interval');
-    if (interval !== undefined) hc.Interval = interval;
-    if (timeout !== undefined) hc.Timeout = timeout;
-    if (start !== undefined) hc.StartPeriod = start;
-    if (startInterval !== undefined) hc.StartInterval = startInterval;
-    if (f.has('retries')) hc.Retries = Number(f.get('retries'));
-    rc.Healthcheck = hc;
-    const retries = hc.Retries ?? 0;
-    const text = ` HEALTHCHECK &{${goQuoteList(hc.Test!)} "${goDuration(interval)}" "${goDuration(timeout)}" "${goDuration(start)}" "${goDuration(startInterval)}" '\\x${retries.toString(16).padStart(2, '0')}'}`;
-    return [text, rc];
   }
 
   // ---- RUN
@@ -872,7 +710,7 @@ class StepRunner {
       const hash = await hashSources(sources);
       const kind = sources.length > 1 ? 'multi' : sources[0]!.stat.isDirectory() ? 'dir' : 'file';
       const chownText = chown !== undefined ? `--chown=${chown}` : '';
-      const createdBy = `${NOP}${verb} ${chownText}${kind}:${hash} in ${destRaw} `;
+      const createdBy = `${nop(s.shell)}${verb} ${chownText}${kind}:${hash} in ${destRaw} `;
       const key = keyOverride ?? this.cacheKey(s, createdBy);
       const hit = keyOverride ? undefined : this.cached(s, key);
       if (hit) return hit;
@@ -974,11 +812,6 @@ function exec(cmd: string, args: string[]): Promise<void> {
       code === 0 ? resolve() : reject(new BerthError(`${cmd}: ${err.trim()}`)),
     );
   });
-}
-
-/** Go's %q of a []string: `["a" "b"]`. */
-function goQuoteList(list: readonly string[]): string {
-  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 }
 
 /** Runs the whole build; the image is stored and tagged. */
