@@ -58,6 +58,10 @@ import Login from './commands/login.js';
 import Logout from './commands/logout.js';
 import Build from './commands/build.js';
 import BuilderPrune from './commands/builder/prune.js';
+import Commit from './commands/commit.js';
+import Export from './commands/export.js';
+import Diff from './commands/diff.js';
+import Import from './commands/import.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -120,4 +124,8 @@ export const COMMANDS: Record<string, Command.Class> = {
   logout: Logout,
   build: Build,
   'builder:prune': BuilderPrune,
+  commit: Commit,
+  export: Export,
+  diff: Diff,
+  import: Import,
 };

@@ -46,6 +46,7 @@ import {
   type Stage,
 } from './dockerfile.js';
 import { applyMetadata } from './metadata.js';
+import { diffMounts, withView } from './snapshot-diff.js';
 import { processWord, ShellExpansionError, type Env } from './shell.js';
 import {
   CACHE_KEY_LABEL,
@@ -573,37 +574,10 @@ class StepRunner {
   private runningIn = '';
 
   /** Diff.Diff between the parent's view and the step's snapshot: the step's layer. */
-  private async diffLayer(parentChain: string, upper: SnapshotMount[]): Promise<Layer> {
-    let lower: SnapshotMount[] = [];
-    const viewKey = `berth-build-view-${randomBytes(8).toString('hex')}`;
-    if (parentChain) {
-      lower = (
-        await this.client.snapshots.view(
-          { snapshotter: this.snapshotter, key: viewKey, parent: parentChain, labels: {} },
-          { lease: this.lease },
-        )
-      ).mounts;
-    }
-    try {
-      const { diff } = await this.client.diff.diff(
-        {
-          left: lower,
-          right: upper,
-          media_type: MediaType.OciLayer,
-          ref: `berth-build-diff-${randomBytes(8).toString('hex')}`,
-          labels: {},
-        },
-        { lease: this.lease, timeoutMs: 0 },
-      );
-      if (!diff) throw new BerthError('the diff service returned no layer');
-      return { mediaType: MediaType.OciLayer, digest: diff.digest, size: Number(diff.size) };
-    } finally {
-      if (parentChain) {
-        await this.client.snapshots
-          .remove({ snapshotter: this.snapshotter, key: viewKey })
-          .catch(() => undefined);
-      }
-    }
+  private diffLayer(parentChain: string, upper: SnapshotMount[]): Promise<Layer> {
+    return withView(this.client, this.snapshotter, parentChain, this.lease, (lower) =>
+      diffMounts(this.client, lower, upper, this.lease),
+    );
   }
 
   /**

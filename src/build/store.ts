@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
 import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
-import type { Descriptor, ImageManifest } from '../registry/media-types.js';
+import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
 import { MediaType } from '../registry/media-types.js';
 import { putImageRecord } from '../image/record.js';
 import { snapshotGcLabelKey } from '../image/unpack.js';
@@ -216,4 +216,21 @@ export async function storeImage(
     await putImageRecord(client, { namespace: client.namespace }, name, target, {}, { lease });
   }
   return target;
+}
+
+/**
+ * A new image from a config and its layers (already in the store): the config blob, the
+ * manifest and the records. Returns the image ID.
+ */
+export async function writeImage(
+  client: Client,
+  lease: string,
+  config: ImageConfig,
+  layers: Descriptor[],
+  names: readonly string[],
+): Promise<string> {
+  const { bytes, digest } = jsonBlob(config);
+  await writeSmallBlob(client, bytes, { lease });
+  await storeImage(client, { configBytes: bytes, configDigest: digest, layers }, names, lease);
+  return digest;
 }

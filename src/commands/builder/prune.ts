@@ -5,7 +5,10 @@ export default class BuilderPrune extends BaseCommand {
   static summary = 'Remove build cache';
   static usage = 'builder prune [OPTIONS]';
   static flags = {
-    all: Flags.boolean({ char: 'a', description: 'Remove all unused build cache, not just dangling ones' }),
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Remove all unused build cache, not just dangling ones',
+    }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
   };
 
