@@ -126,6 +126,21 @@ interface StageState extends StepState {
 /** Docker's history prefix for steps that run nothing, in the stage's SHELL. */
 const nop = (shell: readonly string[]): string => `${shell.join(' ')} #(nop) `;
 
+/**
+ * The cache key of a step: its parent (the parent's ID covers its whole config, layers and
+ * history; only a scratch stage has none, and then its config stands in) and the step's history
+ * text, which carries everything else a step depends on: the instruction with its expanded
+ * arguments, the build args a RUN sees (`|N K=V …`), a COPY's source content hash.
+ */
+export function stepCacheKey(
+  parentDigest: string,
+  parentConfig: ImageRuntimeConfig,
+  createdBy: string,
+): string {
+  const base = parentDigest || JSON.stringify(parentConfig);
+  return createHash('sha256').update(`${base}\n${createdBy}`).digest('hex');
+}
+
 function shortId(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
@@ -371,9 +386,7 @@ class StepRunner {
   }
 
   private cacheKey(parent: StageState, createdBy: string): string {
-    // The parent's digest covers its whole config; only scratch has none.
-    const base = parent.configDigest || JSON.stringify(parent.runConfig);
-    return createHash('sha256').update(`${base}\n${createdBy}`).digest('hex');
+    return stepCacheKey(parent.configDigest, parent.runConfig, createdBy);
   }
 
   /** The parent's whole config (read from the store after a cache hit). */
