@@ -2,13 +2,14 @@
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import { NotFoundError } from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
-import { loggerUri, withTtyParam } from './logger.js';
-import { portsOf } from './ps.js';
-import type { Container } from './resolve.js';
-import { releasePorts } from './stop.js';
-import { attachTask, markRunning, prepareFifos, startDetached } from './run.js';
+import { loggerUri, withTtyParam } from '../../container/logger.js';
+import { portsOf } from '../../container/labels.js';
+import type { Container } from '../../container/resolve.js';
+import { releasePorts } from '../../container/stop.js';
+import { markRunning } from '../../container/restart.js';
+import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
 
 interface HostConfigLabel {
   AutoRemove?: boolean;
@@ -44,11 +45,11 @@ async function clearOldTask(client: Client, id: string, attach: boolean): Promis
     const { process: p } = await client.tasks.get({ container_id: id });
     if (p && (p.status === 'PAUSED' || p.status === 'PAUSING')) {
       // `start -a` attaches before it starts, so Docker's attach refuses it first.
-      throw new BerthError(
+      throw new DaemonError(
         attach
-          ? `Error response from daemon: container ${id} is paused, unpause the container before attach`
-          : 'Error response from daemon: cannot start a paused container, try unpause instead',
-        { exitCode: 1 },
+          ? `container ${id} is paused, unpause the container before attach`
+          : 'cannot start a paused container, try unpause instead',
+        { kind: 'conflict' },
       );
     }
     if (p?.status === 'RUNNING') return false;
@@ -97,7 +98,7 @@ export async function startContainer(
   try {
     await reclaimContainerPorts({ settings, namespace: settings.namespace, containerId: c.id });
   } catch (err) {
-    throw new BerthError(`Error response from daemon: ${(err as Error).message}`, { exitCode: 1 });
+    throw new DaemonError((err as Error).message, { cause: err });
   }
   const mounts = await rootfsMounts(client, c);
   const tty = Boolean(hc.Tty);
@@ -116,7 +117,6 @@ export async function startContainer(
       interactive,
       rm: Boolean(hc.AutoRemove),
       sigProxy: true,
-      command: 'start',
       logUri: logUriOf(settings, c, hc),
       detachKeys: o.detachKeys,
       fifos,
@@ -133,16 +133,15 @@ export async function startContainer(
       tty,
       interactive: Boolean(hc.Interactive),
       mounts,
-      command: 'start',
     });
   } catch (err) {
     if (err instanceof BerthError) {
-      throw new BerthError(
-        err.message.replace(/^berth: /, '').replace(/\n\nRun 'berth start --help'.*$/s, ''),
-        {
-          exitCode: err.exitCode === 125 ? 1 : err.exitCode,
-        },
-      );
+      // Docker's `start` prints a failed start without run's `docker: ` form, and exits 1.
+      throw new BerthError(err.message, {
+        kind: err.kind,
+        exitCode: err.exitCode === 125 ? 1 : err.exitCode,
+        cause: err,
+      });
     }
     throw err;
   }
