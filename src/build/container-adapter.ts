@@ -21,10 +21,10 @@ import {
 } from '../oci/opts.js';
 import type { Spec } from '../oci/spec.js';
 import { specToJSON } from '../oci/spec.js';
-import { parseAddHost } from '../flags/container-parsers.js';
+import { parseAddHost } from '../opts/container-parsers.js';
 import { setupContainerNetwork, teardownContainerNetwork } from '../network/setup.js';
-import { ended, fifoPaths, makeFifoDir, mkfifos, openFifoReader } from '../cmd/container/io.js';
-import { RUNTIME } from '../cmd/container/create.js';
+import { ended, fifoPaths, makeFifoDir, mkfifos, openFifoReader } from '../container/io.js';
+import { RUNTIME } from '../container/create.js';
 
 export const BUILD_CONTAINER_LABEL = 'berth/build';
 

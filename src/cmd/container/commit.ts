@@ -13,8 +13,8 @@ import { parseDockerRef } from '../../registry/reference.js';
 import { applyChanges } from '../../build/changes.js';
 import { containerSnapshot, diffMounts, withView } from '../../build/snapshot-diff.js';
 import { writeImage } from '../../build/store.js';
-import { findContainer } from './resolve.js';
-import { getTask } from './state.js';
+import { findContainer } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
 
 export interface CommitOptions {
   author?: string;

@@ -11,7 +11,7 @@ import { openBlob } from '../../image/content.js';
 import { snapshotDirs } from '../../build/container-adapter.js';
 import { LayeredRoot } from '../../build/copy.js';
 import { containerSnapshot, diffMounts, withView } from '../../build/snapshot-diff.js';
-import { findContainer } from './resolve.js';
+import { findContainer } from '../../container/resolve.js';
 
 const MOUNT_POINTS = [
   '/dev',

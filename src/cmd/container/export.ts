@@ -9,7 +9,7 @@ import { withLease } from '../../containerd/leases.js';
 import { BerthError } from '../../errors.js';
 import { openBlob } from '../../image/content.js';
 import { containerSnapshot, diffMounts } from '../../build/snapshot-diff.js';
-import { findContainer } from './resolve.js';
+import { findContainer } from '../../container/resolve.js';
 
 export async function exportContainer(
   client: Client,
