@@ -5,10 +5,12 @@
 # here (own data root, exec root, pid file and socket) and stopped again; skipped, saying so, when
 # docker.io is not installed. Uses the environment of the integration tests (scripts/dev-env.sh).
 # Usage: bench/build.sh [cold-runs] [cached-runs]
+# BENCH_BUILD_NETWORK=none|host measures both tools with that RUN network (default: their bridge).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COLD=${1:-5}
 CACHED=${2:-10}
+NET=${BENCH_BUILD_NETWORK:-default}
 # shellcheck source=bench/lib/namespace.sh
 . bench/lib/namespace.sh bench-build
 BERTH="$PWD/bin/berth"
@@ -70,12 +72,12 @@ JSON
 fi
 
 "$BERTH" pull -q "$IMG" >/dev/null
-cmds=(-n 'berth cold' "$BERTH build -q --no-cache -t bench-build:berth $CTX")
-cached=(-n 'berth cached' "$BERTH build -q -t bench-build:berth $CTX")
+cmds=(-n 'berth cold' "$BERTH build -q --no-cache --network $NET -t bench-build:berth $CTX")
+cached=(-n 'berth cached' "$BERTH build -q --network $NET -t bench-build:berth $CTX")
 if [ -n "$DOCKER_CMD" ]; then
   $DOCKER_CMD pull -q "$IMG" >/dev/null
-  cmds+=(-n 'docker cold' "$DOCKER_CMD build -q --no-cache -t bench-build:docker $CTX")
-  cached+=(-n 'docker cached' "$DOCKER_CMD build -q -t bench-build:docker $CTX")
+  cmds+=(-n 'docker cold' "$DOCKER_CMD build -q --no-cache --network $NET -t bench-build:docker $CTX")
+  cached+=(-n 'docker cached' "$DOCKER_CMD build -q --network $NET -t bench-build:docker $CTX")
 fi
 hyperfine -N --warmup 1 --runs "$COLD" --export-json "$DIR/cold.json" "${cmds[@]}" >/dev/null
 hyperfine -N --warmup 2 --runs "$CACHED" --export-json "$DIR/cached.json" "${cached[@]}" >/dev/null
