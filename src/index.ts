@@ -62,6 +62,11 @@ import Commit from './commands/commit.js';
 import Export from './commands/export.js';
 import Diff from './commands/diff.js';
 import Import from './commands/import.js';
+import Events from './commands/events.js';
+import Update from './commands/update.js';
+import SystemPrune from './commands/system/prune.js';
+import SystemDf from './commands/system/df.js';
+import Completion from './commands/completion.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -128,4 +133,9 @@ export const COMMANDS: Record<string, Command.Class> = {
   export: Export,
   diff: Diff,
   import: Import,
+  events: Events,
+  update: Update,
+  'system:prune': SystemPrune,
+  'system:df': SystemDf,
+  completion: Completion,
 };
