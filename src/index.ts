@@ -59,6 +59,12 @@ import Load from './commands/load.js';
 import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Build from './commands/build.js';
+import BuilderPrune from './commands/builder/prune.js';
+import Commit from './commands/commit.js';
+import Export from './commands/export.js';
+import Diff from './commands/diff.js';
+import Import from './commands/import.js';
 import Events from './commands/events.js';
 import Update from './commands/update.js';
 import SystemPrune from './commands/system/prune.js';
@@ -127,6 +133,12 @@ export const COMMANDS: Record<string, Command.Class> = {
   push: Push,
   login: Login,
   logout: Logout,
+  build: Build,
+  'builder:prune': BuilderPrune,
+  commit: Commit,
+  export: Export,
+  diff: Diff,
+  import: Import,
   events: Events,
   update: Update,
   'system:prune': SystemPrune,

@@ -25,6 +25,8 @@ const LAYERS: readonly { name: string; rank: number; paths: readonly string[] }[
   },
   { name: 'flags', rank: 4, paths: ['flags/'] },
   { name: 'cmd', rank: 4, paths: ['cmd/'] },
+  // The builder runs RUN steps through the container library, and verbs use it.
+  { name: 'build', rank: 3.5, paths: ['build/'] },
   { name: 'container', rank: 3, paths: ['container/'] },
 ];
 

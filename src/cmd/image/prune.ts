@@ -2,6 +2,7 @@
  * `berth image prune`: remove dangling images (no tag), or with -a every image no container
  * uses, and report the space given back.
  */
+import { pruneBuildCache } from '../../build/store.js';
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { humanSize } from '../../formatter/units.js';
@@ -92,7 +93,11 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
     if (!records.every(matches)) continue;
     victims.push(id);
   }
-  if (victims.length === 0) return { lines: [], reclaimed: 0 };
+  if (victims.length === 0) {
+    // The classic builder's cache is dangling intermediate images in Docker: it goes too.
+    await pruneBuildCache(client);
+    return { lines: [], reclaimed: 0 };
+  }
 
   // Measure before deleting: what is freed is what no surviving image still stands on.
   const doomed = new Set(victims);
@@ -141,6 +146,7 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
         lines.push(line.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')),
     });
   }
+  await pruneBuildCache(client);
   return { lines, reclaimed };
 }
 
