@@ -135,7 +135,9 @@ if (param.fifo === '1') {
 // one process that lives exactly as long as the task (src/health/monitor.ts).
 let health: Monitor | undefined;
 {
-  const effective = param.health ? effectiveHealth(JSON.parse(param.health) as HealthConfig) : undefined;
+  const effective = param.health
+    ? effectiveHealth(JSON.parse(param.health) as HealthConfig)
+    : undefined;
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
   if (effective) {
     health = startHealthMonitor({

@@ -131,6 +131,32 @@ export const containerFlags = {
     helpValue: 'string',
   }),
   'volumes-from': list('Mount volumes from the specified container(s)'),
+  'health-cmd': Flags.string({
+    description: 'Command to run to check health',
+    helpValue: 'string',
+  }),
+  'health-interval': Flags.string({
+    description: 'Time between running the check (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-timeout': Flags.string({
+    description: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-retries': Flags.integer({
+    description: 'Consecutive failures needed to report unhealthy',
+    helpValue: 'int',
+  }),
+  'health-start-period': Flags.string({
+    description:
+      'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-start-interval': Flags.string({
+    description: 'Time between running the check during the start period (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'no-healthcheck': Flags.boolean({ description: 'Disable any container-specified HEALTHCHECK' }),
 };
 
 /** oclif's parse result → the engine's plain options; the caller has checked IMAGE is there. */
@@ -192,6 +218,13 @@ export function containerOptions(
     ip: s('ip'),
     macAddress: s('mac-address'),
     volumesFrom: l('volumes-from'),
+    healthCmd: s('health-cmd'),
+    healthInterval: s('health-interval'),
+    healthTimeout: s('health-timeout'),
+    healthRetries: flags['health-retries'] as number | undefined,
+    healthStartPeriod: s('health-start-period'),
+    healthStartInterval: s('health-start-interval'),
+    noHealthcheck: b('no-healthcheck'),
     command,
   };
 }

@@ -45,7 +45,9 @@ function frozen(cgroup: string): boolean {
     if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       return /^frozen 1$/m.test(fs.readFileSync(`/sys/fs/cgroup${cgroup}/cgroup.events`, 'utf8'));
     }
-    return fs.readFileSync(`/sys/fs/cgroup/freezer${cgroup}/freezer.state`, 'utf8').trim() !== 'THAWED';
+    return (
+      fs.readFileSync(`/sys/fs/cgroup/freezer${cgroup}/freezer.state`, 'utf8').trim() !== 'THAWED'
+    );
   } catch {
     return false;
   }
@@ -85,7 +87,8 @@ export function startHealthMonitor(o: MonitorOptions): Monitor {
       state.FailingStreak = 0;
       state.Status = 'healthy';
     } else {
-      const inStartPeriod = state.Status === 'starting' && startMs - started < o.health.startPeriodMs;
+      const inStartPeriod =
+        state.Status === 'starting' && startMs - started < o.health.startPeriodMs;
       if (!inStartPeriod) {
         state.FailingStreak += 1;
         if (state.FailingStreak >= o.health.retries) state.Status = 'unhealthy';
@@ -130,7 +133,12 @@ export function startHealthMonitor(o: MonitorOptions): Monitor {
       child = undefined;
       if (stopped) return;
       if (timedOut) {
-        record(start, -1, `Health check exceeded timeout (${goDurationString(o.health.timeoutMs)})`, startMs);
+        record(
+          start,
+          -1,
+          `Health check exceeded timeout (${goDurationString(o.health.timeoutMs)})`,
+          startMs,
+        );
       } else if (err) {
         record(start, -1, `failed to run the health check: ${err.message}`, startMs);
       } else {

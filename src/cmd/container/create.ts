@@ -68,6 +68,9 @@ import { InvalidReferenceError } from '../../registry/reference.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
 import { loggerUri } from './logger.js';
+import { mergeHealthConfig, type HealthConfig } from '../../health/config.js';
+import { healthConfigFromFlags } from '../../health/flags.js';
+import { parseGoDuration } from '../filters.js';
 import { randomName, validateName } from './names.js';
 import { findContainer, NoSuchContainerError } from './resolve.js';
 import {
@@ -127,6 +130,16 @@ export interface ContainerOptions {
   init?: boolean;
   stopSignal?: string;
   stopTimeout?: string;
+  /** --health-* flags as typed (durations are Go durations). */
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: number;
+  healthStartPeriod?: string;
+  healthStartInterval?: string;
+  noHealthcheck?: boolean;
+  /** A health check given as a whole (compose); the flags above are not read then. */
+  healthcheck?: HealthConfig;
   restart?: string;
   cidfile?: string;
   addHost: string[];
@@ -280,6 +293,31 @@ export function conflictMessage(name: string, id: string): string {
   return `Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`;
 }
 
+function goDuration(v: string): number {
+  const ms = parseGoDuration(v);
+  if (ms === undefined) throw new Error(`time: invalid duration ${JSON.stringify(v)}`);
+  return ms;
+}
+
+function healthFromFlags(o: ContainerOptions, cmd: string): HealthConfig | undefined {
+  const d = (v: string | undefined, flag: string): number | undefined =>
+    parseOne(v, flag, cmd, goDuration);
+  try {
+    return healthConfigFromFlags({
+      cmd: o.healthCmd,
+      interval: d(o.healthInterval, 'health-interval'),
+      timeout: d(o.healthTimeout, 'health-timeout'),
+      startPeriod: d(o.healthStartPeriod, 'health-start-period'),
+      startInterval: d(o.healthStartInterval, 'health-start-interval'),
+      retries: o.healthRetries,
+      noHealthcheck: o.noHealthcheck,
+    });
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    throw new RunUsageError((err as Error).message, cmd);
+  }
+}
+
 /** Validates flags and creates the container record (no task). */
 export async function createContainer(
   client: Client,
@@ -326,6 +364,7 @@ export async function createContainer(
   const stopTimeout = parseOne(o.stopTimeout, 'stop-timeout', cmd, parseStopTimeout);
   if (o.stopSignal !== undefined) parseOne(o.stopSignal, 'stop-signal', cmd, parseSignal);
   const extraHosts = parseEach(o.addHost, 'add-host', cmd, parseAddHost);
+  const ownHealth = o.healthcheck ?? healthFromFlags(o, cmd);
 
   // ---- image (in parallel with the name pre-check and the lease)
   const loadImage = async (): Promise<RunImage> => {
@@ -567,7 +606,9 @@ export async function createContainer(
       ensureWorkdir(spec.process?.cwd ?? '/', upper, lowers);
 
       const autoRemove = Boolean(o.rm);
+      const health = mergeHealthConfig(ownHealth, image.config.Healthcheck);
       const logUri = loggerUri(settings, {
+        health,
         logPath,
         stateDir,
         tty: Boolean(o.tty),
@@ -602,6 +643,7 @@ export async function createContainer(
         }),
       };
       if (autoRemove) labels[LABEL.autoRemove] = 'true';
+      if (health) labels[LABEL.healthcheck] = JSON.stringify(health);
       if (o.platform) labels[LABEL.platform] = o.platform;
       if (stopTimeout !== undefined) labels[LABEL.stopTimeout] = String(stopTimeout);
       if (stopSignal) labels[STOP_SIGNAL_ANNOTATION] = stopSignal;

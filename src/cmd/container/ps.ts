@@ -21,6 +21,7 @@ import { labelMatches, parseFilterFlags } from '../filters.js';
 import type { Container } from './resolve.js';
 import {
   createdAt,
+  healthOf,
   listTasks,
   stateFromTask,
   statusText,
@@ -422,8 +423,13 @@ export function parseFilters(list: readonly string[]): Map<string, string[]> {
       'since',
       'volume',
       'network',
+      'health',
     ],
-    values: { status: (v) => STATUSES.has(v), exited: (v) => /^-?\d+$/.test(v) },
+    values: {
+      status: (v) => STATUSES.has(v),
+      exited: (v) => /^-?\d+$/.test(v),
+      health: (v) => ['starting', 'healthy', 'unhealthy', 'none'].includes(v),
+    },
   });
 }
 
@@ -615,6 +621,9 @@ export async function listContainerRows(
           break;
         case 'network':
           ok = values.some((v) => networksFromLabels(labels).includes(v));
+          break;
+        case 'health':
+          ok = values.includes(state.Health ?? healthOf(c.labels, state) ?? 'none');
           break;
         default:
           ok = true;

@@ -5,7 +5,8 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
 import { loggerUri, withTtyParam } from './logger.js';
-import { portsOf } from './ps.js';
+import { jsonLabel, portsOf } from './ps.js';
+import type { HealthConfig } from '../../health/config.js';
 import type { Container } from './resolve.js';
 import { releasePorts } from './stop.js';
 import { attachTask, markRunning, prepareFifos, startDetached } from './run.js';
@@ -66,6 +67,7 @@ function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string
   if (saved) return withTtyParam(saved, Boolean(hc.Tty));
   const policy = hc.RestartPolicy?.Name ?? '';
   return loggerUri(settings, {
+    health: jsonLabel<HealthConfig | undefined>(c.labels, LABEL.healthcheck, undefined),
     logPath: c.labels[LABEL.logPath] ?? `${stateDir}/${c.id}-json.log`,
     stateDir,
     tty: Boolean(hc.Tty),
