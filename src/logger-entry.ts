@@ -133,22 +133,23 @@ if (param.fifo === '1') {
 
 // Health checks (--health-cmd, the image's HEALTHCHECK, compose's healthcheck) run from here, the
 // one process that lives exactly as long as the task (src/health/monitor.ts).
+// It starts once the task has: the logger itself starts before the task, and a probe run then
+// would fail against a container that is not running yet.
 let health: Monitor | undefined;
-{
-  const effective = param.health
-    ? effectiveHealth(JSON.parse(param.health) as HealthConfig)
-    : undefined;
+const healthConfig = param.health
+  ? effectiveHealth(JSON.parse(param.health) as HealthConfig)
+  : undefined;
+function startHealth(): void {
+  if (!healthConfig || health) return;
   const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
-  if (effective) {
-    health = startHealthMonitor({
-      health: effective,
-      containerId: process.env.CONTAINER_ID ?? '',
-      namespace: ns,
-      stateDir: param.state ?? '',
-      cgroup: param.cg ?? '',
-      runcRoot: param.runcroot ?? `/run/containerd/runc/${ns}`,
-    });
-  }
+  health = startHealthMonitor({
+    health: healthConfig,
+    containerId: process.env.CONTAINER_ID ?? '',
+    namespace: ns,
+    stateDir: param.state ?? '',
+    cgroup: param.cg ?? '',
+    runcRoot: param.runcroot ?? `/run/containerd/runc/${ns}`,
+  });
 }
 
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
@@ -179,6 +180,7 @@ function watchExit(): void {
     }
     if (populated) {
       seen = true;
+      startHealth();
       return;
     }
     if (!seen && !fs.existsSync(marker)) return;

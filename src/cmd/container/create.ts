@@ -301,7 +301,7 @@ function goDuration(v: string): number {
 
 function healthFromFlags(o: ContainerOptions, cmd: string): HealthConfig | undefined {
   const d = (v: string | undefined, flag: string): number | undefined =>
-    parseOne(v, flag, cmd, goDuration);
+    parseOne(v, `--${flag}`, cmd, goDuration);
   try {
     return healthConfigFromFlags({
       cmd: o.healthCmd,
