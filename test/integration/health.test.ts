@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { berth, berthAsync, ctrList, env, uniqueName } from '../support/berth.js';
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
+/** `run -d --name NAME --network none`, then the rest. */
+const detached = (name: string): string[] => ['run', '-d', '--name', name, '--network', 'none'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Health {
@@ -53,12 +55,7 @@ describe('health checks', function () {
   it('a container becomes healthy: inspect State.Health, ps STATUS and ps -f health=', async () => {
     const name = uniqueName('hok');
     const r = berth([
-      'run',
-      '-d',
-      '--name',
-      name,
-      '--network',
-      'none',
+      ...detached(name),
       '--health-cmd',
       'test -f /tmp/ready && echo ok',
       '--health-interval',
@@ -105,12 +102,7 @@ describe('health checks', function () {
     const name = uniqueName('hbad');
     assert.equal(
       berth([
-        'run',
-        '-d',
-        '--name',
-        name,
-        '--network',
-        'none',
+        ...detached(name),
         '--health-cmd',
         'echo no; exit 3',
         '--health-interval',
@@ -138,12 +130,7 @@ describe('health checks', function () {
     const slow = uniqueName('hslow');
     assert.equal(
       berth([
-        'run',
-        '-d',
-        '--name',
-        slow,
-        '--network',
-        'none',
+        ...detached(slow),
         '--health-cmd',
         'sleep 5',
         '--health-interval',
@@ -163,21 +150,7 @@ describe('health checks', function () {
 
   it('--no-healthcheck: Config.Healthcheck NONE, no State.Health; it conflicts with --health-*', () => {
     const name = uniqueName('hnone');
-    assert.equal(
-      berth([
-        'run',
-        '-d',
-        '--name',
-        name,
-        '--network',
-        'none',
-        '--no-healthcheck',
-        IMG(),
-        'sleep',
-        '300',
-      ]).code,
-      0,
-    );
+    assert.equal(berth([...detached(name), '--no-healthcheck', IMG(), 'sleep', '300']).code, 0);
     assert.equal(
       berth(['inspect', '--format', '{{json .Config.Healthcheck}}', name]).stdout,
       '{"Test":["NONE"]}\n',
@@ -202,12 +175,7 @@ describe('health checks', function () {
   it('keeps probing after the berth that started it was killed; the prober goes with rm -f', async () => {
     const name = uniqueName('hkill');
     const p = berthAsync([
-      'run',
-      '-d',
-      '--name',
-      name,
-      '--network',
-      'none',
+      ...detached(name),
       '--health-cmd',
       'test -f /tmp/ready',
       '--health-interval',
