@@ -4,8 +4,11 @@
  */
 import { loadProject, type LoadedProject } from '../../compose/loader.js';
 import { ComposeError } from '../../compose/errors.js';
+import type { Client } from '../../containerd/client.js';
+import type { Settings } from '../../config/index.js';
 import { parseWords, splitVerb, type FlagSpec, type ParsedFlags } from './args.js';
 import { renderConfig } from './config.js';
+import type { Ctx } from './runtime.js';
 
 /** What a verb needs from the command that runs it (settings, a client) without oclif. */
 export interface ComposeHost {
@@ -14,31 +17,75 @@ export interface ComposeHost {
   version: string;
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  isTTY: boolean;
+  client: () => Promise<Client>;
+  settings: () => Settings;
 }
 
-export const COMPOSE_VERBS = ['config', 'version'] as const;
+const b = (name: string, short?: string): FlagSpec => ({ name, short, type: 'bool' });
+const str = (name: string, short?: string): FlagSpec => ({ name, short, type: 'string' });
+const multi = (name: string, short?: string): FlagSpec => ({ name, short, type: 'multi' });
+const help = b('help', 'h');
 
-const VERB_FLAGS: Record<string, FlagSpec[]> = {
-  config: [
-    { name: 'quiet', short: 'q', type: 'bool' },
-    { name: 'services', type: 'bool' },
-    { name: 'volumes', type: 'bool' },
-    { name: 'profiles', type: 'bool' },
-    { name: 'images', type: 'bool' },
-    { name: 'format', type: 'string' },
-    { name: 'output', short: 'o', type: 'string' },
-    { name: 'no-interpolate', type: 'bool' },
-    { name: 'help', short: 'h', type: 'bool' },
-  ],
-  version: [
-    { name: 'format', short: 'f', type: 'string' },
-    { name: 'short', type: 'bool' },
-    { name: 'help', short: 'h', type: 'bool' },
-  ],
+const VERB_FLAGS: Record<string, { flags: FlagSpec[]; summary: string; stopAtArg?: boolean }> = {
+  build: { summary: 'Build or rebuild services', flags: [b('no-cache'), b('pull'), multi('build-arg'), b('quiet', 'q'), help] },
+  config: {
+    summary: 'Parse, resolve and render compose file in canonical format',
+    flags: [b('quiet', 'q'), b('services'), b('volumes'), b('profiles'), b('images'), str('format'), str('output', 'o'), b('no-interpolate'), help],
+  },
+  create: {
+    summary: 'Creates containers for a service',
+    flags: [b('build'), b('no-build'), str('pull'), b('force-recreate'), b('no-recreate'), b('remove-orphans'), b('quiet-pull'), help],
+  },
+  down: { summary: 'Stop and remove containers, networks', flags: [b('volumes', 'v'), str('rmi'), b('remove-orphans'), str('timeout', 't'), help] },
+  exec: {
+    summary: 'Execute a command in a running container',
+    stopAtArg: true,
+    flags: [b('detach', 'd'), multi('env', 'e'), str('index'), b('no-TTY', 'T'), b('privileged'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), help],
+  },
+  images: { summary: 'List images used by the created containers', flags: [b('quiet', 'q'), str('format'), help] },
+  kill: { summary: 'Force stop service containers', flags: [str('signal', 's'), b('remove-orphans'), help] },
+  logs: {
+    summary: 'View output from containers',
+    flags: [b('follow', 'f'), str('tail', 'n'), b('timestamps', 't'), b('no-color'), b('no-log-prefix'), str('index'), help],
+  },
+  ls: { summary: 'List running compose projects', flags: [b('all', 'a'), b('quiet', 'q'), str('format'), help] },
+  pause: { summary: 'Pause services', flags: [help] },
+  port: { summary: 'Print the public port for a port binding', flags: [str('protocol'), str('index'), help] },
+  ps: {
+    summary: 'List containers',
+    flags: [b('all', 'a'), b('quiet', 'q'), str('format'), b('services'), multi('status'), b('no-trunc'), help],
+  },
+  pull: { summary: 'Pull service images', flags: [b('ignore-pull-failures'), b('quiet', 'q'), b('include-deps'), b('ignore-buildable'), help] },
+  push: { summary: 'Push service images', flags: [b('ignore-push-failures'), b('quiet', 'q'), b('include-deps'), help] },
+  restart: { summary: 'Restart service containers', flags: [str('timeout', 't'), b('no-deps'), help] },
+  rm: { summary: 'Removes stopped service containers', flags: [b('force', 'f'), b('stop', 's'), b('volumes', 'v'), help] },
+  run: {
+    summary: 'Run a one-off command on a service',
+    stopAtArg: true,
+    flags: [
+      b('detach', 'd'), multi('env', 'e'), str('entrypoint'), str('name'), b('no-deps'), b('no-TTY', 'T'), b('rm'),
+      b('service-ports'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), b('quiet-pull'), help,
+    ],
+  },
+  start: { summary: 'Start services', flags: [help] },
+  stop: { summary: 'Stop services', flags: [str('timeout', 't'), help] },
+  unpause: { summary: 'Unpause services', flags: [help] },
+  up: {
+    summary: 'Create and start containers',
+    flags: [
+      b('detach', 'd'), b('wait'), str('wait-timeout'), b('build'), b('no-build'), str('pull'), b('force-recreate'),
+      b('no-recreate'), b('remove-orphans'), b('no-deps'), b('abort-on-container-exit'), str('exit-code-from'),
+      b('no-start'), b('no-color'), b('no-log-prefix'), b('timestamps'), b('quiet-pull'), str('timeout', 't'), help,
+    ],
+  },
+  version: { summary: 'Show the Docker Compose version information', flags: [str('format', 'f'), b('short'), help] },
 };
 
+export const COMPOSE_VERBS = Object.keys(VERB_FLAGS);
+
 export const COMPOSE_USAGE = `
-Usage:  docker compose [OPTIONS] COMMAND
+Usage:  berth compose [OPTIONS] COMMAND
 
 Define and run multi-container applications with berth
 
@@ -51,8 +98,16 @@ Options:
   -p, --project-name string        Project name
 
 Commands:
-${COMPOSE_VERBS.map((v) => `  ${v}`).join('\n')}
-`.replace('docker compose', 'berth compose');
+${COMPOSE_VERBS.map((v) => `  ${v.padEnd(11)}${VERB_FLAGS[v]!.summary}`).join('\n')}
+
+Run 'berth compose COMMAND --help' for more information on a command.
+`;
+
+function verbUsage(verb: string): string {
+  const v = VERB_FLAGS[verb]!;
+  const lines = v.flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : ' string'}`);
+  return `\nUsage:  berth compose ${verb} [OPTIONS]\n\n${v.summary}\n\nOptions:\n${lines.join('\n')}\n`;
+}
 
 function projectOf(host: ComposeHost, p: ParsedFlags, services: string[] = []): LoadedProject {
   const project = loadProject({
@@ -69,6 +124,19 @@ function projectOf(host: ComposeHost, p: ParsedFlags, services: string[] = []): 
   return project;
 }
 
+function seconds(v: string | boolean | string[] | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) {
+    throw new ComposeError(`invalid argument "${String(v)}" for "${flag}" flag: strconv.ParseInt: parsing "${String(v)}": invalid syntax`);
+  }
+  return n;
+}
+
+function index(v: string | boolean | string[] | undefined): number {
+  return v === undefined ? 1 : (seconds(v, '--index') ?? 1);
+}
+
 export async function runCompose(words: readonly string[], host: ComposeHost): Promise<number> {
   const { project: pflags, verb, rest } = splitVerb(words);
   if (pflags.version) {
@@ -79,37 +147,212 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
     host.stdout(COMPOSE_USAGE);
     return 0;
   }
-  const specs = VERB_FLAGS[verb];
-  if (!specs) throw new ComposeError(`unknown docker command: "compose ${verb}"`);
-  const { flags, args } = parseWords(rest, specs);
-  if (flags.help) {
-    host.stdout(`Usage:  berth compose ${verb} [OPTIONS]\n`);
+  const spec = VERB_FLAGS[verb];
+  if (!spec) throw new ComposeError(`unknown docker command: "compose ${verb}"`);
+  const { flags: f, args } = parseWords(rest, spec.flags, spec.stopAtArg);
+  if (f.help) {
+    host.stdout(verbUsage(verb));
     return 0;
   }
+  if (verb === 'version') {
+    if (f.short) host.stdout(`${host.version}\n`);
+    else if (f.format === 'json') host.stdout(`${JSON.stringify({ version: `v${host.version}` })}\n`);
+    else host.stdout(`Docker Compose version v${host.version} (berth)\n`);
+    return 0;
+  }
+  if (verb === 'config') {
+    const project = projectOf(host, pflags, args);
+    const text = renderConfig(project, {
+      quiet: f.quiet === true,
+      services: f.services === true,
+      volumes: f.volumes === true,
+      profiles: f.profiles === true,
+      images: f.images === true,
+      format: f.format as string | undefined,
+    });
+    if (f.output) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(f.output as string, text);
+    } else host.stdout(text);
+    return 0;
+  }
+  const ctx: Ctx = {
+    client: await host.client(),
+    settings: host.settings(),
+    progress: (line) => host.stderr(`${line}\n`),
+  };
+  if (verb === 'ls') {
+    const { ls } = await import('./verbs.js');
+    host.stdout(await ls(ctx, { all: f.all === true, quiet: f.quiet === true, format: f.format as string | undefined }));
+    return 0;
+  }
+  // Verbs that take a service first and a command after it name only that service.
+  const named = verb === 'exec' || verb === 'run' || verb === 'port' ? args.slice(0, 1) : args;
+  const project = projectOf(host, pflags, verb === 'down' || verb === 'ls' ? [] : named);
+  const { unsupportedKeys } = await import('./convert.js');
+  const unsupported = unsupportedKeys(project);
+  if (unsupported.length > 0 && (verb === 'up' || verb === 'create' || verb === 'run')) {
+    host.stderr(`WARN[0000] berth compose ignores these keys: ${unsupported.join(', ')}\n`);
+  }
   switch (verb) {
-    case 'version':
-      if (flags.short) host.stdout(`${host.version}\n`);
-      else if (flags.format === 'json')
-        host.stdout(`${JSON.stringify({ version: `v${host.version}` })}\n`);
-      else host.stdout(`Docker Compose version v${host.version} (berth)\n`);
-      return 0;
-    case 'config': {
-      const project = projectOf(host, pflags, args);
-      const text = renderConfig(project, {
-        quiet: flags.quiet === true,
-        services: flags.services === true,
-        volumes: flags.volumes === true,
-        profiles: flags.profiles === true,
-        images: flags.images === true,
-        format: flags.format as string | undefined,
+    case 'up':
+    case 'create': {
+      const { up } = await import('./up.js');
+      const wt = f['wait-timeout'] as string | undefined;
+      return up(
+        ctx,
+        project,
+        {
+          detach: f.detach === true,
+          wait: f.wait === true,
+          waitTimeoutMs: wt === undefined ? undefined : (seconds(wt, '--wait-timeout') ?? 0) * 1000,
+          build: f.build === true,
+          noBuild: f['no-build'] === true,
+          pull: f.pull as string | undefined,
+          forceRecreate: f['force-recreate'] === true,
+          noRecreate: f['no-recreate'] === true,
+          removeOrphans: f['remove-orphans'] === true,
+          noDeps: f['no-deps'] === true,
+          abortOnContainerExit: f['abort-on-container-exit'] === true || f['exit-code-from'] !== undefined,
+          exitCodeFrom: f['exit-code-from'] as string | undefined,
+          noStart: f['no-start'] === true,
+          noColor: f['no-color'] === true,
+          noLogPrefix: f['no-log-prefix'] === true,
+          timestamps: f.timestamps === true,
+          services: args,
+          write: host.stdout,
+          isTTY: host.isTTY,
+        },
+        verb === 'up' && f['no-start'] !== true,
+      );
+    }
+    case 'down': {
+      const { down } = await import('./up.js');
+      await down(ctx, project, {
+        volumes: f.volumes === true,
+        removeOrphans: f['remove-orphans'] === true,
+        timeout: seconds(f.timeout, '--timeout'),
+        rmi: f.rmi as string | undefined,
       });
-      if (flags.output) {
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(flags.output as string, text);
-      } else host.stdout(text);
       return 0;
     }
+    case 'ps': {
+      const { ps } = await import('./verbs.js');
+      host.stdout(
+        await ps(ctx, project, {
+          all: f.all === true,
+          quiet: f.quiet === true,
+          services: f.services === true,
+          status: (f.status as string[] | undefined) ?? [],
+          format: f.format as string | undefined,
+          names: args,
+        }),
+      );
+      return 0;
+    }
+    case 'logs': {
+      const { logs } = await import('./verbs.js');
+      const tail = f.tail === undefined || f.tail === 'all' ? undefined : seconds(f.tail, '--tail');
+      await logs(ctx, project, {
+        follow: f.follow === true,
+        tail,
+        timestamps: f.timestamps === true,
+        noColor: f['no-color'] === true,
+        noLogPrefix: f['no-log-prefix'] === true,
+        services: args,
+        write: host.stdout,
+        isTTY: host.isTTY,
+      });
+      return 0;
+    }
+    case 'start':
+    case 'stop':
+    case 'restart':
+    case 'kill':
+    case 'rm':
+    case 'pause':
+    case 'unpause': {
+      const { lifecycle } = await import('./verbs.js');
+      await lifecycle(ctx, project, verb, {
+        services: args,
+        timeout: seconds(f.timeout, '--timeout'),
+        signal: f.signal as string | undefined,
+        force: f.force === true,
+        volumes: f.volumes === true,
+        stopFirst: f.stop === true,
+      });
+      return 0;
+    }
+    case 'port': {
+      const { port } = await import('./verbs.js');
+      if (args.length !== 2) throw new ComposeError('"compose port" requires 2 arguments: SERVICE PRIVATE_PORT');
+      host.stdout(await port(ctx, project, { service: args[0]!, port: args[1]!, protocol: (f.protocol as string | undefined) ?? 'tcp', index: index(f.index) }));
+      return 0;
+    }
+    case 'images': {
+      const { images } = await import('./verbs.js');
+      host.stdout(await images(ctx, project, { quiet: f.quiet === true, services: args }));
+      return 0;
+    }
+    case 'exec': {
+      const { exec } = await import('./verbs.js');
+      if (args.length < 2) throw new ComposeError('"compose exec" requires at least 2 arguments: SERVICE COMMAND [ARGS...]');
+      return exec(ctx, project, {
+        service: args[0]!,
+        args: args.slice(1),
+        index: index(f.index),
+        env: (f.env as string[] | undefined) ?? [],
+        workdir: f.workdir as string | undefined,
+        user: f.user as string | undefined,
+        noTty: f['no-TTY'] === true,
+        detach: f.detach === true,
+        privileged: f.privileged === true,
+      });
+    }
+    case 'run': {
+      const { run } = await import('./verbs.js');
+      const { up } = await import('./up.js');
+      if (args.length < 1) throw new ComposeError('"compose run" requires at least 1 argument: SERVICE [COMMAND] [ARGS...]');
+      return run(
+        ctx,
+        project,
+        {
+          service: args[0]!,
+          args: args.slice(1),
+          rm: f.rm === true,
+          detach: f.detach === true,
+          env: (f.env as string[] | undefined) ?? [],
+          entrypoint: f.entrypoint as string | undefined,
+          name: f.name as string | undefined,
+          noDeps: f['no-deps'] === true,
+          noTty: f['no-TTY'] === true,
+          workdir: f.workdir as string | undefined,
+          user: f.user as string | undefined,
+          publish: f['service-ports'] === true,
+        },
+        async (deps) => {
+          await up(ctx, project, {
+            detach: true, wait: false, build: false, noBuild: false, forceRecreate: false, noRecreate: false,
+            removeOrphans: false, noDeps: false, abortOnContainerExit: false, noStart: false, noColor: true,
+            noLogPrefix: false, timestamps: false, services: deps, write: host.stdout, isTTY: false,
+          });
+        },
+      );
+    }
+    case 'pull':
+    case 'push': {
+      const { pullPush } = await import('./images.js');
+      return pullPush(ctx, project, verb, { services: args, quiet: f.quiet === true, write: host.stderr });
+    }
+    case 'build':
+      for (const s of Object.values(project.services)) {
+        if (s.build && (args.length === 0 || args.includes(s.name))) {
+          throw new ComposeError(`service "${s.name}" has build: berth compose cannot build images yet (berth build is not available)`);
+        }
+      }
+      return 0;
     default:
       throw new ComposeError(`unknown docker command: "compose ${verb}"`);
   }
 }
+
