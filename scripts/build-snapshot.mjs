@@ -31,9 +31,10 @@ const PLAIN = process.env.BERTH_SNAPSHOT_PLAIN === '1';
 // allocates ~15 MB that stays alive until printed, which the default 1 MB semi-space copied
 // through a dozen scavenges.
 const V8_FLAGS = ['--min-semi-space-size=16'];
-// Packages that hold such built-ins in their own module scope (undici keeps http's classes); they
-// are left out of the bundle and required from node_modules on first use.
-const LAZY_PACKAGES = ['undici'];
+// Packages left out of the bundle and required from node_modules on first use: those that hold
+// such built-ins in their own module scope (undici keeps http's classes), and those only a rare
+// command needs (yaml, for compose: ≈ 0.2 MB of snapshot every command would deserialize).
+const LAZY_PACKAGES = ['undici', 'yaml'];
 
 /** Keys and plain-data values of the modules that must stay out of the heap. */
 function builtinShapes(root, ids) {

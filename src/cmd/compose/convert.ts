@@ -171,8 +171,11 @@ function mounts(project: ComposeProject, s: ServiceConfig): MountRequest[] {
 
 export interface ServiceContainerSpec {
   options: ContainerCreateOptions;
-  /** Network name (full, `<project>_<key>`) → aliases on it: the service name and its aliases. */
-  aliases: Record<string, string[]>;
+  /**
+   * Names other members of its networks resolve to it: the service name and its aliases (the
+   * network layer keeps one list per container, so an alias holds on each of its networks).
+   */
+  aliases: string[];
 }
 
 /** The create options of container `name` of `s`, with compose's labels already in `labels`. */
@@ -234,7 +237,7 @@ export function containerSpec(
   if (s.platform) o.platform = s.platform as string;
   const health = healthConfig(s.healthcheck, s.name);
   if (health) o.healthcheck = health;
-  const aliases: Record<string, string[]> = {};
+  const aliases = new Set<string>();
   if (s.network_mode) o.networks = [s.network_mode];
   else {
     // Networks in a stable order: the library attaches the first as eth0.
@@ -245,8 +248,8 @@ export function containerSpec(
     });
     o.networks = keys.map((k) => project.networks[k]!.name);
     for (const k of keys) {
-      aliases[project.networks[k]!.name] = [s.name, ...(s.networks?.[k]?.aliases ?? [])];
+      for (const a of [s.name, ...(s.networks?.[k]?.aliases ?? [])]) aliases.add(a);
     }
   }
-  return { options: o, aliases };
+  return { options: o, aliases: [...aliases] };
 }
