@@ -60,6 +60,11 @@ function builtinShapes(root, ids) {
   );
 }
 
+/** JSON with every non-ASCII character escaped (the bundle must stay one byte per character). */
+function asciiJson(v) {
+  return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Banner for a CommonJS bundle that is to be run under --build-snapshot: it replaces the bundle's
  * require() so that `builtins` and `packages` (left out of the bundle, resolved from root's
@@ -72,7 +77,7 @@ function builtinShapes(root, ids) {
 export function lazyRequireBanner(root, { builtins = LAZY_BUILTINS, packages = [] } = {}) {
   const shapes = builtinShapes(root, [...builtins, ...packages]);
   return `
-const __berthShapes = ${JSON.stringify(shapes)};
+const __berthShapes = ${asciiJson(shapes)};
 const __berthRequire = require;
 const __berthPackages = ${JSON.stringify(packages)};
 const __berthPackageJson = ${JSON.stringify(join(root, 'package.json'))};

@@ -8,13 +8,22 @@ export default class Compose extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Compose);
     this.loadSettings(flags);
+    const { parseComposeArgv } = await import('../flags/compose.js');
+    const parsed = parseComposeArgv(argv as string[], this.config.version);
+    if ('text' in parsed) {
+      process.stdout.write(parsed.text);
+      return;
+    }
     const { runCompose } = await import('../cmd/compose/cli.js');
-    const code = await runCompose(argv as string[], {
+    const code = await runCompose(parsed, {
       env: process.env,
       cwd: process.cwd(),
       version: this.config.version,
-      stdout: (s) => process.stdout.write(s),
-      stderr: (s) => process.stderr.write(s),
+      stdout: (s) => void process.stdout.write(s),
+      stderr: (s) => void process.stderr.write(s),
+      isTTY: process.stdout.isTTY === true,
+      client: () => this.client(),
+      settings: () => this.settings,
     });
     if (code !== 0) process.exitCode = code;
   }

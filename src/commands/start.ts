@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { BerthError } from '../errors.js';
+import { BerthError, messageOf } from '../errors.js';
 
 export default class Start extends BaseCommand {
   static summary = 'Start one or more stopped containers';
@@ -23,8 +23,8 @@ export default class Start extends BaseCommand {
     const { flags, argv } = await this.parse(Start);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
-    const { startContainer, restartCheck } = await import('../cmd/container/start.js');
+    const { findContainer } = await import('../container/resolve.js');
+    const { startContainer, restartCheck } = await import('../container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {
       for (const ref of refs)
@@ -52,7 +52,7 @@ export default class Start extends BaseCommand {
         await startContainer(client, this.settings, await findContainer(client, ref), {});
         process.stdout.write(`${ref}\n`);
       } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
+        process.stderr.write(`${messageOf(err)}\n`);
         failed = true;
       }
     }

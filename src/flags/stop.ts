@@ -1,6 +1,6 @@
 // The flags `stop` and `restart` share (Docker's -s/--signal and -t/--timeout), and their parsing.
 import { Flags } from '@oclif/core';
-import { FlagValueError, UsageError } from '../errors.js';
+import { DaemonError, FlagValueError } from '../errors.js';
 import { invalidIntText } from '../usage.js';
 
 export function stopFlags(verb: string) {
@@ -27,13 +27,13 @@ export async function parseStopFlags(flags: {
   signal?: string;
   timeout?: string;
 }): Promise<{ signal?: number; timeout?: number }> {
-  const { parseSignal } = await import('./container-parsers.js');
+  const { parseSignal } = await import('../opts/container-parsers.js');
   let signal: number | undefined;
   if (flags.signal !== undefined) {
     try {
       signal = parseSignal(flags.signal);
     } catch {
-      throw new UsageError(`Error response from daemon: Invalid signal: ${flags.signal}`);
+      throw new DaemonError(`Invalid signal: ${flags.signal}`, { exitCode: 125 });
     }
   }
   let timeout: number | undefined;

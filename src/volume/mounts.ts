@@ -2,7 +2,7 @@
  * The pieces `run`/`create` need to turn volume mount requests into host directories, and to
  * record them on the container the way `docker inspect` shows them.
  */
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import {
   cleanPath,
   type BindMountRequest,
@@ -18,7 +18,7 @@ import { createVolume, type VolumeSettings } from './store.js';
  * - a directory holding the image's root filesystem (e.g. an already mounted rootfs);
  * - `{ lowerdirs }`: overlay lower directories, top layer first;
  * - `{ copyInto }`: a copier that reaches the image some other way (the image's containerd
- *   snapshot: imageSnapshotRootfs in src/cmd/container/volumes.ts); it gets the clean container
+ *   snapshot: imageSnapshotRootfs in src/container/volumes.ts); it gets the clean container
  *   path and the volume's directory and says whether it copied anything.
  */
 export type ImageRootfs =
@@ -197,7 +197,7 @@ export function parseVolumesFrom(spec: string): { container: string; mode?: 'ro'
   if (i < 0) return { container: spec };
   const mode = spec.slice(i + 1);
   if (mode !== 'ro' && mode !== 'rw') {
-    throw new BerthError(`Error response from daemon: invalid mode: ${mode}`, { exitCode: 125 });
+    throw new DaemonError(`invalid mode: ${mode}`, { exitCode: 125 });
   }
   return { container: spec.slice(0, i), mode };
 }

@@ -6,9 +6,9 @@ import { loadProject, type LoadedProject } from '../../compose/loader.js';
 import { ComposeError } from '../../compose/errors.js';
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
-import { parseWords, splitVerb, type FlagSpec, type ParsedFlags } from './args.js';
-import { renderConfig } from './config.js';
-import type { Ctx } from './runtime.js';
+import type { ComposeCommand, ParsedFlags } from '../../compose/command.js';
+import { renderConfig } from '../../compose/config-view.js';
+import type { Ctx } from '../../compose/runtime.js';
 
 /** What a verb needs from the command that runs it (settings, a client) without oclif. */
 export interface ComposeHost {
@@ -20,93 +20,6 @@ export interface ComposeHost {
   isTTY: boolean;
   client: () => Promise<Client>;
   settings: () => Settings;
-}
-
-const b = (name: string, short?: string): FlagSpec => ({ name, short, type: 'bool' });
-const str = (name: string, short?: string): FlagSpec => ({ name, short, type: 'string' });
-const multi = (name: string, short?: string): FlagSpec => ({ name, short, type: 'multi' });
-const help = b('help', 'h');
-
-const VERB_FLAGS: Record<string, { flags: FlagSpec[]; summary: string; stopAtArg?: boolean }> = {
-  build: { summary: 'Build or rebuild services', flags: [b('no-cache'), b('pull'), multi('build-arg'), b('quiet', 'q'), help] },
-  config: {
-    summary: 'Parse, resolve and render compose file in canonical format',
-    flags: [b('quiet', 'q'), b('services'), b('volumes'), b('profiles'), b('images'), str('format'), str('output', 'o'), b('no-interpolate'), help],
-  },
-  create: {
-    summary: 'Creates containers for a service',
-    flags: [b('build'), b('no-build'), str('pull'), b('force-recreate'), b('no-recreate'), b('remove-orphans'), b('quiet-pull'), help],
-  },
-  down: { summary: 'Stop and remove containers, networks', flags: [b('volumes', 'v'), str('rmi'), b('remove-orphans'), str('timeout', 't'), help] },
-  exec: {
-    summary: 'Execute a command in a running container',
-    stopAtArg: true,
-    flags: [b('detach', 'd'), multi('env', 'e'), str('index'), b('no-TTY', 'T'), b('privileged'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), help],
-  },
-  images: { summary: 'List images used by the created containers', flags: [b('quiet', 'q'), str('format'), help] },
-  kill: { summary: 'Force stop service containers', flags: [str('signal', 's'), b('remove-orphans'), help] },
-  logs: {
-    summary: 'View output from containers',
-    flags: [b('follow', 'f'), str('tail', 'n'), b('timestamps', 't'), b('no-color'), b('no-log-prefix'), str('index'), help],
-  },
-  ls: { summary: 'List running compose projects', flags: [b('all', 'a'), b('quiet', 'q'), str('format'), help] },
-  pause: { summary: 'Pause services', flags: [help] },
-  port: { summary: 'Print the public port for a port binding', flags: [str('protocol'), str('index'), help] },
-  ps: {
-    summary: 'List containers',
-    flags: [b('all', 'a'), b('quiet', 'q'), str('format'), b('services'), multi('status'), b('no-trunc'), help],
-  },
-  pull: { summary: 'Pull service images', flags: [b('ignore-pull-failures'), b('quiet', 'q'), b('include-deps'), b('ignore-buildable'), help] },
-  push: { summary: 'Push service images', flags: [b('ignore-push-failures'), b('quiet', 'q'), b('include-deps'), help] },
-  restart: { summary: 'Restart service containers', flags: [str('timeout', 't'), b('no-deps'), help] },
-  rm: { summary: 'Removes stopped service containers', flags: [b('force', 'f'), b('stop', 's'), b('volumes', 'v'), help] },
-  run: {
-    summary: 'Run a one-off command on a service',
-    stopAtArg: true,
-    flags: [
-      b('detach', 'd'), multi('env', 'e'), str('entrypoint'), str('name'), b('no-deps'), b('no-TTY', 'T'), b('rm'),
-      b('service-ports'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), b('quiet-pull'), help,
-    ],
-  },
-  start: { summary: 'Start services', flags: [help] },
-  stop: { summary: 'Stop services', flags: [str('timeout', 't'), help] },
-  unpause: { summary: 'Unpause services', flags: [help] },
-  up: {
-    summary: 'Create and start containers',
-    flags: [
-      b('detach', 'd'), b('wait'), str('wait-timeout'), b('build'), b('no-build'), str('pull'), b('force-recreate'),
-      b('no-recreate'), b('remove-orphans'), b('no-deps'), b('abort-on-container-exit'), str('exit-code-from'),
-      b('no-start'), b('no-color'), b('no-log-prefix'), b('timestamps'), b('quiet-pull'), str('timeout', 't'), help,
-    ],
-  },
-  version: { summary: 'Show the Docker Compose version information', flags: [str('format', 'f'), b('short'), help] },
-};
-
-export const COMPOSE_VERBS = Object.keys(VERB_FLAGS);
-
-export const COMPOSE_USAGE = `
-Usage:  berth compose [OPTIONS] COMMAND
-
-Define and run multi-container applications with berth
-
-Options:
-      --env-file stringArray       Specify an alternate environment file
-  -f, --file stringArray           Compose configuration files
-      --profile stringArray        Specify a profile to enable
-      --project-directory string   Specify an alternate working directory
-                                   (default: the path of the, first specified, Compose file)
-  -p, --project-name string        Project name
-
-Commands:
-${COMPOSE_VERBS.map((v) => `  ${v.padEnd(11)}${VERB_FLAGS[v]!.summary}`).join('\n')}
-
-Run 'berth compose COMMAND --help' for more information on a command.
-`;
-
-function verbUsage(verb: string): string {
-  const v = VERB_FLAGS[verb]!;
-  const lines = v.flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : ' string'}`);
-  return `\nUsage:  berth compose ${verb} [OPTIONS]\n\n${v.summary}\n\nOptions:\n${lines.join('\n')}\n`;
 }
 
 function projectOf(host: ComposeHost, p: ParsedFlags, services: string[] = []): LoadedProject {
@@ -137,23 +50,9 @@ function index(v: string | boolean | string[] | undefined): number {
   return v === undefined ? 1 : (seconds(v, '--index') ?? 1);
 }
 
-export async function runCompose(words: readonly string[], host: ComposeHost): Promise<number> {
-  const { project: pflags, verb, rest } = splitVerb(words);
-  if (pflags.version) {
-    host.stdout(`Docker Compose version v${host.version} (berth)\n`);
-    return 0;
-  }
-  if (!verb || pflags.help) {
-    host.stdout(COMPOSE_USAGE);
-    return 0;
-  }
-  const spec = VERB_FLAGS[verb];
-  if (!spec) throw new ComposeError(`unknown docker command: "compose ${verb}"`);
-  const { flags: f, args } = parseWords(rest, spec.flags, spec.stopAtArg);
-  if (f.help) {
-    host.stdout(verbUsage(verb));
-    return 0;
-  }
+/** Runs a parsed `compose` command line; returns the exit code. */
+export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promise<number> {
+  const { project: pflags, verb, flags: f, args } = cmd;
   if (verb === 'version') {
     if (f.short) host.stdout(`${host.version}\n`);
     else if (f.format === 'json') host.stdout(`${JSON.stringify({ version: `v${host.version}` })}\n`);
@@ -182,14 +81,14 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
     progress: (line) => host.stderr(`${line}\n`),
   };
   if (verb === 'ls') {
-    const { ls } = await import('./verbs.js');
+    const { ls } = await import('../../compose/verbs.js');
     host.stdout(await ls(ctx, { all: f.all === true, quiet: f.quiet === true, format: f.format as string | undefined }));
     return 0;
   }
   // Verbs that take a service first and a command after it name only that service.
   const named = verb === 'exec' || verb === 'run' || verb === 'port' ? args.slice(0, 1) : args;
   const project = projectOf(host, pflags, verb === 'down' || verb === 'ls' ? [] : named);
-  const { unsupportedKeys } = await import('./convert.js');
+  const { unsupportedKeys } = await import('../../compose/convert.js');
   const unsupported = unsupportedKeys(project);
   if (unsupported.length > 0 && (verb === 'up' || verb === 'create' || verb === 'run')) {
     host.stderr(`WARN[0000] berth compose ignores these keys: ${unsupported.join(', ')}\n`);
@@ -197,7 +96,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
   switch (verb) {
     case 'up':
     case 'create': {
-      const { up } = await import('./up.js');
+      const { up } = await import('../../compose/up.js');
       const wt = f['wait-timeout'] as string | undefined;
       return up(
         ctx,
@@ -227,7 +126,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
       );
     }
     case 'down': {
-      const { down } = await import('./up.js');
+      const { down } = await import('../../compose/up.js');
       await down(ctx, project, {
         volumes: f.volumes === true,
         removeOrphans: f['remove-orphans'] === true,
@@ -237,7 +136,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
       return 0;
     }
     case 'ps': {
-      const { ps } = await import('./verbs.js');
+      const { ps } = await import('../../compose/verbs.js');
       host.stdout(
         await ps(ctx, project, {
           all: f.all === true,
@@ -251,7 +150,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
       return 0;
     }
     case 'logs': {
-      const { logs } = await import('./verbs.js');
+      const { logs } = await import('../../compose/verbs.js');
       const tail = f.tail === undefined || f.tail === 'all' ? undefined : seconds(f.tail, '--tail');
       await logs(ctx, project, {
         follow: f.follow === true,
@@ -272,7 +171,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
     case 'rm':
     case 'pause':
     case 'unpause': {
-      const { lifecycle } = await import('./verbs.js');
+      const { lifecycle } = await import('../../compose/verbs.js');
       await lifecycle(ctx, project, verb, {
         services: args,
         timeout: seconds(f.timeout, '--timeout'),
@@ -284,18 +183,18 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
       return 0;
     }
     case 'port': {
-      const { port } = await import('./verbs.js');
+      const { port } = await import('../../compose/verbs.js');
       if (args.length !== 2) throw new ComposeError('"compose port" requires 2 arguments: SERVICE PRIVATE_PORT');
       host.stdout(await port(ctx, project, { service: args[0]!, port: args[1]!, protocol: (f.protocol as string | undefined) ?? 'tcp', index: index(f.index) }));
       return 0;
     }
     case 'images': {
-      const { images } = await import('./verbs.js');
+      const { images } = await import('../../compose/verbs.js');
       host.stdout(await images(ctx, project, { quiet: f.quiet === true, services: args }));
       return 0;
     }
     case 'exec': {
-      const { exec } = await import('./verbs.js');
+      const { exec } = await import('../../compose/verbs.js');
       if (args.length < 2) throw new ComposeError('"compose exec" requires at least 2 arguments: SERVICE COMMAND [ARGS...]');
       return exec(ctx, project, {
         service: args[0]!,
@@ -310,8 +209,8 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
       });
     }
     case 'run': {
-      const { run } = await import('./verbs.js');
-      const { up } = await import('./up.js');
+      const { run } = await import('../../compose/verbs.js');
+      const { up } = await import('../../compose/up.js');
       if (args.length < 1) throw new ComposeError('"compose run" requires at least 1 argument: SERVICE [COMMAND] [ARGS...]');
       return run(
         ctx,
@@ -341,7 +240,7 @@ export async function runCompose(words: readonly string[], host: ComposeHost): P
     }
     case 'pull':
     case 'push': {
-      const { pullPush } = await import('./images.js');
+      const { pullPush } = await import('../../compose/pull.js');
       return pullPush(ctx, project, verb, { services: args, quiet: f.quiet === true, write: host.stderr });
     }
     case 'build':

@@ -4,9 +4,9 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
-import { specProcessArgs, unpackJsonAny } from '../../containerd/helpers.js';
+import { specProcessArgs } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
@@ -17,8 +17,21 @@ import {
   withEmptyLabels,
 } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
-import { labelMatches, parseFilterFlags } from '../filters.js';
-import type { Container } from './resolve.js';
+import { labelMatches, parseFilterFlags } from '../../filters.js';
+import { imageConfigDigest } from '../../container/image.js';
+import {
+  displayImage,
+  mountsOf,
+  portsOf,
+  userLabels,
+} from '../../container/labels.js';
+import type { Container } from '../../container/resolve.js';
+import {
+  commandText,
+  displayablePorts,
+  ellipsis,
+  goQuoteString,
+} from '../../formatter/container.js';
 import {
   createdAt,
   healthOf,
@@ -27,224 +40,10 @@ import {
   statusText,
   type ContainerState,
   type Task,
-} from './state.js';
+} from '../../container/state.js';
 
-/** A port as the `berth/ports` label stores it. */
-export interface PortBinding {
-  HostIp?: string;
-  HostPort?: string | number;
-  ContainerPort?: string | number;
-  Protocol?: string;
-}
-
-/** Parses a JSON label, tolerating absence and garbage. */
-export function jsonLabel<T>(
-  labels: Record<string, string> | undefined,
-  key: string,
-  fallback: T,
-): T {
-  const text = labels?.[key];
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-export function portsOf(labels: Record<string, string> | undefined): PortBinding[] {
-  const v = jsonLabel<unknown>(labels, LABEL.ports, []);
-  return Array.isArray(v) ? (v as PortBinding[]) : [];
-}
-
-interface DisplayPort {
-  IP: string;
-  PrivatePort: number;
-  PublicPort: number;
-  Type: string;
-}
-
-function toDisplayPort(p: PortBinding): DisplayPort {
-  const cp = String(p.ContainerPort ?? '');
-  const [port, proto] = cp.split('/');
-  return {
-    IP: p.HostIp || '0.0.0.0',
-    PrivatePort: Number.parseInt(port, 10) || 0,
-    PublicPort: Number.parseInt(String(p.HostPort ?? '0'), 10) || 0,
-    Type: (p.Protocol || proto || 'tcp').toLowerCase(),
-  };
-}
-
-function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
-/** docker/cli's DisplayablePorts: `0.0.0.0:8080->80/tcp`, identical host/container ranges collapsed. */
-export function displayablePorts(bindings: readonly PortBinding[]): string {
-  const ports = bindings
-    .map(toDisplayPort)
-    .sort(
-      (a, b) =>
-        a.PrivatePort - b.PrivatePort ||
-        (a.IP < b.IP ? -1 : a.IP > b.IP ? 1 : 0) ||
-        a.PublicPort - b.PublicPort ||
-        (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0),
-    );
-  const groups = new Map<string, { first: number; last: number }>();
-  const keys: string[] = [];
-  const result: string[] = [];
-  const hostMappings: string[] = [];
-  const formGroup = (key: string, first: number, last: number): string => {
-    const parts = key.split('/');
-    let type = parts[0];
-    let ip = '';
-    if (parts.length > 1) {
-      ip = parts.slice(0, -1).join('/');
-      type = parts[parts.length - 1];
-    }
-    let group = String(first);
-    if (first !== last) group = `${group}-${last}`;
-    if (ip) group = `${ip.includes(':') ? `[${ip}]` : ip}:${group}->${group}`;
-    return `${group}/${type}`;
-  };
-  for (const p of ports) {
-    let key = p.Type;
-    if (p.IP) {
-      if (p.PublicPort !== p.PrivatePort) {
-        hostMappings.push(`${joinHostPort(p.IP, p.PublicPort)}->${p.PrivatePort}/${p.Type}`);
-        continue;
-      }
-      key = `${p.IP}/${p.Type}`;
-    }
-    const g = groups.get(key);
-    if (!g) {
-      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-      keys.push(key);
-      continue;
-    }
-    if (p.PrivatePort === g.last + 1) {
-      g.last = p.PrivatePort;
-      continue;
-    }
-    result.push(formGroup(key, g.first, g.last));
-    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-  }
-  for (const key of keys) {
-    const g = groups.get(key);
-    if (g) result.push(formGroup(key, g.first, g.last));
-  }
-  return [...result, ...hostMappings].join(', ');
-}
-
-/** docker/cli formatter.Ellipsis: cut to `max` display columns, the last being `…`. */
-export function ellipsis(s: string, max: number): string {
-  const chars = [...s];
-  if (chars.length <= max) return s;
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** Go's strconv.Quote for the COMMAND column. */
-export function goQuoteString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-/** moby's list Command: the path, then the args, each quoted in '' when it holds a space. */
-export function commandText(args: readonly string[]): string {
-  if (args.length === 0) return '';
-  const rest = args.slice(1).map((a) => (a.includes(' ') ? `'${a}'` : a));
-  return rest.length > 0 ? `${args[0]} ${rest.join(' ')}` : args[0];
-}
 
 /** The minimal OCI spec shape read here. */
-export interface SpecLite {
-  process?: {
-    args?: string[];
-    env?: string[];
-    cwd?: string;
-    user?: { uid?: number; gid?: number; username?: string };
-    terminal?: boolean;
-  };
-  hostname?: string;
-  annotations?: Record<string, string>;
-  mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
-  root?: { path?: string; readonly?: boolean };
-  linux?: {
-    resources?: {
-      memory?: { limit?: number };
-      cpu?: { shares?: number; quota?: number; period?: number };
-      pids?: { limit?: number };
-    };
-    namespaces?: Array<{ type: string; path?: string }>;
-  };
-}
-
-export function specOf(c: Pick<Container, 'spec'>): SpecLite {
-  if (!c.spec?.value || c.spec.value.length === 0) return {};
-  try {
-    return unpackJsonAny<SpecLite>(c.spec);
-  } catch {
-    return {};
-  }
-}
-
-// Listings repeat a few image names over many containers; each is parsed once.
-const familiarNames = new Map<string, string>();
-
-/** IMAGE as the user wrote it (berth/image), else the image name in familiar form. */
-export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
-  const typed = c.labels?.[LABEL.imageRef];
-  if (typed) return typed;
-  if (!c.image) return '';
-  let name = familiarNames.get(c.image);
-  if (name === undefined) {
-    try {
-      name = familiarString(parseDockerRef(c.image));
-    } catch {
-      name = c.image;
-    }
-    familiarNames.set(c.image, name);
-  }
-  return name;
-}
-
-/** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
-export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
-    if (
-      k.startsWith('berth/') ||
-      k.startsWith('nerdctl/') ||
-      k.startsWith('containerd.io/restart.')
-    )
-      continue;
-    out[k] = v;
-  }
-  return out;
-}
-
-interface MountLabel {
-  Type?: string;
-  Name?: string;
-  Source?: string;
-  Destination?: string;
-}
-
-export function mountsOf(labels: Record<string, string> | undefined): MountLabel[] {
-  const v = jsonLabel<unknown>(labels, LABEL.mounts, []);
-  return Array.isArray(v) ? (v as MountLabel[]) : [];
-}
-
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
 export class ContainerRow {
   constructor(
@@ -468,7 +267,6 @@ async function ancestorImageIds(
     return hex ? [[v, hex] as const] : [];
   });
   if (hexes.length === 0) return { ids, byValue };
-  const { imageConfigDigest } = await import('./inspect.js');
   const distinct = new Map<string, Container>();
   for (const c of containers) if (c.image) distinct.set(imageKey(c), c);
   await Promise.all(
@@ -582,7 +380,7 @@ export async function listContainerRows(
         containerName(i.c.labels) === ref ||
         (ref.length >= 1 && i.c.id.startsWith(ref)),
     );
-    if (!hit) throw new BerthError(`Error response from daemon: No such container: ${ref}`);
+    if (!hit) throw new DaemonError(`No such container: ${ref}`);
     void key;
     return hit.created;
   };

@@ -1,13 +1,11 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
-import { findContainer } from '../container/resolve.js';
+import { findContainer } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
-import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
+import { removeNetworkHost } from '../../network/remove.js';
 import {
   BUILTIN_NETWORKS,
   DEFAULT_NETWORK,
@@ -15,7 +13,6 @@ import {
   createNetwork,
   ensureDefaultNetwork,
   listStoredNetworks,
-  removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
 import {
@@ -25,7 +22,7 @@ import {
   parseFilterFlags,
   pruneUntil,
   type Filters,
-} from '../filters.js';
+} from '../../filters.js';
 
 type NetSettings = Pick<
   Settings,
@@ -71,7 +68,7 @@ export async function createNetworkCmd(settings: NetSettings, o: CreateOptions):
     throw new BerthError(`invalid network name ${JSON.stringify(o.name)}`);
   }
   if (BUILTIN_NETWORKS.includes(o.name as 'bridge')) {
-    throw new BerthError(`Error response from daemon: network with name ${o.name} already exists`);
+    throw new DaemonError(`network with name ${o.name} already exists`);
   }
   try {
     const created = await createNetwork(settings, {
@@ -85,7 +82,7 @@ export async function createNetworkCmd(settings: NetSettings, o: CreateOptions):
     });
     return created.meta.id;
   } catch (e) {
-    throw new BerthError(`Error response from daemon: ${(e as Error).message}`);
+    throw new DaemonError(`${(e as Error).message}`);
   }
 }
 
@@ -217,7 +214,7 @@ function resolve(settings: NetSettings, ref: string): Listed {
       const p = allNetworks(settings).filter((x) => ref && x.id.startsWith(ref));
       return p.length === 1 ? p[0] : undefined;
     })();
-  if (!n) throw new BerthError(`Error response from daemon: network ${ref} not found`);
+  if (!n) throw new DaemonError(`network ${ref} not found`);
   return n;
 }
 
@@ -269,16 +266,6 @@ export async function inspectNetwork(
   };
 }
 
-/** Deletes the network's rules, bridge device and host-local leases. */
-async function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): Promise<void> {
-  if (s.meta.bridge) {
-    await removeBridgeRules(s.meta.bridge);
-    await deleteBridge(s.meta.bridge);
-  }
-  rmSync(join(settings.dataRoot, 'network', 'ipam', s.name), { recursive: true, force: true });
-  rmSync(join(settings.dataRoot, 'network', 'members', s.name), { recursive: true, force: true });
-}
-
 export async function removeNetwork(
   settings: NetSettings,
   client: Client,
@@ -286,21 +273,17 @@ export async function removeNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   if (BUILTIN_NETWORKS.includes(n.name as 'bridge')) {
-    throw new BerthError(
-      `Error response from daemon: ${n.name} is a pre-defined network and cannot be removed`,
-      {
-        exitCode: 1,
-      },
-    );
+    throw new DaemonError(`${n.name} is a pre-defined network and cannot be removed`, {
+      exitCode: 1,
+    });
   }
   const users = await usersOf(client, n.name);
   if (users.length > 0) {
-    throw new BerthError(
-      `Error response from daemon: error while removing network: network ${n.name} id ${n.id} has active endpoints`,
+    throw new DaemonError(
+      `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
     );
   }
-  removeNetworkFile(n.stored!);
-  await cleanupNetworkHost(settings, n.stored!);
+  await removeNetworkHost(settings, n.stored!);
 }
 
 export async function pruneNetworks(
@@ -318,8 +301,7 @@ export async function pruneNetworks(
     if (!labelsMatch(by, n.labels)) continue;
     if (until !== undefined && n.created && Date.parse(n.created) > until) continue;
     if (used.has(n.name)) continue;
-    removeNetworkFile(n.stored);
-    await cleanupNetworkHost(settings, n.stored);
+    await removeNetworkHost(settings, n.stored);
     removed.push(n.name);
   }
   return removed;
@@ -351,21 +333,19 @@ export async function connectNetwork(
     x === 'host' || x === 'none' || x.startsWith('container:');
   if (connect) {
     if (nets.includes(n.name)) {
-      throw new BerthError(
-        `Error response from daemon: endpoint with name ${containerName(c.labels) || c.id} already exists in network ${n.name}`,
+      throw new DaemonError(
+        `endpoint with name ${containerName(c.labels) || c.id} already exists in network ${n.name}`,
       );
     }
     if (nets.some(special) || special(n.name)) {
-      throw new BerthError(
-        'Error response from daemon: container sharing network namespace with another container or host cannot be connected to any other network',
+      throw new DaemonError(
+        'container sharing network namespace with another container or host cannot be connected to any other network',
       );
     }
     nets = [...nets, n.name];
   } else {
     if (!nets.includes(n.name)) {
-      throw new BerthError(
-        `Error response from daemon: container ${c.id} is not connected to network ${n.name}`,
-      );
+      throw new DaemonError(`container ${c.id} is not connected to network ${n.name}`);
     }
     nets = nets.filter((x) => x !== n.name);
     if (nets.length === 0) nets = ['none'];
@@ -392,7 +372,7 @@ export async function connectNetwork(
         delete ns.Networks[n.name];
       }
     } catch (err) {
-      throw new BerthError(`Error response from daemon: ${(err as Error).message}`);
+      throw new DaemonError(`${(err as Error).message}`);
     }
     labels[LABEL.networkSettings] = JSON.stringify(ns);
   }

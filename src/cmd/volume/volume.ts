@@ -2,7 +2,7 @@
  * The `volume` commands' logic: rows for `ls`, Docker's inspect shape, filters and prune.
  */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, errorText } from '../../errors.js';
 import {
   createVolume,
   deleteVolumeDir,
@@ -14,8 +14,14 @@ import {
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
-import { volumeUsers } from './users.js';
-import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
+import { volumeUsers } from '../../container/volume-users.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  type Filters,
+} from '../../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
 export interface DockerVolume {
@@ -184,7 +190,7 @@ export async function volumeRm(
       onRemoved(name);
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
-      errors.push(err.message);
+      errors.push(errorText(err));
     }
   }
   return errors;

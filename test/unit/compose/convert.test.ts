@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { containerSpec, healthConfig, unsupportedKeys } from '../../../src/cmd/compose/convert.js';
+import { containerSpec, healthConfig, unsupportedKeys } from '../../../src/compose/convert.js';
 import type { ComposeProject, ServiceConfig } from '../../../src/compose/model.js';
 
 function project(services: Record<string, Partial<ServiceConfig>>): ComposeProject {

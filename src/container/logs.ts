@@ -1,0 +1,126 @@
+/** `logs`: reads the container's Docker json-file log (written by berth or berth's logger). */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Client } from '../containerd/client.js';
+import { BerthError } from '../errors.js';
+import { LABEL } from '../labels.js';
+import { parseTimestamp } from '../filters.js';
+import type { Container } from './resolve.js';
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: string;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+interface Entry {
+  log: string;
+  stream: string;
+  time: string;
+}
+
+/** Docker's --since/--until: RFC 3339 (date or date-time), Unix seconds[.nanos], or a duration ago. */
+export function parseTimeArg(value: string, flag = 'since', now = Date.now()): number {
+  const t = parseTimestamp(value, now);
+  if (t !== undefined) return t;
+  throw new BerthError(
+    `invalid value for "${flag}": failed to parse value as time or duration: "${value}"`,
+    { exitCode: 1 },
+  );
+}
+
+function timeMs(time: string): number {
+  return Date.parse(time);
+}
+
+function emit(e: Entry, o: LogsOptions): void {
+  const text = o.timestamps ? `${e.time} ${e.log}` : e.log;
+  if (e.stream === 'stderr') process.stderr.write(text);
+  else process.stdout.write(text);
+}
+
+class Reader {
+  private pos = 0;
+  private rest = '';
+  constructor(private readonly path: string) {}
+
+  /** New complete lines since the last call. */
+  read(): Entry[] {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = statSync(this.path).size;
+      if (size < this.pos) this.pos = 0;
+      const chunks: Buffer[] = [];
+      while (this.pos < size) {
+        const buf = Buffer.alloc(Math.min(1 << 20, size - this.pos));
+        const n = readSync(fd, buf, 0, buf.length, this.pos);
+        if (n <= 0) break;
+        this.pos += n;
+        chunks.push(buf.subarray(0, n));
+      }
+      const text = this.rest + Buffer.concat(chunks).toString('utf8');
+      const lines = text.split('\n');
+      this.rest = lines.pop() ?? '';
+      const out: Entry[] = [];
+      for (const l of lines) {
+        if (!l) continue;
+        try {
+          out.push(JSON.parse(l) as Entry);
+        } catch {
+          /* a torn line from a crash: skip */
+        }
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+export async function showLogs(
+  client: Client,
+  container: Container,
+  o: LogsOptions,
+): Promise<void> {
+  const path = container.labels[LABEL.logPath];
+  if (!path) return;
+  const since = o.since ? parseTimeArg(o.since) : undefined;
+  const until = o.until ? parseTimeArg(o.until, 'until') : undefined;
+  const reader = new Reader(path);
+  let entries = reader.read();
+  const keep = (e: Entry): boolean => {
+    const t = timeMs(e.time);
+    return (since === undefined || t >= since) && (until === undefined || t <= until);
+  };
+  entries = entries.filter(keep);
+  if (o.tail !== undefined && o.tail !== 'all') {
+    const n = Number(o.tail);
+    if (Number.isInteger(n) && n >= 0) entries = n === 0 ? [] : entries.slice(-n);
+  }
+  for (const e of entries) emit(e, o);
+  if (!o.follow || (until !== undefined && until <= Date.now())) return;
+
+  // Follow until the task exits (or --until passes).
+  let done = false;
+  const waiter = client.tasks
+    .wait({ container_id: container.id })
+    .then(() => undefined)
+    .catch(() => undefined)
+    .finally(() => (done = true));
+  void waiter;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, done ? 50 : 200));
+    for (const e of reader.read()) if (keep(e)) emit(e, o);
+    if (done) {
+      for (const e of reader.read()) if (keep(e)) emit(e, o);
+      return;
+    }
+    if (until !== undefined && Date.now() > until) return;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * `stop`: the stop signal (flag, else the image's/`--stop-signal` recorded on the container, else
+ * SIGTERM), then SIGKILL after the timeout. The exited task is kept (Docker's `Exited (N)`), and
+ * containerd's restart monitor is told the container was stopped on purpose.
+ */
+import type { Settings } from '../config/index.js';
+import type { Client } from '../containerd/client.js';
+import {
+  DeadlineExceededError,
+  FailedPreconditionError,
+  NotFoundError,
+} from '../containerd/errors.js';
+import { parseSignal } from '../opts/container-parsers.js';
+import { LABEL, RESTART_LABEL } from '../labels.js';
+import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { killAndWait } from './remove.js';
+import { restartMarkerPath } from './restart.js';
+import type { Container } from './resolve.js';
+import { specOf } from './labels.js';
+import { getTask } from './state.js';
+
+const SIGTERM = 15;
+const SIGKILL = 9;
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
+/** The signal `stop` sends first: the container's recorded stop signal, else SIGTERM. */
+export function stopSignalOf(container: Container): number {
+  const recorded =
+    container.labels?.[STOP_SIGNAL_ANNOTATION] ??
+    specOf(container).annotations?.[STOP_SIGNAL_ANNOTATION];
+  if (recorded) {
+    try {
+      return parseSignal(recorded);
+    } catch {
+      // An unparsable recorded signal falls back to Docker's default.
+    }
+  }
+  return SIGTERM;
+}
+
+/** Seconds to wait before SIGKILL: the flag, else `--stop-timeout` recorded at create, else 10. */
+export function stopTimeoutOf(container: Container, flag: number | undefined): number {
+  if (flag !== undefined) return flag;
+  const recorded = Number(container.labels?.[LABEL.stopTimeout]);
+  return Number.isInteger(recorded) ? recorded : DEFAULT_STOP_TIMEOUT_S;
+}
+
+/**
+ * Marks the container as stopped on purpose so containerd's restart monitor leaves it alone.
+ * Phase `before` (explicitly-stopped=true) is set before signalling; `restart.status=stopped`
+ * only once the task has exited, because the monitor SIGKILLs and *deletes* the task of a
+ * container whose desired status is "stopped" but which still runs (losing its exit code and
+ * the stop timeout). Only the label keys named in the mask change.
+ */
+export async function markExplicitlyStopped(
+  client: Client,
+  container: Container,
+  phase: 'before' | 'after' | 'both' = 'both',
+): Promise<void> {
+  const labels: Record<string, string> = {};
+  if (phase !== 'after') {
+    labels[RESTART_LABEL.explicitlyStopped] = 'true';
+    labels[LABEL.explicitlyStopped] = 'true';
+  }
+  // Only containers the restart monitor manages carry the status label; do not opt others in.
+  if (phase !== 'before' && container.labels?.[RESTART_LABEL.status] !== undefined) {
+    labels[RESTART_LABEL.status] = 'stopped';
+  }
+  if (Object.keys(labels).length === 0) return;
+  try {
+    await client.containers.update({
+      container: { id: container.id, labels },
+      update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
+    });
+    Object.assign(container.labels, labels);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+}
+
+/** Sends `signal` to the container's init process (all processes with `all`). */
+export async function signalTask(
+  client: Client,
+  id: string,
+  signal: number,
+  all = false,
+): Promise<void> {
+  await client.tasks.kill({ container_id: id, signal, all });
+}
+
+export interface StopOptions {
+  /** Seconds before SIGKILL; -1 waits forever. */
+  timeout?: number;
+  /** Overrides the stop signal (`-s`). */
+  signal?: number;
+  /** Where the container's network state lives: published ports are released once it stopped. */
+  settings?: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>;
+}
+
+/** Stops the container; a container that is not running is left as it is (Docker succeeds too). */
+export async function stopContainer(
+  client: Client,
+  container: Container,
+  opts: StopOptions = {},
+): Promise<void> {
+  await markExplicitlyStopped(client, container, 'before');
+  await stopTask(client, container, opts);
+  await markExplicitlyStopped(client, container, 'after');
+  if (opts.settings) await releasePorts(opts.settings, container.id);
+}
+
+/** Docker frees a stopped container's published ports; `start` takes them back. */
+export async function releasePorts(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>,
+  id: string,
+): Promise<void> {
+  const { releaseContainerPorts } = await import('../network/index.js');
+  await releaseContainerPorts({ settings, namespace: settings.namespace, containerId: id }).catch(
+    () => undefined,
+  );
+}
+
+async function stopTask(client: Client, container: Container, opts: StopOptions): Promise<void> {
+  const task = await getTask(client, container.id);
+  if (!task) return;
+  const status = String(task.status);
+  if (status === 'STOPPED') return;
+  if (status === 'CREATED') {
+    // Never started: nothing to signal gracefully.
+    await killAndWait(client, container.id);
+    return;
+  }
+  const signal = opts.signal ?? stopSignalOf(container);
+  const timeout = stopTimeoutOf(container, opts.timeout);
+  if (timeout === 0 || signal === SIGKILL) {
+    await killAndWait(client, container.id);
+    return;
+  }
+  try {
+    await signalTask(client, container.id, signal);
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof FailedPreconditionError) return;
+    throw err;
+  }
+  // A paused container gets the signal when it thaws.
+  if (status === 'PAUSED' || status === 'PAUSING') {
+    await client.tasks.resume({ container_id: container.id }).catch(() => undefined);
+  }
+  try {
+    await client.tasks.wait(
+      { container_id: container.id },
+      { timeoutMs: timeout < 0 ? 0 : timeout * 1000 },
+    );
+  } catch (err) {
+    if (err instanceof NotFoundError) return;
+    if (!(err instanceof DeadlineExceededError)) throw err;
+    await killAndWait(client, container.id, 30_000);
+  }
+}
+
+/** `restart`: stop (as `stop` does), then `start` (the caller's, as `berth start` does it). */
+export async function restartContainer(
+  client: Client,
+  container: Container,
+  opts: StopOptions,
+  start: (id: string) => Promise<void>,
+): Promise<void> {
+  const marker = restartMarkerPath(container);
+  try {
+    if (marker) writeFileSync(marker, String(process.pid));
+  } catch {
+    // No state dir (a container berth did not create): nothing watches its exit either.
+  }
+  try {
+    await stopContainer(client, container, opts);
+    await start(container.id);
+  } finally {
+    if (marker) rmSync(marker, { force: true });
+  }
+}
