@@ -62,7 +62,10 @@ function builtinShapes(root, ids) {
 
 /** JSON with every non-ASCII character escaped (the bundle must stay one byte per character). */
 function asciiJson(v) {
-  return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(v).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

@@ -5,11 +5,7 @@
 import { createOptions, type ContainerCreateOptions } from '../container/options.js';
 import type { HealthConfig } from '../health/config.js';
 import type { MountRequest } from '../oci/mounts.js';
-import {
-  parseRestartPolicy,
-  parseTmpfs,
-  type PortMapping,
-} from '../opts/container-parsers.js';
+import { parseRestartPolicy, parseTmpfs, type PortMapping } from '../opts/container-parsers.js';
 import { parseGoDuration } from '../filters.js';
 import { ComposeError } from './errors.js';
 import type { ComposeProject, HealthcheckConfig, ServiceConfig } from './model.js';
@@ -69,7 +65,8 @@ export function unsupportedKeys(project: ComposeProject): string[] {
       if (!SUPPORTED_SERVICE_KEYS.has(k) && !k.startsWith('x-')) out.push(`${s.name}.${k}`);
     }
     const deploy = s.deploy as Record<string, unknown> | undefined;
-    for (const k of Object.keys(deploy ?? {})) if (k !== 'replicas') out.push(`${s.name}.deploy.${k}`);
+    for (const k of Object.keys(deploy ?? {}))
+      if (k !== 'replicas') out.push(`${s.name}.deploy.${k}`);
     if (s.logging?.driver && s.logging.driver !== 'json-file') out.push(`${s.name}.logging.driver`);
   }
   return out;
@@ -83,7 +80,10 @@ function durationMs(v: string | undefined, key: string): number | undefined {
 }
 
 /** compose `healthcheck:` → Docker's HealthConfig (nanoseconds). */
-export function healthConfig(h: HealthcheckConfig | undefined, service: string): HealthConfig | undefined {
+export function healthConfig(
+  h: HealthcheckConfig | undefined,
+  service: string,
+): HealthConfig | undefined {
   if (!h) return undefined;
   if (h.disable) return { Test: ['NONE'] };
   const ns = (v: string | undefined, k: string): number | undefined => {
@@ -155,7 +155,9 @@ function mounts(project: ComposeProject, s: ServiceConfig): MountRequest[] {
     for (const ref of s[section] ?? []) {
       const obj = project[section][ref.source];
       if (!obj?.file) {
-        throw new ComposeError(`${section.slice(0, -1)} "${ref.source}": only file-based ${section} are supported`);
+        throw new ComposeError(
+          `${section.slice(0, -1)} "${ref.source}": only file-based ${section} are supported`,
+        );
       }
       out.push({
         type: 'bind',

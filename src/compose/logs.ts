@@ -33,7 +33,9 @@ interface Source {
 }
 
 /** `web-1` for `demo-web-1`: Compose prints the service and number, not the project. */
-export function shortName(pc: Pick<ProjectContainer, 'service' | 'number' | 'name' | 'oneoff'>): string {
+export function shortName(
+  pc: Pick<ProjectContainer, 'service' | 'number' | 'name' | 'oneoff'>,
+): string {
   return pc.oneoff ? pc.name : `${pc.service}-${pc.number}`;
 }
 
@@ -64,7 +66,8 @@ export async function showLogs(containers: ProjectContainer[], o: LogViewOptions
   // The first read honours --tail: only the last N complete lines of what is there now.
   for (const s of sources) {
     const lines = readNew(s);
-    const shown = o.tail !== undefined && o.tail >= 0 ? lines.slice(Math.max(0, lines.length - o.tail)) : lines;
+    const shown =
+      o.tail !== undefined && o.tail >= 0 ? lines.slice(Math.max(0, lines.length - o.tail)) : lines;
     emit(s, shown, o);
   }
   if (!o.follow) return;

@@ -11,7 +11,9 @@ export async function pullPush(
   o: { services: string[]; quiet: boolean; write: (s: string) => void },
 ): Promise<number> {
   if (verb === 'push') {
-    throw new ComposeError('berth compose push is not supported yet: push each image with berth push');
+    throw new ComposeError(
+      'berth compose push is not supported yet: push each image with berth push',
+    );
   }
   const services = Object.values(project.services).filter(
     (s) => s.image && (o.services.length === 0 || o.services.includes(s.name)),

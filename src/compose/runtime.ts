@@ -69,15 +69,21 @@ export async function projectContainers(
 
 /** Compose names every project in the namespace: `ls`. */
 export async function allProjectContainers(client: Client): Promise<Container[]> {
-  return (await client.containers.list({ filters: [`labels."${COMPOSE_LABEL.project}"`] })).containers;
+  return (await client.containers.list({ filters: [`labels."${COMPOSE_LABEL.project}"`] }))
+    .containers;
 }
 
-export async function ensureNetworks(ctx: Ctx, project: ComposeProject, used: Set<string>): Promise<void> {
+export async function ensureNetworks(
+  ctx: Ctx,
+  project: ComposeProject,
+  used: Set<string>,
+): Promise<void> {
   for (const [key, n] of Object.entries(project.networks)) {
     if (!used.has(key)) continue;
     const existing = findNetwork(ctx.settings, n.name);
     if (n.external) {
-      if (!existing) throw new ComposeError(`network ${n.name} declared as external, but could not be found`);
+      if (!existing)
+        throw new ComposeError(`network ${n.name} declared as external, but could not be found`);
       continue;
     }
     if (existing) continue;
@@ -89,13 +95,21 @@ export async function ensureNetworks(ctx: Ctx, project: ComposeProject, used: Se
       ...(ipam?.gateway ? { gateway: ipam.gateway } : {}),
       ...(ipam?.ip_range ? { ipRange: ipam.ip_range } : {}),
       internal: n.internal === true,
-      labels: { ...(n.labels ?? {}), [COMPOSE_LABEL.project]: project.name, [COMPOSE_LABEL.network]: key },
+      labels: {
+        ...(n.labels ?? {}),
+        [COMPOSE_LABEL.project]: project.name,
+        [COMPOSE_LABEL.network]: key,
+      },
     });
     ctx.progress(` Network ${n.name}  Created`);
   }
 }
 
-export async function ensureVolumes(ctx: Ctx, project: ComposeProject, used: Set<string>): Promise<void> {
+export async function ensureVolumes(
+  ctx: Ctx,
+  project: ComposeProject,
+  used: Set<string>,
+): Promise<void> {
   for (const [key, v] of Object.entries(project.volumes)) {
     if (!used.has(key)) continue;
     const existing = await getVolume(ctx.settings, v.name);
@@ -141,7 +155,11 @@ export async function createServiceContainer(
   project: ComposeProject,
   s: ServiceConfig,
   n: number,
-  o: { name?: string; oneoff?: boolean; override?: (spec: ReturnType<typeof containerSpec>) => void } = {},
+  o: {
+    name?: string;
+    oneoff?: boolean;
+    override?: (spec: ReturnType<typeof containerSpec>) => void;
+  } = {},
 ): Promise<Awaited<ReturnType<typeof createContainer>>> {
   const name = o.name ?? containerNameFor(project.name, s, n);
   const spec = containerSpec(project, s, name, serviceLabels(project, s, n, o.oneoff));
@@ -155,7 +173,12 @@ export async function createServiceContainer(
   return created;
 }
 
-export async function startCreated(ctx: Ctx, created: Awaited<ReturnType<typeof createContainer>>, tty: boolean, interactive: boolean): Promise<void> {
+export async function startCreated(
+  ctx: Ctx,
+  created: Awaited<ReturnType<typeof createContainer>>,
+  tty: boolean,
+  interactive: boolean,
+): Promise<void> {
   ctx.progress(` Container ${created.name}  Starting`);
   await startDetached(ctx.client, {
     id: created.id,
@@ -215,7 +238,10 @@ export async function convergeService(
     names.push(have?.name ?? containerNameFor(project.name, s, n));
     work.push(
       (async () => {
-        if (have && (o.noRecreate || (!o.forceRecreate && have.c.labels?.[COMPOSE_LABEL.configHash] === hash))) {
+        if (
+          have &&
+          (o.noRecreate || (!o.forceRecreate && have.c.labels?.[COMPOSE_LABEL.configHash] === hash))
+        ) {
           if (o.start && !have.state.Running) await startExisting(ctx, have);
           else if (o.start) ctx.progress(` Container ${have.name}  Running`);
           return;
@@ -257,7 +283,9 @@ export async function waitCondition(
   const end = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
-    const mine = (await projectContainers(ctx.client, project.name)).filter((x) => x.service === dep);
+    const mine = (await projectContainers(ctx.client, project.name)).filter(
+      (x) => x.service === dep,
+    );
     if (!announced) {
       for (const x of mine) ctx.progress(` Container ${x.name}  Waiting`);
       announced = true;
@@ -269,20 +297,28 @@ export async function waitCondition(
           throw new ComposeError(`container ${x.name} has no healthcheck configured`);
         }
         if (!x.state.Running) {
-          throw new ComposeError(`dependency failed to start: container ${x.name} exited (${x.state.ExitCode})`);
+          throw new ComposeError(
+            `dependency failed to start: container ${x.name} exited (${x.state.ExitCode})`,
+          );
         }
         const h = readHealthState(x.c.labels?.[LABEL.stateDir]);
-        if (h?.Status === 'unhealthy') throw new ComposeError(`dependency failed to start: container ${x.name} is unhealthy`);
+        if (h?.Status === 'unhealthy')
+          throw new ComposeError(`dependency failed to start: container ${x.name} is unhealthy`);
         if (h?.Status !== 'healthy') done = false;
       } else if (condition === 'service_completed_successfully') {
         if (x.state.Running || x.state.Status === 'created') done = false;
         else if (x.state.ExitCode !== 0) {
-          throw new ComposeError(`service "${dep}" didn't complete successfully: exit ${x.state.ExitCode}`);
+          throw new ComposeError(
+            `service "${dep}" didn't complete successfully: exit ${x.state.ExitCode}`,
+          );
         }
       }
     }
     if (done) {
-      for (const x of mine) ctx.progress(` Container ${x.name}  ${condition === 'service_healthy' ? 'Healthy' : 'Exited'}`);
+      for (const x of mine)
+        ctx.progress(
+          ` Container ${x.name}  ${condition === 'service_healthy' ? 'Healthy' : 'Exited'}`,
+        );
       return;
     }
     if (Date.now() > end) throw new ComposeError(`timeout waiting for dependency "${dep}"`);

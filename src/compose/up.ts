@@ -46,7 +46,11 @@ export interface UpOptions {
 }
 
 /** The services `up a b` touches: those named and (unless --no-deps) what they depend on. */
-export function selectServices(project: ComposeProject, names: string[], noDeps: boolean): Record<string, ServiceConfig> {
+export function selectServices(
+  project: ComposeProject,
+  names: string[],
+  noDeps: boolean,
+): Record<string, ServiceConfig> {
   if (names.length === 0) return project.services;
   const out: Record<string, ServiceConfig> = {};
   const add = (n: string): void => {
@@ -60,7 +64,10 @@ export function selectServices(project: ComposeProject, names: string[], noDeps:
   return out;
 }
 
-function usedResources(services: Record<string, ServiceConfig>): { networks: Set<string>; volumes: Set<string> } {
+function usedResources(services: Record<string, ServiceConfig>): {
+  networks: Set<string>;
+  volumes: Set<string>;
+} {
   const networks = new Set<string>();
   const volumes = new Set<string>();
   for (const s of Object.values(services)) {
@@ -81,11 +88,18 @@ function checkBuild(project: ComposeProject, services: Record<string, ServiceCon
   void project;
 }
 
-export async function up(ctx: Ctx, project: ComposeProject, o: UpOptions, start = true): Promise<number> {
+export async function up(
+  ctx: Ctx,
+  project: ComposeProject,
+  o: UpOptions,
+  start = true,
+): Promise<number> {
   const services = selectServices(project, o.services, o.noDeps);
   checkBuild(project, services);
   const existing = await projectContainers(ctx.client, project.name);
-  const orphans = existing.filter((x) => !project.services[x.service] && !project.disabledServices[x.service]);
+  const orphans = existing.filter(
+    (x) => !project.services[x.service] && !project.disabledServices[x.service],
+  );
   if (orphans.length > 0) {
     if (o.removeOrphans) await Promise.all(orphans.map((x) => removeOne(ctx, x)));
     else {
@@ -109,7 +123,9 @@ export async function up(ctx: Ctx, project: ComposeProject, o: UpOptions, start 
           await waitCondition(ctx, project, dep, d.condition);
         } catch (err) {
           if (d.required === false) {
-            process.stderr.write(`WARN[0000] optional dependency "${dep}" failed: ${(err as Error).message}\n`);
+            process.stderr.write(
+              `WARN[0000] optional dependency "${dep}" failed: ${(err as Error).message}\n`,
+            );
             continue;
           }
           throw err;
@@ -134,14 +150,26 @@ export async function up(ctx: Ctx, project: ComposeProject, o: UpOptions, start 
 }
 
 /** `up --wait`: every container running, and healthy when it has a health check. */
-async function waitAll(ctx: Ctx, project: ComposeProject, names: string[], timeoutMs?: number): Promise<void> {
+async function waitAll(
+  ctx: Ctx,
+  project: ComposeProject,
+  names: string[],
+  timeoutMs?: number,
+): Promise<void> {
   const end = timeoutMs ? Date.now() + timeoutMs : Infinity;
   for (;;) {
-    const mine = (await projectContainers(ctx.client, project.name)).filter((x) => names.includes(x.service));
+    const mine = (await projectContainers(ctx.client, project.name)).filter((x) =>
+      names.includes(x.service),
+    );
     let ready = true;
     for (const x of mine) {
       if (!x.state.Running) {
-        if (x.state.Status === 'exited' && x.state.ExitCode === 0 && dependedOnToComplete(project, x.service)) continue;
+        if (
+          x.state.Status === 'exited' &&
+          x.state.ExitCode === 0 &&
+          dependedOnToComplete(project, x.service)
+        )
+          continue;
         throw new ComposeError(`container ${x.name} exited (${x.state.ExitCode})`);
       }
       if (x.c.labels?.[LABEL.healthcheck]) {
@@ -151,7 +179,10 @@ async function waitAll(ctx: Ctx, project: ComposeProject, names: string[], timeo
       }
     }
     if (ready) {
-      for (const x of mine) ctx.progress(` Container ${x.name}  ${x.c.labels?.[LABEL.healthcheck] ? 'Healthy' : 'Running'}`);
+      for (const x of mine)
+        ctx.progress(
+          ` Container ${x.name}  ${x.c.labels?.[LABEL.healthcheck] ? 'Healthy' : 'Running'}`,
+        );
       return;
     }
     if (Date.now() > end) throw new ComposeError(`timeout waiting for the services to be healthy`);
@@ -172,7 +203,9 @@ async function attachLogs(
   services: Record<string, ServiceConfig>,
   o: UpOptions,
 ): Promise<number> {
-  const containers = (await projectContainers(ctx.client, project.name)).filter((x) => services[x.service]);
+  const containers = (await projectContainers(ctx.client, project.name)).filter(
+    (x) => services[x.service],
+  );
   let interrupted = false;
   let aborted = false;
   const exitCodes = new Map<string, number>();
@@ -192,12 +225,15 @@ async function attachLogs(
       write: o.write,
       stop: () => interrupted || aborted,
       onExit: async (pc) => {
-        const now = (await projectContainers(ctx.client, project.name)).find((x) => x.c.id === pc.c.id);
+        const now = (await projectContainers(ctx.client, project.name)).find(
+          (x) => x.c.id === pc.c.id,
+        );
         if (now && now.state.Running) return undefined;
         const code = now?.state.ExitCode ?? 0;
         exitCodes.set(pc.service, code);
         o.write(`${pc.service}-${pc.number} exited with code ${code}\n`);
-        if (o.abortOnContainerExit || (o.exitCodeFrom && o.exitCodeFrom === pc.service)) aborted = true;
+        if (o.abortOnContainerExit || (o.exitCodeFrom && o.exitCodeFrom === pc.service))
+          aborted = true;
         return code;
       },
     });
@@ -225,7 +261,11 @@ export async function stopServices(
   await walk(
     graphOf(services),
     async (name) => {
-      await Promise.all(all.filter((x) => x.service === name && x.state.Running && filter(x)).map((x) => stopOne(ctx, x, timeout)));
+      await Promise.all(
+        all
+          .filter((x) => x.service === name && x.state.Running && filter(x))
+          .map((x) => stopOne(ctx, x, timeout)),
+      );
     },
     true,
   );

@@ -51,7 +51,9 @@ export interface PsOptions {
 
 export async function ps(ctx: Ctx, project: ComposeProject, o: PsOptions): Promise<string> {
   if (o.services) {
-    const names = Object.keys(project.services).filter((n) => o.names.length === 0 || o.names.includes(n));
+    const names = Object.keys(project.services).filter(
+      (n) => o.names.length === 0 || o.names.includes(n),
+    );
     return names.map((n) => `${n}\n`).join('');
   }
   let rows = pick(await projectContainers(ctx.client, project.name), o.names);
@@ -86,13 +88,26 @@ export async function ps(ctx: Ctx, project: ComposeProject, o: PsOptions): Promi
 }
 
 /** `compose ls`: projects in the namespace, with their states and files. */
-export async function ls(ctx: Ctx, o: { all: boolean; quiet: boolean; format?: string }): Promise<string> {
+export async function ls(
+  ctx: Ctx,
+  o: { all: boolean; quiet: boolean; format?: string },
+): Promise<string> {
   const { listTasks, stateFromTask } = await import('../container/state.js');
-  const [containers, tasks] = await Promise.all([allProjectContainers(ctx.client), listTasks(ctx.client)]);
-  const projects = new Map<string, { states: Map<string, number>; files: string; running: number }>();
+  const [containers, tasks] = await Promise.all([
+    allProjectContainers(ctx.client),
+    listTasks(ctx.client),
+  ]);
+  const projects = new Map<
+    string,
+    { states: Map<string, number>; files: string; running: number }
+  >();
   for (const c of containers) {
     const name = c.labels?.[COMPOSE_LABEL.project] ?? '';
-    const p = projects.get(name) ?? { states: new Map(), files: c.labels?.[COMPOSE_LABEL.configFiles] ?? '', running: 0 };
+    const p = projects.get(name) ?? {
+      states: new Map(),
+      files: c.labels?.[COMPOSE_LABEL.configFiles] ?? '',
+      running: 0,
+    };
     const st = stateFromTask(c, tasks.get(c.id)).Status;
     p.states.set(st, (p.states.get(st) ?? 0) + 1);
     if (st === 'running') p.running += 1;
@@ -103,12 +118,18 @@ export async function ls(ctx: Ctx, o: { all: boolean; quiet: boolean; format?: s
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, p]) => ({
       Name: name,
-      Status: [...p.states.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}(${n})`).join(', '),
+      Status: [...p.states.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([s, n]) => `${s}(${n})`)
+        .join(', '),
       ConfigFiles: p.files,
     }));
   if (o.quiet) return rows.map((r) => `${r.Name}\n`).join('');
   if (o.format === 'json') return `${JSON.stringify(rows)}\n`;
-  return renderTable(['NAME', 'STATUS', 'CONFIG FILES'], rows.map((r) => [r.Name, r.Status, r.ConfigFiles]));
+  return renderTable(
+    ['NAME', 'STATUS', 'CONFIG FILES'],
+    rows.map((r) => [r.Name, r.Status, r.ConfigFiles]),
+  );
 }
 
 export interface LogsOptions {
@@ -139,7 +160,9 @@ export async function logs(ctx: Ctx, project: ComposeProject, o: LogsOptions): P
       write: o.write,
       stop: () => stop,
       onExit: async (pc) => {
-        const now = (await projectContainers(ctx.client, project.name)).find((x) => x.c.id === pc.c.id);
+        const now = (await projectContainers(ctx.client, project.name)).find(
+          (x) => x.c.id === pc.c.id,
+        );
         return now?.state.Running ? undefined : (now?.state.ExitCode ?? 0);
       },
     });
@@ -159,9 +182,18 @@ export interface LifecycleOptions {
   stopFirst?: boolean;
 }
 
-export async function lifecycle(ctx: Ctx, project: ComposeProject, verb: Lifecycle, o: LifecycleOptions): Promise<void> {
+export async function lifecycle(
+  ctx: Ctx,
+  project: ComposeProject,
+  verb: Lifecycle,
+  o: LifecycleOptions,
+): Promise<void> {
   const all = pick(await projectContainers(ctx.client, project.name), o.services);
-  const services = selectServices(project, o.services.filter((s) => project.services[s]), true);
+  const services = selectServices(
+    project,
+    o.services.filter((s) => project.services[s]),
+    true,
+  );
   const byService = (name: string): ProjectContainer[] => all.filter((x) => x.service === name);
   const reverse = verb === 'stop' || verb === 'kill' || verb === 'rm' || verb === 'pause';
   await walk(
@@ -222,15 +254,24 @@ export async function port(
   project: ComposeProject,
   o: { service: string; port: string; protocol: string; index: number },
 ): Promise<string> {
-  const x = (await projectContainers(ctx.client, project.name)).find((c) => c.service === o.service && c.number === o.index);
+  const x = (await projectContainers(ctx.client, project.name)).find(
+    (c) => c.service === o.service && c.number === o.index,
+  );
   if (!x) throw new ComposeError(`service "${o.service}" is not running`);
   const target = Number(o.port);
-  const b = portsOf(x.c.labels).find((p) => Number(p.ContainerPort) === target && (p.Protocol ?? 'tcp') === o.protocol);
-  if (!b) throw new ComposeError(`no port ${o.port}/${o.protocol} for container ${x.name}: ${x.name}`);
+  const b = portsOf(x.c.labels).find(
+    (p) => Number(p.ContainerPort) === target && (p.Protocol ?? 'tcp') === o.protocol,
+  );
+  if (!b)
+    throw new ComposeError(`no port ${o.port}/${o.protocol} for container ${x.name}: ${x.name}`);
   return `${b.HostIp || '0.0.0.0'}:${b.HostPort}\n`;
 }
 
-export async function images(ctx: Ctx, project: ComposeProject, o: { quiet: boolean; services: string[] }): Promise<string> {
+export async function images(
+  ctx: Ctx,
+  project: ComposeProject,
+  o: { quiet: boolean; services: string[] },
+): Promise<string> {
   const rows = pick(await projectContainers(ctx.client, project.name), o.services);
   if (o.quiet) return [...new Set(rows.map((x) => x.c.image))].map((i) => `${i}\n`).join('');
   return renderTable(
@@ -302,7 +343,12 @@ export async function run(
   if (!s) throw new ComposeError(`no such service: ${o.service}`);
   const deps = Object.keys(s.depends_on ?? {}).filter((d) => project.services[d]);
   if (!o.noDeps && deps.length > 0) await startDeps(deps);
-  const used = { networks: new Set(Object.keys(s.networks ?? {})), volumes: new Set((s.volumes ?? []).flatMap((v) => (v.type === 'volume' && v.source ? [v.source] : []))) };
+  const used = {
+    networks: new Set(Object.keys(s.networks ?? {})),
+    volumes: new Set(
+      (s.volumes ?? []).flatMap((v) => (v.type === 'volume' && v.source ? [v.source] : [])),
+    ),
+  };
   await ensureNetworks(ctx, project, used.networks);
   await ensureVolumes(ctx, project, used.volumes);
   const name = o.name ?? oneoffNameFor(project.name, s.name, randomBytes(6).toString('hex'));
@@ -310,7 +356,9 @@ export async function run(
   const svc = {
     ...s,
     ...(o.args.length ? { command: o.args } : {}),
-    ...(o.entrypoint !== undefined ? { entrypoint: o.entrypoint === '' ? [] : [o.entrypoint] } : {}),
+    ...(o.entrypoint !== undefined
+      ? { entrypoint: o.entrypoint === '' ? [] : [o.entrypoint] }
+      : {}),
     ...(o.publish ? {} : { ports: [] }),
     ...(o.workdir ? { working_dir: o.workdir } : {}),
     ...(o.user ? { user: o.user } : {}),

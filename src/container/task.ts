@@ -5,7 +5,7 @@
  * logger on detach.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { InterruptedError, type InterruptGuard } from './interrupt.js';
 import { join } from 'node:path';
@@ -97,14 +97,32 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
     logger?.kill('SIGKILL');
     throw taskCreateError(err);
   }
+  const startedAt = new Date();
   try {
     await client.tasks.start({ container_id: o.id });
   } catch (err) {
     await client.tasks.delete({ container_id: o.id }).catch(() => undefined);
     throw taskCreateError(err);
   }
-  writeFileSync(join(o.stateDir, 'started'), '');
+  markStarted(o.stateDir, startedAt);
   return created.pid;
+}
+
+/**
+ * The `started` marker, written once Tasks.Start has returned: the logger takes its presence as
+ * "the task has been started", and inspect its mtime as StartedAt after the task has exited. The
+ * mtime is `at`, taken before Tasks.Start was called: a fast process may have exited (its
+ * FinishedAt) before Start even returns, and StartedAt must never come after it.
+ */
+export function markStarted(stateDir: string, at: Date): void {
+  if (!stateDir) return;
+  const marker = join(stateDir, 'started');
+  try {
+    writeFileSync(marker, '');
+    utimesSync(marker, at, at);
+  } catch {
+    // No state dir: inspect shows no start time after the exit; nothing else depends on it.
+  }
 }
 
 /**
@@ -341,17 +359,13 @@ export async function attachTask(
     }
     removers.push(() => handlers.forEach(([s, h]) => process.off(s, h)));
 
+    const startedAt = new Date();
     try {
       await client.tasks.start({ container_id: c.id });
     } catch (e) {
       throw taskCreateError(e);
     }
-    // As for detached starts: its time is the container's StartedAt once the task has exited.
-    try {
-      writeFileSync(join(c.stateDir, 'started'), '');
-    } catch {
-      // no state dir: inspect shows no start time after the exit, nothing else depends on it
-    }
+    markStarted(c.stateDir, startedAt);
     void markRunning(client, c.id, c.labels);
 
     const first = await Promise.race([Promise.all([waited, outputDone]), detached]);

@@ -14,7 +14,6 @@ export interface FlagSpec {
   type: 'bool' | 'string' | 'multi';
 }
 
-
 export interface ParsedWords {
   flags: ParsedFlags;
   args: string[];
@@ -125,44 +124,138 @@ const multi = (name: string, short?: string): FlagSpec => ({ name, short, type: 
 const help = b('help', 'h');
 
 const VERB_FLAGS: Record<string, { flags: FlagSpec[]; summary: string; stopAtArg?: boolean }> = {
-  build: { summary: 'Build or rebuild services', flags: [b('no-cache'), b('pull'), multi('build-arg'), b('quiet', 'q'), help] },
+  build: {
+    summary: 'Build or rebuild services',
+    flags: [b('no-cache'), b('pull'), multi('build-arg'), b('quiet', 'q'), help],
+  },
   config: {
     summary: 'Parse, resolve and render compose file in canonical format',
-    flags: [b('quiet', 'q'), b('services'), b('volumes'), b('profiles'), b('images'), str('format'), str('output', 'o'), b('no-interpolate'), help],
+    flags: [
+      b('quiet', 'q'),
+      b('services'),
+      b('volumes'),
+      b('profiles'),
+      b('images'),
+      str('format'),
+      str('output', 'o'),
+      b('no-interpolate'),
+      help,
+    ],
   },
   create: {
     summary: 'Creates containers for a service',
-    flags: [b('build'), b('no-build'), str('pull'), b('force-recreate'), b('no-recreate'), b('remove-orphans'), b('quiet-pull'), help],
+    flags: [
+      b('build'),
+      b('no-build'),
+      str('pull'),
+      b('force-recreate'),
+      b('no-recreate'),
+      b('remove-orphans'),
+      b('quiet-pull'),
+      help,
+    ],
   },
-  down: { summary: 'Stop and remove containers, networks', flags: [b('volumes', 'v'), str('rmi'), b('remove-orphans'), str('timeout', 't'), help] },
+  down: {
+    summary: 'Stop and remove containers, networks',
+    flags: [b('volumes', 'v'), str('rmi'), b('remove-orphans'), str('timeout', 't'), help],
+  },
   exec: {
     summary: 'Execute a command in a running container',
     stopAtArg: true,
-    flags: [b('detach', 'd'), multi('env', 'e'), str('index'), b('no-TTY', 'T'), b('privileged'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), help],
+    flags: [
+      b('detach', 'd'),
+      multi('env', 'e'),
+      str('index'),
+      b('no-TTY', 'T'),
+      b('privileged'),
+      str('user', 'u'),
+      str('workdir', 'w'),
+      b('interactive', 'i'),
+      b('tty', 't'),
+      help,
+    ],
   },
-  images: { summary: 'List images used by the created containers', flags: [b('quiet', 'q'), str('format'), help] },
-  kill: { summary: 'Force stop service containers', flags: [str('signal', 's'), b('remove-orphans'), help] },
+  images: {
+    summary: 'List images used by the created containers',
+    flags: [b('quiet', 'q'), str('format'), help],
+  },
+  kill: {
+    summary: 'Force stop service containers',
+    flags: [str('signal', 's'), b('remove-orphans'), help],
+  },
   logs: {
     summary: 'View output from containers',
-    flags: [b('follow', 'f'), str('tail', 'n'), b('timestamps', 't'), b('no-color'), b('no-log-prefix'), str('index'), help],
+    flags: [
+      b('follow', 'f'),
+      str('tail', 'n'),
+      b('timestamps', 't'),
+      b('no-color'),
+      b('no-log-prefix'),
+      str('index'),
+      help,
+    ],
   },
-  ls: { summary: 'List running compose projects', flags: [b('all', 'a'), b('quiet', 'q'), str('format'), help] },
+  ls: {
+    summary: 'List running compose projects',
+    flags: [b('all', 'a'), b('quiet', 'q'), str('format'), help],
+  },
   pause: { summary: 'Pause services', flags: [help] },
-  port: { summary: 'Print the public port for a port binding', flags: [str('protocol'), str('index'), help] },
+  port: {
+    summary: 'Print the public port for a port binding',
+    flags: [str('protocol'), str('index'), help],
+  },
   ps: {
     summary: 'List containers',
-    flags: [b('all', 'a'), b('quiet', 'q'), str('format'), b('services'), multi('status'), b('no-trunc'), help],
+    flags: [
+      b('all', 'a'),
+      b('quiet', 'q'),
+      str('format'),
+      b('services'),
+      multi('status'),
+      b('no-trunc'),
+      help,
+    ],
   },
-  pull: { summary: 'Pull service images', flags: [b('ignore-pull-failures'), b('quiet', 'q'), b('include-deps'), b('ignore-buildable'), help] },
-  push: { summary: 'Push service images', flags: [b('ignore-push-failures'), b('quiet', 'q'), b('include-deps'), help] },
-  restart: { summary: 'Restart service containers', flags: [str('timeout', 't'), b('no-deps'), help] },
-  rm: { summary: 'Removes stopped service containers', flags: [b('force', 'f'), b('stop', 's'), b('volumes', 'v'), help] },
+  pull: {
+    summary: 'Pull service images',
+    flags: [
+      b('ignore-pull-failures'),
+      b('quiet', 'q'),
+      b('include-deps'),
+      b('ignore-buildable'),
+      help,
+    ],
+  },
+  push: {
+    summary: 'Push service images',
+    flags: [b('ignore-push-failures'), b('quiet', 'q'), b('include-deps'), help],
+  },
+  restart: {
+    summary: 'Restart service containers',
+    flags: [str('timeout', 't'), b('no-deps'), help],
+  },
+  rm: {
+    summary: 'Removes stopped service containers',
+    flags: [b('force', 'f'), b('stop', 's'), b('volumes', 'v'), help],
+  },
   run: {
     summary: 'Run a one-off command on a service',
     stopAtArg: true,
     flags: [
-      b('detach', 'd'), multi('env', 'e'), str('entrypoint'), str('name'), b('no-deps'), b('no-TTY', 'T'), b('rm'),
-      b('service-ports'), str('user', 'u'), str('workdir', 'w'), b('interactive', 'i'), b('tty', 't'), b('quiet-pull'), help,
+      b('detach', 'd'),
+      multi('env', 'e'),
+      str('entrypoint'),
+      str('name'),
+      b('no-deps'),
+      b('no-TTY', 'T'),
+      b('rm'),
+      b('service-ports'),
+      str('user', 'u'),
+      str('workdir', 'w'),
+      b('interactive', 'i'),
+      b('tty', 't'),
+      b('quiet-pull'),
+      help,
     ],
   },
   start: { summary: 'Start services', flags: [help] },
@@ -171,12 +264,31 @@ const VERB_FLAGS: Record<string, { flags: FlagSpec[]; summary: string; stopAtArg
   up: {
     summary: 'Create and start containers',
     flags: [
-      b('detach', 'd'), b('wait'), str('wait-timeout'), b('build'), b('no-build'), str('pull'), b('force-recreate'),
-      b('no-recreate'), b('remove-orphans'), b('no-deps'), b('abort-on-container-exit'), str('exit-code-from'),
-      b('no-start'), b('no-color'), b('no-log-prefix'), b('timestamps'), b('quiet-pull'), str('timeout', 't'), help,
+      b('detach', 'd'),
+      b('wait'),
+      str('wait-timeout'),
+      b('build'),
+      b('no-build'),
+      str('pull'),
+      b('force-recreate'),
+      b('no-recreate'),
+      b('remove-orphans'),
+      b('no-deps'),
+      b('abort-on-container-exit'),
+      str('exit-code-from'),
+      b('no-start'),
+      b('no-color'),
+      b('no-log-prefix'),
+      b('timestamps'),
+      b('quiet-pull'),
+      str('timeout', 't'),
+      help,
     ],
   },
-  version: { summary: 'Show the Docker Compose version information', flags: [str('format', 'f'), b('short'), help] },
+  version: {
+    summary: 'Show the Docker Compose version information',
+    flags: [str('format', 'f'), b('short'), help],
+  },
 };
 
 export const COMPOSE_VERBS = Object.keys(VERB_FLAGS);
@@ -202,11 +314,12 @@ Run 'berth compose COMMAND --help' for more information on a command.
 
 function verbUsage(verb: string): string {
   const v = VERB_FLAGS[verb]!;
-  const lines = v.flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : ' string'}`);
+  const lines = v.flags.map(
+    (f) =>
+      `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'bool' ? '' : ' string'}`,
+  );
   return `\nUsage:  berth compose ${verb} [OPTIONS]\n\n${v.summary}\n\nOptions:\n${lines.join('\n')}\n`;
 }
-
-
 
 /** Parses `compose` words; help and version requests come back as the text to print. */
 export function parseComposeArgv(

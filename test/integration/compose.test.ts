@@ -30,7 +30,11 @@ function httpGet(port: number): Promise<string> {
   });
 }
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 30000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -48,8 +52,10 @@ describe('compose', function () {
   this.timeout(180000);
   let dir: string;
   let project: string;
-  const compose = (args: string[], extra: { env?: Record<string, string>; cwd?: string } = {}): Result =>
-    berth(['compose', ...args], { cwd: extra.cwd ?? dir, env: extra.env });
+  const compose = (
+    args: string[],
+    extra: { env?: Record<string, string>; cwd?: string } = {},
+  ): Result => berth(['compose', ...args], { cwd: extra.cwd ?? dir, env: extra.env });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'berth-compose-it-'));
@@ -114,10 +120,14 @@ describe('compose', function () {
     assert.match(lines[1]!, new RegExp(`^${project}-db-1 db Up .*\\(healthy\\)$`));
     // app started only once db was healthy: db's readiness file comes 2 s after its start.
     const started = (n: string): number =>
-      new Date(berth(['inspect', '--format', '{{.State.StartedAt}}', `${project}-${n}-1`]).stdout.trim()).getTime();
+      new Date(
+        berth(['inspect', '--format', '{{.State.StartedAt}}', `${project}-${n}-1`]).stdout.trim(),
+      ).getTime();
     assert.ok(started('app') - started('db') >= 2000, `app ${started('app')}, db ${started('db')}`);
     // Labels and names as Docker Compose writes them.
-    const labels = JSON.parse(berth(['inspect', '--format', '{{json .Config.Labels}}', `${project}-web-1`]).stdout);
+    const labels = JSON.parse(
+      berth(['inspect', '--format', '{{json .Config.Labels}}', `${project}-web-1`]).stdout,
+    );
     assert.equal(labels['com.docker.compose.project'], project);
     assert.equal(labels['com.docker.compose.service'], 'web');
     assert.equal(labels['com.docker.compose.container-number'], '1');
@@ -125,8 +135,14 @@ describe('compose', function () {
     assert.match(labels['com.docker.compose.config-hash'], /^[0-9a-f]{64}$/);
     assert.equal(labels['com.docker.compose.project.working_dir'], dir);
     assert.equal(labels['com.docker.compose.project.config_files'], join(dir, 'compose.yaml'));
-    assert.match(berth(['network', 'ls', '--format', '{{.Name}}']).stdout, new RegExp(`^${project}_default$`, 'm'));
-    assert.match(berth(['volume', 'ls', '--format', '{{.Name}}']).stdout, new RegExp(`^${project}_data$`, 'm'));
+    assert.match(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(`^${project}_default$`, 'm'),
+    );
+    assert.match(
+      berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(`^${project}_data$`, 'm'),
+    );
     // The published port on 127.0.0.1, and the service names on the project network.
     assert.equal(await until('web', () => httpGet(port)), 'hello from web\n');
     const fromApp = compose(['exec', '-T', 'app', 'wget', '-q', '-O', '-', 'http://web/']);
@@ -153,7 +169,10 @@ describe('compose', function () {
     const again = compose(['up', '-d']);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(ids(), first);
-    writeFileSync(join(dir, 'compose.override.yaml'), 'services:\n  web:\n    environment: {CHANGED: "1"}\n');
+    writeFileSync(
+      join(dir, 'compose.override.yaml'),
+      'services:\n  web:\n    environment: {CHANGED: "1"}\n',
+    );
     const changed = compose(['up', '-d']);
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(changed.stderr, new RegExp(` Container ${project}-web-1  Recreate`));
@@ -165,8 +184,14 @@ describe('compose', function () {
     const down = compose(['down', '-v']);
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(ctrList(['containers', 'ls']), []);
-    assert.doesNotMatch(berth(['network', 'ls', '--format', '{{.Name}}']).stdout, new RegExp(project));
-    assert.doesNotMatch(berth(['volume', 'ls', '--format', '{{.Name}}']).stdout, new RegExp(project));
+    assert.doesNotMatch(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
+    assert.doesNotMatch(
+      berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
     assert.equal(ctr(['leases', 'ls']).stdout.trim().split('\n').length, 1, 'a lease was left');
     assert.equal(compose(['ps', '-a', '-q']).stdout, '');
   });
@@ -178,7 +203,18 @@ describe('compose', function () {
     );
     assert.equal(compose(['up', '-d']).code, 0);
     assert.equal(compose(['exec', '-T', 'box', 'sh', '-c', 'exit 3']).code, 3);
-    const e = compose(['exec', '-T', '-e', 'X=42', '-w', '/tmp', 'box', 'sh', '-c', 'echo $X $(pwd)']);
+    const e = compose([
+      'exec',
+      '-T',
+      '-e',
+      'X=42',
+      '-w',
+      '/tmp',
+      'box',
+      'sh',
+      '-c',
+      'echo $X $(pwd)',
+    ]);
     assert.equal(e.stdout, '42 /tmp\n');
     const r = compose(['run', '--rm', '-T', 'box', 'sh', '-c', 'echo one-off; exit 4']);
     assert.equal(r.code, 4, r.stderr);
@@ -189,8 +225,14 @@ describe('compose', function () {
 
   it('-f a -f b merge, .env interpolation and profiles', () => {
     writeFileSync(join(dir, '.env'), `IMAGE=${IMG()}\nGREETING=hi\n`);
-    writeFileSync(join(dir, 'a.yaml'), `name: ${project}\nservices:\n  one:\n    image: \${IMAGE}\n    command: echo \${GREETING}\n  extra:\n    image: \${IMAGE}\n    command: sleep 1000\n    profiles: [debug]\n`);
-    writeFileSync(join(dir, 'b.yaml'), 'services:\n  one:\n    command: ["sleep", "1000"]\n    environment: [FROM_B=1]\n');
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      `name: ${project}\nservices:\n  one:\n    image: \${IMAGE}\n    command: echo \${GREETING}\n  extra:\n    image: \${IMAGE}\n    command: sleep 1000\n    profiles: [debug]\n`,
+    );
+    writeFileSync(
+      join(dir, 'b.yaml'),
+      'services:\n  one:\n    command: ["sleep", "1000"]\n    environment: [FROM_B=1]\n',
+    );
     const cfg = compose(['-f', 'a.yaml', '-f', 'b.yaml', 'config', '--format', 'json']);
     assert.equal(cfg.code, 0, cfg.stderr);
     const j = JSON.parse(cfg.stdout);
@@ -200,20 +242,35 @@ describe('compose', function () {
     assert.deepEqual(Object.keys(j.services), ['one']);
     assert.equal(compose(['-f', 'a.yaml', '-f', 'b.yaml', 'up', '-d']).code, 0);
     assert.equal(compose(['-f', 'a.yaml', 'ps', '--services']).stdout, 'one\n');
-    assert.equal(compose(['-f', 'a.yaml', '-f', 'b.yaml', '--profile', 'debug', 'up', '-d']).code, 0);
-    assert.deepEqual(compose(['-f', 'a.yaml', 'ps', '--format', '{{.Service}}']).stdout.trim().split('\n').sort(), ['extra', 'one']);
+    assert.equal(
+      compose(['-f', 'a.yaml', '-f', 'b.yaml', '--profile', 'debug', 'up', '-d']).code,
+      0,
+    );
+    assert.deepEqual(
+      compose(['-f', 'a.yaml', 'ps', '--format', '{{.Service}}']).stdout.trim().split('\n').sort(),
+      ['extra', 'one'],
+    );
   });
 
   it('an invalid file is one line, exit 1, and creates nothing', () => {
-    writeFileSync(join(dir, 'compose.yaml'), `name: ${project}\nservices:\n  web:\n    image: ${IMG()}\n    portz: ["80"]\n`);
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  web:\n    image: ${IMG()}\n    portz: ["80"]\n`,
+    );
     const r = compose(['up', '-d']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `validating ${join(dir, 'compose.yaml')}: services.web additional properties 'portz' not allowed (line 5)\n`);
+    assert.equal(
+      r.stderr,
+      `validating ${join(dir, 'compose.yaml')}: services.web additional properties 'portz' not allowed (line 5)\n`,
+    );
     assert.deepEqual(ctrList(['containers', 'ls']), []);
-    assert.doesNotMatch(berth(['network', 'ls', '--format', '{{.Name}}']).stdout, new RegExp(project));
+    assert.doesNotMatch(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
   });
 
-  it('a dependency that becomes unhealthy stops up with Docker Compose\'s message', () => {
+  it("a dependency that becomes unhealthy stops up with Docker Compose's message", () => {
     writeFileSync(
       join(dir, 'compose.yaml'),
       [
@@ -232,7 +289,10 @@ describe('compose', function () {
     );
     const r = compose(['up', '-d']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`dependency failed to start: container ${project}-db-1 is unhealthy\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(`dependency failed to start: container ${project}-db-1 is unhealthy\\n$`),
+    );
     assert.equal(compose(['ps', '-a', '--format', '{{.Service}}']).stdout, 'db\n');
   });
 
@@ -242,7 +302,11 @@ describe('compose', function () {
       `name: ${project}\nservices:\n  talker:\n    image: ${IMG()}\n    command: sh -c 'echo hello; trap "exit 0" TERM; while :; do sleep 0.2; done'\n`,
     );
     const p = berthAsync(['compose', 'up'], { cwd: dir });
-    await until('the log line', () => (/talker-1 +\| hello/.test(p.stdout) ? true : undefined), 60000);
+    await until(
+      'the log line',
+      () => (/talker-1 +\| hello/.test(p.stdout) ? true : undefined),
+      60000,
+    );
     p.child.kill('SIGINT');
     const r = await p.done;
     assert.equal(r.code, 130, r.stderr);

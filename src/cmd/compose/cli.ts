@@ -41,7 +41,9 @@ function seconds(v: string | boolean | string[] | undefined, flag: string): numb
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n)) {
-    throw new ComposeError(`invalid argument "${String(v)}" for "${flag}" flag: strconv.ParseInt: parsing "${String(v)}": invalid syntax`);
+    throw new ComposeError(
+      `invalid argument "${String(v)}" for "${flag}" flag: strconv.ParseInt: parsing "${String(v)}": invalid syntax`,
+    );
   }
   return n;
 }
@@ -55,7 +57,8 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
   const { project: pflags, verb, flags: f, args } = cmd;
   if (verb === 'version') {
     if (f.short) host.stdout(`${host.version}\n`);
-    else if (f.format === 'json') host.stdout(`${JSON.stringify({ version: `v${host.version}` })}\n`);
+    else if (f.format === 'json')
+      host.stdout(`${JSON.stringify({ version: `v${host.version}` })}\n`);
     else host.stdout(`Docker Compose version v${host.version} (berth)\n`);
     return 0;
   }
@@ -82,7 +85,13 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
   };
   if (verb === 'ls') {
     const { ls } = await import('../../compose/verbs.js');
-    host.stdout(await ls(ctx, { all: f.all === true, quiet: f.quiet === true, format: f.format as string | undefined }));
+    host.stdout(
+      await ls(ctx, {
+        all: f.all === true,
+        quiet: f.quiet === true,
+        format: f.format as string | undefined,
+      }),
+    );
     return 0;
   }
   // Verbs that take a service first and a command after it name only that service.
@@ -92,6 +101,17 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
   const unsupported = unsupportedKeys(project);
   if (unsupported.length > 0 && (verb === 'up' || verb === 'create' || verb === 'run')) {
     host.stderr(`WARN[0000] berth compose ignores these keys: ${unsupported.join(', ')}\n`);
+  }
+  // Flags berth parses but cannot honour yet say so instead of being ignored.
+  const notYet = [
+    ['up', 'build', 'berth compose cannot build images yet (berth build is not available)'],
+    ['create', 'build', 'berth compose cannot build images yet (berth build is not available)'],
+    ['up', 'pull', '--pull is not supported yet by berth compose'],
+    ['create', 'pull', '--pull is not supported yet by berth compose'],
+    ['down', 'rmi', '--rmi is not supported yet by berth compose'],
+  ] as const;
+  for (const [v, flag, message] of notYet) {
+    if (verb === v && f[flag] !== undefined && f[flag] !== false) throw new ComposeError(message);
   }
   switch (verb) {
     case 'up':
@@ -112,7 +132,8 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
           noRecreate: f['no-recreate'] === true,
           removeOrphans: f['remove-orphans'] === true,
           noDeps: f['no-deps'] === true,
-          abortOnContainerExit: f['abort-on-container-exit'] === true || f['exit-code-from'] !== undefined,
+          abortOnContainerExit:
+            f['abort-on-container-exit'] === true || f['exit-code-from'] !== undefined,
           exitCodeFrom: f['exit-code-from'] as string | undefined,
           noStart: f['no-start'] === true,
           noColor: f['no-color'] === true,
@@ -184,8 +205,16 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
     }
     case 'port': {
       const { port } = await import('../../compose/verbs.js');
-      if (args.length !== 2) throw new ComposeError('"compose port" requires 2 arguments: SERVICE PRIVATE_PORT');
-      host.stdout(await port(ctx, project, { service: args[0]!, port: args[1]!, protocol: (f.protocol as string | undefined) ?? 'tcp', index: index(f.index) }));
+      if (args.length !== 2)
+        throw new ComposeError('"compose port" requires 2 arguments: SERVICE PRIVATE_PORT');
+      host.stdout(
+        await port(ctx, project, {
+          service: args[0]!,
+          port: args[1]!,
+          protocol: (f.protocol as string | undefined) ?? 'tcp',
+          index: index(f.index),
+        }),
+      );
       return 0;
     }
     case 'images': {
@@ -195,7 +224,10 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
     }
     case 'exec': {
       const { exec } = await import('../../compose/verbs.js');
-      if (args.length < 2) throw new ComposeError('"compose exec" requires at least 2 arguments: SERVICE COMMAND [ARGS...]');
+      if (args.length < 2)
+        throw new ComposeError(
+          '"compose exec" requires at least 2 arguments: SERVICE COMMAND [ARGS...]',
+        );
       return exec(ctx, project, {
         service: args[0]!,
         args: args.slice(1),
@@ -211,7 +243,10 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
     case 'run': {
       const { run } = await import('../../compose/verbs.js');
       const { up } = await import('../../compose/up.js');
-      if (args.length < 1) throw new ComposeError('"compose run" requires at least 1 argument: SERVICE [COMMAND] [ARGS...]');
+      if (args.length < 1)
+        throw new ComposeError(
+          '"compose run" requires at least 1 argument: SERVICE [COMMAND] [ARGS...]',
+        );
       return run(
         ctx,
         project,
@@ -231,9 +266,22 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
         },
         async (deps) => {
           await up(ctx, project, {
-            detach: true, wait: false, build: false, noBuild: false, forceRecreate: false, noRecreate: false,
-            removeOrphans: false, noDeps: false, abortOnContainerExit: false, noStart: false, noColor: true,
-            noLogPrefix: false, timestamps: false, services: deps, write: host.stdout, isTTY: false,
+            detach: true,
+            wait: false,
+            build: false,
+            noBuild: false,
+            forceRecreate: false,
+            noRecreate: false,
+            removeOrphans: false,
+            noDeps: false,
+            abortOnContainerExit: false,
+            noStart: false,
+            noColor: true,
+            noLogPrefix: false,
+            timestamps: false,
+            services: deps,
+            write: host.stdout,
+            isTTY: false,
           });
         },
       );
@@ -241,12 +289,18 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
     case 'pull':
     case 'push': {
       const { pullPush } = await import('../../compose/pull.js');
-      return pullPush(ctx, project, verb, { services: args, quiet: f.quiet === true, write: host.stderr });
+      return pullPush(ctx, project, verb, {
+        services: args,
+        quiet: f.quiet === true,
+        write: host.stderr,
+      });
     }
     case 'build':
       for (const s of Object.values(project.services)) {
         if (s.build && (args.length === 0 || args.includes(s.name))) {
-          throw new ComposeError(`service "${s.name}" has build: berth compose cannot build images yet (berth build is not available)`);
+          throw new ComposeError(
+            `service "${s.name}" has build: berth compose cannot build images yet (berth build is not available)`,
+          );
         }
       }
       return 0;
@@ -254,4 +308,3 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
       throw new ComposeError(`unknown docker command: "compose ${verb}"`);
   }
 }
-

@@ -1,4 +1,5 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
+import { publishEvent } from '../../events/index.js';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
@@ -383,4 +384,9 @@ export async function connectNetwork(
     },
     { namespace: settings.namespace },
   );
+  await publishEvent(client, 'network', connect ? 'connect' : 'disconnect', n.id, {
+    container: c.id,
+    name: n.name,
+    type: n.driver,
+  });
 }
