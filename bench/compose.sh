@@ -28,8 +28,8 @@ hyperfine --warmup 1 --runs "$RUNS" --shell=bash --export-json "$DIR/up.json" \
   -n 'compose up -d (5 services)' --prepare "$DOWN >/dev/null 2>&1" "$UP 2>/dev/null" \
   -n '5 × berth run -d' --prepare "$RM5 2>/dev/null || true" "$RUN5" >/dev/null
 hyperfine --warmup 1 --runs "$RUNS" --shell=bash --export-json "$DIR/down.json" \
-  -n 'compose down (5 services)' --prepare "$UP >/dev/null 2>&1" "$DOWN 2>/dev/null" \
-  -n '5 × berth rm -f' --prepare "$RUN5" "$RM5" >/dev/null
+  -n 'compose down (5 services)' --prepare "$RM5 >/dev/null 2>&1 || true; $UP >/dev/null 2>&1" "$DOWN 2>/dev/null" \
+  -n '5 × berth rm -f' --prepare "$RM5 >/dev/null 2>&1 || true; $RUN5" "$RM5" >/dev/null
 eval "$DOWN" >/dev/null 2>&1 || true
 eval "$RM5" >/dev/null 2>&1 || true
 node -e '
