@@ -14,23 +14,23 @@
 //  - import() does not work in a snapshot; oclif's module loader (the command table and the help
 //    class) is pointed at the modules already in the bundle.
 //  - import.meta.url has no value in CommonJS; the bundle reads the package location instead.
-// bin/berth uses the blob only when it was built for this package directory and this node binary
-// (dist/berth.blob.stamp); otherwise it runs bin/run.js, the plain ESM entry.
+// bin/berth uses the blob only when it was made for this package directory and this node binary
+// (dist/berth.blob.stamp); otherwise it remakes it from the bundle kept as dist/berth-snapshot.cjs
+// (scripts/restamp.mjs), or runs bin/run.js, the plain ESM entry. The agent's workers
+// (src/agent.ts, docs/startup.md) are node started from this blob.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { makeBlob, SNAPSHOT_BUNDLE } from './snapshot-blob.mjs';
 
 const LAZY_BUILTINS = ['http', 'https', 'http2', 'tls'];
+// The package directory, as the bundle sees it while the blob is made: where it was built, or
+// where scripts/restamp.mjs remakes the blob after the package moved.
+const snapshotRoot = (root) => `(process.env.BERTH_SNAPSHOT_ROOT || ${JSON.stringify(root)})`;
 // BERTH_SNAPSHOT_PLAIN=1: an unminified bundle whose `// path` comments let a CPU profile of a
 // command name the module of every function (with BERTH_KEEP_SNAPSHOT_BUNDLE=1 to keep it).
 const PLAIN = process.env.BERTH_SNAPSHOT_PLAIN === '1';
-// V8 flags the blob is built and run with (a blob loads only under the flags it was made with, so
-// bin/berth reads them from the stamp). A 16 MB young generation: listing 1000 containers
-// allocates ~15 MB that stays alive until printed, which the default 1 MB semi-space copied
-// through a dozen scavenges.
-const V8_FLAGS = ['--min-semi-space-size=16'];
 // Packages left out of the bundle and required from node_modules on first use: those that hold
 // such built-ins in their own module scope (undici keeps http's classes), and those only a rare
 // command needs (yaml, for compose: ≈ 0.2 MB of snapshot every command would deserialize).
@@ -83,7 +83,7 @@ export function lazyRequireBanner(root, { builtins = LAZY_BUILTINS, packages = [
 const __berthShapes = ${asciiJson(shapes)};
 const __berthRequire = require;
 const __berthPackages = ${JSON.stringify(packages)};
-const __berthPackageJson = ${JSON.stringify(join(root, 'package.json'))};
+const __berthPackageJson = ${snapshotRoot(root)} + '/package.json';
 const __berthLazy = new Map();
 require = function (id) {
   const name = id.startsWith('node:') ? id.slice(5) : id;
@@ -144,7 +144,6 @@ function releaseModuleFactories(src) {
 /** @param {{ root: string }} o the package directory; dist/ must be complete. */
 export async function buildSnapshot({ root }) {
   const outDir = join(root, 'dist');
-  const importMetaUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
   // Every module is evaluated while the snapshot is built, so later commands find them compiled;
   // the entry points of other processes (the logger) stay out.
   const modules = sourceModules(join(root, 'src'), root).filter(
@@ -154,7 +153,8 @@ export async function buildSnapshot({ root }) {
   const bundle = join(outDir, `.snapshot-${process.pid}.cjs`);
 
   const banner = `
-globalThis.__berthImportMetaUrl = ${JSON.stringify(importMetaUrl)};
+const __berthRequire0 = require;
+globalThis.__berthImportMetaUrl = __berthRequire0('node:url').pathToFileURL(${snapshotRoot(root)} + '/dist/index.js').href;
 globalThis.__berthImport = async (url) => {
   const m = globalThis.__berthSnapshotModules?.[url];
   if (!m) throw new Error('not in the berth snapshot: ' + url);
@@ -223,33 +223,10 @@ ${lazyRequireBanner(root, { packages: LAZY_PACKAGES })}`;
     );
   }
 
-  const blob = join(outDir, 'berth.blob');
-  const tmp = `${blob}.${process.pid}`;
   try {
-    execFileSync(
-      process.execPath,
-      [...V8_FLAGS, '--snapshot-blob', tmp, '--build-snapshot', bundle],
-      {
-        cwd: root,
-        stdio: ['ignore', 'inherit', 'pipe'],
-        encoding: 'utf8',
-      },
-    );
-    renameSync(tmp, blob);
-  } catch (err) {
-    // Node warns about every built-in it has not verified in snapshots; only a failure is news.
-    if (err.stderr) process.stderr.write(err.stderr);
-    throw err;
+    makeBlob({ root, bundle });
   } finally {
-    rmSync(tmp, { force: true });
-    if (!process.env.BERTH_KEEP_SNAPSHOT_BUNDLE) rmSync(bundle, { force: true });
+    // The bundle stays beside the blob: scripts/restamp.mjs remakes the blob from it.
+    renameSync(bundle, join(outDir, SNAPSHOT_BUNDLE));
   }
-  // bin/berth compares the stamp's first line with its package directory and the stamp's mtime
-  // with the node binary's (a blob only loads in the node build that made it), and passes the
-  // second line's V8 flags to node.
-  const stamp = join(outDir, 'berth.blob.stamp');
-  writeFileSync(stamp, `${root}\n${V8_FLAGS.join(' ')}\n`);
-  // touch -r copies the mtime to the nanosecond; a JS Date would round it to milliseconds and
-  // bin/berth's -nt/-ot comparison would then never match.
-  execFileSync('touch', ['-r', process.execPath, stamp]);
 }

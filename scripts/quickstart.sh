@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(containerd runc busybox-static umoci skopeo tini containernetworking-plugins)
+PKGS=(containerd runc busybox-static umoci skopeo tini containernetworking-plugins gcc libc6-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -15,7 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
-[ -f dist/index.js ] || npm run -s build
+{ [ -f dist/index.js ] && [ -x dist/berth-client ]; } || npm run -s build
 
 berth() { bin/berth "$@"; }
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 APT_PACKAGES=(containerd runc containernetworking-plugins docker-registry skopeo umoci busybox-static
-  golang-github-containerd-containerd-dev tini apache2-utils openssl iptables iproute2 util-linux)
+  golang-github-containerd-containerd-dev tini apache2-utils openssl iptables iproute2 util-linux gcc libc6-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -36,6 +36,10 @@ export BERTH_TEST_DIR=$TEST_DIR
 # teardown removes, instead of piling up in /tmp.
 export TMPDIR=$TEST_DIR/tmp
 mkdir -p "$TMPDIR"
+# berth's warm agent keeps its socket in $XDG_RUNTIME_DIR/berth: the suite's agents live there,
+# under the test dir, so that teardown can end them instead of leaving them to their idle timeout.
+export XDG_RUNTIME_DIR=$TEST_DIR/xdg
+mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
 export BERTH_TEST_ADDRESS=$TEST_DIR/run/containerd.sock
 export BERTH_TEST_STATE=$TEST_DIR/state
 export BERTH_TEST_DATA_ROOT=$TEST_DIR/data
@@ -68,6 +72,11 @@ teardown() {
   bin/berth --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
     system stop --state-dir "$BERTH_TEST_STATE" >/dev/null 2>&1
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
+  # The agent's waiting workers mark themselves <socket>.idle-<pid>; a worker still serving then
+  # would be a test that never ended, which the suite has already failed on.
+  for marker in "$TEST_DIR"/xdg/berth/*.idle-*; do
+    [ -e "$marker" ] && kill "${marker##*.idle-}" 2>/dev/null
+  done
   # Mounts left by a failed test would make rm fail; unmount anything under the test dir.
   grep -o " $TEST_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
   # Only a berth0 the suite made: one already in use on this machine is left alone.

@@ -35,9 +35,12 @@ export function processStartTime(pid: number): string | undefined {
 export function exitOnClosedPipe(): void {
   let closed = false;
   const onError = (err: NodeJS.ErrnoException): void => {
+    // An interrupted command's pipeline destroys stdout with its AbortError: not a failure.
+    if (err.code === 'ABORT_ERR' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
     if (err.code !== 'EPIPE') throw err;
     if (closed) return;
     closed = true;
+    outputClosed = true;
     if (process.listenerCount('SIGINT') === 0) process.exit(141);
     process.emit('SIGINT', 'SIGINT');
     // An attached `run` forwards that SIGINT to the container, which may ignore it (PID 1):
@@ -46,4 +49,45 @@ export function exitOnClosedPipe(): void {
   };
   process.stdout.on('error', onError);
   process.stderr.on('error', onError);
+}
+
+let outputClosed = false;
+
+/** The shell's status for a process killed by each signal, which is what docker's Go CLI gets. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGTERM: 143,
+};
+
+/**
+ * Runs `work` so that Ctrl-C, SIGTERM, SIGHUP or a closed stdout (`save IMG | head -c 10`) abort
+ * its signal and let it undo what it did (mounts, spools, leases, half-written files), then leave
+ * with the status docker would die with: 130, 143, 129, or 141 for the closed pipe, and no
+ * message. A second signal leaves at once, for a step that hangs.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  let status = 0;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const [sig, code] of Object.entries(SIGNAL_EXIT) as [NodeJS.Signals, number][]) {
+    const onSignal = (): void => {
+      const next = outputClosed ? 141 : code;
+      if (ac.signal.aborted) process.exit(next);
+      status = next;
+      ac.abort(new Error('interrupted'));
+    };
+    handlers.set(sig, onSignal);
+    process.on(sig, onSignal);
+  }
+  try {
+    const result = await work(ac.signal);
+    if (status) process.exit(status);
+    return result;
+  } catch (err) {
+    if (status) process.exit(status);
+    throw err;
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
 }

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as index from './index.js';
 import * as help from './help.js';
 import { loadManifest, rejection, rewriteArgv } from './argv.js';
+import { serveAgent } from './agent.js';
 import { preloadCodecs } from './containerd/descriptors.js';
 import { exitOnClosedPipe } from './process.js';
 
@@ -44,15 +45,14 @@ plugin
   })
   .catch(() => undefined);
 
-async function main(): Promise<void> {
+/** Runs one berth command (its arguments, Docker's rules applied) in this process. */
+async function runCommand(args: string[]): Promise<void> {
   exitOnClosedPipe();
   globalThis.__berthSnapshotModules = {
     [join(buildRoot, 'dist', 'index.js')]: index,
     [join(buildRoot, 'dist', 'help.js')]: help,
   };
-  // A snapshot's argv has no script path; oclif expects one at argv[1].
-  process.argv.splice(1, 0, join(buildRoot, 'bin', 'berth'));
-  const rewritten = rewriteArgv(process.argv.slice(2), manifest);
+  const rewritten = rewriteArgv(args, manifest);
   const refused = rejection(rewritten);
   if (refused || !rewritten.argv) {
     process.stderr.write(refused?.text ?? '');
@@ -72,5 +72,20 @@ async function main(): Promise<void> {
 }
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
-  void main();
+  globalThis.__berthStart = 'snapshot';
+  const socket = process.env.BERTH_AGENT_SOCKET;
+  if (socket) {
+    serveAgent({
+      root: buildRoot,
+      socket,
+      run: (args) => {
+        globalThis.__berthStart = 'agent';
+        return runCommand(args);
+      },
+    });
+    return;
+  }
+  // A snapshot's argv has no script path; oclif expects one at argv[1].
+  process.argv.splice(1, 0, join(buildRoot, 'bin', 'berth'));
+  void runCommand(process.argv.slice(2));
 });

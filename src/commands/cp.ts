@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { interruptible } from '../process.js';
 
 export default class Cp extends BaseCommand {
   static summary = 'Copy files/folders between a container and the local filesystem';
@@ -37,12 +38,15 @@ export default class Cp extends BaseCommand {
     const { copy } = await import('../cmd/container/cp.js');
     const { humanSize } = await import('../formatter/units.js');
     const client = await this.client();
-    const result = await copy(
-      client,
-      args.src,
-      args.dest,
-      { archive: flags.archive, followLink: flags['follow-link'] },
-      (ref) => findContainer(client, ref),
+    // Interrupted or with its reader gone, cp still unmounts the container's root before leaving.
+    const result = await interruptible((signal) =>
+      copy(
+        client,
+        args.src,
+        args.dest,
+        { archive: flags.archive, followLink: flags['follow-link'], signal },
+        (ref) => findContainer(client, ref),
+      ),
     );
     if (!flags.quiet && process.stderr.isTTY && result.destination !== '-') {
       process.stderr.write(

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { interruptible } from '../process.js';
 
 export default class Load extends BaseCommand {
   static summary = 'Load an image from a tar archive or STDIN';
@@ -18,21 +19,17 @@ export default class Load extends BaseCommand {
     const { flags } = await this.parse(Load);
     const { settings } = this.loadSettings(flags);
     const { runLoad } = await import('../cmd/image/load.js');
-    const ac = new AbortController();
-    const onSignal = (): void => ac.abort();
-    process.once('SIGINT', onSignal);
-    try {
-      await runLoad(await this.client(), {
+    const client = await this.client();
+    await interruptible((signal) =>
+      runLoad(client, {
         ...(flags.input !== undefined ? { input: flags.input } : {}),
         quiet: flags.quiet,
         snapshotter: settings.snapshotter,
         dataRoot: settings.dataRoot,
         stdin: process.stdin,
         stdout: process.stdout,
-        signal: ac.signal,
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-    }
+        signal,
+      }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { interruptible } from '../process.js';
 
 export default class Pull extends BaseCommand {
   static summary = 'Download an image from a registry';
@@ -30,27 +31,14 @@ export default class Pull extends BaseCommand {
     const client = await this.client();
     // First Ctrl-C: stop downloading and clean up (lease, half-made snapshots); the ingests stay
     // so the next pull resumes. A second one leaves at once.
-    const ac = new AbortController();
-    const onSignal = (): void => {
-      if (ac.signal.aborted) process.exit(130);
-      ac.abort(new Error('interrupted'));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      await runPull(client, settings, args.name, {
+    await interruptible((signal) =>
+      runPull(client, settings, args.name, {
         allTags: flags['all-tags'],
         quiet: flags.quiet,
         out: process.stdout,
-        signal: ac.signal,
+        signal,
         ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
-      });
-    } catch (err) {
-      if (ac.signal.aborted) this.exit(130);
-      throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+      }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { interruptible } from '../process.js';
 
 export default class Push extends BaseCommand {
   static summary = 'Upload an image to a registry';
@@ -22,19 +23,15 @@ export default class Push extends BaseCommand {
     const { flags, args } = await this.parse(Push);
     const { settings } = this.loadSettings(flags);
     const { runPush } = await import('../cmd/image/push.js');
-    const ac = new AbortController();
-    const onSignal = (): void => ac.abort();
-    process.once('SIGINT', onSignal);
-    try {
-      await runPush(await this.client(), settings, args.name, {
+    const client = await this.client();
+    await interruptible((signal) =>
+      runPush(client, settings, args.name, {
         allTags: flags['all-tags'],
         quiet: flags.quiet,
         ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
         stdout: process.stdout,
-        signal: ac.signal,
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-    }
+        signal,
+      }),
+    );
   }
 }

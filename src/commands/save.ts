@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { interruptible } from '../process.js';
 
 export default class Save extends BaseCommand {
   static summary = 'Save one or more images to a tar archive (streamed to STDOUT by default)';
@@ -23,18 +24,14 @@ export default class Save extends BaseCommand {
     const { flags, argv } = await this.parse(Save);
     this.loadSettings(flags);
     const { runSave } = await import('../cmd/image/save.js');
-    const ac = new AbortController();
-    const onSignal = (): void => ac.abort();
-    process.once('SIGINT', onSignal);
-    try {
-      await runSave(await this.client(), argv as string[], {
+    const client = await this.client();
+    await interruptible((signal) =>
+      runSave(client, argv as string[], {
         ...(flags.output !== undefined ? { output: flags.output } : {}),
         ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
         stdout: process.stdout,
-        signal: ac.signal,
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-    }
+        signal,
+      }),
+    );
   }
 }

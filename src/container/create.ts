@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import { AlreadyExistsError, ContainerdError, NotFoundError } from '../containerd/errors.js';
+import { securitySpecOpts, type SecurityOptions } from '../oci/security.js';
+import type { SecurityOpt } from '../opts/container-parsers.js';
 import { SPEC_TYPE_URL, timestampToDate } from '../containerd/helpers.js';
 import { newLeaseId, GC_EXPIRE_LABEL } from '../containerd/leases.js';
 import { rfc3339 } from '../containerd/helpers.js';
@@ -32,7 +34,6 @@ import {
   withMemory,
   withMemorySwap,
   withMounts,
-  withNoNewPrivileges,
   withoutRunMount,
   withPidsLimit,
   withPrivileged,
@@ -111,6 +112,25 @@ export interface RootfsMount {
 /** run/create's daemon-side failures: `berth: Error response from daemon: …` + trailer, 125. */
 function createError(message: string, cause?: unknown, exitCode = 125): DaemonError {
   return new DaemonError(message, { exitCode, help: true, cause });
+}
+
+/** The parsed `--security-opt` values as the spec options need them (the last of a kind wins). */
+function securityOptionsOf(opts: readonly SecurityOpt[], privileged: boolean): SecurityOptions {
+  const labels: string[] = [];
+  const out: SecurityOptions = {
+    privileged,
+    labels,
+    noNewPrivileges: false,
+    systemPathsUnconfined: false,
+  };
+  for (const s of opts) {
+    if (s.kind === 'seccomp') out.seccomp = s.profile;
+    else if (s.kind === 'apparmor') out.apparmor = s.profile;
+    else if (s.kind === 'label') labels.push(s.value);
+    else if (s.kind === 'no-new-privileges') out.noNewPrivileges = s.value;
+    else out.systemPathsUnconfined = true;
+  }
+  return out;
 }
 
 /** Label filter for the name index (the truth about names lives in containerd labels). */
@@ -217,9 +237,11 @@ export function specOptsFor(
   if (o.shmSize !== undefined) opts.push(withShmSize(o.shmSize));
   if (o.privileged) opts.push(withPrivileged());
   if (o.capAdd.length || o.capDrop.length) opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
-  let nnp = false;
-  for (const sec of o.securityOpts) if (sec.kind === 'no-new-privileges') nnp = sec.value;
-  opts.push(withNoNewPrivileges(nnp));
+  try {
+    opts.push(...securitySpecOpts(securityOptionsOf(o.securityOpts, o.privileged)));
+  } catch (err) {
+    throw createError((err as Error).message, err);
+  }
   if (o.cpus !== undefined) opts.push(withCpus(o.cpus));
   if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
   if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));

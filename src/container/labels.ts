@@ -4,12 +4,14 @@
  * read back (ps, inspect, start, stop, port), is here.
  */
 import type { HealthConfig } from '../health/config.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import { unpackJsonAny } from '../containerd/helpers.js';
 import { LABEL, RESTART_LABEL, encodeEmptyLabels, withEmptyLabels } from '../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
 import type { ContainerCreateOptions } from './options.js';
+import type { SecurityOpt } from '../opts/container-parsers.js';
 import { familiarString, parseDockerRef } from '../registry/reference.js';
 import type { Container } from './resolve.js';
 
@@ -158,6 +160,7 @@ export function encodeContainerLabels(
     | 'tty'
     | 'readOnly'
     | 'privileged'
+    | 'securityOpts'
     | 'platform'
     | 'stopTimeout'
   >,
@@ -181,6 +184,7 @@ export function encodeContainerLabels(
       Tty: o.tty,
       ReadonlyRootfs: o.readOnly,
       Privileged: o.privileged,
+      ...securityOptLabel(shownSecurityOpts(o.securityOpts), x.stateDir),
     }),
   };
   if (o.autoRemove) labels[LABEL.autoRemove] = 'true';
@@ -197,4 +201,34 @@ export function encodeContainerLabels(
     labels[RESTART_LABEL.count] = '0';
   }
   return labels;
+}
+
+/** `HostConfig.SecurityOpt` as dockerd keeps it: a seccomp file is its JSON (docker/cli sends that). */
+export function shownSecurityOpts(opts: readonly SecurityOpt[]): string[] {
+  return opts.map((s) => {
+    switch (s.kind) {
+      case 'seccomp':
+        return `seccomp=${s.profile}`;
+      case 'apparmor':
+        return `apparmor=${s.profile}`;
+      case 'label':
+        return `label=${s.value}`;
+      case 'no-new-privileges':
+        return s.value ? 'no-new-privileges' : 'no-new-privileges=false';
+      default:
+        return 'systempaths=unconfined';
+    }
+  });
+}
+
+/** containerd caps a label at 4096 bytes; a long seccomp profile goes to the state dir instead. */
+function securityOptLabel(
+  shown: string[],
+  stateDir: string,
+): { SecurityOpt: string[] | null } | { SecurityOptFile: true } {
+  if (!shown.length) return { SecurityOpt: null };
+  const json = JSON.stringify(shown);
+  if (json.length < 2048) return { SecurityOpt: shown };
+  writeFileSync(join(stateDir, 'security-opt.json'), json, { mode: 0o600 });
+  return { SecurityOptFile: true };
 }

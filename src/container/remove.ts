@@ -3,8 +3,8 @@
  * Kill(9, all) -> Wait -> Tasks.Delete -> Containers.Delete -> Snapshots.Remove -> state dir.
  * Every step treats NOT_FOUND as done, so a second call (or a racing `--rm`) is harmless.
  */
-import { realpathSync, rmSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { realpathSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import {
@@ -58,6 +58,21 @@ function removeUnder(dataRoot: string, path: string | undefined): void {
   if (!path || !isAbsolute(path)) return;
   if (!isInside(dataRoot, path)) return;
   rmSync(path, { recursive: true, force: true });
+  removeIfEmpty(dataRoot, dirname(path));
+}
+
+/**
+ * A namespace's directory under `containers/` goes with its last container. rmdir refuses a
+ * directory that is not empty, and a create racing this recreates it (mkdir -p), so nothing of
+ * anyone else's can go.
+ */
+function removeIfEmpty(dataRoot: string, dir: string): void {
+  if (dirname(dir) !== join(dataRoot, 'containers')) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty, or already gone.
+  }
 }
 
 /** Kills the task (all processes) and waits for it to stop; tolerant of it already being gone. */
@@ -105,6 +120,7 @@ export async function sweepOrphans(
       containerId: id,
     }).catch(() => undefined);
     rmSync(stateDirOf(settings, id), { recursive: true, force: true });
+    removeIfEmpty(settings.dataRoot, dirname(stateDirOf(settings, id)));
     await client.snapshots
       .remove({ snapshotter: settings.snapshotter, key: id })
       .catch(() => undefined);

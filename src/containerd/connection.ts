@@ -4,7 +4,14 @@
  */
 import { Client as GrpcClient, connectivityState, credentials, Metadata } from '@grpc/grpc-js';
 import type { BerthError } from '../errors.js';
-import { CancelledError, ConnectError, GrpcCode, isGrpcStatus, toBerthError } from './errors.js';
+import {
+  CancelledError,
+  ConnectError,
+  DeadlineExceededError,
+  GrpcCode,
+  isGrpcStatus,
+  toBerthError,
+} from './errors.js';
 
 /** Per-call options accepted as the last argument of every service method. */
 export interface CallOptions {
@@ -34,7 +41,13 @@ export interface ConnectionOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * How long the channel may take to become READY. On a busy 2-core machine (50 `rm -f` at once)
+ * the HTTP/2 handshake alone can take several seconds, so this is a bound, not an expectation:
+ * the watchdog looks every CONNECT_CHECK_MS and gives up only once the whole of it has passed.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+const CONNECT_CHECK_MS = 1_000;
 /** containerd caps messages at 16 MiB too; large listings use streaming calls. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -61,12 +74,13 @@ export class Connection {
   readonly address: string;
   readonly namespace: string;
   readonly timeoutMs: number;
-  private readonly connectTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   private grpcClient: GrpcClient | undefined;
   private responded = false;
   private connectTimedOut = false;
   private readonly pending = new Set<Cancellable>();
   private watchdog: NodeJS.Timeout | undefined;
+  private connectStarted = 0;
 
   constructor(options: ConnectionOptions) {
     this.address = socketPathOf(options.address);
@@ -103,6 +117,29 @@ export class Connection {
     return ms && ms > 0 && Number.isFinite(ms) ? new Date(Date.now() + ms) : undefined;
   }
 
+  /**
+   * Resolves once the channel is READY, or has failed (the call then fails fast with the reason),
+   * within the connect deadline. Calls wait here first so that their own deadline measures
+   * containerd, not a connection that a busy machine takes long to set up.
+   */
+  async whenConnected(signal?: AbortSignal): Promise<void> {
+    if (this.responded) return;
+    this.connectStarted ||= Date.now();
+    const channel = this.client.getChannel();
+    for (;;) {
+      const state = channel.getConnectivityState(true);
+      if (state === connectivityState.READY || state === connectivityState.TRANSIENT_FAILURE) {
+        return;
+      }
+      if (state === connectivityState.SHUTDOWN) return;
+      const left = this.connectStarted + this.connectTimeoutMs - Date.now();
+      if (left <= 0 || signal?.aborted) return; // the call itself then reports it
+      await new Promise<void>((resolve) =>
+        channel.watchConnectivityState(state, new Date(Date.now() + left), () => resolve()),
+      );
+    }
+  }
+
   /** Called whenever containerd has answered: from then on failures are containerd's, not the socket's. */
   markResponded(): void {
     if (this.responded) return;
@@ -123,13 +160,20 @@ export class Connection {
     if (this.responded) return noop;
     this.pending.add(call);
     if (!this.watchdog) {
-      this.watchdog = setTimeout(() => {
+      this.connectStarted ||= Date.now();
+      const check = (): void => {
         this.watchdog = undefined;
         if (this.responded || this.ready) return;
+        if (Date.now() - this.connectStarted < this.connectTimeoutMs) {
+          this.watchdog = setTimeout(check, CONNECT_CHECK_MS);
+          this.watchdog.unref();
+          return;
+        }
         this.connectTimedOut = true;
         for (const c of this.pending) c.cancel();
         this.pending.clear();
-      }, this.connectTimeoutMs);
+      };
+      this.watchdog = setTimeout(check, Math.min(CONNECT_CHECK_MS, this.connectTimeoutMs));
       // The watchdog must never be what keeps the CLI alive.
       this.watchdog.unref();
     }
@@ -143,14 +187,38 @@ export class Connection {
   }
 
   /** Converts a failure of a call on this connection into a BerthError. */
-  toError(err: unknown, signal?: AbortSignal): BerthError {
+  toError(
+    err: unknown,
+    signal?: AbortSignal,
+    call?: { method: string; timeoutMs?: number },
+  ): BerthError {
     if (
       this.connectTimedOut &&
       !this.responded &&
       isGrpcStatus(err) &&
       err.code === GrpcCode.CANCELLED
     ) {
-      return new ConnectError(this.address, 'timed out', err);
+      return new ConnectError(
+        this.address,
+        'timed out',
+        err,
+        `no answer within the ${seconds(this.connectTimeoutMs)} connect deadline`,
+      );
+    }
+    // grpc-js's own deadline text ("Deadline exceeded after 30.001s,LB pick: …"): say which one.
+    if (
+      call?.timeoutMs &&
+      isGrpcStatus(err) &&
+      err.code === GrpcCode.DEADLINE_EXCEEDED &&
+      /^Deadline exceeded/.test(err.details ?? '')
+    ) {
+      return new DeadlineExceededError(
+        err.code,
+        this.responded
+          ? `containerd did not answer ${call.method.split('/').pop() ?? call.method} within its ${seconds(call.timeoutMs)} call deadline`
+          : `cannot connect to containerd at ${this.address}: no connection within the ${seconds(call.timeoutMs)} deadline of ${call.method.split('/').pop() ?? call.method}`,
+        err,
+      );
     }
     if (signal?.aborted && isGrpcStatus(err) && err.code === GrpcCode.CANCELLED) {
       return new CancelledError(GrpcCode.CANCELLED, 'operation cancelled', signal.reason ?? err);
@@ -170,3 +238,7 @@ export class Connection {
 }
 
 function noop(): void {}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}

@@ -80,9 +80,9 @@ export class ConnectError extends BerthError {
   readonly address: string;
   readonly reason: ConnectReason;
 
-  constructor(address: string, reason: ConnectReason, cause?: unknown) {
+  constructor(address: string, reason: ConnectReason, cause?: unknown, detail?: string) {
     super(
-      `cannot connect to containerd at ${address}: ${reason} ` +
+      `cannot connect to containerd at ${address}: ${reason}${detail ? `, ${detail}` : ''} ` +
         '(is containerd running? try: sudo systemctl start containerd, or berth system start)',
       { exitCode: 1, cause },
     );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CallOptions, Connection } from './connection.js';
 import { NotFoundError } from './errors.js';
 import { rfc3339 } from './helpers.js';
+import { processStartTime } from '../process.js';
 import { ServiceBase } from './service.js';
 import type { AddResourceRequest } from './generated/containerd/services/leases/v1/AddResourceRequest.js';
 import type { CreateRequest } from './generated/containerd/services/leases/v1/CreateRequest.js';
@@ -57,6 +58,55 @@ export function newLeaseId(prefix = 'berth'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Which berth process holds a lease (`<pid>/<start time>`), so that the next command can drop
+ * the leases of one that was killed (SIGKILL leaves them for their whole 24 h otherwise).
+ */
+export const LEASE_OWNER_LABEL = 'berth/owner';
+
+function ownerOf(pid: number): string | undefined {
+  const start = processStartTime(pid);
+  return start === undefined ? undefined : `${pid}/${start}`;
+}
+
+/** This process as a lease owner. */
+export function leaseOwner(): string {
+  return ownerOf(process.pid) ?? `${process.pid}/0`;
+}
+
+/**
+ * Deletes the leases of berth processes that are gone, first removing the active `extract-*`
+ * snapshots they held (an unpack cut short), so that nothing half-made outlives them.
+ */
+export async function sweepDeadLeases(
+  client: { readonly leases: LeasesService; readonly snapshots: SnapshotRemover },
+  opts: CallOptions = {},
+): Promise<number> {
+  const { leases } = await client.leases.list({ filters: [`labels."${LEASE_OWNER_LABEL}"`] }, opts);
+  let swept = 0;
+  for (const l of leases) {
+    const owner = l.labels?.[LEASE_OWNER_LABEL] ?? '';
+    const pid = Number(owner.split('/')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || ownerOf(pid) === owner) continue;
+    const { resources } = await client.leases
+      .listResources({ id: l.id }, opts)
+      .catch(() => ({ resources: [] as { id: string; type: string }[] }));
+    for (const r of resources) {
+      if (!r.type.startsWith('snapshots/') || !r.id.startsWith('extract-')) continue;
+      await client.snapshots
+        .remove({ snapshotter: r.type.slice('snapshots/'.length), key: r.id }, opts)
+        .catch(() => undefined);
+    }
+    await client.leases.delete({ id: l.id, sync: false }, opts).catch(() => undefined);
+    swept++;
+  }
+  return swept;
+}
+
+interface SnapshotRemover {
+  remove(request: { snapshotter: string; key: string }, opts?: CallOptions): Promise<unknown>;
+}
+
 export interface WithLeaseOptions {
   /** Safety net if berth dies before deleting the lease. Default 24 h. */
   expireHours?: number;
@@ -90,6 +140,7 @@ export async function withLease<T>(
     {
       id,
       labels: {
+        [LEASE_OWNER_LABEL]: leaseOwner(),
         ...options.labels,
         [GC_EXPIRE_LABEL]: rfc3339(new Date(Date.now() + expireHours * 3_600_000)),
       },

@@ -5,7 +5,7 @@
  * commands never see raw grpc-js errors.
  */
 import type { ClientDuplexStream, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
-import { ContainerdError, GrpcCode } from './errors.js';
+import { ConnectError, ContainerdError, GrpcCode } from './errors.js';
 import type { CallOptions, Connection } from './connection.js';
 import type { MethodDef } from './descriptors.js';
 
@@ -30,12 +30,40 @@ function traceStart(path: string): (err: ServiceError | null) => void {
   };
 }
 
-/** One request, one response; rejects with a BerthError. Default deadline: the client's timeoutMs. */
-export function unary<I, O>(
+/**
+ * One request, one response; rejects with a BerthError. Default deadline: the client's timeoutMs.
+ * A connect attempt the kernel turned away for load (a full listen backlog: EAGAIN) is retried
+ * with backoff within the connect deadline; a missing or refusing socket fails at once.
+ */
+export async function unary<I, O>(
   conn: Connection,
   method: MethodDef<I, O>,
   request: I,
   opts: CallOptions = {},
+): Promise<O> {
+  const started = Date.now();
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      await conn.whenConnected(opts.signal);
+      return await unaryOnce(conn, method, request, opts);
+    } catch (err) {
+      if (!(err instanceof ConnectError) || !busySocket(err)) throw err;
+      if (Date.now() - started + delay > conn.connectTimeoutMs || opts.signal?.aborted) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function busySocket(err: ConnectError): boolean {
+  const cause = err.cause as { details?: string; message?: string } | undefined;
+  return /\bEAGAIN\b/.test(`${cause?.details ?? ''} ${cause?.message ?? ''}`);
+}
+
+function unaryOnce<I, O>(
+  conn: Connection,
+  method: MethodDef<I, O>,
+  request: I,
+  opts: CallOptions,
 ): Promise<O> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(abortedError(conn, signal));
@@ -56,7 +84,12 @@ export function unary<I, O>(
         untrack();
         signal?.removeEventListener('abort', onAbort);
         if (err) {
-          reject(conn.toError(err, signal));
+          reject(
+            conn.toError(err, signal, {
+              method: method.path,
+              timeoutMs: deadline ? (opts.timeoutMs ?? conn.timeoutMs) : 0,
+            }),
+          );
           return;
         }
         conn.markResponded();

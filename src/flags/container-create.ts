@@ -7,7 +7,8 @@ import {
   type ContainerCreateOptions,
   type PullPolicy,
 } from '../container/options.js';
-import { UsageError } from '../errors.js';
+import { BerthError, UsageError } from '../errors.js';
+import { readSeccompProfileFile } from '../oci/seccomp.js';
 import { parseGoDuration } from '../filters.js';
 import type { HealthConfig } from '../health/config.js';
 import { healthConfigFromFlags } from '../health/flags.js';
@@ -208,9 +209,20 @@ function parseOne<T>(value: string | undefined, flag: string, fn: (v: string) =>
   return parseEach([value], flag, fn)[0];
 }
 
-function readFileOrFail(path: string): string {
+/** Bytes, not text: the env-file parser must see invalid UTF-8 to refuse it as docker/cli does. */
+/** A file's content error (env file, seccomp profile) as docker/cli prints it, exit 125. */
+function usageOnError<T>(fn: () => T): T {
   try {
-    return readFileSync(path, 'utf8');
+    return fn();
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    throw new UsageError((err as Error).message, { help: true });
+  }
+}
+
+function readFileOrFail(path: string): Buffer {
+  try {
+    return readFileSync(path);
   } catch (err) {
     throw new UsageError(
       `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
@@ -266,10 +278,12 @@ export function parseContainerFlags(
     throw new UsageError('Conflicting options: --restart and --rm', { help: true });
   }
   const envFromFiles = l('env-file').flatMap((f) =>
-    parseEnvFile(readFileOrFail(f), { filename: f }),
+    usageOnError(() => parseEnvFile(readFileOrFail(f), { filename: f })),
   );
   const labelList = [
-    ...l('label-file').flatMap((f) => parseLabelFile(readFileOrFail(f), { filename: f })),
+    ...l('label-file').flatMap((f) =>
+      usageOnError(() => parseLabelFile(readFileOrFail(f), { filename: f })),
+    ),
     ...l('label'),
   ];
   const labels: Record<string, string> = {};
@@ -284,7 +298,12 @@ export function parseContainerFlags(
   ];
   const ports = parseEach(l('publish'), 'publish', parsePublish).flat();
   const ulimits = parseEach(l('ulimit'), 'ulimit', parseUlimit);
-  const securityOpts = parseEach(l('security-opt'), 'security-opt', parseSecurityOpt);
+  // docker/cli sends a seccomp profile's content, not its path (inspect shows it).
+  const securityOpts = parseEach(l('security-opt'), 'security-opt', parseSecurityOpt).map((o) =>
+    o.kind === 'seccomp' && o.profile !== 'unconfined' && o.profile !== 'builtin'
+      ? { ...o, profile: usageOnError(() => readSeccompProfileFile(o.profile)) }
+      : o,
+  );
   const cpus = parseOne(s('cpus'), 'cpus', parseCpus);
   const memory = parseOne(s('memory'), 'memory', parseMemory);
   const memorySwap = parseOne(s('memory-swap'), 'memory-swap', parseMemorySwap);

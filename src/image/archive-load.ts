@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,8 +20,9 @@ import tar from 'tar-stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
 import { DigestMismatchError } from '../registry/errors.js';
-import { withLease } from '../containerd/leases.js';
+import { sweepDeadLeases, withLease } from '../containerd/leases.js';
 import { BerthError } from '../errors.js';
+import { processAlive } from '../process.js';
 import { computeDigest } from '../registry/digest.js';
 import {
   isIndexMediaType,
@@ -511,14 +512,42 @@ async function putRecord(
   return existed ? 'updated' : 'created';
 }
 
-/** A private spool directory under the data root; the OS temp dir if the data root is unusable. */
+/**
+ * A private spool directory under the data root (the OS temp dir if the data root is unusable),
+ * named after this process, so that the next load removes what a killed one left.
+ */
 async function makeSpoolDir(root: string): Promise<string> {
+  const prefix = `load-${process.pid}-`;
   try {
     const base = join(root, 'tmp');
     await mkdir(base, { recursive: true, mode: 0o700 });
-    return await mkdtemp(join(base, 'load-'));
+    await sweepStaleSpools(base, 'load-');
+    return await mkdtemp(join(base, prefix));
   } catch {
-    return mkdtemp(join(tmpdir(), 'berth-load-'));
+    await sweepStaleSpools(tmpdir(), 'berth-load-').catch(() => undefined);
+    return mkdtemp(join(tmpdir(), `berth-${prefix}`));
+  }
+}
+
+/** Spools of loads whose process is gone (SIGKILL, power loss); older unnamed ones after an hour. */
+export async function sweepStaleSpools(base: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    const dir = join(base, name);
+    if (pid !== undefined) {
+      if (processAlive(Number(pid))) continue;
+    } else {
+      const st = await stat(dir).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs < 3600_000) continue;
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -531,7 +560,11 @@ export async function loadArchive(
   input: Readable,
   opts: LoadOptions,
 ): Promise<LoadedImage[]> {
-  const dir = await makeSpoolDir(opts.tempRoot);
+  // A load or pull killed earlier left its lease (and a load its spool): both go now.
+  const [dir] = await Promise.all([
+    makeSpoolDir(opts.tempRoot),
+    sweepDeadLeases(client).catch(() => 0),
+  ]);
   const state: ReadArchive = { files: new Map(), links: new Map(), touched: new Set() };
   try {
     return await withLease(

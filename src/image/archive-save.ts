@@ -132,6 +132,8 @@ async function addEntry(
       if (err) reject(err);
       else resolve();
     });
+    // When the destination goes away (a closed pipe), the pack destroys the entry with that error.
+    entry.on('error', reject);
     (async () => {
       for await (const chunk of chunks) {
         written += chunk.byteLength;

@@ -340,7 +340,11 @@ export interface KeyValueFileOptions {
 const GO_SPACE_START =
   /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
-function splitLines(content: string | Uint8Array, filename: string): string[] {
+function splitLines(
+  content: string | Uint8Array,
+  filename: string,
+  kind: 'env' | 'label',
+): string[] {
   let lines: string[];
   if (typeof content === 'string') {
     lines = content.split('\n');
@@ -360,8 +364,9 @@ function splitLines(content: string | Uint8Array, filename: string): string[] {
       try {
         lines.push(decoder.decode(noCR));
       } catch {
+        // docker/cli shows the line as Go prints a []byte: numbers, never the raw bytes.
         throw new Error(
-          `env file ${filename} contains invalid utf8 bytes at line ${idx + 1}: [${[...noCR].join(' ')}]`,
+          `invalid ${kind} file (${filename}): invalid utf8 bytes at line ${idx + 1}: [${[...noCR].join(' ')}]`,
         );
       }
     });
@@ -377,7 +382,7 @@ function parseKeyValueFile(
   lookup: EnvLookup | undefined,
 ): string[] {
   const out: string[] = [];
-  splitLines(content, filename).forEach((raw, idx) => {
+  splitLines(content, filename, lookup ? 'env' : 'label').forEach((raw, idx) => {
     const scanned = idx === 0 ? raw.replace(/^\ufeff/, '') : raw;
     const line = scanned.replace(GO_SPACE_START, '');
     if (line === '' || line.startsWith('#')) return;

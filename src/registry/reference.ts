@@ -173,10 +173,9 @@ function splitDockerDomain(name: string): [domain: string, remainder: string] {
     [domain, remainder] = [DEFAULT_DOMAIN, maybeRemote];
   } else if (/[.:]/.test(maybeDomain)) {
     [domain, remainder] = [maybeDomain, maybeRemote];
-  } else if (maybeDomain.toLowerCase() !== maybeDomain) {
-    // Repository paths cannot contain upper case, so an upper-case first element must be a host.
-    [domain, remainder] = [maybeDomain, maybeRemote];
   } else {
+    // Docker Engine 20.10: an upper-case first element is not a host (`pull UPPER/case` is
+    // "repository name must be lowercase", not a DNS lookup of `upper`).
     [domain, remainder] = [DEFAULT_DOMAIN, name];
   }
   if (domain === DEFAULT_DOMAIN && !remainder.includes('/')) {

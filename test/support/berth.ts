@@ -1,6 +1,6 @@
 // Runs the built berth binary the way a user would, against the suite's private containerd.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,8 +62,10 @@ export function suiteToml(): string {
   // One file per namespace: several test runs may share a dev environment.
   const file = join(env.dir, `berth-${env.namespace}.toml`);
   mkdirSync(dirname(file), { recursive: true });
+  // Written beside and renamed: berth processes started in parallel read it while it is rewritten.
+  const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(
-    file,
+    tmp,
     [
       `address = ${JSON.stringify(env.address)}`,
       `namespace = ${JSON.stringify(env.namespace)}`,
@@ -74,6 +76,7 @@ export function suiteToml(): string {
       '',
     ].join('\n'),
   );
+  renameSync(tmp, file);
   return file;
 }
 

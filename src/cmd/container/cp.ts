@@ -199,6 +199,7 @@ export async function openContainerRoot(
 export interface CopyOptions {
   /** Ownership to give a new entry (undefined: leave the creating user's). */
   owner?: (st: Stats) => { uid: number; gid: number } | undefined;
+  signal?: AbortSignal;
 }
 
 /** Approximate tar stream size of what was copied, for the `Successfully copied` line. */
@@ -243,6 +244,7 @@ export async function copyEntry(
   counter: Counter = { bytes: 0 },
   srcStat?: Stats,
 ): Promise<void> {
+  opts.signal?.throwIfAborted();
   const st = srcStat ?? (await fsp.lstat(src));
   counter.bytes += tarSize(st);
   if (st.isDirectory()) {
@@ -260,8 +262,15 @@ export async function copyEntry(
     try {
       const output = await fsp.open(dst, WRITE_NEW, 0o600);
       try {
-        // The streams close their handles (fs streams emit 'close', which pipeline awaits, only then).
-        await pipeline(input.createReadStream(), output.createWriteStream());
+        // A plain read/write loop: FileHandle streams destroyed mid-way (Ctrl-C) never emit
+        // 'close', so a pipeline of them would never settle.
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+          opts.signal?.throwIfAborted();
+          const { bytesRead } = await input.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) break;
+          await output.write(buf, 0, bytesRead);
+        }
       } finally {
         await output.close().catch(() => undefined);
       }
@@ -351,6 +360,8 @@ export interface CpOptions {
   followLink: boolean;
   stdin?: Readable;
   stdout?: Writable;
+  /** Stops the copy (Ctrl-C, closed pipe); the container's root is still released. */
+  signal?: AbortSignal;
 }
 
 export interface CpResult {
@@ -438,12 +449,15 @@ async function containerDestination(root: string, p: string, ref: string): Promi
 }
 
 /** `cp CONTAINER:SRC -`: a tar of SRC on stdout. */
-async function tarOut(src: Source, out: Writable): Promise<number> {
+async function tarOut(src: Source, out: Writable, signal?: AbortSignal): Promise<number> {
   const { default: tar } = await import('tar-stream');
   const pack = tar.pack();
   const counter = { bytes: 1024 };
-  const done = pipeline(pack, out);
+  const done = pipeline(pack, out, signal ? { signal } : {});
+  // Awaited below; when the reader goes first it fails while entries are still being added.
+  done.catch(() => undefined);
   const add = async (host: string, name: string, st: Stats): Promise<void> => {
+    signal?.throwIfAborted();
     counter.bytes += tarSize(st);
     const common = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {
@@ -461,6 +475,7 @@ async function tarOut(src: Source, out: Writable): Promise<number> {
           const entry = pack.entry({ ...common, type: 'file', size: st.size }, (err) =>
             err ? reject(err) : resolve(),
           );
+          entry.on('error', reject);
           fh.createReadStream().on('error', reject).pipe(entry);
         });
       } finally {
@@ -468,11 +483,31 @@ async function tarOut(src: Source, out: Writable): Promise<number> {
       }
     }
   };
-  await add(src.hostPath, src.base || '.', src.stat);
-  pack.finalize();
+  try {
+    await add(src.hostPath, src.base || '.', src.stat);
+    pack.finalize();
+  } catch (err) {
+    pack.destroy();
+    // The pipeline's own failure (the reader went away) says more than the entry's.
+    await done;
+    throw err;
+  }
   await done;
   return counter.bytes;
 }
+
+/** moby's breakout check: a tar entry's name, cleaned, must stay inside the destination. */
+function entryPath(name: string, dest: string): string[] {
+  const cleaned = path.posix.normalize(`/${name}`);
+  const lexical = path.posix.normalize(name.startsWith('/') ? name : `./${name}`);
+  if (lexical === '..' || lexical.startsWith('../')) {
+    throw new TarBreakoutError(`${JSON.stringify(lexical)} is outside of ${JSON.stringify(dest)}`);
+  }
+  return splitPath(cleaned);
+}
+
+/** An entry refused by the extraction (moby's `breakoutError`, a link to nothing). */
+class TarBreakoutError extends BerthError {}
 
 /** `cp - CONTAINER:DIR`: extracts the tar on stdin into DIR, every entry resolved inside the root. */
 async function tarIn(
@@ -485,57 +520,121 @@ async function tarIn(
   const { default: tar } = await import('tar-stream');
   const extract = tar.extract();
   let bytes = 1024;
-  const feed = pipeline(input, extract);
-  for await (const entry of extract) {
-    const h = entry.header;
-    const rel = splitPath(h.name);
-    if (rel.length === 0) {
-      entry.resume();
-      continue;
-    }
-    const parentCpath = await resolveInRoot(
-      root,
-      `${dirCpath}/${rel.slice(0, -1).join('/')}`,
-      true,
-    );
-    const parent = inRoot(root, parentCpath);
-    const parentStat = await lstatOrUndefined(parent);
-    if (!parentStat?.isDirectory()) {
-      entry.resume();
-      throw new FileNotFoundError(parentCpath, ref);
-    }
-    const dst = path.join(parent, rel[rel.length - 1]!);
-    const meta = { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0 } as Stats;
-    const owner = opts.owner?.(meta);
-    bytes += 512 + Math.ceil((h.size ?? 0) / 512) * 512;
-    if (h.type === 'directory') {
-      const existing = await lstatOrUndefined(dst);
-      if (existing && !existing.isDirectory()) await fsp.unlink(dst);
-      if (!existing?.isDirectory()) await fsp.mkdir(dst, { mode: 0o700 });
-      await fsp.chmod(dst, meta.mode);
-      entry.resume();
-    } else if (h.type === 'symlink') {
-      await clearForNonDir(dst, h.name);
-      await fsp.symlink(h.linkname ?? '', dst);
-      entry.resume();
-    } else if (h.type === 'file' || h.type === 'contiguous-file' || !h.type) {
-      await clearForNonDir(dst, h.name);
-      const fh = await fsp.open(dst, WRITE_NEW, 0o600);
-      try {
-        await pipeline(entry, fh.createWriteStream());
-      } finally {
-        await fh.close().catch(() => undefined);
+  const feed = pipeline(input, extract, opts.signal ? { signal: opts.signal } : {});
+  feed.catch(() => undefined); // awaited below; the loop may stop first on a bad entry
+  const inDest = async (rel: string[]): Promise<string> =>
+    inRoot(root, await resolveInRoot(root, `${dirCpath}/${rel.join('/')}`, true));
+  try {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const rel = entryPath(h.name, dirCpath);
+      if (rel.length === 0) {
+        entry.resume();
+        continue;
       }
-      await fsp.chmod(dst, meta.mode);
-    } else {
-      entry.resume();
-      continue;
+      const parentCpath = await resolveInRoot(
+        root,
+        `${dirCpath}/${rel.slice(0, -1).join('/')}`,
+        true,
+      );
+      const parent = inRoot(root, parentCpath);
+      const parentStat = await lstatOrUndefined(parent);
+      if (!parentStat?.isDirectory()) {
+        entry.resume();
+        throw new FileNotFoundError(parentCpath, ref);
+      }
+      const dst = path.join(parent, rel[rel.length - 1]!);
+      const meta = { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0 } as Stats;
+      const owner = opts.owner?.(meta);
+      bytes += 512 + Math.ceil((h.size ?? 0) / 512) * 512;
+      if (h.type === 'directory') {
+        const existing = await lstatOrUndefined(dst);
+        if (existing && !existing.isDirectory()) await fsp.unlink(dst);
+        if (!existing?.isDirectory()) await fsp.mkdir(dst, { mode: 0o700 });
+        await fsp.chmod(dst, meta.mode);
+        entry.resume();
+      } else if (h.type === 'symlink') {
+        await clearForNonDir(dst, h.name);
+        await fsp.symlink(h.linkname ?? '', dst);
+        entry.resume();
+      } else if (h.type === 'link') {
+        // As moby: the target is named relative to the destination and must stay inside it.
+        const linkname = h.linkname ?? '';
+        const target = path.posix.normalize(`${dirCpath}/${linkname}`);
+        const within = dirCpath === '/' ? '/' : `${dirCpath}/`;
+        if (
+          linkname === '' ||
+          (!linkname.startsWith('/') &&
+            path.posix.normalize(`./${linkname}`).split('/')[0] === '..') ||
+          (target !== dirCpath && !target.startsWith(within))
+        ) {
+          entry.resume();
+          throw new TarBreakoutError(
+            `invalid hardlink ${JSON.stringify(target)} -> ${JSON.stringify(linkname)}`,
+          );
+        }
+        const source = await inDest(entryPath(linkname, dirCpath));
+        const st = await lstatOrUndefined(source);
+        if (!st || st.isDirectory()) {
+          entry.resume();
+          throw new TarBreakoutError(
+            `link ${target} ${path.posix.join(dirCpath, ...rel)}: ${st ? 'operation not permitted' : 'no such file or directory'}`,
+          );
+        }
+        await clearForNonDir(dst, h.name);
+        await fsp.link(source, dst);
+        entry.resume();
+        continue; // a hard link shares its target's owner, mode and times
+      } else if (h.type === 'file' || h.type === 'contiguous-file' || !h.type) {
+        await clearForNonDir(dst, h.name);
+        const fh = await fsp.open(dst, WRITE_NEW, 0o600);
+        try {
+          // Not pipeline() into fh.createWriteStream(): when the entry fails (input cut short),
+          // that stream never emits 'close', the pipeline never settles and node just exits 0.
+          for await (const chunk of entry as AsyncIterable<Buffer>) await fh.write(chunk);
+        } finally {
+          await fh.close().catch(() => undefined);
+        }
+        await fsp.chmod(dst, meta.mode);
+      } else {
+        entry.resume();
+        continue;
+      }
+      if (owner) await fsp.lchown(dst, owner.uid, owner.gid);
+      if (h.mtime) await fsp.lutimes(dst, h.mtime, h.mtime).catch(() => undefined);
     }
-    if (owner) await fsp.lchown(dst, owner.uid, owner.gid);
-    if (h.mtime) await fsp.lutimes(dst, h.mtime, h.mtime).catch(() => undefined);
+    await feed;
+  } catch (err) {
+    extract.destroy();
+    if (opts.signal?.aborted) throw err;
+    // An entry's own error is only "destroyed"; the extraction's says why (end of input).
+    const cause = await feed.then(
+      () => err,
+      (e: unknown) =>
+        /^Unexpected end of data|^Invalid tar header/.test((e as Error).message) ? e : err,
+    );
+    if (err instanceof TarBreakoutError) {
+      throw new BerthError(
+        `Error response from daemon: Error processing tar file(exit status 1): ${err.message}`,
+      );
+    }
+    if (err instanceof BerthError) throw err;
+    throw new BerthError(
+      `Error response from daemon: Error processing tar file(exit status 1): ${tarErrorText(cause)}`,
+      { cause },
+    );
   }
-  await feed;
   return bytes;
+}
+
+/** A short reason for a stream that is not a tar archive or ends too early. */
+function tarErrorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || /^Unexpected end of data/.test(e.message ?? '')) {
+    return 'unexpected EOF';
+  }
+  if (/^Invalid tar header/.test(e.message ?? '')) return 'archive/tar: invalid tar header';
+  return e.message ?? String(err);
 }
 
 /**
@@ -571,10 +670,12 @@ export async function copy(
       // From the container to the host (or stdout).
       const source = await containerSource(handle.root, src.path, ref, opts.followLink);
       if (dst.path === '-') {
-        const bytes = await tarOut(source, opts.stdout ?? process.stdout);
+        const bytes = await tarOut(source, opts.stdout ?? process.stdout, opts.signal);
         return { bytes, destination: '-' };
       }
-      const bytes = await place(source, await hostDestination(dst.path), {});
+      const bytes = await place(source, await hostDestination(dst.path), {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       return { bytes, destination: dst.path };
     }
     // From the host (or stdin) into the container: new entries belong to the container's root
@@ -594,12 +695,21 @@ export async function copy(
         dst.path.startsWith('/') ? dst.path : `/${dst.path}`,
         true,
       );
-      const bytes = await tarIn(handle.root, dirCpath, opts.stdin ?? process.stdin, { owner }, ref);
+      const bytes = await tarIn(
+        handle.root,
+        dirCpath,
+        opts.stdin ?? process.stdin,
+        { owner, ...(opts.signal ? { signal: opts.signal } : {}) },
+        ref,
+      );
       return { bytes, destination };
     }
     const source = await hostSource(src.path, opts.followLink);
     const target = await containerDestination(handle.root, dst.path, ref);
-    const bytes = await place(source, target, { owner });
+    const bytes = await place(source, target, {
+      owner,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     return { bytes, destination };
   } finally {
     await handle.release();

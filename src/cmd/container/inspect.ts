@@ -4,7 +4,7 @@
  */
 import { effectiveHealth, type HealthConfig } from '../../health/config.js';
 import { readHealthState } from '../../health/state.js';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { withZeroFields } from '../../formatter/inspect.js';
@@ -155,7 +155,9 @@ export function buildInspect(
     MacAddress: '',
     StopSignal: '',
   });
-  const { RestartPolicy: _rp, ...hcRest } = hc;
+  const { RestartPolicy: _rp, SecurityOptFile: optFile, ...hcRest } = hc;
+  // A seccomp profile too long for a label is kept in the state dir.
+  if (optFile === true) hcRest.SecurityOpt = stateDirJSON(labels, 'security-opt.json') ?? null;
   void _rp;
 
   return {
@@ -230,6 +232,16 @@ function lastStart(labels: Record<string, string>): Date | undefined {
   if (!dir) return undefined;
   try {
     return statSync(join(dir, 'started')).mtime;
+  } catch {
+    return undefined;
+  }
+}
+
+function stateDirJSON(labels: Record<string, string>, file: string): unknown {
+  const dir = labels[LABEL.stateDir];
+  if (!dir) return undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
   } catch {
     return undefined;
   }

@@ -45,6 +45,11 @@ async function openInput(opts: LoadCommandOptions): Promise<Readable> {
 
 export async function runLoad(client: Client, opts: LoadCommandOptions): Promise<void> {
   const input = await openInput(opts);
+  // Ctrl-C while the archive is still arriving: stop reading, so the load unwinds (spool, lease).
+  const onAbort = (): void => {
+    input.destroy(); // the reader sees a premature close; the signal says why
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const images = await loadArchive(client, input, {
       snapshotter: opts.snapshotter,
@@ -62,6 +67,7 @@ export async function runLoad(client: Client, opts: LoadCommandOptions): Promise
       });
     }
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     if (input !== opts.stdin) input.destroy();
   }
 }

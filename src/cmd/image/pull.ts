@@ -1,4 +1,5 @@
 /** `berth pull`: Docker's pull output around image/pull.ts. */
+import { sweepDeadLeases } from '../../containerd/leases.js';
 import { publishEvent } from '../../events/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError, isDaemonKind } from '../../errors.js';
@@ -32,6 +33,22 @@ export function daemonError(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A port no socket can have (`127.0.0.1:99999/x`) is refused as dockerd's dialer refuses it,
+ * rather than with the URL parser's bare "Invalid URL".
+ */
+function checkRegistryPort(domain: string): void {
+  const port = /:(\d+)$/.exec(domain)?.[1];
+  if (port === undefined || Number(port) <= 65535) return;
+  const host = domain.slice(0, -port.length - 1);
+  // dockerd tries plain HTTP first only for registries it treats as insecure (loopback among them).
+  const scheme = /^(127\.|localhost$|\[::1\]$)/.test(host) ? 'http' : 'https';
+  throw new BerthError(
+    `Error response from daemon: Get "${scheme}://${domain}/v2/": dial tcp: address ${port}: invalid port`,
+    { exitCode: 1 },
+  );
+}
+
 export async function runPull(
   client: Client,
   settings: PullSettings,
@@ -46,8 +63,12 @@ export async function runPull(
   if (!opts.allTags && ref.tag === undefined && ref.digest === undefined && !opts.quiet) {
     out.write('Using default tag: latest\n');
   }
+  checkRegistryPort(ref.domain);
   const registry = newRegistryClient(settings);
   const signal = opts.signal;
+  // What an earlier pull killed mid-way left (its lease, extract-* snapshots) goes now; the
+  // registry round trips below take longer than this does.
+  const swept = sweepDeadLeases(client).catch(() => 0);
   try {
     const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
     const common = { registry, ...(platform ? { platform } : {}), ...(signal ? { signal } : {}) };
@@ -97,6 +118,7 @@ export async function runPull(
   } catch (err) {
     throw daemonError(err);
   } finally {
+    await swept;
     await registry.close().catch(() => undefined);
   }
 }

@@ -5,6 +5,11 @@ import type { LoadedConfig, SettingKey } from '../../config/index.js';
 import { bytesSize } from '../../formatter/units.js';
 import { goArch } from '../../image/platform-names.js';
 
+declare global {
+  // Set by the entry that started this process (src/snapshot.ts; bin/run.js leaves it unset).
+  var __berthStart: string | undefined;
+}
+
 export interface InfoData {
   ServerVersion: string;
   Namespace: string;
@@ -29,6 +34,8 @@ export interface InfoData {
   ConfigFile: string;
   Settings: Record<string, { Value: unknown; Source: string }>;
   DebugMode: boolean;
+  /** How this berth process started (docs/startup.md): agent, snapshot or plain. */
+  StartPath: string;
 }
 
 function osName(): string {
@@ -90,6 +97,7 @@ export async function getInfo(client: Client, config: LoadedConfig): Promise<Inf
     ConfigFile: config.file ?? '',
     Settings: settingsOut,
     DebugMode: settings.debug,
+    StartPath: globalThis.__berthStart ?? 'plain',
   };
 }
 
@@ -114,11 +122,18 @@ const TOML_NAME: Record<string, string> = {
   dnsSearch: 'dns_search',
 };
 
+const START_PATHS: Record<string, string> = {
+  agent: 'agent (a warm worker of the per-user berth agent)',
+  snapshot: 'snapshot (node started from dist/berth.blob)',
+  plain: 'plain (node running bin/run.js)',
+};
+
 /** Docker's `info` text layout, plus berth's own section on where each setting came from. */
 export function renderInfo(i: InfoData): string {
   const lines = [
     'Client:',
     ` Debug Mode: ${i.DebugMode}`,
+    ` Start-up: ${START_PATHS[i.StartPath] ?? i.StartPath}`,
     ` Config File: ${i.ConfigFile || '(none)'}`,
     '',
     'Server:',

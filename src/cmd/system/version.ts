@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { goArch } from '../../image/platform-names.js';
@@ -14,8 +16,37 @@ export interface VersionInfo {
   Server?: { Version: string; Components: ComponentVersion[] };
 }
 
+/** The runc that PATH names, identified by its file (a new runc is another key). */
+function runcKey(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    try {
+      const s = statSync(join(dir || '.', 'runc'));
+      if (s.isFile()) return `${dir}/runc ${s.ino} ${s.mtimeMs} ${s.size}`;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+// A process that runs more than one command (the agent's worker, docs/startup.md) asks each
+// runc binary once: spawning it from a large process costs ≈ 30 ms.
+const runcVersions = new Map<string, Promise<ComponentVersion | undefined>>();
+
 /** Asks runc itself, concurrently with the gRPC call, so it adds nothing to the wall time. */
 function runcVersion(): Promise<ComponentVersion | undefined> {
+  const key = runcKey();
+  if (!key) return Promise.resolve(undefined);
+  let v = runcVersions.get(key);
+  if (!v) {
+    runcVersions.set(key, (v = askRunc()));
+    // Only an answer is kept; a failure is asked again next time.
+    void v.then((r) => r ?? runcVersions.delete(key));
+  }
+  return v;
+}
+
+function askRunc(): Promise<ComponentVersion | undefined> {
   return new Promise((resolve) => {
     execFile('runc', ['--version'], { encoding: 'utf8', timeout: 2000 }, (err, stdout) => {
       if (err || !stdout) return resolve(undefined);

@@ -335,7 +335,7 @@ describe('opts/container-parsers', () => {
           parseEnvFile(Buffer.from([0x41, 0x3d, 0x31, 0x0a, 0x42, 0x3d, 0xff]), {
             filename: 'e.env',
           }),
-        'env file e.env contains invalid utf8 bytes at line 2: [66 61 255]',
+        'invalid env file (e.env): invalid utf8 bytes at line 2: [66 61 255]',
       );
     });
   });

@@ -115,7 +115,6 @@ describe('registry/reference', () => {
         full: 'Registry.Example.com/app',
         familiar: 'Registry.Example.com/app',
       },
-      { in: 'Host/app', domain: 'Host', path: 'app', full: 'Host/app', familiar: 'Host/app' },
       {
         in: `busybox@${D}`,
         domain: 'docker.io',
@@ -191,6 +190,8 @@ describe('registry/reference', () => {
       ['-busybox', 'invalid reference format'],
       ['busybox.', 'invalid reference format'],
       ['foo___bar', 'invalid reference format'],
+      // Docker Engine 20.10: an upper-case first element is no host.
+      ['UPPER/case', 'invalid reference format: repository name (UPPER/case) must be lowercase'],
       ['foo//bar', 'invalid reference format'],
       ['busybox@sha256:abc', 'invalid reference format'],
       [`busybox:${'t'.repeat(129)}`, 'invalid reference format'],
