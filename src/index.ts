@@ -1,6 +1,7 @@
 // The bundle's entry: oclif's explicit command table plus the runner bin/run.js calls.
 import type { Command } from '@oclif/core';
 import Version from './commands/version.js';
+import Compose from './commands/compose.js';
 import Info from './commands/info.js';
 import NamespaceLs from './commands/namespace/ls.js';
 import NamespaceCreate from './commands/namespace/create.js';
@@ -76,6 +77,7 @@ export { exitOnClosedPipe } from './process.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   version: Version,
+  compose: Compose,
   info: Info,
   'namespace:ls': NamespaceLs,
   'namespace:create': NamespaceCreate,

@@ -13,6 +13,9 @@
  */
 import * as fs from 'node:fs';
 import { Socket } from 'node:net';
+import { effectiveHealth, type HealthConfig } from './health/config.js';
+import { startHealthMonitor, type Monitor } from './health/monitor.js';
+import { nowRfc3339Nano } from './health/state.js';
 
 const args = process.argv.slice(2);
 const param: Record<string, string> = {};
@@ -26,20 +29,11 @@ const logFd = fs.openSync(
   0o640,
 );
 
-const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-function now(): string {
-  const ns = hrBase + process.hrtime.bigint();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(Number(ns / 1_000_000n))
-    .toISOString()
-    .replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
-}
-
 const partial: Record<string, string> = { stdout: '', stderr: '' };
 function write(stream: 'stdout' | 'stderr', chunk: string, final = false): void {
   let text = partial[stream] + chunk;
   let out = '';
-  const time = now();
+  const time = nowRfc3339Nano();
   for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
     out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
     text = text.slice(nl + 1);
@@ -104,6 +98,7 @@ function drainAndExit(): void {
 }
 
 function closeAndExit(): void {
+  health?.stop();
   try {
     fs.closeSync(logFd);
   } catch {
@@ -136,6 +131,27 @@ if (param.fifo === '1') {
   if (tty && isOpen(4)) fs.closeSync(4);
 }
 
+// Health checks (--health-cmd, the image's HEALTHCHECK, compose's healthcheck) run from here, the
+// one process that lives exactly as long as the task (src/health/monitor.ts).
+// It starts once the task has: the logger itself starts before the task, and a probe run then
+// would fail against a container that is not running yet.
+let health: Monitor | undefined;
+const healthConfig = param.health
+  ? effectiveHealth(JSON.parse(param.health) as HealthConfig)
+  : undefined;
+function startHealth(): void {
+  if (!healthConfig || health) return;
+  const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
+  health = startHealthMonitor({
+    health: healthConfig,
+    containerId: process.env.CONTAINER_ID ?? '',
+    namespace: ns,
+    stateDir: param.state ?? '',
+    cgroup: param.cg ?? '',
+    runcRoot: param.runcroot ?? `/run/containerd/runc/${ns}`,
+  });
+}
+
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
 process.on('SIGTERM', () => setTimeout(closeAndExit, 2000).unref());
 
@@ -164,6 +180,7 @@ function watchExit(): void {
     }
     if (populated) {
       seen = true;
+      startHealth();
       return;
     }
     if (!seen && !fs.existsSync(marker)) return;

@@ -55,7 +55,7 @@ export default class Exec extends BaseCommand {
     this.loadSettings(flags);
     const client = await this.client();
     const { findContainer, assertMutable } = await import('../container/resolve.js');
-    const { execInContainer } = await import('../cmd/container/exec.js');
+    const { execInContainer } = await import('../container/exec.js');
     const c = await findContainer(client, ref);
     if (flags.privileged) {
       assertMutable(c, ref, 'exec a privileged process in', flags['kube-force']);

@@ -41,7 +41,7 @@ export default class Run extends BaseCommand {
     if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
     const create = parseContainerFlags(flags, argv);
-    const { runContainer } = await import('../cmd/container/run.js');
+    const { runContainer } = await import('../container/run.js');
     const client = await this.client();
     const code = await runContainer(client, this.settings, {
       create,

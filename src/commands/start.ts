@@ -34,7 +34,7 @@ export default class Start extends BaseCommand {
       assertMutable(c, ref, 'start', flags['kube-force']);
       return { c, viaCri: await criForced(client, c, ref, { op: 'start' }) };
     };
-    const { startContainer, restartCheck } = await import('../cmd/container/start.js');
+    const { startContainer, restartCheck } = await import('../container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {
       for (const ref of refs)

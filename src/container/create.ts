@@ -50,6 +50,7 @@ import { specToJSON, type Spec } from '../oci/spec.js';
 import { InvalidReferenceError } from '../registry/reference.js';
 import { CleanupStack } from './cleanup.js';
 import { CREATE_PID_LABEL, encodeContainerLabels, stateDirOf } from './labels.js';
+import { mergeHealthConfig } from '../health/config.js';
 import type { ContainerCreateOptions } from './options.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
@@ -324,6 +325,7 @@ export async function createContainer(
         ports,
         hostname,
         name,
+        aliases: o.networkAliases,
         extraHosts: o.extraHosts,
         dns: [...settings.dns, ...o.dns],
         dnsSearch: [...settings.dnsSearch, ...o.dnsSearch],
@@ -397,7 +399,10 @@ export async function createContainer(
       // Docker creates a missing working directory; with overlayfs it goes into the upper dir.
       ensureWorkdir(spec.process?.cwd ?? '/', upper, lowers);
 
+      // The flags' (or compose's) health check over the image's HEALTHCHECK, run by the logger.
+      const health = mergeHealthConfig(o.healthcheck, image.config.Healthcheck);
       const logUri = loggerUri(settings, {
+        health,
         logPath,
         stateDir,
         tty: o.tty,
@@ -421,6 +426,7 @@ export async function createContainer(
         anonymousVolumes: volumes.anonymousVolumes,
         stopSignal,
         logUri,
+        health,
       });
 
       interrupted();

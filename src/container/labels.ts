@@ -3,6 +3,7 @@
  * volume and image code read a few of them too); what berth stores under them, and how each is
  * read back (ps, inspect, start, stop, port), is here.
  */
+import type { HealthConfig } from '../health/config.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
@@ -143,6 +144,8 @@ export interface LabelInputs {
   /** The flag's, else the image's StopSignal. */
   stopSignal?: string;
   logUri: string;
+  /** The merged health check (Config.Healthcheck), if any. */
+  health?: HealthConfig;
 }
 
 /** The labels a new container record carries: the user's and the image's, then berth's own. */
@@ -185,6 +188,7 @@ export function encodeContainerLabels(
     }),
   };
   if (o.autoRemove) labels[LABEL.autoRemove] = 'true';
+  if (x.health) labels[LABEL.healthcheck] = JSON.stringify(x.health);
   if (o.platform) labels[LABEL.platform] = o.platform;
   if (o.stopTimeout !== undefined) labels[LABEL.stopTimeout] = String(o.stopTimeout);
   if (x.stopSignal) labels[STOP_SIGNAL_ANNOTATION] = x.stopSignal;

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config/index.js';
+import { effectiveHealth, type HealthConfig } from '../health/config.js';
 
 /** The package root (dist/… or src/… → ..). */
 function packageRoot(): string {
@@ -40,6 +41,8 @@ export interface LoggerParams {
   onFailure: boolean;
   /** Ask the logger to have the published ports released when the task exits (Docker). */
   releasePorts?: boolean;
+  /** The container's health check, run by the logger (src/health/monitor.ts). */
+  health?: HealthConfig;
 }
 
 export function loggerUri(
@@ -60,6 +63,7 @@ export function loggerUri(
   if (p.autoRemove) q.set('rm', '1');
   if (p.onFailure) q.set('onfailure', '1');
   if (p.releasePorts) q.set('ports', '1');
+  if (effectiveHealth(p.health)) q.set('health', JSON.stringify(p.health));
   return `binary://${loggerBinary()}?${q.toString()}`;
 }
 

@@ -14,3 +14,4 @@ export {
 } from './setup.js';
 export { netnsPath } from './netns.js';
 export { ensureDefaultNetwork } from './store.js';
+export { removeNetworkHost } from './remove.js';

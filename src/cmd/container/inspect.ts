@@ -2,6 +2,8 @@
  * `inspect` for containers: Docker's ContainerJSON shape, built from the OCI spec stored in the
  * container record plus berth's labels.
  */
+import { effectiveHealth, type HealthConfig } from '../../health/config.js';
+import { readHealthState } from '../../health/state.js';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
@@ -99,6 +101,12 @@ export function buildInspect(
   imageId: string,
 ): Record<string, unknown> {
   const labels = container.labels ?? {};
+  const healthcheck = jsonLabel<HealthConfig | undefined>(labels, LABEL.healthcheck, undefined);
+  // Docker has State.Health for a container whose health check runs (not for `NONE`).
+  const health = effectiveHealth(healthcheck)
+    ? (readHealthState(labels[LABEL.stateDir]) ??
+      (state.Running ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined))
+    : undefined;
   const spec = specOf(container);
   const args = spec.process?.args ?? [];
   const hc = jsonLabel<HostConfigLabel>(labels, LABEL.hostConfig, {});
@@ -135,6 +143,7 @@ export function buildInspect(
     StdinOnce: false,
     Env: spec.process?.env ?? [],
     Cmd: args,
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     Image: displayImage(container),
     Volumes: null,
     WorkingDir: spec.process?.cwd ?? '/',
@@ -175,6 +184,7 @@ export function buildInspect(
         Error: state.Error,
         StartedAt: rfc3339Nano(state.StartedAt ?? lastStart(labels)),
         FinishedAt: rfc3339Nano(state.FinishedAt),
+        ...(health ? { Health: health } : {}),
       },
       { Health: null },
     ),

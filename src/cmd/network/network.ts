@@ -1,14 +1,12 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
 import { publishEvent } from '../../events/index.js';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { findContainer, refuseCri } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
-import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
+import { removeNetworkHost } from '../../network/remove.js';
 import {
   BUILTIN_NETWORKS,
   DEFAULT_NETWORK,
@@ -16,7 +14,6 @@ import {
   createNetwork,
   ensureDefaultNetwork,
   listStoredNetworks,
-  removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
 import {
@@ -271,16 +268,6 @@ export async function inspectNetwork(
   };
 }
 
-/** Deletes the network's rules, bridge device and host-local leases. */
-async function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): Promise<void> {
-  if (s.meta.bridge) {
-    await removeBridgeRules(s.meta.bridge);
-    await deleteBridge(s.meta.bridge);
-  }
-  rmSync(join(settings.dataRoot, 'network', 'ipam', s.name), { recursive: true, force: true });
-  rmSync(join(settings.dataRoot, 'network', 'members', s.name), { recursive: true, force: true });
-}
-
 export async function removeNetwork(
   settings: NetSettings,
   client: Client,
@@ -298,8 +285,7 @@ export async function removeNetwork(
       `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
     );
   }
-  removeNetworkFile(n.stored!);
-  await cleanupNetworkHost(settings, n.stored!);
+  await removeNetworkHost(settings, n.stored!);
 }
 
 export async function pruneNetworks(
@@ -317,8 +303,7 @@ export async function pruneNetworks(
     if (!labelsMatch(by, n.labels)) continue;
     if (until !== undefined && n.created && Date.parse(n.created) > until) continue;
     if (used.has(n.name)) continue;
-    removeNetworkFile(n.stored);
-    await cleanupNetworkHost(settings, n.stored);
+    await removeNetworkHost(settings, n.stored);
     removed.push(n.name);
   }
   return removed;

@@ -1,15 +1,16 @@
 /** `start`: (re)creates the task of an existing container, attached (`-a`) or with the logger. */
-import type { Client } from '../../containerd/client.js';
-import type { Settings } from '../../config/index.js';
-import { NotFoundError } from '../../containerd/errors.js';
-import { BerthError, DaemonError } from '../../errors.js';
-import { LABEL, RESTART_LABEL } from '../../labels.js';
-import { loggerUri, withTtyParam } from '../../container/logger.js';
-import { portsOf } from '../../container/labels.js';
-import type { Container } from '../../container/resolve.js';
-import { releasePorts } from '../../container/stop.js';
-import { markRunning } from '../../container/restart.js';
-import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
+import type { Client } from '../containerd/client.js';
+import type { Settings } from '../config/index.js';
+import { NotFoundError } from '../containerd/errors.js';
+import { BerthError, DaemonError } from '../errors.js';
+import { LABEL, RESTART_LABEL } from '../labels.js';
+import { loggerUri, withTtyParam } from './logger.js';
+import { jsonLabel, portsOf } from './labels.js';
+import type { HealthConfig } from '../health/config.js';
+import type { Container } from './resolve.js';
+import { releasePorts } from './stop.js';
+import { markRunning } from './restart.js';
+import { attachTask, prepareFifos, startDetached } from './task.js';
 
 interface HostConfigLabel {
   AutoRemove?: boolean;
@@ -67,6 +68,7 @@ function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string
   if (saved) return withTtyParam(saved, Boolean(hc.Tty));
   const policy = hc.RestartPolicy?.Name ?? '';
   return loggerUri(settings, {
+    health: jsonLabel<HealthConfig | undefined>(c.labels, LABEL.healthcheck, undefined),
     logPath: c.labels[LABEL.logPath] ?? `${stateDir}/${c.id}-json.log`,
     stateDir,
     tty: Boolean(hc.Tty),
@@ -94,7 +96,7 @@ export async function startContainer(
   const hc = hostConfig(c);
   if (!(await clearOldTask(client, c.id, Boolean(o.attach)))) return undefined;
   // Ports released when the container stopped are published again first, or start fails.
-  const { reclaimContainerPorts } = await import('../../network/index.js');
+  const { reclaimContainerPorts } = await import('../network/index.js');
   try {
     await reclaimContainerPorts({ settings, namespace: settings.namespace, containerId: c.id });
   } catch (err) {

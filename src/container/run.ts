@@ -2,16 +2,16 @@
  * `run` = create + start a task, attached (FIFOs, berth copies the streams and writes the
  * json-file log) or detached (berth's binary logger, no berth process needed).
  */
-import type { Client } from '../../containerd/client.js';
-import type { Settings } from '../../config/index.js';
-import { BerthError, DaemonError, UsageError } from '../../errors.js';
-import { createContainer, type CreatedContainer } from '../../container/create.js';
-import type { ContainerCreateOptions } from '../../container/options.js';
-import { parseDetachKeys } from '../../container/detach-keys.js';
-import { interruptGuard, InterruptedError } from '../../container/interrupt.js';
-import { destroyContainer } from '../../container/remove.js';
-import { markRunning } from '../../container/restart.js';
-import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
+import type { Client } from '../containerd/client.js';
+import type { Settings } from '../config/index.js';
+import { BerthError, DaemonError, UsageError } from '../errors.js';
+import { createContainer, type CreatedContainer } from './create.js';
+import type { ContainerCreateOptions } from './options.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { interruptGuard, InterruptedError } from './interrupt.js';
+import { destroyContainer } from './remove.js';
+import { markRunning } from './restart.js';
+import { attachTask, prepareFifos, startDetached } from './task.js';
 
 export interface RunOptions {
   /** What to create. */
