@@ -23,7 +23,7 @@ export default class Attach extends BaseCommand {
     const { flags, args } = await this.parse(Attach);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { findContainer } = await import('../container/resolve.js');
     const { attachContainer } = await import('../cmd/container/attach.js');
     const code = await attachContainer(client, await findContainer(client, args.container), {
       noStdin: flags['no-stdin'],

@@ -17,8 +17,8 @@ export default class Create extends BaseCommand {
     if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
     const opts = containerOptions(flags, argv, 'create');
-    const { createContainer } = await import('../cmd/container/create.js');
-    const { interruptGuard } = await import('../cmd/container/interrupt.js');
+    const { createContainer } = await import('../container/create.js');
+    const { interruptGuard } = await import('../container/interrupt.js');
     const guard = interruptGuard();
     try {
       const c = await createContainer(await this.client(), this.settings, {

@@ -51,7 +51,7 @@ export default class Exec extends BaseCommand {
     if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { findContainer } = await import('../container/resolve.js');
     const { execInContainer } = await import('../cmd/container/exec.js');
     const c = await findContainer(client, ref);
     const code = await execInContainer(client, c, { ...flags, envFile: flags['env-file'], args });

@@ -17,7 +17,7 @@ export abstract class InspectBase extends BaseCommand {
     const print = await this.inspector(flags.format);
     const client = await this.client();
     const { findContainerOrUndefined, AmbiguousContainerError } =
-      await import('../cmd/container/resolve.js');
+      await import('../container/resolve.js');
     const { inspectContainer } = await import('../cmd/container/inspect.js');
 
     const objects: unknown[] = [];

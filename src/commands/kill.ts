@@ -22,7 +22,7 @@ export default class Kill extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Kill);
     this.loadSettings(flags);
-    const { parseSignal } = await import('../flags/container-parsers.js');
+    const { parseSignal } = await import('../opts/container-parsers.js');
     let signal = 9;
     if (flags.signal !== undefined && flags.signal !== '') {
       try {
@@ -31,7 +31,7 @@ export default class Kill extends BaseCommand {
         throw new UsageError(`invalid signal: ${flags.signal}`);
       }
     }
-    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
+    const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { killContainer } = await import('../cmd/container/kill.js');
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {

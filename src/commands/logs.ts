@@ -31,8 +31,8 @@ export default class Logs extends BaseCommand {
     const { flags, args } = await this.parse(Logs);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
-    const { showLogs } = await import('../cmd/container/logs.js');
+    const { findContainer } = await import('../container/resolve.js');
+    const { showLogs } = await import('../container/logs.js');
     const c = await findContainer(client, args.container);
     await showLogs(client, c, flags);
   }

@@ -13,8 +13,8 @@ export default class Port extends BaseCommand {
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Port);
     this.loadSettings(flags);
-    const { findContainer } = await import('../cmd/container/resolve.js');
-    const { getState } = await import('../cmd/container/state.js');
+    const { findContainer } = await import('../container/resolve.js');
+    const { getState } = await import('../container/state.js');
     const { portLines } = await import('../cmd/container/port.js');
     const client = await this.client();
     const c = await findContainer(client, args.container);

@@ -15,9 +15,8 @@ export default class Restart extends BaseCommand {
     const { flags, argv } = await this.parse(Restart);
     this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
-    const { findContainer, assertMutable, daemonMessage } =
-      await import('../cmd/container/resolve.js');
-    const { restartContainer } = await import('../cmd/container/restart.js');
+    const { findContainer, assertMutable, daemonMessage } = await import('../container/resolve.js');
+    const { restartContainer } = await import('../container/stop.js');
     const { startContainer } = await import('../cmd/container/start.js');
     const client = await this.client();
     // The same start path as `berth start`, with this invocation's settings (flags included).

@@ -27,11 +27,11 @@ export default class Rm extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Rm);
     const settings = this.loadSettings(flags).settings;
-    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
-    const { removeContainer, sweepOrphans } = await import('../cmd/container/remove.js');
+    const { forEachContainer, assertMutable } = await import('../container/resolve.js');
+    const { removeContainer, sweepOrphans } = await import('../container/remove.js');
     const client = await this.client();
     if (flags['auto-remove']) {
-      const { autoRemove } = await import('../cmd/container/remove.js');
+      const { autoRemove } = await import('../container/remove.js');
       await autoRemove(client, settings, argv as string[], { volumes: flags.volumes });
       return;
     }

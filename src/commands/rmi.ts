@@ -15,7 +15,7 @@ export default class Rmi extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rmi);
     this.loadSettings(flags);
-    const { removeImages } = await import('../cmd/image/remove.js');
+    const { removeImages } = await import('../image/remove.js');
     const ok = await removeImages(await this.client(), argv as string[], {
       force: flags.force,
       onLine: (line) => process.stdout.write(`${line}\n`),

@@ -23,7 +23,7 @@ export default class Start extends BaseCommand {
     const { flags, argv } = await this.parse(Start);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { findContainer } = await import('../container/resolve.js');
     const { startContainer, restartCheck } = await import('../cmd/container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {

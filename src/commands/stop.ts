@@ -14,8 +14,8 @@ export default class Stop extends BaseCommand {
     const { flags, argv } = await this.parse(Stop);
     this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
-    const { forEachContainer, assertMutable } = await import('../cmd/container/resolve.js');
-    const { stopContainer } = await import('../cmd/container/stop.js');
+    const { forEachContainer, assertMutable } = await import('../container/resolve.js');
+    const { stopContainer } = await import('../container/stop.js');
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
       assertMutable(c, ref, 'stop', flags['kube-force']);

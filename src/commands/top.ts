@@ -13,7 +13,7 @@ export default class Top extends BaseCommand {
     this.loadSettings(parsed.flags);
     // src/argv.ts ends flag parsing after CONTAINER (`top c -o pid`): the rest are ps options.
     const [ref, ...psArgs] = orderedArgs(parsed);
-    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { findContainer } = await import('../container/resolve.js');
     const { topContainer, renderTop } = await import('../cmd/container/top.js');
     const client = await this.client();
     const c = await findContainer(client, ref);

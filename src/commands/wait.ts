@@ -12,7 +12,7 @@ export default class Wait extends BaseCommand {
     const { flags, argv } = await this.parse(Wait);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../cmd/container/resolve.js');
+    const { findContainer } = await import('../container/resolve.js');
     const { waitContainer } = await import('../cmd/container/wait.js');
     let failed = false;
     for (const ref of argv as string[]) {

@@ -1,7 +1,7 @@
 // The flags `run` and `create` share, with Docker's names, short forms and defaults, and their
 // translation into the engine's plain options.
 import { Flags } from '@oclif/core';
-import type { ContainerOptions } from '../cmd/container/create.js';
+import type { ContainerOptions } from '../container/create.js';
 
 const list = (
   description: string,

@@ -27,7 +27,7 @@ export async function parseStopFlags(flags: {
   signal?: string;
   timeout?: string;
 }): Promise<{ signal?: number; timeout?: number }> {
-  const { parseSignal } = await import('./container-parsers.js');
+  const { parseSignal } = await import('../opts/container-parsers.js');
   let signal: number | undefined;
   if (flags.signal !== undefined) {
     try {

@@ -2,7 +2,7 @@
  * Docker's "copy the image's content into a new volume": when a volume that is still empty is
  * mounted over a path that holds files in the image, those files (with ownership and modes) are
  * copied into the volume first (moby daemon/volumes_unix.go copyExistingContents). This is the
- * filesystem half; reading an image's snapshot through containerd is src/cmd/container/volumes.ts.
+ * filesystem half; reading an image's snapshot through containerd is src/container/volumes.ts.
  */
 import { execFile } from 'node:child_process';
 import { chmod, lchown, lstat, mkdtemp, readdir, readlink, rmdir, stat } from 'node:fs/promises';

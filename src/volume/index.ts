@@ -4,7 +4,7 @@
  *
  * Nothing here talks to containerd, and nothing here loads the gRPC/protobuf stack: the volume
  * commands that only need the store start without it. What needs containerd (who uses a volume,
- * reading an image's snapshot) is in src/cmd/volume/users.ts and src/cmd/container/volumes.ts.
+ * reading an image's snapshot) is in src/container/volume-users.ts and src/container/volumes.ts.
  */
 export {
   ANONYMOUS_LABEL,

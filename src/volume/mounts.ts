@@ -19,7 +19,7 @@ import { createVolume, type VolumeSettings } from './store.js';
  * - a directory holding the image's root filesystem (e.g. an already mounted rootfs);
  * - `{ lowerdirs }`: overlay lower directories, top layer first;
  * - `{ copyInto }`: a copier that reaches the image some other way (the image's containerd
- *   snapshot: imageSnapshotRootfs in src/cmd/container/volumes.ts); it gets the clean container
+ *   snapshot: imageSnapshotRootfs in src/container/volumes.ts); it gets the clean container
  *   path and the volume's directory and says whether it copied anything.
  */
 export type ImageRootfs =

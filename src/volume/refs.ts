@@ -1,7 +1,7 @@
 /**
  * Which containers use which volumes. There is no daemon keeping reference counts, so the truth is
  * the containers' labels: berth's (and nerdctl's) Docker-shaped mounts, and the anonymous volume
- * list. The container records come from the caller (src/cmd/volume/users.ts lists them).
+ * list. The container records come from the caller (src/container/volume-users.ts lists them).
  */
 import { LABEL } from '../labels.js';
 import { BerthError } from '../errors.js';

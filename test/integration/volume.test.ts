@@ -18,8 +18,8 @@ import {
   copyImagePathIntoVolume,
   imageSnapshotRootfs,
   removeUnusedAnonymousVolumes,
-} from '../../src/cmd/container/volumes.js';
-import { volumeUsers } from '../../src/cmd/volume/users.js';
+} from '../../src/container/volumes.js';
+import { volumeUsers } from '../../src/container/volume-users.js';
 import {
   createVolume,
   getVolume,

@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { LABEL } from '../../labels.js';
-import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
-import { openFifoWriter } from './io.js';
-import { showLogs } from './logs.js';
-import { getTask } from './state.js';
-import type { Container } from './resolve.js';
+import {
+  DEFAULT_DETACH_KEYS,
+  DetachKeyFilter,
+  parseDetachKeys,
+} from '../../container/detach-keys.js';
+import { openFifoWriter } from '../../container/io.js';
+import { showLogs } from '../../container/logs.js';
+import { getTask } from '../../container/state.js';
+import type { Container } from '../../container/resolve.js';
 
 export async function attachContainer(
   client: Client,

@@ -18,8 +18,8 @@ import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
-import type { Container } from './resolve.js';
-import { getTask } from './state.js';
+import type { Container } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
 
 const run = promisify(execFile);
 

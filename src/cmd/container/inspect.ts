@@ -5,14 +5,21 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
-import { NotFoundError } from '../../containerd/errors.js';
 import { withZeroFields } from '../../formatter/inspect.js';
 import { asGoMap } from '../../formatter/template.js';
 import { LABEL, RESTART_LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
-import { displayImage, jsonLabel, mountsOf, portsOf, specOf, userLabels } from './ps.js';
-import type { Container } from './resolve.js';
-import { createdAt, getState, type ContainerState } from './state.js';
+import {
+  displayImage,
+  jsonLabel,
+  mountsOf,
+  portsOf,
+  specOf,
+  userLabels,
+} from '../../container/labels.js';
+import { imageConfigDigest } from '../../container/image.js';
+import type { Container } from '../../container/resolve.js';
+import { createdAt, getState, type ContainerState } from '../../container/state.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -20,63 +27,6 @@ const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 function rfc3339Nano(d: Date | undefined): string {
   if (!d || Number.isNaN(d.getTime()) || d.getTime() <= 0) return GO_ZERO_TIME;
   return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, f: string) => (f ? `.${f}Z` : 'Z'));
-}
-
-const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-]);
-
-/** The image's config digest (Docker's image ID), following an index to the host platform. */
-export async function imageConfigDigest(
-  client: Client,
-  imageName: string,
-  platform?: string,
-): Promise<string> {
-  if (!imageName) return '';
-  try {
-    const { image } = await client.images.get({ name: imageName });
-    let target = image?.target;
-    for (let depth = 0; target && depth < 3; depth++) {
-      if (MANIFEST_TYPES.has(target.media_type)) {
-        const manifest = JSON.parse(
-          (await client.content.readBlob({ digest: target.digest })).toString('utf8'),
-        ) as {
-          config?: { digest?: string };
-        };
-        return manifest.config?.digest ?? '';
-      }
-      const index = JSON.parse(
-        (await client.content.readBlob({ digest: target.digest })).toString('utf8'),
-      ) as {
-        manifests?: Array<{
-          digest: string;
-          mediaType: string;
-          size: number;
-          platform?: { os?: string; architecture?: string; variant?: string };
-        }>;
-      };
-      const want = (platform ?? `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`).split(
-        '/',
-      );
-      const pick =
-        index.manifests?.find(
-          (m) => m.platform?.os === want[0] && m.platform?.architecture === want[1],
-        ) ?? index.manifests?.[0];
-      if (!pick) return '';
-      target = {
-        media_type: pick.mediaType,
-        digest: pick.digest,
-        size: String(pick.size),
-        annotations: {},
-      };
-    }
-  } catch (err) {
-    if (err instanceof NotFoundError) return '';
-    if (err instanceof SyntaxError) return '';
-    throw err;
-  }
-  return '';
 }
 
 interface HostConfigLabel {

@@ -2,9 +2,9 @@
 import type { Client } from '../../containerd/client.js';
 import { FailedPreconditionError, NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
-import type { Container } from './resolve.js';
-import { getTask } from './state.js';
-import { markExplicitlyStopped, stopSignalOf } from './stop.js';
+import type { Container } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
+import { markExplicitlyStopped, stopSignalOf } from '../../container/stop.js';
 
 function notRunning(ref: string, container: Container): BerthError {
   return new BerthError(

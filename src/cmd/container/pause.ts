@@ -1,8 +1,8 @@
 /** `pause` / `unpause`: freeze and thaw the container's cgroup (Tasks.Pause / Tasks.Resume). */
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
-import type { Container } from './resolve.js';
-import { getTask } from './state.js';
+import type { Container } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
 
 export async function pauseContainer(client: Client, container: Container): Promise<void> {
   const task = await getTask(client, container.id);

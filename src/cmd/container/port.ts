@@ -1,9 +1,9 @@
 /** `port`: Docker's `80/tcp -> 0.0.0.0:8080` lines from the `berth/ports` label. */
 import { BerthError } from '../../errors.js';
 import { containerName } from '../../labels.js';
-import { portsOf } from './ps.js';
-import type { Container } from './resolve.js';
-import type { ContainerState } from './state.js';
+import { portsOf } from '../../container/labels.js';
+import type { Container } from '../../container/resolve.js';
+import type { ContainerState } from '../../container/state.js';
 
 function hostPort(ip: string, port: string): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -2,9 +2,9 @@
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
 import { isCriManaged, withEmptyLabels } from '../../labels.js';
-import { labelsMatch, parseFilterFlags, pruneUntil } from '../filters.js';
-import { removeContainer, sweepOrphans } from './remove.js';
-import { createdAt, listTasks, stateFromTask } from './state.js';
+import { labelsMatch, parseFilterFlags, pruneUntil } from '../../filters.js';
+import { removeContainer, sweepOrphans } from '../../container/remove.js';
+import { createdAt, listTasks, stateFromTask } from '../../container/state.js';
 
 export interface PruneResult {
   deleted: string[];

@@ -4,7 +4,7 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
-import { specProcessArgs, unpackJsonAny } from '../../containerd/helpers.js';
+import { specProcessArgs } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
 import { BerthError } from '../../errors.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
@@ -17,8 +17,16 @@ import {
   withEmptyLabels,
 } from '../../labels.js';
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
-import { labelMatches, parseFilterFlags } from '../filters.js';
-import type { Container } from './resolve.js';
+import { labelMatches, parseFilterFlags } from '../../filters.js';
+import { imageConfigDigest } from '../../container/image.js';
+import {
+  displayImage,
+  mountsOf,
+  portsOf,
+  userLabels,
+  type PortBinding,
+} from '../../container/labels.js';
+import type { Container } from '../../container/resolve.js';
 import {
   createdAt,
   listTasks,
@@ -26,35 +34,7 @@ import {
   statusText,
   type ContainerState,
   type Task,
-} from './state.js';
-
-/** A port as the `berth/ports` label stores it. */
-export interface PortBinding {
-  HostIp?: string;
-  HostPort?: string | number;
-  ContainerPort?: string | number;
-  Protocol?: string;
-}
-
-/** Parses a JSON label, tolerating absence and garbage. */
-export function jsonLabel<T>(
-  labels: Record<string, string> | undefined,
-  key: string,
-  fallback: T,
-): T {
-  const text = labels?.[key];
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-export function portsOf(labels: Record<string, string> | undefined): PortBinding[] {
-  const v = jsonLabel<unknown>(labels, LABEL.ports, []);
-  return Array.isArray(v) ? (v as PortBinding[]) : [];
-}
+} from '../../container/state.js';
 
 interface DisplayPort {
   IP: string;
@@ -166,84 +146,6 @@ export function commandText(args: readonly string[]): string {
 }
 
 /** The minimal OCI spec shape read here. */
-export interface SpecLite {
-  process?: {
-    args?: string[];
-    env?: string[];
-    cwd?: string;
-    user?: { uid?: number; gid?: number; username?: string };
-    terminal?: boolean;
-  };
-  hostname?: string;
-  annotations?: Record<string, string>;
-  mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
-  root?: { path?: string; readonly?: boolean };
-  linux?: {
-    resources?: {
-      memory?: { limit?: number };
-      cpu?: { shares?: number; quota?: number; period?: number };
-      pids?: { limit?: number };
-    };
-    namespaces?: Array<{ type: string; path?: string }>;
-  };
-}
-
-export function specOf(c: Pick<Container, 'spec'>): SpecLite {
-  if (!c.spec?.value || c.spec.value.length === 0) return {};
-  try {
-    return unpackJsonAny<SpecLite>(c.spec);
-  } catch {
-    return {};
-  }
-}
-
-// Listings repeat a few image names over many containers; each is parsed once.
-const familiarNames = new Map<string, string>();
-
-/** IMAGE as the user wrote it (berth/image), else the image name in familiar form. */
-export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
-  const typed = c.labels?.[LABEL.imageRef];
-  if (typed) return typed;
-  if (!c.image) return '';
-  let name = familiarNames.get(c.image);
-  if (name === undefined) {
-    try {
-      name = familiarString(parseDockerRef(c.image));
-    } catch {
-      name = c.image;
-    }
-    familiarNames.set(c.image, name);
-  }
-  return name;
-}
-
-/** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
-export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
-    if (
-      k.startsWith('berth/') ||
-      k.startsWith('nerdctl/') ||
-      k.startsWith('containerd.io/restart.')
-    )
-      continue;
-    out[k] = v;
-  }
-  return out;
-}
-
-interface MountLabel {
-  Type?: string;
-  Name?: string;
-  Source?: string;
-  Destination?: string;
-}
-
-export function mountsOf(labels: Record<string, string> | undefined): MountLabel[] {
-  const v = jsonLabel<unknown>(labels, LABEL.mounts, []);
-  return Array.isArray(v) ? (v as MountLabel[]) : [];
-}
-
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
 export class ContainerRow {
   constructor(
@@ -462,7 +364,6 @@ async function ancestorImageIds(
     return hex ? [[v, hex] as const] : [];
   });
   if (hexes.length === 0) return { ids, byValue };
-  const { imageConfigDigest } = await import('./inspect.js');
   const distinct = new Map<string, Container>();
   for (const c of containers) if (c.image) distinct.set(imageKey(c), c);
   await Promise.all(

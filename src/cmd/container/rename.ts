@@ -2,7 +2,7 @@
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
-import { findContainerOrUndefined, type Container } from './resolve.js';
+import { findContainerOrUndefined, type Container } from '../../container/resolve.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 

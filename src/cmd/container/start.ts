@@ -4,11 +4,12 @@ import type { Settings } from '../../config/index.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError } from '../../errors.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
-import { loggerUri, withTtyParam } from './logger.js';
-import { portsOf } from './ps.js';
-import type { Container } from './resolve.js';
-import { releasePorts } from './stop.js';
-import { attachTask, markRunning, prepareFifos, startDetached } from './run.js';
+import { loggerUri, withTtyParam } from '../../container/logger.js';
+import { portsOf } from '../../container/labels.js';
+import type { Container } from '../../container/resolve.js';
+import { releasePorts } from '../../container/stop.js';
+import { markRunning } from '../../container/restart.js';
+import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
 
 interface HostConfigLabel {
   AutoRemove?: boolean;

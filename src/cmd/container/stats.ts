@@ -10,8 +10,8 @@ import { codecFor, loadRoot } from '../../containerd/descriptors.js';
 import { typeNameOf } from '../../containerd/helpers.js';
 import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import { containerName } from '../../labels.js';
-import type { Container } from './resolve.js';
-import { listTasks, type Task } from './state.js';
+import type { Container } from '../../container/resolve.js';
+import { listTasks, type Task } from '../../container/state.js';
 
 export const STATS_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';

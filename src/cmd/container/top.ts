@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { tabwrite } from '../../formatter/tabwriter.js';
-import type { Container } from './resolve.js';
-import { getTask } from './state.js';
+import type { Container } from '../../container/resolve.js';
+import { getTask } from '../../container/state.js';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 /** `wait`: blocks until the container's task exits and returns its exit code. */
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
-import type { Container } from './resolve.js';
+import type { Container } from '../../container/resolve.js';
 
 export async function waitContainer(client: Client, container: Container): Promise<number> {
   try {

@@ -22,7 +22,7 @@ import {
   parseFilterFlags,
   untilTimes,
   type Filters,
-} from '../filters.js';
+} from '../../filters.js';
 
 export const IMAGES_DEFAULT_FORMAT =
   'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';

@@ -7,8 +7,8 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { humanSize } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { recordReference, type LocalImage } from '../../image/local.js';
-import { labelsMatch, parseFilterFlags, pruneUntil } from '../filters.js';
-import { loadImageState, removeImage } from './remove.js';
+import { labelsMatch, parseFilterFlags, pruneUntil } from '../../filters.js';
+import { loadImageState, removeImage } from '../../image/remove.js';
 
 export const PRUNE_WARNING = 'WARNING! This will remove all dangling images.';
 export const PRUNE_ALL_WARNING =

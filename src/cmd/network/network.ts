@@ -5,7 +5,7 @@ import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
-import { findContainer } from '../container/resolve.js';
+import { findContainer } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
 import {
@@ -25,7 +25,7 @@ import {
   parseFilterFlags,
   pruneUntil,
   type Filters,
-} from '../filters.js';
+} from '../../filters.js';
 
 type NetSettings = Pick<
   Settings,

@@ -15,8 +15,14 @@ import {
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
 import { liveClaims, withVolumeLock } from '../../volume/claims.js';
-import { volumeUsers } from './users.js';
-import { boolValue, isBoolValue, labelsMatch, parseFilterFlags, type Filters } from '../filters.js';
+import { volumeUsers } from '../../container/volume-users.js';
+import {
+  boolValue,
+  isBoolValue,
+  labelsMatch,
+  parseFilterFlags,
+  type Filters,
+} from '../../filters.js';
 
 /** `docker volume inspect` for a local volume, keys in dockerd's order. */
 export interface DockerVolume {

@@ -8,8 +8,8 @@ import {
   pruneUntil,
   untilTimes,
   type FilterSpec,
-} from '../../../src/cmd/filters.js';
-import { parseTimeArg } from '../../../src/cmd/container/logs.js';
+} from '../../../src/filters.js';
+import { parseTimeArg } from '../../../src/container/logs.js';
 import { BerthError } from '../../../src/errors.js';
 
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);

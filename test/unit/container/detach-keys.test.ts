@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DetachKeyFilter, parseDetachKeys } from '../../../src/cmd/container/detach-keys.js';
+import { DetachKeyFilter, parseDetachKeys } from '../../../src/container/detach-keys.js';
 
 describe('detach keys', () => {
   it("parses Docker's key syntax", () => {

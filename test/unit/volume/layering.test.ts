@@ -59,7 +59,7 @@ describe('volume layering', function () {
   this.timeout(20000);
 
   it('the walk sees what a containerd user loads (so an empty answer below means something)', async () => {
-    const loaded = await loadedWith('src/cmd/container/volumes.ts');
+    const loaded = await loadedWith('src/container/volumes.ts');
     assert.ok(loaded.has('src/containerd/leases.ts'));
     assert.ok(heavy(loaded).includes('protobufjs/light.js'));
   });

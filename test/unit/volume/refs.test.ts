@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { removeUnusedAnonymousVolumes } from '../../../src/cmd/container/volumes.js';
-import { volumeUsers } from '../../../src/cmd/volume/users.js';
+import { removeUnusedAnonymousVolumes } from '../../../src/container/volumes.js';
+import { volumeUsers } from '../../../src/container/volume-users.js';
 import type { Client } from '../../../src/containerd/client.js';
 import { LABEL } from '../../../src/labels.js';
 import {

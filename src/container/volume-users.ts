@@ -2,9 +2,9 @@
  * The containerd half of volume references: the namespace's container records, from which
  * src/volume/refs.ts reads who uses which volume (there is no daemon keeping counts).
  */
-import type { Client } from '../../containerd/client.js';
-import { volumeUsersOf } from '../../volume/refs.js';
-import type { VolumeSettings } from '../../volume/store.js';
+import type { Client } from '../containerd/client.js';
+import { volumeUsersOf } from '../volume/refs.js';
+import type { VolumeSettings } from '../volume/store.js';
 
 /** volume name -> sorted ids of the containers (in the settings' namespace) that use it. */
 export async function volumeUsers(

@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { processAlive } from '../../process.js';
+import { processAlive } from '../process.js';
 import { join } from 'node:path';
 
 /** RFC3339Nano like Go's time.Format(time.RFC3339Nano): UTC, trailing zeros of the fraction trimmed. */

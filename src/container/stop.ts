@@ -3,19 +3,21 @@
  * SIGTERM), then SIGKILL after the timeout. The exited task is kept (Docker's `Exited (N)`), and
  * containerd's restart monitor is told the container was stopped on purpose.
  */
-import type { Settings } from '../../config/index.js';
-import type { Client } from '../../containerd/client.js';
+import type { Settings } from '../config/index.js';
+import type { Client } from '../containerd/client.js';
 import {
   DeadlineExceededError,
   FailedPreconditionError,
   NotFoundError,
-} from '../../containerd/errors.js';
-import { parseSignal } from '../../flags/container-parsers.js';
-import { LABEL, RESTART_LABEL } from '../../labels.js';
-import { STOP_SIGNAL_ANNOTATION } from '../../oci/opts.js';
+} from '../containerd/errors.js';
+import { parseSignal } from '../opts/container-parsers.js';
+import { LABEL, RESTART_LABEL } from '../labels.js';
+import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
+import { rmSync, writeFileSync } from 'node:fs';
 import { killAndWait } from './remove.js';
+import { restartMarkerPath } from './restart.js';
 import type { Container } from './resolve.js';
-import { specOf } from './ps.js';
+import { specOf } from './labels.js';
 import { getTask } from './state.js';
 
 const SIGTERM = 15;
@@ -113,7 +115,7 @@ export async function releasePorts(
   settings: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>,
   id: string,
 ): Promise<void> {
-  const { releaseContainerPorts } = await import('../../network/index.js');
+  const { releaseContainerPorts } = await import('../network/index.js');
   await releaseContainerPorts({ settings, namespace: settings.namespace, containerId: id }).catch(
     () => undefined,
   );
@@ -154,5 +156,26 @@ async function stopTask(client: Client, container: Container, opts: StopOptions)
     if (err instanceof NotFoundError) return;
     if (!(err instanceof DeadlineExceededError)) throw err;
     await killAndWait(client, container.id, 30_000);
+  }
+}
+
+/** `restart`: stop (as `stop` does), then `start` (the caller's, as `berth start` does it). */
+export async function restartContainer(
+  client: Client,
+  container: Container,
+  opts: StopOptions,
+  start: (id: string) => Promise<void>,
+): Promise<void> {
+  const marker = restartMarkerPath(container);
+  try {
+    if (marker) writeFileSync(marker, String(process.pid));
+  } catch {
+    // No state dir (a container berth did not create): nothing watches its exit either.
+  }
+  try {
+    await stopContainer(client, container, opts);
+    await start(container.id);
+  } finally {
+    if (marker) rmSync(marker, { force: true });
   }
 }

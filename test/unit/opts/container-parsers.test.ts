@@ -19,7 +19,7 @@ import {
   parseUlimit,
   parseVolume,
   type PortMapping,
-} from '../../../src/flags/container-parsers.js';
+} from '../../../src/opts/container-parsers.js';
 
 function throwsMsg(fn: () => unknown, message: string): void {
   assert.throws(fn, (err: unknown) => {
@@ -29,7 +29,7 @@ function throwsMsg(fn: () => unknown, message: string): void {
   });
 }
 
-describe('flags/container-parsers', () => {
+describe('opts/container-parsers', () => {
   describe('parseMemory (RAMInBytes)', () => {
     const ok: Array<[string, number]> = [
       ['512m', 512 * 1024 ** 2],

@@ -1,8 +1,8 @@
 /** `logs`: reads the container's Docker json-file log (written by berth or berth's logger). */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
-import { LABEL } from '../../labels.js';
+import type { Client } from '../containerd/client.js';
+import { BerthError } from '../errors.js';
+import { LABEL } from '../labels.js';
 import { parseTimestamp } from '../filters.js';
 import type { Container } from './resolve.js';
 

@@ -3,10 +3,10 @@
  * Names come from labels only (berth's, nerdctl's, or the CRI `k8s://ns/pod/ctr` form), so every
  * berth process and nerdctl agree on them.
  */
-import type { Client } from '../../containerd/client.js';
-import type { Container__Output } from '../../containerd/generated/containerd/services/containers/v1/Container.js';
-import { BerthError } from '../../errors.js';
-import { CRI_LABEL, LABEL, NERDCTL_LABEL, containerName, isCriManaged } from '../../labels.js';
+import type { Client } from '../containerd/client.js';
+import type { Container__Output } from '../containerd/generated/containerd/services/containers/v1/Container.js';
+import { BerthError } from '../errors.js';
+import { CRI_LABEL, LABEL, NERDCTL_LABEL, containerName, isCriManaged } from '../labels.js';
 
 export type Container = Container__Output;
 

@@ -3,7 +3,7 @@
  * docker/cli's parsing of the flag, the daemon's check of keys and values, `until` times and
  * `label` / `label!` matching, with the messages Docker prints for each mistake.
  */
-import { BerthError, UsageError } from '../errors.js';
+import { BerthError, UsageError } from './errors.js';
 
 /** Values per key. Most keys OR their values; different keys are ANDed. */
 export type Filters = Map<string, string[]>;

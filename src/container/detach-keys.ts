@@ -2,7 +2,7 @@
  * Docker's detach keys (`--detach-keys`, default Ctrl-P Ctrl-Q): a key sequence typed on an
  * attached terminal that leaves the container running and ends the client.
  */
-import { BerthError } from '../../errors.js';
+import { BerthError } from '../errors.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 

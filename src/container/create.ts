@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '../../containerd/client.js';
-import type { Settings } from '../../config/index.js';
-import { AlreadyExistsError, ContainerdError, NotFoundError } from '../../containerd/errors.js';
-import { SPEC_TYPE_URL, timestampToDate } from '../../containerd/helpers.js';
-import { newLeaseId, GC_EXPIRE_LABEL } from '../../containerd/leases.js';
-import { rfc3339 } from '../../containerd/helpers.js';
-import { BerthError } from '../../errors.js';
+import type { Client } from '../containerd/client.js';
+import type { Settings } from '../config/index.js';
+import { AlreadyExistsError, ContainerdError, NotFoundError } from '../containerd/errors.js';
+import { SPEC_TYPE_URL, timestampToDate } from '../containerd/helpers.js';
+import { newLeaseId, GC_EXPIRE_LABEL } from '../containerd/leases.js';
+import { rfc3339 } from '../containerd/helpers.js';
+import { BerthError } from '../errors.js';
 import {
   parseAddHost,
   parseCpus,
@@ -32,9 +32,9 @@ import {
   parsePublish,
   type PortMapping,
   type RestartPolicy,
-} from '../../flags/container-parsers.js';
-import { LABEL, RESTART_LABEL, encodeEmptyLabels } from '../../labels.js';
-import type { MountRequest } from '../../oci/mounts.js';
+} from '../opts/container-parsers.js';
+import { LABEL, RESTART_LABEL, encodeEmptyLabels } from '../labels.js';
+import type { MountRequest } from '../oci/mounts.js';
 import {
   buildSpec,
   resolveCommand,
@@ -62,9 +62,11 @@ import {
   withUlimits,
   withUser,
   type SpecOpt,
-} from '../../oci/opts.js';
-import { specToJSON, type Spec } from '../../oci/spec.js';
-import { InvalidReferenceError } from '../../registry/reference.js';
+} from '../oci/opts.js';
+import { specToJSON, type Spec } from '../oci/spec.js';
+import { InvalidReferenceError } from '../registry/reference.js';
+import { CleanupStack } from './cleanup.js';
+import { CREATE_PID_LABEL, stateDirOf } from './labels.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
 import { loggerUri } from './logger.js';
@@ -74,7 +76,7 @@ import {
   setupContainerNetwork,
   teardownContainerNetwork,
   type SetupResult,
-} from '../../network/index.js';
+} from '../network/index.js';
 import {
   anonymousImageVolumeRequests,
   createVolumeResolver,
@@ -82,8 +84,8 @@ import {
   removeAnonymousVolumes,
   toDockerMount,
   volumesFromMounts,
-} from '../../volume/index.js';
-import { cleanPath } from '../../oci/mounts.js';
+} from '../volume/index.js';
+import { cleanPath } from '../oci/mounts.js';
 
 export const RUNTIME = 'io.containerd.runc.v2';
 
@@ -168,27 +170,6 @@ export class RunUsageError extends BerthError {
   }
 }
 
-/** Undo actions run in reverse order; each tolerates "already gone". */
-export class CleanupStack {
-  private readonly steps: (() => Promise<void> | void)[] = [];
-  push(step: () => Promise<void> | void): void {
-    this.steps.push(step);
-  }
-  async run(): Promise<void> {
-    while (this.steps.length) {
-      const step = this.steps.pop();
-      try {
-        await step?.();
-      } catch {
-        // Best effort: the remaining steps must still run.
-      }
-    }
-  }
-  clear(): void {
-    this.steps.length = 0;
-  }
-}
-
 export interface CreatedContainer {
   id: string;
   name: string;
@@ -216,12 +197,6 @@ export interface RootfsMount {
   source: string;
   target?: string;
   options: string[];
-}
-
-export const CREATE_PID_LABEL = 'berth/create-pid';
-
-export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, id: string): string {
-  return join(settings.dataRoot, 'containers', settings.namespace, id);
 }
 
 function readFileOrFail(path: string, command: string): string {

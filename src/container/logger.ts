@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Settings } from '../../config/index.js';
+import type { Settings } from '../config/index.js';
 
 /** The package root (dist/… or src/… → ..). */
 function packageRoot(): string {

@@ -4,12 +4,12 @@
  * deletes it. Also Docker's STATUS text (`Up 3 seconds`, `Exited (0) 5 seconds ago`, …).
  */
 import { readFileSync } from 'node:fs';
-import type { Client } from '../../containerd/client.js';
-import { NotFoundError } from '../../containerd/errors.js';
-import { timestampToDate } from '../../containerd/helpers.js';
-import type { Process__Output } from '../../containerd/generated/containerd/v1/types/Process.js';
-import { humanDuration } from '../../formatter/units.js';
-import { RESTART_LABEL } from '../../labels.js';
+import type { Client } from '../containerd/client.js';
+import { NotFoundError } from '../containerd/errors.js';
+import { timestampToDate } from '../containerd/helpers.js';
+import type { Process__Output } from '../containerd/generated/containerd/v1/types/Process.js';
+import { humanDuration } from '../formatter/units.js';
+import { RESTART_LABEL } from '../labels.js';
 import type { Container } from './resolve.js';
 
 export type Task = Process__Output;

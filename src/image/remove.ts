@@ -5,11 +5,11 @@
  * ID removes every name if they are all in one repository. Images used by containers are refused
  * without -f, and never deleted under a running one.
  */
-import type { Client } from '../../containerd/client.js';
-import { NotFoundError } from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
-import { chainIds } from '../../image/chain.js';
-import { distributionSourceKey } from '../../image/content.js';
+import type { Client } from '../containerd/client.js';
+import { NotFoundError } from '../containerd/errors.js';
+import { BerthError } from '../errors.js';
+import { chainIds } from './chain.js';
+import { distributionSourceKey } from './content.js';
 import {
   listLocalImages,
   NoSuchImageError,
@@ -17,8 +17,8 @@ import {
   resolveLocalImage,
   shortId,
   type LocalImage,
-} from '../../image/local.js';
-import { parseDockerRef, type ImageReference } from '../../registry/reference.js';
+} from './local.js';
+import { parseDockerRef, type ImageReference } from '../registry/reference.js';
 
 export interface RemoveOptions {
   force: boolean;

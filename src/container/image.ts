@@ -2,11 +2,13 @@
  * What `run`/`create` need from a local image: its record name, the runtime config (Env, Cmd, …)
  * and the chain ID of its rootfs (the committed snapshot to Prepare from).
  */
-import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
-import { parsePlatform } from '../../image/platform.js';
-import type { Descriptor } from '../../registry/media-types.js';
-import type { ImageConfig } from '../../oci/opts.js';
+import type { Client } from '../containerd/client.js';
+import { BerthError } from '../errors.js';
+import { parsePlatform } from '../image/platform.js';
+import { fromCtrDescriptor, resolveTarget } from '../image/local.js';
+import { NotFoundError } from '../containerd/errors.js';
+import type { Descriptor } from '../registry/media-types.js';
+import type { ImageConfig } from '../oci/opts.js';
 
 export interface RunImage {
   /** The image record's name in containerd (normalised reference). */
@@ -68,13 +70,13 @@ export class NoSuchImageError extends BerthError {
  */
 export async function ensureRunImage(
   client: Client,
-  settings: import('../../config/index.js').Settings,
+  settings: import('../config/index.js').Settings,
   ref: string,
   pull: 'always' | 'missing' | 'never',
   platform?: string,
   signal?: AbortSignal,
 ): Promise<RunImage> {
-  const { ensureImage } = await import('../../image/ensure.js');
+  const { ensureImage } = await import('../image/ensure.js');
   const local = await ensureImage(client, settings, ref, {
     pull,
     ...(platform ? { platform: parsePlatform(platform) } : {}),
@@ -105,9 +107,9 @@ async function ensureUnpacked(
     diffIds: string[];
   },
 ): Promise<void> {
-  const { hasSnapshot, unpackImage, snapshotGcLabels } = await import('../../image/unpack.js');
+  const { hasSnapshot, unpackImage, snapshotGcLabels } = await import('../image/unpack.js');
   if (!local.chainId || (await hasSnapshot(client, snapshotter, local.chainId))) return;
-  const { withLease } = await import('../../containerd/leases.js');
+  const { withLease } = await import('../containerd/leases.js');
   await withLease(client, async (lease) => {
     const top = await unpackImage(client, local.manifest.layers ?? [], local.diffIds, {
       snapshotter,
@@ -119,4 +121,35 @@ async function ensureUnpacked(
       update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
     });
   });
+}
+
+/**
+ * The image's config digest (Docker's image ID) for inspect and ps: the record's target resolved
+ * to the host platform (or the one the container was created for); '' when the image is gone.
+ */
+export async function imageConfigDigest(
+  client: Client,
+  imageName: string,
+  platform?: string,
+): Promise<string> {
+  if (!imageName) return '';
+  try {
+    const { image } = await client.images.get({ name: imageName });
+    if (!image?.target) return '';
+    let want;
+    try {
+      want = platform ? parsePlatform(platform) : undefined;
+    } catch {
+      // A label berth did not write: the host platform, as for a container without one.
+    }
+    const resolved = await resolveTarget(
+      client,
+      fromCtrDescriptor(image.target),
+      want ? { platform: want } : {},
+    );
+    return resolved?.configDigest ?? '';
+  } catch (err) {
+    if (err instanceof NotFoundError) return '';
+    throw err;
+  }
 }

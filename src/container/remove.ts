@@ -5,19 +5,21 @@
  */
 import { realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Client } from '../../containerd/client.js';
-import type { Settings } from '../../config/index.js';
+import type { Client } from '../containerd/client.js';
+import type { Settings } from '../config/index.js';
 import {
   ContainerdError,
   FailedPreconditionError,
   GrpcCode,
   NotFoundError,
-} from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
-import { processAlive } from '../../process.js';
-import { LABEL } from '../../labels.js';
-import type { Container } from './resolve.js';
+} from '../containerd/errors.js';
+import { BerthError } from '../errors.js';
+import { processAlive } from '../process.js';
+import { LABEL } from '../labels.js';
+import { findContainerOrUndefined, type Container } from './resolve.js';
+import { restartInProgress } from './restart.js';
 import { getTask } from './state.js';
+import { CREATE_PID_LABEL, stateDirOf } from './labels.js';
 
 export interface RemoveOptions {
   /** Kill a running (or paused) container first, like `docker rm -f`. */
@@ -90,9 +92,7 @@ export async function sweepOrphans(
   client: Client,
   settings: Pick<Settings, 'dataRoot' | 'namespace' | 'cniPath' | 'snapshotter'>,
 ): Promise<void> {
-  const { orphanedNetworkStates, teardownContainerNetwork } =
-    await import('../../network/index.js');
-  const { CREATE_PID_LABEL, stateDirOf } = await import('./create.js');
+  const { orphanedNetworkStates, teardownContainerNetwork } = await import('../network/index.js');
   const [{ containers }, { leases }] = await Promise.all([
     client.containers.list({ filters: [] }),
     client.leases.list({ filters: [`labels."${CREATE_PID_LABEL}"`] }),
@@ -127,8 +127,6 @@ export async function autoRemove(
   ids: readonly string[],
   opts: { volumes?: boolean },
 ): Promise<void> {
-  const { findContainerOrUndefined } = await import('./resolve.js');
-  const { restartInProgress } = await import('./restart.js');
   for (const id of ids) {
     const c = await findContainerOrUndefined(client, id);
     if (!c) continue;
@@ -219,7 +217,7 @@ export async function releaseContainer(
   opts: { volumes?: boolean; sweepFifos?: boolean } = {},
 ): Promise<void> {
   const { id, labels } = c;
-  const network = await import('../../network/index.js');
+  const network = await import('../network/index.js');
   // The record first: while it exists, the container keeps everything it points at.
   await ignoreNotFound(client.containers.delete({ id }));
   const settled = await Promise.allSettled([
@@ -243,9 +241,29 @@ export async function releaseContainer(
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
   removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
   if (opts.volumes) {
-    const { anonymousVolumesOf } = await import('../../volume/refs.js');
+    const { anonymousVolumesOf } = await import('../volume/refs.js');
     const { removeUnusedAnonymousVolumes } = await import('./volumes.js');
     await removeUnusedAnonymousVolumes(settings, client, anonymousVolumesOf(labels));
   }
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
+}
+
+/** `run --rm` and undoing a run: the task, then everything releaseContainer removes; best effort. */
+export async function destroyContainer(
+  client: Client,
+  settings: Settings,
+  id: string,
+  stateDir: string | undefined,
+  labels: Record<string, string> = {},
+  taskDeleted = false,
+): Promise<void> {
+  if (!taskDeleted) await client.tasks.delete({ container_id: id }).catch(() => undefined);
+  // `--rm` takes the container's anonymous volumes with it, as Docker does.
+  await releaseContainer(
+    client,
+    settings,
+    { id, snapshotter: settings.snapshotter, snapshotKey: id, labels },
+    { volumes: true },
+  ).catch(() => undefined);
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }

@@ -4,21 +4,16 @@
  * them. The filesystem work itself is src/volume's.
  */
 import { randomBytes } from 'node:crypto';
-import type { Client } from '../../containerd/client.js';
-import { NotFoundError } from '../../containerd/errors.js';
-import { withLease } from '../../containerd/leases.js';
-import type { Settings } from '../../config/index.js';
-import { BerthError } from '../../errors.js';
-import {
-  copyFromRootfs,
-  isEmptyDir,
-  VIEW_KEY_PREFIX,
-  withMountedRootfs,
-} from '../../volume/copy.js';
-import type { ImageRootfs } from '../../volume/mounts.js';
-import { removeAnonymousVolumes, type RemoveAnonymousResult } from '../../volume/refs.js';
-import type { VolumeSettings } from '../../volume/store.js';
-import { volumeUsers } from '../volume/users.js';
+import type { Client } from '../containerd/client.js';
+import { NotFoundError } from '../containerd/errors.js';
+import { withLease } from '../containerd/leases.js';
+import type { Settings } from '../config/index.js';
+import { BerthError } from '../errors.js';
+import { copyFromRootfs, isEmptyDir, VIEW_KEY_PREFIX, withMountedRootfs } from '../volume/copy.js';
+import type { ImageRootfs } from '../volume/mounts.js';
+import { removeAnonymousVolumes, type RemoveAnonymousResult } from '../volume/refs.js';
+import type { VolumeSettings } from '../volume/store.js';
+import { volumeUsers } from './volume-users.js';
 
 type SnapshotSettings = Pick<Settings, 'namespace' | 'snapshotter'>;
 

@@ -1,0 +1,124 @@
+/**
+ * The container label schema, written and read in one place. Keys are in src/labels.ts (network,
+ * volume and image code read a few of them too); what berth stores under them, and how each is
+ * read back (ps, inspect, start, stop, port), is here.
+ */
+import { join } from 'node:path';
+import type { Settings } from '../config/index.js';
+import { unpackJsonAny } from '../containerd/helpers.js';
+import { LABEL, withEmptyLabels } from '../labels.js';
+import { familiarString, parseDockerRef } from '../registry/reference.js';
+import type { Container } from './resolve.js';
+
+/** On a create lease: the pid of the berth creating it (sweepOrphans removes a dead one's). */
+export const CREATE_PID_LABEL = 'berth/create-pid';
+
+/** berth's per-container state dir (log, hosts files, FIFOs' links, markers). */
+export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, id: string): string {
+  return join(settings.dataRoot, 'containers', settings.namespace, id);
+}
+
+/** A port as the `berth/ports` label stores it. */
+export interface PortBinding {
+  HostIp?: string;
+  HostPort?: string | number;
+  ContainerPort?: string | number;
+  Protocol?: string;
+}
+
+/** Parses a JSON label, tolerating absence and garbage. */
+export function jsonLabel<T>(
+  labels: Record<string, string> | undefined,
+  key: string,
+  fallback: T,
+): T {
+  const text = labels?.[key];
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function portsOf(labels: Record<string, string> | undefined): PortBinding[] {
+  const v = jsonLabel<unknown>(labels, LABEL.ports, []);
+  return Array.isArray(v) ? (v as PortBinding[]) : [];
+}
+export interface SpecLite {
+  process?: {
+    args?: string[];
+    env?: string[];
+    cwd?: string;
+    user?: { uid?: number; gid?: number; username?: string };
+    terminal?: boolean;
+  };
+  hostname?: string;
+  annotations?: Record<string, string>;
+  mounts?: Array<{ destination: string; type?: string; source?: string; options?: string[] }>;
+  root?: { path?: string; readonly?: boolean };
+  linux?: {
+    resources?: {
+      memory?: { limit?: number };
+      cpu?: { shares?: number; quota?: number; period?: number };
+      pids?: { limit?: number };
+    };
+    namespaces?: Array<{ type: string; path?: string }>;
+  };
+}
+
+export function specOf(c: Pick<Container, 'spec'>): SpecLite {
+  if (!c.spec?.value || c.spec.value.length === 0) return {};
+  try {
+    return unpackJsonAny<SpecLite>(c.spec);
+  } catch {
+    return {};
+  }
+}
+
+// Listings repeat a few image names over many containers; each is parsed once.
+const familiarNames = new Map<string, string>();
+
+/** IMAGE as the user wrote it (berth/image), else the image name in familiar form. */
+export function displayImage(c: Pick<Container, 'image' | 'labels'>): string {
+  const typed = c.labels?.[LABEL.imageRef];
+  if (typed) return typed;
+  if (!c.image) return '';
+  let name = familiarNames.get(c.image);
+  if (name === undefined) {
+    try {
+      name = familiarString(parseDockerRef(c.image));
+    } catch {
+      name = c.image;
+    }
+    familiarNames.set(c.image, name);
+  }
+  return name;
+}
+
+/** Labels a user set (berth's, nerdctl's and containerd's bookkeeping labels hidden). */
+export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(withEmptyLabels(labels))) {
+    if (
+      k.startsWith('berth/') ||
+      k.startsWith('nerdctl/') ||
+      k.startsWith('containerd.io/restart.')
+    )
+      continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export interface MountLabel {
+  Type?: string;
+  Name?: string;
+  Source?: string;
+  Destination?: string;
+}
+
+export function mountsOf(labels: Record<string, string> | undefined): MountLabel[] {
+  const v = jsonLabel<unknown>(labels, LABEL.mounts, []);
+  return Array.isArray(v) ? (v as MountLabel[]) : [];
+}
