@@ -180,7 +180,7 @@ function watchExit(): void {
       idleSince ??= Date.now();
       if (Date.now() - idleSince < (gone ? 3000 : 30_000)) return;
       clearInterval(timer);
-      if (param.takeover === '1' && param.rm === '1') onExit();
+      if (param.takeover === '1' && mustAct) onExit();
       else closeAndExit();
       return;
     }

@@ -17,7 +17,7 @@ export default class Restart extends BaseCommand {
     const { signal, timeout } = await parseStopFlags(flags);
     const { findContainer, assertMutable, daemonMessage } = await import('../container/resolve.js');
     const { restartContainer } = await import('../container/stop.js');
-    const { startContainer } = await import('../cmd/container/start.js');
+    const { startContainer } = await import('../container/start.js');
     const client = await this.client();
     // The same start path as `berth start`, with this invocation's settings (flags included).
     const start = async (id: string): Promise<void> => {

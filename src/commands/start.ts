@@ -24,7 +24,7 @@ export default class Start extends BaseCommand {
     this.loadSettings(flags);
     const client = await this.client();
     const { findContainer } = await import('../container/resolve.js');
-    const { startContainer, restartCheck } = await import('../cmd/container/start.js');
+    const { startContainer, restartCheck } = await import('../container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {
       for (const ref of refs)

@@ -73,6 +73,7 @@ import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
 import { findContainer, NoSuchContainerError } from './resolve.js';
 import {
+  NETNS_LABEL,
   setupContainerNetwork,
   teardownContainerNetwork,
   type SetupResult,
@@ -95,6 +96,8 @@ export interface ContainerOptions {
   args: string[];
   /** Ctrl-C during creation: a pull stops, and what was made so far is undone. */
   signal?: AbortSignal;
+  /** `run`: the task starts right after, so the network is attached now (see setupContainerNetwork). */
+  startNow?: boolean;
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -427,6 +430,7 @@ export async function createContainer(
         mac: o.macAddress,
         stateDir,
         readonlyFiles: Boolean(o.readOnly),
+        attach: Boolean(o.startNow),
         taskPid: async (target) => {
           const t = await client.tasks.get({ container_id: target }).catch(() => undefined);
           const st = t?.process?.status;
@@ -460,7 +464,10 @@ export async function createContainer(
     const volumes = createVolumeResolver({
       settings,
       imageRootfs: imageSnapshotRootfs(client, settings, image.chainId),
+      containerId: id,
     });
+    // After the record exists (or the creation failed) the claims have done their job.
+    cleanup.push(() => volumes.releaseClaims());
     cleanup.push(() =>
       removeAnonymousVolumes(settings, volumes.anonymousVolumes).then(() => undefined),
     );
@@ -548,11 +555,8 @@ export async function createContainer(
         tty: Boolean(o.tty),
         cgroup,
         autoRemove,
-        onFailure: restart.name === 'on-failure',
-        // always/unless-stopped: containerd's monitor restarts the task without berth, so the
-        // ports stay published (until `stop`).
-        releasePorts:
-          ports.length > 0 && restart.name !== 'always' && restart.name !== 'unless-stopped',
+        // Its exit releases the network and applies the restart policy.
+        check: restart.name !== 'no' || Boolean(net.labels[NETNS_LABEL]),
       });
       const labels: Record<string, string> = {
         ...encodeEmptyLabels({ ...(image.config.Labels ?? {}), ...userLabels }),
@@ -648,6 +652,7 @@ export async function createContainer(
         settled: Promise.resolve(),
       };
       cleanup.clear();
+      volumes.releaseClaims();
       // The container record now references the snapshot; the lease has done its job.
       created.settled = released = client.leases
         .delete({ id: leaseId, sync: false })

@@ -5,6 +5,8 @@ import { BerthError } from '../errors.js';
 import { LABEL } from '../labels.js';
 import { parseTimestamp } from '../filters.js';
 import type { Container } from './resolve.js';
+import type { Settings } from '../config/index.js';
+import { logPathFor } from './labels.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -87,8 +89,9 @@ export async function showLogs(
   client: Client,
   container: Container,
   o: LogsOptions,
+  settings?: Pick<Settings, 'dataRoot' | 'namespace'>,
 ): Promise<void> {
-  const path = container.labels[LABEL.logPath];
+  const path = settings ? logPathFor(settings, container) : container.labels[LABEL.logPath];
   if (!path) return;
   const since = o.since ? parseTimeArg(o.since) : undefined;
   const until = o.until ? parseTimeArg(o.until, 'until') : undefined;

@@ -13,7 +13,9 @@ import {
 } from '../../container/create.js';
 import { parseDetachKeys } from '../../container/detach-keys.js';
 import { interruptGuard, InterruptedError } from '../../container/interrupt.js';
+import { afterExit, detachNetwork } from '../../container/exit.js';
 import { destroyContainer } from '../../container/remove.js';
+import { startContainer } from '../../container/start.js';
 import { markRunning } from '../../container/restart.js';
 import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
 
@@ -59,7 +61,7 @@ export async function runContainer(
   const guard = interruptGuard();
   let c: CreatedContainer;
   try {
-    c = await createContainer(client, settings, { ...o, signal: guard.signal });
+    c = await createContainer(client, settings, { ...o, startNow: true, signal: guard.signal });
   } catch (err) {
     guard.release();
     await fifoReady?.catch(() => undefined);
@@ -97,8 +99,10 @@ export async function runContainer(
           command: cmd,
         });
       } catch (err) {
-        // Docker keeps a container whose start failed (status Created); --rm removes it.
+        // Docker keeps a container whose start failed (status Created), holding nothing; --rm
+        // removes it.
         if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+        else await detachNetwork(settings, c.id);
         throw err;
       }
       await markRunning(client, c.id, c.labels);
@@ -125,6 +129,8 @@ export async function runContainer(
         fifoReady: fifoReady!,
         dropFifos,
         streams,
+        afterExit: () =>
+          afterExit(client, settings, c.id, (fresh) => startContainer(client, settings, fresh, {})),
       });
     } catch (err) {
       if (err instanceof InterruptedError) return undo();
