@@ -1,6 +1,8 @@
 /**
  * setupContainerNetwork / teardownContainerNetwork: everything a container's networking needs,
- * done before the task exists and undone after it is gone, with no process left running.
+ * with no process left running. Bridge-mode containers hold their netns, addresses and published
+ * ports only while they run (attachContainerNetwork at start, detachContainerNetwork at stop or
+ * exit, as Docker allocates at start and releases at stop); the rest is set up at create.
  *
  * On-disk state, all under `<dataRoot>/network/`:
  * - `containers/<ns>-<id>/state.json`: what setup did (written first, so teardown can undo a
@@ -402,7 +404,11 @@ async function doSetup(
       state.attached = false;
     }
     for (const net of stored) {
-      networkSettings.Networks[net.name] = endpointOf(net, { user: net.name !== DEFAULT_NETWORK }, endpointNames);
+      networkSettings.Networks[net.name] = endpointOf(
+        net,
+        { user: net.name !== DEFAULT_NETWORK },
+        endpointNames,
+      );
     }
     if (state.mode === 'none') networkSettings.Networks.none = emptyEndpoint();
 
@@ -689,7 +695,13 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
     state?.ownsNetns === false
       ? undefined
       : (state?.netnsPath ?? o.labels?.[NETNS_LABEL] ?? netnsPath(namespace, containerId));
-  const firstErr = await releaseAttachments(settings, dir, key(namespace, containerId), state, path);
+  const firstErr = await releaseAttachments(
+    settings,
+    dir,
+    key(namespace, containerId),
+    state,
+    path,
+  );
   rmSync(dir, { recursive: true, force: true });
   if (firstErr) throw firstErr;
 }
@@ -766,7 +778,9 @@ export interface AttachResult {
  * when there is nothing to attach (host, none, container:, or no berth network state). A
  * container already attached (a task running) is left as it is. On failure nothing is held.
  */
-export async function attachContainerNetwork(o: TeardownOptions): Promise<AttachResult | undefined> {
+export async function attachContainerNetwork(
+  o: TeardownOptions,
+): Promise<AttachResult | undefined> {
   const { settings, namespace, containerId } = o;
   const dir = containerDir(settings.dataRoot, namespace, containerId);
   const state = loadState(dir);
@@ -972,9 +986,9 @@ export interface ConnectOptions {
 
 /**
  * `network connect` for a container whose network berth set up (bridge mode): CNI ADD of the
- * network into the container's persistent netns as the next ethN, and its /etc/hosts and the
- * network's members updated. Returns the endpoint for NetworkSettings. The netns outlives the
- * task, so a stopped container gets the interface now and keeps it when it starts.
+ * network into the running container's netns as the next ethN, and its /etc/hosts and the
+ * network's members updated. Returns the endpoint for NetworkSettings. A stopped container holds
+ * no netns: the network is recorded and attached with the others at its next start.
  */
 export async function connectContainerNetwork(o: ConnectOptions): Promise<EndpointSettings> {
   const { settings, namespace, containerId, network } = o;
@@ -988,10 +1002,7 @@ export async function connectContainerNetwork(o: ConnectOptions): Promise<Endpoi
   }
   if (state.attached === false) {
     // Stopped: nothing is held; the network is attached with the others at the next start.
-    state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
-    if (state.request) {
-      state.request.nets = [...state.request.nets.filter((n) => n.name !== network.name), network];
-    }
+    rememberNetwork(state, network);
     saveState(dir, state);
     return endpointOf(network, { user: network.name !== DEFAULT_NETWORK }, [
       ...(o.aliases ?? []),
@@ -1001,13 +1012,21 @@ export async function connectContainerNetwork(o: ConnectOptions): Promise<Endpoi
   const used = readCache(dir).map((c) => c.index);
   const index = used.length ? Math.max(...used) + 1 : 0;
   const att = await attachNetwork(settings, dir, owner, state, network, index, {});
-  state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
+  rememberNetwork(state, network);
   saveState(dir, state);
   writeHostsAndMembers(settings.dataRoot, owner, state, []);
   return endpointOf(network, att, [
     ...(o.aliases ?? []),
     ...(state.hostsInputs?.memberNames ?? []),
   ]);
+}
+
+/** The container is on `network` from now on, this run and the next ones. */
+function rememberNetwork(state: ContainerState, network: StoredNetwork): void {
+  state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
+  if (state.request) {
+    state.request.nets = [...state.request.nets.filter((n) => n.name !== network.name), network];
+  }
 }
 
 /** `network disconnect`: CNI DEL of that network's interface, hosts files and members updated. */

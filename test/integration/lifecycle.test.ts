@@ -423,7 +423,9 @@ describe('container life cycle', function () {
     });
 
     it('volume rm racing run -v never leaves a container without its volume', async () => {
-      for (let i = 0; i < 4; i++) {
+      // volume rm lands at different points of the run's creation: before the volume is
+      // resolved, between that and the container record, after it.
+      for (let i = 0; i < 6; i++) {
         const vol = uniqueName('race');
         ok(['volume', 'create', vol]);
         const name = uniqueName('racer');
@@ -438,7 +440,7 @@ describe('container life cycle', function () {
           'sleep',
           '1000',
         ]);
-        await sleep(50 * i);
+        await sleep(120 + 60 * i);
         const rm = await berthAsync(['volume', 'rm', vol]).done;
         const r = await run.done;
         assert.equal(r.code, 0, r.stderr);
