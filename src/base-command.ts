@@ -1,7 +1,7 @@
 import { Command, Errors, Interfaces } from '@oclif/core';
 import { globalFlags } from './flags/global.js';
 import { loadConfig, type LoadedConfig, type Settings } from './config/index.js';
-import { BerthError, FlagValueError, UsageError } from './errors.js';
+import { BerthError, errorText, FlagValueError, UsageError } from './errors.js';
 import type { Client } from './containerd/client.js';
 import { typedCommandPath } from './argv.js';
 import {
@@ -201,7 +201,8 @@ export abstract class BaseCommand extends Command {
       return this.exit(1);
     }
     if (err instanceof BerthError) {
-      process.stderr.write(`${err.message}\n`);
+      // The one place Docker's daemon prefix and the `--help` trailer are added.
+      process.stderr.write(`${errorText(err, (this.id ?? '').replaceAll(':', ' '))}\n`);
       if (this.loaded?.settings.debug && err.cause) {
         process.stderr.write(`${formatCause(err.cause)}\n`);
       }

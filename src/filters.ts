@@ -3,7 +3,7 @@
  * docker/cli's parsing of the flag, the daemon's check of keys and values, `until` times and
  * `label` / `label!` matching, with the messages Docker prints for each mistake.
  */
-import { BerthError, UsageError } from './errors.js';
+import { BerthError, DaemonError, UsageError } from './errors.js';
 
 /** Values per key. Most keys OR their values; different keys are ANDed. */
 export type Filters = Map<string, string[]>;
@@ -20,7 +20,7 @@ export interface FilterSpec {
 /** The daemon's answer to a filter it cannot use. */
 function invalidFilter(key: string, value?: string): BerthError {
   const what = value === undefined ? key : `${key}=${value}`;
-  return new BerthError(`Error response from daemon: invalid filter '${what}'`);
+  return new DaemonError(`invalid filter '${what}'`);
 }
 
 /**
@@ -151,7 +151,7 @@ export function untilTimes(filters: Filters, now = Date.now()): number[] {
 export function pruneUntil(filters: Filters, now = Date.now()): number | undefined {
   const times = untilTimes(filters, now);
   if (times.length > 1) {
-    throw new BerthError('Error response from daemon: more than one until filter specified');
+    throw new DaemonError('more than one until filter specified');
   }
   return times[0];
 }

@@ -1,5 +1,5 @@
 import { BaseCommand, orderedArgs } from '../base-command.js';
-import { containerFlags, containerOptions } from '../flags/container-create.js';
+import { containerFlags, parseContainerFlags } from '../flags/container-create.js';
 
 export default class Create extends BaseCommand {
   static summary = 'Create a new container';
@@ -16,13 +16,12 @@ export default class Create extends BaseCommand {
     // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
     if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
-    const opts = containerOptions(flags, argv, 'create');
+    const opts = parseContainerFlags(flags, argv);
     const { createContainer } = await import('../container/create.js');
     const { interruptGuard } = await import('../container/interrupt.js');
     const guard = interruptGuard();
     try {
-      const c = await createContainer(await this.client(), this.settings, {
-        ...opts,
+      const c = await createContainer(await this.client(), this.settings, opts, {
         signal: guard.signal,
       });
       process.stdout.write(`${c.id}\n`);

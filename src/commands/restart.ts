@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { parseStopFlags, stopFlags } from '../flags/stop.js';
-import { BerthError } from '../errors.js';
+import { BerthError, daemonText } from '../errors.js';
 
 export default class Restart extends BaseCommand {
   static summary = 'Restart one or more containers';
@@ -15,7 +15,7 @@ export default class Restart extends BaseCommand {
     const { flags, argv } = await this.parse(Restart);
     this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
-    const { findContainer, assertMutable, daemonMessage } = await import('../container/resolve.js');
+    const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { restartContainer } = await import('../container/stop.js');
     const { startContainer } = await import('../container/start.js');
     const client = await this.client();
@@ -31,7 +31,7 @@ export default class Restart extends BaseCommand {
         await restartContainer(client, c, { timeout, signal, settings: this.settings }, start);
         process.stdout.write(`${ref}\n`);
       } catch (err) {
-        if (err instanceof BerthError) errors.push(daemonMessage(err));
+        if (err instanceof BerthError) errors.push(daemonText(err));
         else throw err;
       }
     }

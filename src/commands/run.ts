@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, orderedArgs } from '../base-command.js';
-import { containerFlags, containerOptions } from '../flags/container-create.js';
+import { containerFlags, parseContainerFlags } from '../flags/container-create.js';
 
 export default class Run extends BaseCommand {
   static summary = 'Create and run a new container from an image';
@@ -40,11 +40,12 @@ export default class Run extends BaseCommand {
     // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
     if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
-    const opts = containerOptions(flags, argv, 'run');
+    const create = parseContainerFlags(flags, argv);
     const { runContainer } = await import('../cmd/container/run.js');
     const client = await this.client();
     const code = await runContainer(client, this.settings, {
-      ...opts,
+      create,
+      detach: flags.detach,
       sigProxy: flags['sig-proxy'],
       detachKeys: flags['detach-keys'],
       attach: flags.attach,

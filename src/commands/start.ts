@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { BerthError } from '../errors.js';
+import { BerthError, messageOf } from '../errors.js';
 
 export default class Start extends BaseCommand {
   static summary = 'Start one or more stopped containers';
@@ -52,7 +52,7 @@ export default class Start extends BaseCommand {
         await startContainer(client, this.settings, await findContainer(client, ref), {});
         process.stdout.write(`${ref}\n`);
       } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
+        process.stderr.write(`${messageOf(err)}\n`);
         failed = true;
       }
     }

@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { asDaemonText } from '../errors.js';
 import { BaseCommand } from '../base-command.js';
 
 export default class Wait extends BaseCommand {
@@ -20,9 +21,7 @@ export default class Wait extends BaseCommand {
         const c = await findContainer(client, ref);
         process.stdout.write(`${await waitContainer(client, c)}\n`);
       } catch (err) {
-        process.stderr.write(
-          `Error response from daemon: ${(err as Error).message.replace(/^Error response from daemon: /, '')}\n`,
-        );
+        process.stderr.write(`${asDaemonText(err as Error)}\n`);
         failed = true;
       }
     }

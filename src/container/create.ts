@@ -1,11 +1,11 @@
 /**
- * `create` (and the first half of `run`): Docker flags → OCI spec + containerd container record.
+ * `create` (and the first half of `run`): typed options → OCI spec + containerd container record.
  * Prepare and Containers.Create run under one lease (an unreferenced active snapshot would be
  * collected by the next GC). Everything created is registered on a cleanup stack and undone if
  * a later step fails.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
@@ -13,32 +13,13 @@ import { AlreadyExistsError, ContainerdError, NotFoundError } from '../container
 import { SPEC_TYPE_URL, timestampToDate } from '../containerd/helpers.js';
 import { newLeaseId, GC_EXPIRE_LABEL } from '../containerd/leases.js';
 import { rfc3339 } from '../containerd/helpers.js';
-import { BerthError } from '../errors.js';
-import {
-  parseAddHost,
-  parseCpus,
-  parseEnvFile,
-  parseLabelFile,
-  parseMemory,
-  parseMemorySwap,
-  parseMount,
-  parseRestartPolicy,
-  parseSecurityOpt,
-  parseSignal,
-  parseStopTimeout,
-  parseTmpfs,
-  parseUlimit,
-  parseVolume,
-  parsePublish,
-  type PortMapping,
-  type RestartPolicy,
-} from '../opts/container-parsers.js';
-import { LABEL, RESTART_LABEL, encodeEmptyLabels } from '../labels.js';
+import { BerthError, DaemonError, UsageError } from '../errors.js';
+import type { PortMapping, RestartPolicy } from '../opts/container-parsers.js';
+import { LABEL } from '../labels.js';
 import type { MountRequest } from '../oci/mounts.js';
 import {
   buildSpec,
   resolveCommand,
-  STOP_SIGNAL_ANNOTATION,
   withCapabilityChanges,
   withCpus,
   withCpuShares,
@@ -62,16 +43,18 @@ import {
   withUlimits,
   withUser,
   type SpecOpt,
+  type WithMountsOptions,
 } from '../oci/opts.js';
 import { specToJSON, type Spec } from '../oci/spec.js';
 import { InvalidReferenceError } from '../registry/reference.js';
 import { CleanupStack } from './cleanup.js';
-import { CREATE_PID_LABEL, stateDirOf } from './labels.js';
+import { CREATE_PID_LABEL, encodeContainerLabels, stateDirOf } from './labels.js';
+import type { ContainerCreateOptions } from './options.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
 import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
-import { findContainer, NoSuchContainerError } from './resolve.js';
+import { findContainer, NoSuchContainerError, type Container } from './resolve.js';
 import {
   NETNS_LABEL,
   setupContainerNetwork,
@@ -90,87 +73,12 @@ import { cleanPath } from '../oci/mounts.js';
 
 export const RUNTIME = 'io.containerd.runc.v2';
 
-/** Flag values of run/create, already split into lists; parsing into typed values happens here. */
-export interface ContainerOptions {
-  image: string;
-  args: string[];
+/** How a create runs (not what it creates). */
+export interface CreateContext {
   /** Ctrl-C during creation: a pull stops, and what was made so far is undone. */
   signal?: AbortSignal;
   /** `run`: the task starts right after, so the network is attached now (see setupContainerNetwork). */
   startNow?: boolean;
-  detach?: boolean;
-  interactive?: boolean;
-  tty?: boolean;
-  rm?: boolean;
-  name?: string;
-  pull?: string;
-  platform?: string;
-  env: string[];
-  envFile: string[];
-  workdir?: string;
-  user?: string;
-  entrypoint?: string;
-  hostname?: string;
-  label: string[];
-  labelFile: string[];
-  volume: string[];
-  mount: string[];
-  tmpfs: string[];
-  readOnly?: boolean;
-  privileged?: boolean;
-  capAdd: string[];
-  capDrop: string[];
-  securityOpt: string[];
-  cpus?: string;
-  cpuShares?: number;
-  cpusetCpus?: string;
-  memory?: string;
-  memorySwap?: string;
-  pidsLimit?: number;
-  ulimit: string[];
-  shmSize?: string;
-  init?: boolean;
-  stopSignal?: string;
-  stopTimeout?: string;
-  restart?: string;
-  cidfile?: string;
-  addHost: string[];
-  /** --network/--net: bridge (default), host, none, container:<x> or user networks. */
-  network: string[];
-  publish: string[];
-  publishAll?: boolean;
-  dns: string[];
-  dnsSearch: string[];
-  dnsOption: string[];
-  ip?: string;
-  macAddress?: string;
-  volumesFrom: string[];
-  /** Invoked as `run` (error trailer and pull message) or `create`. */
-  command: 'run' | 'create';
-  /** Called when the image has to be pulled (Docker prints `Unable to find image`). */
-  pullImage?: (ref: string) => Promise<void>;
-}
-
-/** A 125 error printed like Docker's daemon errors: `berth: Error response from daemon: …` + trailer. */
-export class DaemonError extends BerthError {
-  constructor(message: string, command: string, exitCode = 125, cause?: unknown) {
-    super(
-      `berth: Error response from daemon: ${message}\n\nRun 'berth ${command} --help' for more information`,
-      {
-        exitCode,
-        cause,
-      },
-    );
-  }
-}
-
-/** A CLI-side validation error (`berth: invalid …` + trailer), exit 125. */
-export class RunUsageError extends BerthError {
-  constructor(message: string, command: string) {
-    super(`berth: ${message}\n\nRun 'berth ${command} --help' for more information`, {
-      exitCode: 125,
-    });
-  }
 }
 
 export interface CreatedContainer {
@@ -202,47 +110,9 @@ export interface RootfsMount {
   options: string[];
 }
 
-function readFileOrFail(path: string, command: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new RunUsageError(
-      `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
-      command,
-    );
-  }
-}
-
-function flagError(command: string, value: string, flag: string, err: unknown): RunUsageError {
-  return new RunUsageError(
-    `invalid argument "${value}" for "${flag}" flag: ${err instanceof Error ? err.message : String(err)}`,
-    command,
-  );
-}
-
-function parseEach<T>(
-  values: readonly string[],
-  flag: string,
-  command: string,
-  fn: (v: string) => T,
-): T[] {
-  return values.map((v) => {
-    try {
-      return fn(v);
-    } catch (err) {
-      throw flagError(command, v, flag, err);
-    }
-  });
-}
-
-function parseOne<T>(
-  value: string | undefined,
-  flag: string,
-  command: string,
-  fn: (v: string) => T,
-): T | undefined {
-  if (value === undefined) return undefined;
-  return parseEach([value], flag, command, fn)[0];
+/** run/create's daemon-side failures: `berth: Error response from daemon: …` + trailer, 125. */
+function createError(message: string, cause?: unknown, exitCode = 125): DaemonError {
+  return new DaemonError(message, { exitCode, help: true, cause });
 }
 
 /** Label filter for the name index (the truth about names lives in containerd labels). */
@@ -258,115 +128,134 @@ export function conflictMessage(name: string, id: string): string {
   return `Conflict. The container name "/${name}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.`;
 }
 
-/** Validates flags and creates the container record (no task). */
+/** The image to create from (pulled per `pull`), its command checked as Docker's daemon does. */
+async function loadImage(
+  client: Client,
+  settings: Settings,
+  o: ContainerCreateOptions,
+  signal: AbortSignal | undefined,
+): Promise<RunImage> {
+  let image: RunImage;
+  try {
+    image = await ensureRunImage(client, settings, o.image, o.pull, o.platform, signal);
+  } catch (err) {
+    // docker/cli parses the reference itself, before asking the daemon anything.
+    if (err instanceof InvalidReferenceError) throw new UsageError(err.message, { help: true });
+    if (err instanceof BerthError) throw createError(err.message, err);
+    throw err;
+  }
+  try {
+    resolveCommand(image.config, { entrypoint: o.entrypoint, args: o.args });
+  } catch (err) {
+    throw createError((err as Error).message);
+  }
+  return image;
+}
+
+/** The name asked for if free (a fast pre-check; see claimName), else a random free one. */
+async function pickName(client: Client, name: string | undefined): Promise<string> {
+  if (name !== undefined) {
+    const existing = await containersNamed(client, name);
+    if (existing.length > 0) throw createError(conflictMessage(name, existing[0]!.id));
+    return name;
+  }
+  for (let retry = 0; ; retry++) {
+    const candidate = randomName(retry);
+    if ((await containersNamed(client, candidate)).length === 0 || retry > 5) return candidate;
+  }
+}
+
+/** The authoritative name check after Create: earliest created wins (tie: smaller id). */
+async function claimName(client: Client, name: string, id: string): Promise<void> {
+  const same = await containersNamed(client, name);
+  if (same.length <= 1) return;
+  const winner = [...same].sort((a, b) => {
+    const ta = timestampToDate(a.created_at)?.getTime() ?? 0;
+    const tb = timestampToDate(b.created_at)?.getTime() ?? 0;
+    const na = Number(a.created_at?.nanos ?? 0);
+    const nb = Number(b.created_at?.nanos ?? 0);
+    return ta - tb || na - nb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  })[0]!;
+  if (winner.id !== id) throw createError(conflictMessage(name, winner.id));
+}
+
+/** A `container:<name|prefix>` reference resolved to the container's id, as every one is. */
+async function resolveReference(client: Client, ref: string): Promise<Container> {
+  return findContainer(client, ref).catch((err: unknown) => {
+    throw createError(err instanceof NoSuchContainerError ? err.reason : (err as Error).message);
+  });
+}
+
+/**
+ * The spec options for the typed values, in the order they apply (later ones win): pure, so
+ * the option-to-spec mapping is unit-tested without containerd.
+ */
+export function specOptsFor(
+  o: ContainerCreateOptions,
+  image: Pick<RunImage, 'config'>,
+  extra: {
+    hostname: string;
+    networkOpts: readonly SpecOpt[];
+    mounts: readonly MountRequest[];
+    resolveVolume?: WithMountsOptions['resolveVolume'];
+    stopSignal?: string;
+  },
+): SpecOpt[] {
+  const opts: SpecOpt[] = [
+    withImageConfig(image.config, { entrypoint: o.entrypoint, args: o.args }),
+  ];
+  if (o.init) opts.push(withInit());
+  if (o.env.length) opts.push(withEnv(o.env));
+  if (o.workdir) opts.push(withCwd(o.workdir));
+  if (o.user !== undefined) opts.push(withUser(o.user));
+  opts.push(withHostname(extra.hostname));
+  if (o.tty) opts.push(withTTY());
+  opts.push(withoutRunMount(), withCgroupMount());
+  if (o.readOnly) opts.push(withReadonlyRootfs());
+  opts.push(...extra.networkOpts);
+  if (extra.mounts.length) {
+    opts.push(withMounts(extra.mounts, { resolveVolume: extra.resolveVolume }));
+  }
+  if (o.shmSize !== undefined) opts.push(withShmSize(o.shmSize));
+  if (o.privileged) opts.push(withPrivileged());
+  if (o.capAdd.length || o.capDrop.length) opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
+  let nnp = false;
+  for (const sec of o.securityOpts) if (sec.kind === 'no-new-privileges') nnp = sec.value;
+  opts.push(withNoNewPrivileges(nnp));
+  if (o.cpus !== undefined) opts.push(withCpus(o.cpus));
+  if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
+  if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));
+  if (o.memory !== undefined) opts.push(withMemory(o.memory));
+  if (o.memorySwap !== undefined) opts.push(withMemorySwap(o.memorySwap));
+  if (o.pidsLimit !== undefined) opts.push(withPidsLimit(o.pidsLimit));
+  if (o.ulimits.length) opts.push(withUlimits(o.ulimits));
+  if (extra.stopSignal) opts.push(withStopSignal(extra.stopSignal));
+  return opts;
+}
+
+/**
+ * Creates the container record (no task) from typed options: image, name and lease in parallel,
+ * then state dir, network, volumes, snapshot, spec, labels and Containers.Create under the
+ * lease. Everything made is on a cleanup stack, undone if a later step fails.
+ */
 export async function createContainer(
   client: Client,
   settings: Settings,
-  o: ContainerOptions,
+  o: ContainerCreateOptions,
+  ctx: CreateContext = {},
 ): Promise<CreatedContainer> {
-  const cmd = o.command;
-  // ---- flag validation (no side effects yet)
   if (o.name !== undefined) {
     const bad = validateName(o.name);
-    if (bad) throw new DaemonError(bad, cmd);
+    if (bad) throw createError(bad);
   }
-  const restart = parseOne(o.restart ?? '', 'restart', cmd, parseRestartPolicy) ?? {
-    name: 'no',
-    maximumRetryCount: 0,
-  };
-  if (o.rm && restart.name !== 'no') {
-    throw new RunUsageError('Conflicting options: --restart and --rm', cmd);
-  }
-  const envFromFiles = o.envFile.flatMap((f) =>
-    parseEnvFile(readFileOrFail(f, cmd), { filename: f }),
-  );
-  const labelList = [
-    ...o.labelFile.flatMap((f) => parseLabelFile(readFileOrFail(f, cmd), { filename: f })),
-    ...o.label,
-  ];
-  const userLabels: Record<string, string> = {};
-  for (const l of labelList) {
-    const eq = l.indexOf('=');
-    userLabels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
-  }
-  const mounts: MountRequest[] = [
-    ...parseEach(o.volume, 'volume', cmd, (v) => parseVolume(v)),
-    ...parseEach(o.mount, 'mount', cmd, (v) => parseMount(v)),
-    ...parseEach(o.tmpfs, 'tmpfs', cmd, parseTmpfs),
-  ];
-  const published = parseEach(o.publish, 'publish', cmd, parsePublish).flat();
-  const ulimits = parseEach(o.ulimit, 'ulimit', cmd, parseUlimit);
-  const secOpts = parseEach(o.securityOpt, 'security-opt', cmd, parseSecurityOpt);
-  const cpus = parseOne(o.cpus, 'cpus', cmd, parseCpus);
-  const memory = parseOne(o.memory, 'memory', cmd, parseMemory);
-  const memorySwap = parseOne(o.memorySwap, 'memory-swap', cmd, parseMemorySwap);
-  const shm = parseOne(o.shmSize, 'shm-size', cmd, parseMemory);
-  const stopTimeout = parseOne(o.stopTimeout, 'stop-timeout', cmd, parseStopTimeout);
-  if (o.stopSignal !== undefined) parseOne(o.stopSignal, 'stop-signal', cmd, parseSignal);
-  const extraHosts = parseEach(o.addHost, 'add-host', cmd, parseAddHost);
-
-  // ---- image (in parallel with the name pre-check and the lease)
-  const loadImage = async (): Promise<RunImage> => {
-    let image: RunImage;
-    const pull = o.pull ?? 'missing';
-    if (!['always', 'missing', 'never'].includes(pull)) {
-      throw new RunUsageError(
-        `invalid pull option: '${pull}': must be one of "always", "missing" or "never"`,
-        cmd,
-      );
-    }
-    try {
-      image = await ensureRunImage(
-        client,
-        settings,
-        o.image,
-        pull as 'always' | 'missing' | 'never',
-        o.platform,
-        o.signal,
-      );
-    } catch (err) {
-      // docker/cli parses the reference itself, before asking the daemon anything.
-      if (err instanceof InvalidReferenceError) throw new RunUsageError(err.message, cmd);
-      if (err instanceof BerthError) {
-        throw new DaemonError(
-          err.message.replace(/^Error response from daemon: /, ''),
-          cmd,
-          125,
-          err,
-        );
-      }
-      throw err;
-    }
-    try {
-      resolveCommand(image.config, { entrypoint: o.entrypoint, args: o.args });
-    } catch (err) {
-      throw new DaemonError((err as Error).message, cmd);
-    }
-    return image;
-  };
-
   const id = randomBytes(32).toString('hex');
   const stateDir = stateDirOf(settings, id);
   const logPath = join(stateDir, `${id}-json.log`);
   const cgroup = `/${settings.namespace}/${id}`;
   const hostname = o.hostname ?? id.slice(0, 12);
-
-  // ---- name: fast pre-check (the authoritative check runs after Create)
-  let name = o.name?.replace(/^\//, '');
   const cleanup = new CleanupStack();
   try {
     const leaseId = newLeaseId();
-    const pickName = async (): Promise<string> => {
-      if (name !== undefined) {
-        const existing = await containersNamed(client, name);
-        if (existing.length > 0) throw new DaemonError(conflictMessage(name, existing[0]!.id), cmd);
-        return name;
-      }
-      for (let retry = 0; ; retry++) {
-        const candidate = randomName(retry);
-        if ((await containersNamed(client, candidate)).length === 0 || retry > 5) return candidate;
-      }
-    };
     const leaseMade = client.leases.create({
       id: leaseId,
       labels: {
@@ -375,17 +264,21 @@ export async function createContainer(
         [CREATE_PID_LABEL]: String(process.pid),
       },
     });
-    const settled = await Promise.allSettled([loadImage(), pickName(), leaseMade]);
+    const settled = await Promise.allSettled([
+      loadImage(client, settings, o, ctx.signal),
+      pickName(client, o.name?.replace(/^\//, '')),
+      leaseMade,
+    ]);
     if (settled[2].status === 'fulfilled') {
       cleanup.push(() => client.leases.delete({ id: leaseId, sync: false }).catch(() => undefined));
     }
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
     const interrupted = (): void => {
-      if (o.signal?.aborted) throw new DaemonError('interrupted', cmd, 130);
+      if (ctx.signal?.aborted) throw createError('interrupted', undefined, 130);
     };
     interrupted();
     const image = (settled[0] as PromiseFulfilledResult<RunImage>).value;
-    name = (settled[1] as PromiseFulfilledResult<string>).value;
+    const name = (settled[1] as PromiseFulfilledResult<string>).value;
 
     // ---- state dir: hosts, hostname, resolv.conf, log
     mkdirSync(stateDir, { recursive: true, mode: 0o711 });
@@ -393,24 +286,13 @@ export async function createContainer(
     // ---- network: netns, CNI, published ports and /etc/{hosts,hostname,resolv.conf}, set up
     // before the task so restarts and `-d` containers keep them without berth running.
     const ports = [
-      ...published,
+      ...o.ports,
       ...(o.publishAll ? exposedPortMappings(image.config.ExposedPorts) : []),
     ];
-    // `container:<name|prefix>` is resolved here, as every container reference is.
     const networks: string[] = [];
-    for (const n of o.network) {
+    for (const n of o.networks) {
       if (!n.startsWith('container:')) networks.push(n);
-      else {
-        const found = await findContainer(client, n.slice('container:'.length)).catch(
-          (err: unknown) => {
-            throw new DaemonError(
-              err instanceof NoSuchContainerError ? err.reason : (err as Error).message,
-              cmd,
-            );
-          },
-        );
-        networks.push(`container:${found.id}`);
-      }
+      else networks.push(`container:${(await resolveReference(client, n.slice(10))).id}`);
     }
     let net: SetupResult;
     try {
@@ -422,15 +304,15 @@ export async function createContainer(
         ports,
         hostname,
         name,
-        extraHosts,
+        extraHosts: o.extraHosts,
         dns: [...settings.dns, ...o.dns],
         dnsSearch: [...settings.dnsSearch, ...o.dnsSearch],
-        dnsOptions: [...settings.dnsOpts, ...o.dnsOption],
+        dnsOptions: [...settings.dnsOpts, ...o.dnsOptions],
         ip: o.ip,
         mac: o.macAddress,
         stateDir,
-        readonlyFiles: Boolean(o.readOnly),
-        attach: Boolean(o.startNow),
+        readonlyFiles: o.readOnly,
+        attach: Boolean(ctx.startNow),
         taskPid: async (target) => {
           const t = await client.tasks.get({ container_id: target }).catch(() => undefined);
           const st = t?.process?.status;
@@ -438,8 +320,7 @@ export async function createContainer(
         },
       });
     } catch (err) {
-      if (err instanceof BerthError) throw new DaemonError(err.message, cmd, 125, err);
-      throw new DaemonError((err as Error).message, cmd, 125, err);
+      throw createError((err as Error).message, err);
     }
     cleanup.push(() =>
       teardownContainerNetwork({ settings, namespace: settings.namespace, containerId: id }),
@@ -451,15 +332,10 @@ export async function createContainer(
     const fromOthers: MountRequest[] = [];
     for (const ref of o.volumesFrom) {
       const { container: other, mode } = parseVolumesFrom(ref);
-      const found = await findContainer(client, other).catch((err: unknown) => {
-        throw new DaemonError(
-          err instanceof NoSuchContainerError ? err.reason : (err as Error).message,
-          cmd,
-        );
-      });
+      const found = await resolveReference(client, other);
       fromOthers.push(...volumesFromMounts(found.labels ?? {}, mode));
     }
-    const userMounts = [...fromOthers, ...mounts];
+    const userMounts = [...fromOthers, ...o.mounts];
     const allMounts = [...userMounts, ...anonymousImageVolumeRequests(image.config, userMounts)];
     const volumes = createVolumeResolver({
       settings,
@@ -477,64 +353,21 @@ export async function createContainer(
     let released: Promise<void> | undefined;
     try {
       const snapshotter = settings.snapshotter;
-      const prepare = () =>
-        client.snapshots.prepare(
-          { snapshotter, key: id, parent: image.chainId, labels: {} },
-          { lease: leaseId },
-        );
-      let mountsResp;
-      try {
-        // Prepare first: the image is nearly always unpacked, and the parent's absence is the
-        // one case that needs the unpack (not found), so no Stat round trip is spent on it.
-        mountsResp = await prepare().catch(async (err: unknown) => {
-          if (!(err instanceof NotFoundError)) throw err;
-          await image.unpack();
-          return prepare();
-        });
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          throw new DaemonError(
-            `image ${familiarRef(image.name)} is not unpacked for ${snapshotter}: ${err.message}`,
-            cmd,
-          );
-        }
-        throw err;
-      }
+      const mountsResp = await prepareSnapshot(client, snapshotter, id, image, leaseId);
       cleanup.push(async () => {
         await client.snapshots.remove({ snapshotter, key: id }).catch(() => undefined);
       });
       const lowers = lowerDirs(mountsResp.mounts);
       const upper = upperDir(mountsResp.mounts);
 
-      const opts: SpecOpt[] = [
-        withImageConfig(image.config, { entrypoint: o.entrypoint, args: o.args }),
-      ];
-      if (o.init) opts.push(withInit());
-      if (envFromFiles.length || o.env.length) opts.push(withEnv([...envFromFiles, ...o.env]));
-      if (o.workdir) opts.push(withCwd(o.workdir));
-      if (o.user !== undefined) opts.push(withUser(o.user));
-      opts.push(withHostname(hostname));
-      if (o.tty) opts.push(withTTY());
-      opts.push(withoutRunMount(), withCgroupMount());
-      if (o.readOnly) opts.push(withReadonlyRootfs());
-      opts.push(...net.specOpts);
-      if (allMounts.length) opts.push(withMounts(allMounts, { resolveVolume: volumes.resolve }));
-      if (shm !== undefined) opts.push(withShmSize(shm));
-      if (o.privileged) opts.push(withPrivileged());
-      if (o.capAdd.length || o.capDrop.length)
-        opts.push(withCapabilityChanges(o.capAdd, o.capDrop));
-      let nnp = false;
-      for (const s of secOpts) if (s.kind === 'no-new-privileges') nnp = s.value;
-      opts.push(withNoNewPrivileges(nnp));
-      if (cpus !== undefined) opts.push(withCpus(cpus));
-      if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
-      if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));
-      if (memory !== undefined) opts.push(withMemory(memory));
-      if (memorySwap !== undefined) opts.push(withMemorySwap(memorySwap));
-      if (o.pidsLimit !== undefined) opts.push(withPidsLimit(o.pidsLimit));
-      if (ulimits.length) opts.push(withUlimits(ulimits));
       const stopSignal = o.stopSignal ?? image.config.StopSignal;
-      if (stopSignal) opts.push(withStopSignal(stopSignal));
+      const opts = specOptsFor(o, image, {
+        hostname,
+        networkOpts: net.specOpts,
+        mounts: allMounts,
+        resolveVolume: volumes.resolve,
+        stopSignal,
+      });
       let spec: Spec;
       try {
         spec = await buildSpec(
@@ -543,55 +376,33 @@ export async function createContainer(
         );
       } catch (err) {
         if (err instanceof BerthError) throw err;
-        throw new DaemonError((err as Error).message, cmd);
+        throw createError((err as Error).message);
       }
       // Docker creates a missing working directory; with overlayfs it goes into the upper dir.
       ensureWorkdir(spec.process?.cwd ?? '/', upper, lowers);
 
-      const autoRemove = Boolean(o.rm);
       const logUri = loggerUri(settings, {
         logPath,
         stateDir,
-        tty: Boolean(o.tty),
+        tty: o.tty,
         cgroup,
-        autoRemove,
+        autoRemove: o.autoRemove,
         // Its exit releases the network and applies the restart policy.
-        check: restart.name !== 'no' || Boolean(net.labels[NETNS_LABEL]),
+        check: o.restart.name !== 'no' || Boolean(net.labels[NETNS_LABEL]),
       });
-      const labels: Record<string, string> = {
-        ...encodeEmptyLabels({ ...(image.config.Labels ?? {}), ...userLabels }),
-        [LABEL.name]: name!,
-        [LABEL.imageRef]: o.image,
-        [LABEL.logPath]: logPath,
-        [LABEL.stateDir]: stateDir,
-        [LABEL.hostname]: hostname,
-        ...net.labels,
-        [LABEL.networkSettings]: JSON.stringify(net.networkSettings),
-        [LABEL.mounts]: JSON.stringify(
-          allMounts.map((q) => toDockerMount(q, volumes.volumes.get(cleanPath(q.target)))),
-        ),
-        [LABEL.anonymousVolumes]: JSON.stringify(volumes.anonymousVolumes),
-        [LABEL.hostConfig]: JSON.stringify({
-          AutoRemove: autoRemove,
-          RestartPolicy: { Name: restart.name, MaximumRetryCount: restart.maximumRetryCount },
-          Interactive: Boolean(o.interactive),
-          Tty: Boolean(o.tty),
-          ReadonlyRootfs: Boolean(o.readOnly),
-          Privileged: Boolean(o.privileged),
-        }),
-      };
-      if (autoRemove) labels[LABEL.autoRemove] = 'true';
-      if (o.platform) labels[LABEL.platform] = o.platform;
-      if (stopTimeout !== undefined) labels[LABEL.stopTimeout] = String(stopTimeout);
-      if (stopSignal) labels[STOP_SIGNAL_ANNOTATION] = stopSignal;
-      if (restart.name !== 'no') {
-        labels[RESTART_LABEL.policy] =
-          restart.name === 'on-failure' && restart.maximumRetryCount > 0
-            ? `on-failure:${restart.maximumRetryCount}`
-            : restart.name;
-        labels[RESTART_LABEL.logUri] = logUri;
-        labels[RESTART_LABEL.count] = '0';
-      }
+      const labels = encodeContainerLabels(o, {
+        imageLabels: image.config.Labels ?? {},
+        name,
+        logPath,
+        stateDir,
+        hostname,
+        networkLabels: net.labels,
+        networkSettings: net.networkSettings,
+        mounts: allMounts.map((q) => toDockerMount(q, volumes.volumes.get(cleanPath(q.target)))),
+        anonymousVolumes: volumes.anonymousVolumes,
+        stopSignal,
+        logUri,
+      });
 
       interrupted();
       try {
@@ -610,37 +421,25 @@ export async function createContainer(
           { lease: leaseId },
         );
       } catch (err) {
-        if (err instanceof ContainerdError) throw new DaemonError(err.message, cmd, 125, err);
+        if (err instanceof ContainerdError) throw createError(err.message, err);
         throw err;
       }
       cleanup.push(async () => {
         await client.containers.delete({ id }).catch(() => undefined);
       });
+      // Random names were checked just before and are not worth another round trip.
+      if (o.name !== undefined) await claimName(client, name, id);
 
-      // ---- the authoritative name check: earliest created wins (tie: smaller id). Random names
-      // were checked just before and are not worth another round trip.
-      const same = o.name !== undefined ? await containersNamed(client, name!) : [];
-      if (same.length > 1) {
-        const winner = [...same].sort((a, b) => {
-          const ta = timestampToDate(a.created_at)?.getTime() ?? 0;
-          const tb = timestampToDate(b.created_at)?.getTime() ?? 0;
-          const na = Number(a.created_at?.nanos ?? 0);
-          const nb = Number(b.created_at?.nanos ?? 0);
-          return ta - tb || na - nb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-        })[0]!;
-        if (winner.id !== id) throw new DaemonError(conflictMessage(name!, winner.id), cmd);
-      }
-
-      if (o.cidfile) writeCidfile(o.cidfile, id, cmd);
+      if (o.cidfile) writeCidfile(o.cidfile, id);
       const created: CreatedContainer = {
         id,
-        name: name!,
+        name,
         spec,
         labels,
         image,
         stateDir,
         logPath,
-        restart,
+        restart: o.restart,
         cgroup,
         logUri,
         mounts: mountsResp.mounts.map((m) => ({
@@ -666,7 +465,40 @@ export async function createContainer(
     }
   } catch (err) {
     await cleanup.run();
-    if (err instanceof AlreadyExistsError) throw new DaemonError(err.message, cmd, 125, err);
+    if (err instanceof AlreadyExistsError) throw createError(err.message, err);
+    throw err;
+  }
+}
+
+/**
+ * The container's rootfs snapshot, prepared on the image's chain under the lease. Prepare comes
+ * first: the image is nearly always unpacked, and the parent's absence is the one case that
+ * needs the unpack (not found), so no Stat round trip is spent on it.
+ */
+async function prepareSnapshot(
+  client: Client,
+  snapshotter: string,
+  id: string,
+  image: RunImage,
+  leaseId: string,
+) {
+  const prepare = () =>
+    client.snapshots.prepare(
+      { snapshotter, key: id, parent: image.chainId, labels: {} },
+      { lease: leaseId },
+    );
+  try {
+    return await prepare().catch(async (err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+      await image.unpack();
+      return prepare();
+    });
+  } catch (err) {
+    if (err instanceof NotFoundError) {
+      throw createError(
+        `image ${familiarRef(image.name)} is not unpacked for ${snapshotter}: ${err.message}`,
+      );
+    }
     throw err;
   }
 }
@@ -685,20 +517,19 @@ function withCgroupMount(): SpecOpt {
   };
 }
 
-function writeCidfile(path: string, id: string, cmd: string): void {
+function writeCidfile(path: string, id: string): void {
   if (existsSync(path)) {
-    throw new RunUsageError(
+    throw new UsageError(
       `Container ID file found, make sure the other container isn't running or delete ${path}`,
-      cmd,
+      { help: true },
     );
   }
   try {
     writeFileSync(path, id, { flag: 'wx' });
   } catch (err) {
-    throw new RunUsageError(
-      `failed to create the container ID file: ${(err as Error).message}`,
-      cmd,
-    );
+    throw new UsageError(`failed to create the container ID file: ${(err as Error).message}`, {
+      help: true,
+    });
   }
 }
 

@@ -3,7 +3,7 @@
  * and the chain ID of its rootfs (the committed snapshot to Prepare from).
  */
 import type { Client } from '../containerd/client.js';
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import { parsePlatform } from '../image/platform.js';
 import { fromCtrDescriptor, resolveTarget } from '../image/local.js';
 import { NotFoundError } from '../containerd/errors.js';
@@ -56,9 +56,10 @@ export function familiarRef(ref: string): string {
   return ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
 }
 
-export class NoSuchImageError extends BerthError {
+export class NoSuchImageError extends DaemonError {
   constructor(ref: string) {
-    super(`Error response from daemon: No such image: ${familiarRef(normaliseRef(ref))}`, {
+    super(`No such image: ${familiarRef(normaliseRef(ref))}`, {
+      kind: 'not-found',
       exitCode: 125,
     });
   }

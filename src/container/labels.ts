@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import { unpackJsonAny } from '../containerd/helpers.js';
-import { LABEL, withEmptyLabels } from '../labels.js';
+import { LABEL, RESTART_LABEL, encodeEmptyLabels, withEmptyLabels } from '../labels.js';
+import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
+import type { ContainerCreateOptions } from './options.js';
 import { familiarString, parseDockerRef } from '../registry/reference.js';
 import type { Container } from './resolve.js';
 
@@ -139,4 +141,74 @@ export interface MountLabel {
 export function mountsOf(labels: Record<string, string> | undefined): MountLabel[] {
   const v = jsonLabel<unknown>(labels, LABEL.mounts, []);
   return Array.isArray(v) ? (v as MountLabel[]) : [];
+}
+
+/** What create knows besides the options when it writes the labels. */
+export interface LabelInputs {
+  imageLabels: Record<string, string>;
+  name: string;
+  logPath: string;
+  stateDir: string;
+  hostname: string;
+  /** The network module's own labels (netns, networks, ports). */
+  networkLabels: Record<string, string>;
+  networkSettings: unknown;
+  /** Docker's MountPoint shape for each mount (inspect's Mounts). */
+  mounts: unknown[];
+  anonymousVolumes: readonly string[];
+  /** The flag's, else the image's StopSignal. */
+  stopSignal?: string;
+  logUri: string;
+}
+
+/** The labels a new container record carries: the user's and the image's, then berth's own. */
+export function encodeContainerLabels(
+  o: Pick<
+    ContainerCreateOptions,
+    | 'image'
+    | 'labels'
+    | 'autoRemove'
+    | 'restart'
+    | 'interactive'
+    | 'tty'
+    | 'readOnly'
+    | 'privileged'
+    | 'platform'
+    | 'stopTimeout'
+  >,
+  x: LabelInputs,
+): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...encodeEmptyLabels({ ...x.imageLabels, ...o.labels }),
+    [LABEL.name]: x.name,
+    [LABEL.imageRef]: o.image,
+    [LABEL.logPath]: x.logPath,
+    [LABEL.stateDir]: x.stateDir,
+    [LABEL.hostname]: x.hostname,
+    ...x.networkLabels,
+    [LABEL.networkSettings]: JSON.stringify(x.networkSettings),
+    [LABEL.mounts]: JSON.stringify(x.mounts),
+    [LABEL.anonymousVolumes]: JSON.stringify(x.anonymousVolumes),
+    [LABEL.hostConfig]: JSON.stringify({
+      AutoRemove: o.autoRemove,
+      RestartPolicy: { Name: o.restart.name, MaximumRetryCount: o.restart.maximumRetryCount },
+      Interactive: o.interactive,
+      Tty: o.tty,
+      ReadonlyRootfs: o.readOnly,
+      Privileged: o.privileged,
+    }),
+  };
+  if (o.autoRemove) labels[LABEL.autoRemove] = 'true';
+  if (o.platform) labels[LABEL.platform] = o.platform;
+  if (o.stopTimeout !== undefined) labels[LABEL.stopTimeout] = String(o.stopTimeout);
+  if (x.stopSignal) labels[STOP_SIGNAL_ANNOTATION] = x.stopSignal;
+  if (o.restart.name !== 'no') {
+    labels[RESTART_LABEL.policy] =
+      o.restart.name === 'on-failure' && o.restart.maximumRetryCount > 0
+        ? `on-failure:${o.restart.maximumRetryCount}`
+        : o.restart.name;
+    labels[RESTART_LABEL.logUri] = x.logUri;
+    labels[RESTART_LABEL.count] = '0';
+  }
+  return labels;
 }

@@ -13,7 +13,7 @@ import {
   GrpcCode,
   NotFoundError,
 } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { BerthError, DaemonError } from '../errors.js';
 import { processAlive } from '../process.js';
 import { LABEL } from '../labels.js';
 import { findContainerOrUndefined, type Container } from './resolve.js';
@@ -65,7 +65,10 @@ function removeUnder(dataRoot: string, path: string | undefined): void {
 /** Kills the task (all processes) and waits for it to stop; tolerant of it already being gone. */
 export async function killAndWait(client: Client, id: string, timeoutMs = 10_000): Promise<void> {
   try {
-    await client.tasks.kill({ container_id: id, signal: 9, all: true }, { timeoutMs: SHIM_TIMEOUT_MS });
+    await client.tasks.kill(
+      { container_id: id, signal: 9, all: true },
+      { timeoutMs: SHIM_TIMEOUT_MS },
+    );
   } catch (err) {
     if (err instanceof NotFoundError) return;
     // "process already finished" comes back as NOT_FOUND or FAILED_PRECONDITION depending on timing.
@@ -177,7 +180,11 @@ export async function removeContainer(
   );
 }
 
-async function removeTask(client: Client, container: Container, opts: RemoveOptions): Promise<void> {
+async function removeTask(
+  client: Client,
+  container: Container,
+  opts: RemoveOptions,
+): Promise<void> {
   const id = container.id;
   const task = await getTask(client, id, SHIM_TIMEOUT_MS);
   if (task) {
@@ -185,13 +192,13 @@ async function removeTask(client: Client, container: Container, opts: RemoveOpti
     const live = status === 'RUNNING' || status === 'PAUSED' || status === 'PAUSING';
     if (live && !opts.force) {
       if (status === 'RUNNING') {
-        throw new BerthError(
-          `Error response from daemon: You cannot remove a running container ${id}. ` +
+        throw new DaemonError(
+          `You cannot remove a running container ${id}. ` +
             'Stop the container before attempting removal or force remove',
         );
       }
-      throw new BerthError(
-        `Error response from daemon: You cannot remove a paused container ${id}. ` +
+      throw new DaemonError(
+        `You cannot remove a paused container ${id}. ` +
           'Unpause and then stop the container before attempting removal or force remove',
       );
     }
@@ -202,12 +209,9 @@ async function removeTask(client: Client, container: Container, opts: RemoveOpti
       if (!(err instanceof NotFoundError)) {
         // UNKNOWN "cannot delete a running process": the task outlived SIGKILL (D state, hung shim).
         if (err instanceof ContainerdError && err.code === GrpcCode.UNKNOWN) {
-          throw new BerthError(
-            `Error response from daemon: could not kill container ${id}: ${err.details}`,
-            {
-              cause: err,
-            },
-          );
+          throw new DaemonError(`could not kill container ${id}: ${err.details}`, {
+            cause: err,
+          });
         }
         throw err;
       }

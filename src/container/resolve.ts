@@ -5,50 +5,48 @@
  */
 import type { Client } from '../containerd/client.js';
 import type { Container__Output } from '../containerd/generated/containerd/services/containers/v1/Container.js';
-import { BerthError } from '../errors.js';
+import { BerthError, DaemonError, daemonText, errorText } from '../errors.js';
 import { CRI_LABEL, LABEL, NERDCTL_LABEL, containerName, isCriManaged } from '../labels.js';
 
 export type Container = Container__Output;
 
 /** `Error response from daemon: No such container: x` (exit 1), as Docker 28 prints it. */
-export class NoSuchContainerError extends BerthError {
+export class NoSuchContainerError extends DaemonError {
   /** What the user asked for. */
   readonly ref: string;
 
   constructor(ref: string) {
-    super(`Error response from daemon: No such container: ${ref}`, { exitCode: 1 });
+    super(`No such container: ${ref}`, { kind: 'not-found' });
     this.ref = ref;
   }
 
-  /** The message without Docker's daemon prefix (`No such container: x`). */
+  /** The daemon's text (`No such container: x`), for errors that embed it. */
   get reason(): string {
-    return `No such container: ${this.ref}`;
+    return this.message;
   }
 }
 
 /** More than one container ID starts with the given prefix. */
-export class AmbiguousContainerError extends BerthError {
+export class AmbiguousContainerError extends DaemonError {
   readonly ref: string;
 
   constructor(ref: string) {
-    super(`Error response from daemon: multiple IDs found with provided prefix: ${ref}`, {
-      exitCode: 1,
-    });
+    super(`multiple IDs found with provided prefix: ${ref}`);
     this.ref = ref;
   }
 
   get reason(): string {
-    return `multiple IDs found with provided prefix: ${this.ref}`;
+    return this.message;
   }
 }
 
 /** A CRI (kubelet) container would be changed without the explicit opt-in flag. */
-export class CriManagedError extends BerthError {
+export class CriManagedError extends DaemonError {
   constructor(ref: string, verb: string) {
     super(
-      `Error response from daemon: container ${ref} is managed by Kubernetes (CRI); ` +
+      `container ${ref} is managed by Kubernetes (CRI); ` +
         `refusing to ${verb} it (kubelet would fight the change). Pass --kube-force to do it anyway`,
-      { exitCode: 1 },
+      { kind: 'conflict' },
     );
   }
 }
@@ -156,13 +154,6 @@ export function displayName(container: Container): string {
   return containerName(container.labels);
 }
 
-/** Docker's daemon-error wording for a failure of one argument. */
-export function daemonMessage(err: BerthError): string {
-  return /^(Error|Conflict)/.test(err.message)
-    ? err.message
-    : `Error response from daemon: ${err.message}`;
-}
-
 export interface ForEachOptions {
   /**
    * Arguments that name no container are not failures (`rm -f`): their error is still printed,
@@ -190,8 +181,8 @@ export async function forEachContainer(
         return { ok: true };
       } catch (err) {
         if (opts.ignoreMissing && err instanceof NoSuchContainerError)
-          return { ok: false, warning: err.message };
-        if (err instanceof BerthError) return { ok: false, error: daemonMessage(err) };
+          return { ok: false, warning: errorText(err) };
+        if (err instanceof BerthError) return { ok: false, error: daemonText(err) };
         throw err;
       }
     }),

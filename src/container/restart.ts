@@ -66,7 +66,10 @@ export function monitorRestarts(labels: Record<string, string>): boolean {
 }
 
 /** Docker's restart-policy decision for a task that exited with `exitCode`. */
-export function policyRestarts(labels: Record<string, string>, exitCode: number | undefined): boolean {
+export function policyRestarts(
+  labels: Record<string, string>,
+  exitCode: number | undefined,
+): boolean {
   const policy = labels[RESTART_LABEL.policy] ?? '';
   if (!policy || policy === 'no') return false;
   if (labels[RESTART_LABEL.explicitlyStopped] === 'true') return false;

@@ -4,11 +4,11 @@
  * one Docker-like line instead of the transport's words after the client's whole deadline.
  */
 import { DeadlineExceededError } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 
 export const SHIM_TIMEOUT_MS = 10_000;
 
-/** Runs fn; a deadline it hits becomes `Error response from daemon: ` + say(why). */
+/** Runs fn; a deadline it hits becomes the daemon error say(why). */
 export async function withShimDeadline<T>(
   say: (why: string) => string,
   fn: () => Promise<T>,
@@ -17,10 +17,8 @@ export async function withShimDeadline<T>(
     return await fn();
   } catch (err) {
     if (!(err instanceof DeadlineExceededError)) throw err;
-    throw new BerthError(
-      `Error response from daemon: ${say(
-        `the container's runtime shim did not answer within ${SHIM_TIMEOUT_MS / 1000}s`,
-      )}`,
+    throw new DaemonError(
+      say(`the container's runtime shim did not answer within ${SHIM_TIMEOUT_MS / 1000}s`),
       { cause: err },
     );
   }

@@ -42,13 +42,7 @@ export function startStandby(o: {
   /** berth's private FIFO directory, which the takeover removes when it leaves. */
   fifoDir: string;
 }): Standby {
-  const args = [
-    ...fifoLoggerArgs(o.logUri, o.fifos),
-    'takeover',
-    '1',
-    'fifodir',
-    o.fifoDir,
-  ];
+  const args = [...fifoLoggerArgs(o.logUri, o.fifos), 'takeover', '1', 'fifodir', o.fifoDir];
   const child = spawn('/bin/sh', ['-c', SCRIPT, process.execPath, ...args], {
     // Its own session: the terminal's Ctrl-C and hang-up reach berth's group, not this.
     detached: true,

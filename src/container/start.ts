@@ -6,7 +6,7 @@ import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
 import { NETNS_LABEL } from '../network/index.js';
 import { afterExit, detachNetwork } from './exit.js';
 import { withContainerLock } from './lock.js';
-import { BerthError } from '../errors.js';
+import { BerthError, DaemonError } from '../errors.js';
 import { LABEL, RESTART_LABEL } from '../labels.js';
 import { loggerUri, withTtyParam } from './logger.js';
 import { logPathFor, stateDirFor } from './labels.js';
@@ -48,11 +48,11 @@ async function clearOldTask(client: Client, id: string, attach: boolean): Promis
     const { process: p } = await client.tasks.get({ container_id: id });
     if (p && (p.status === 'PAUSED' || p.status === 'PAUSING')) {
       // `start -a` attaches before it starts, so Docker's attach refuses it first.
-      throw new BerthError(
+      throw new DaemonError(
         attach
-          ? `Error response from daemon: container ${id} is paused, unpause the container before attach`
-          : 'Error response from daemon: cannot start a paused container, try unpause instead',
-        { exitCode: 1 },
+          ? `container ${id} is paused, unpause the container before attach`
+          : 'cannot start a paused container, try unpause instead',
+        { kind: 'conflict' },
       );
     }
     if (p?.status === 'RUNNING') return false;
@@ -99,7 +99,7 @@ async function attachNetwork(client: Client, settings: Settings, c: Container): 
       containerId: c.id,
     });
   } catch (err) {
-    throw new BerthError(`Error response from daemon: ${(err as Error).message}`, { exitCode: 1 });
+    throw new DaemonError((err as Error).message, { cause: err });
   }
   if (!attached) return;
   await client.containers.update({
@@ -144,7 +144,6 @@ export async function startContainer(
         interactive,
         rm: Boolean(hc.AutoRemove),
         sigProxy: true,
-        command: 'start',
         logUri: logUriOf(settings, c, hc),
         detachKeys: o.detachKeys,
         fifos,
@@ -172,7 +171,6 @@ export async function startContainer(
         tty,
         interactive: Boolean(hc.Interactive),
         mounts: await rootfsMounts(client, c),
-        command: 'start',
       });
     } catch (err) {
       await detachNetwork(settings, c.id);
@@ -180,12 +178,12 @@ export async function startContainer(
       // monitor): the container is simply running.
       if (err instanceof BerthError && err.cause instanceof AlreadyExistsError) return undefined;
       if (err instanceof BerthError) {
-        throw new BerthError(
-          err.message.replace(/^berth: /, '').replace(/\n\nRun 'berth start --help'.*$/s, ''),
-          {
-            exitCode: err.exitCode === 125 ? 1 : err.exitCode,
-          },
-        );
+        // Docker's `start` prints a failed start without run's `docker: ` form, and exits 1.
+        throw new BerthError(err.message, {
+          kind: err.kind,
+          exitCode: err.exitCode === 125 ? 1 : err.exitCode,
+          cause: err,
+        });
       }
       throw err;
     }

@@ -5,7 +5,7 @@
  * logger on detach.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { InterruptedError, type InterruptGuard } from './interrupt.js';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import type { Socket } from 'node:net';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import { ContainerdError, NotFoundError } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { BerthError, DaemonError } from '../errors.js';
 import { detachNetwork } from './exit.js';
 import { startStandby, fifoLoggerArgs, type Standby } from './standby.js';
 import { CleanupStack } from './cleanup.js';
-import { DaemonError, type RootfsMount } from './create.js';
+import type { RootfsMount } from './create.js';
 import { destroyContainer } from './remove.js';
 import { markRunning } from './restart.js';
 import {
@@ -39,12 +39,16 @@ export function execFailureCode(message: string): number | undefined {
   return undefined;
 }
 
-export function taskCreateError(err: unknown, command: string): BerthError {
+export function taskCreateError(err: unknown): BerthError {
   if (err instanceof ContainerdError) {
-    return new DaemonError(err.message, command, execFailureCode(err.message) ?? 125, err);
+    const exitCode = execFailureCode(err.message) ?? 125;
+    return new DaemonError(err.message, { exitCode, help: true, cause: err });
   }
   if (err instanceof BerthError) return err;
-  return new DaemonError(err instanceof Error ? err.message : String(err), command);
+  return new DaemonError(err instanceof Error ? err.message : String(err), {
+    exitCode: 125,
+    help: true,
+  });
 }
 
 export interface StartDetachedOptions {
@@ -54,7 +58,6 @@ export interface StartDetachedOptions {
   tty: boolean;
   interactive: boolean;
   mounts: RootfsMount[];
-  command: string;
 }
 
 /**
@@ -92,16 +95,34 @@ export async function startDetached(client: Client, o: StartDetachedOptions): Pr
   } catch (err) {
     // No writer will ever come to its FIFOs: the logger would wait for ever.
     logger?.kill('SIGKILL');
-    throw taskCreateError(err, o.command);
+    throw taskCreateError(err);
   }
+  const startedAt = new Date();
   try {
     await client.tasks.start({ container_id: o.id });
   } catch (err) {
     await client.tasks.delete({ container_id: o.id }).catch(() => undefined);
-    throw taskCreateError(err, o.command);
+    throw taskCreateError(err);
   }
-  writeFileSync(join(o.stateDir, 'started'), '');
+  markStarted(o.stateDir, startedAt);
   return created.pid;
+}
+
+/**
+ * The `started` marker, written once Tasks.Start has returned: the logger takes its presence as
+ * "the task has been started", and inspect its mtime as StartedAt after the task has exited. The
+ * mtime is `at`, taken before Tasks.Start was called: a fast process may have exited (its
+ * FinishedAt) before Start even returns, and StartedAt must never come after it.
+ */
+export function markStarted(stateDir: string, at: Date): void {
+  if (!stateDir) return;
+  const marker = join(stateDir, 'started');
+  try {
+    writeFileSync(marker, '');
+    utimesSync(marker, at, at);
+  } catch {
+    // No state dir: inspect shows no start time after the exit; nothing else depends on it.
+  }
 }
 
 /**
@@ -150,7 +171,6 @@ export interface AttachTaskOptions {
   interactive: boolean;
   rm: boolean;
   sigProxy: boolean;
-  command: string;
   /** The container's logger: a detach hands the task's FIFOs over to it. */
   logUri?: string;
   detachKeys?: string;
@@ -184,7 +204,6 @@ export async function attachTask(
 ): Promise<number> {
   const { fifos, fifoReady, dropFifos, streams } = o;
   const c = o;
-  const cmd = o.command;
   const tty = o.tty;
   const wantOut = streams.size === 0 || streams.has('stdout');
   const wantErr = streams.size === 0 || streams.has('stderr');
@@ -248,7 +267,7 @@ export async function attachTask(
       );
     } catch (e) {
       if (o.guard?.signal.aborted) throw new InterruptedError();
-      throw taskCreateError(e, cmd);
+      throw taskCreateError(e);
     }
     cleanup.push(() =>
       client.tasks
@@ -354,17 +373,13 @@ export async function attachTask(
     }
     removers.push(() => handlers.forEach(([s, h]) => process.off(s, h)));
 
+    const startedAt = new Date();
     try {
       await client.tasks.start({ container_id: c.id });
     } catch (e) {
-      throw taskCreateError(e, cmd);
+      throw taskCreateError(e);
     }
-    // As for detached starts: its time is the container's StartedAt once the task has exited.
-    try {
-      writeFileSync(join(c.stateDir, 'started'), '');
-    } catch {
-      // no state dir: inspect shows no start time after the exit, nothing else depends on it
-    }
+    markStarted(c.stateDir, startedAt);
     void markRunning(client, c.id, c.labels);
 
     const first = await Promise.race([Promise.all([waited, outputDone]), detached]);
@@ -393,7 +408,9 @@ export async function attachTask(
   } catch (e) {
     await cleanup.run();
     standby?.done();
-    if (e instanceof NotFoundError) throw new DaemonError(e.message, cmd, 125, e);
+    if (e instanceof NotFoundError) {
+      throw new DaemonError(e.message, { exitCode: 125, help: true, cause: e });
+    }
     throw e;
   }
 }

@@ -1,7 +1,31 @@
 // The flags `run` and `create` share, with Docker's names, short forms and defaults, and their
-// translation into the engine's plain options.
+// parsing into ContainerCreateOptions.
+import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
-import type { ContainerOptions } from '../container/create.js';
+import {
+  PULL_POLICIES,
+  type ContainerCreateOptions,
+  type PullPolicy,
+} from '../container/options.js';
+import { UsageError } from '../errors.js';
+import type { MountRequest } from '../oci/mounts.js';
+import {
+  parseAddHost,
+  parseCpus,
+  parseEnvFile,
+  parseLabelFile,
+  parseMemory,
+  parseMemorySwap,
+  parseMount,
+  parsePublish,
+  parseRestartPolicy,
+  parseSecurityOpt,
+  parseSignal,
+  parseStopTimeout,
+  parseTmpfs,
+  parseUlimit,
+  parseVolume,
+} from '../opts/container-parsers.js';
 
 const list = (
   description: string,
@@ -133,65 +157,137 @@ export const containerFlags = {
   'volumes-from': list('Mount volumes from the specified container(s)'),
 };
 
-/** oclif's parse result → the engine's plain options; the caller has checked IMAGE is there. */
-export function containerOptions(
+function flagError(value: string, flag: string, err: unknown): UsageError {
+  return new UsageError(
+    `invalid argument "${value}" for "${flag}" flag: ${err instanceof Error ? err.message : String(err)}`,
+    { help: true },
+  );
+}
+
+function parseEach<T>(values: readonly string[], flag: string, fn: (v: string) => T): T[] {
+  return values.map((v) => {
+    try {
+      return fn(v);
+    } catch (err) {
+      throw flagError(v, flag, err);
+    }
+  });
+}
+
+function parseOne<T>(value: string | undefined, flag: string, fn: (v: string) => T): T | undefined {
+  if (value === undefined) return undefined;
+  return parseEach([value], flag, fn)[0];
+}
+
+function readFileOrFail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
+      { help: true },
+    );
+  }
+}
+
+/**
+ * oclif's parse result → ContainerCreateOptions, every value parsed here once (docker/cli's
+ * `parse()`), with Docker's `invalid argument "…" for "…" flag` errors. The caller has checked
+ * that IMAGE is there.
+ */
+export function parseContainerFlags(
   flags: Record<string, unknown>,
   argv: string[],
-  command: 'run' | 'create',
-): ContainerOptions {
+): ContainerCreateOptions {
   const [image = '', ...args] = argv;
   const s = (k: string) => flags[k] as string | undefined;
-  const b = (k: string) => flags[k] as boolean | undefined;
+  const b = (k: string) => Boolean(flags[k]);
   const l = (k: string) => (flags[k] as string[] | undefined) ?? [];
+  const restart = parseOne(s('restart') ?? '', 'restart', parseRestartPolicy) ?? {
+    name: 'no' as const,
+    maximumRetryCount: 0,
+  };
+  if (b('rm') && restart.name !== 'no') {
+    throw new UsageError('Conflicting options: --restart and --rm', { help: true });
+  }
+  const envFromFiles = l('env-file').flatMap((f) =>
+    parseEnvFile(readFileOrFail(f), { filename: f }),
+  );
+  const labelList = [
+    ...l('label-file').flatMap((f) => parseLabelFile(readFileOrFail(f), { filename: f })),
+    ...l('label'),
+  ];
+  const labels: Record<string, string> = {};
+  for (const entry of labelList) {
+    const eq = entry.indexOf('=');
+    labels[eq < 0 ? entry : entry.slice(0, eq)] = eq < 0 ? '' : entry.slice(eq + 1);
+  }
+  const mounts: MountRequest[] = [
+    ...parseEach(l('volume'), 'volume', (v) => parseVolume(v)),
+    ...parseEach(l('mount'), 'mount', (v) => parseMount(v)),
+    ...parseEach(l('tmpfs'), 'tmpfs', parseTmpfs),
+  ];
+  const ports = parseEach(l('publish'), 'publish', parsePublish).flat();
+  const ulimits = parseEach(l('ulimit'), 'ulimit', parseUlimit);
+  const securityOpts = parseEach(l('security-opt'), 'security-opt', parseSecurityOpt);
+  const cpus = parseOne(s('cpus'), 'cpus', parseCpus);
+  const memory = parseOne(s('memory'), 'memory', parseMemory);
+  const memorySwap = parseOne(s('memory-swap'), 'memory-swap', parseMemorySwap);
+  const shmSize = parseOne(s('shm-size'), 'shm-size', parseMemory);
+  const stopTimeout = parseOne(s('stop-timeout'), 'stop-timeout', parseStopTimeout);
+  const stopSignal = s('stop-signal');
+  if (stopSignal !== undefined) parseOne(stopSignal, 'stop-signal', parseSignal);
+  const extraHosts = parseEach(l('add-host'), 'add-host', parseAddHost);
+  const pull = s('pull') ?? 'missing';
+  if (!(PULL_POLICIES as readonly string[]).includes(pull)) {
+    throw new UsageError(
+      `invalid pull option: '${pull}': must be one of "always", "missing" or "never"`,
+      { help: true },
+    );
+  }
   return {
     image,
     args,
-    detach: b('detach'),
+    name: s('name'),
+    pull: pull as PullPolicy,
+    platform: s('platform'),
     interactive: b('interactive'),
     tty: b('tty'),
-    rm: b('rm'),
-    name: s('name'),
-    pull: s('pull'),
-    platform: s('platform'),
-    env: l('env'),
-    envFile: l('env-file'),
+    autoRemove: b('rm'),
+    env: [...envFromFiles, ...l('env')],
     workdir: s('workdir'),
     user: s('user'),
     entrypoint: s('entrypoint'),
     hostname: s('hostname'),
-    label: l('label'),
-    labelFile: l('label-file'),
-    volume: l('volume'),
-    mount: l('mount'),
-    tmpfs: l('tmpfs'),
+    labels,
+    mounts,
+    volumesFrom: l('volumes-from'),
     readOnly: b('read-only'),
     privileged: b('privileged'),
     capAdd: l('cap-add'),
     capDrop: l('cap-drop'),
-    securityOpt: l('security-opt'),
-    cpus: s('cpus'),
+    securityOpts,
+    cpus,
     cpuShares: flags['cpu-shares'] as number | undefined,
     cpusetCpus: s('cpuset-cpus'),
-    memory: s('memory'),
-    memorySwap: s('memory-swap'),
+    memory,
+    memorySwap,
     pidsLimit: flags['pids-limit'] as number | undefined,
-    ulimit: l('ulimit'),
-    shmSize: s('shm-size'),
+    ulimits,
+    shmSize,
     init: b('init'),
-    stopSignal: s('stop-signal'),
-    stopTimeout: s('stop-timeout'),
-    restart: s('restart'),
+    stopSignal,
+    stopTimeout,
+    restart,
     cidfile: s('cidfile'),
-    addHost: l('add-host'),
-    network: l('network'),
-    publish: l('publish'),
+    extraHosts,
+    networks: l('network'),
+    ports,
     publishAll: b('publish-all'),
     dns: l('dns'),
     dnsSearch: l('dns-search'),
-    dnsOption: l('dns-option'),
+    dnsOptions: l('dns-option'),
     ip: s('ip'),
     macAddress: s('mac-address'),
-    volumesFrom: l('volumes-from'),
-    command,
   };
 }

@@ -1,6 +1,6 @@
 // The flags `stop` and `restart` share (Docker's -s/--signal and -t/--timeout), and their parsing.
 import { Flags } from '@oclif/core';
-import { FlagValueError, UsageError } from '../errors.js';
+import { DaemonError, FlagValueError } from '../errors.js';
 import { invalidIntText } from '../usage.js';
 
 export function stopFlags(verb: string) {
@@ -33,7 +33,7 @@ export async function parseStopFlags(flags: {
     try {
       signal = parseSignal(flags.signal);
     } catch {
-      throw new UsageError(`Error response from daemon: Invalid signal: ${flags.signal}`);
+      throw new DaemonError(`Invalid signal: ${flags.signal}`, { exitCode: 125 });
     }
   }
   let timeout: number | undefined;

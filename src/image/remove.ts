@@ -7,7 +7,7 @@
  */
 import type { Client } from '../containerd/client.js';
 import { NotFoundError } from '../containerd/errors.js';
-import { BerthError } from '../errors.js';
+import { asDaemonText, BerthError } from '../errors.js';
 import { chainIds } from './chain.js';
 import { distributionSourceKey } from './content.js';
 import {
@@ -196,7 +196,7 @@ export async function removeImages(
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
       if (!(opts.force && err instanceof NoSuchImageError)) ok = false;
-      opts.onError(`Error response from daemon: ${err.message}`);
+      opts.onError(asDaemonText(err));
     }
   }
   return ok;

@@ -2,7 +2,7 @@
  * The pieces `run`/`create` need to turn volume mount requests into host directories, and to
  * record them on the container the way `docker inspect` shows them.
  */
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import {
   cleanPath,
   type BindMountRequest,
@@ -213,7 +213,7 @@ export function parseVolumesFrom(spec: string): { container: string; mode?: 'ro'
   if (i < 0) return { container: spec };
   const mode = spec.slice(i + 1);
   if (mode !== 'ro' && mode !== 'rw') {
-    throw new BerthError(`Error response from daemon: invalid mode: ${mode}`, { exitCode: 125 });
+    throw new DaemonError(`invalid mode: ${mode}`, { exitCode: 125 });
   }
   return { container: spec.slice(0, i), mode };
 }

@@ -4,7 +4,7 @@
  * list. The container records come from the caller (src/container/volume-users.ts lists them).
  */
 import { LABEL } from '../labels.js';
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import {
   DATA_DIR,
   deleteVolumeDir,
@@ -104,15 +104,15 @@ export function volumeUsersOf(
 }
 
 /** dockerd's refusal to remove a volume a container still references. */
-export class VolumeInUseError extends BerthError {
+export class VolumeInUseError extends DaemonError {
   constructor(
     readonly volumeName: string,
     readonly containerIds: string[],
   ) {
     // Go's %v of a []string: `[a b]`.
-    super(
-      `Error response from daemon: remove ${volumeName}: volume is in use - [${containerIds.join(' ')}]`,
-    );
+    super(`remove ${volumeName}: volume is in use - [${containerIds.join(' ')}]`, {
+      kind: 'conflict',
+    });
   }
 }
 

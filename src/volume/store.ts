@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 
 /** What the volume functions need from the settings. */
 export type VolumeSettings = Pick<Settings, 'dataRoot' | 'namespace'>;
@@ -59,17 +59,17 @@ export function newAnonymousName(): string {
 
 export function validateVolumeName(name: string): void {
   if (!VOLUME_NAME_PATTERN.test(name)) {
-    throw new BerthError(
-      `Error response from daemon: create ${name}: "${name}" includes invalid characters for a local volume name, ` +
+    throw new DaemonError(
+      `create ${name}: "${name}" includes invalid characters for a local volume name, ` +
         `only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
     );
   }
 }
 
 /** The error Docker prints for a volume that does not exist (`volume rm`, `run -v` never sees it). */
-export class NoSuchVolumeError extends BerthError {
+export class NoSuchVolumeError extends DaemonError {
   constructor(readonly volumeName: string) {
-    super(`Error response from daemon: get ${volumeName}: no such volume`);
+    super(`get ${volumeName}: no such volume`, { kind: 'not-found' });
   }
 }
 
@@ -154,10 +154,7 @@ export async function createVolume(
     if (errno(err) !== 'EEXIST') throw err;
   });
   const vol = await getVolume(settings, name);
-  if (!vol)
-    throw new BerthError(
-      `Error response from daemon: create ${name}: volume vanished while being created`,
-    );
+  if (!vol) throw new DaemonError(`create ${name}: volume vanished while being created`);
   return { ...vol, created };
 }
 

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 
@@ -38,9 +38,9 @@ export function splitCpArg(arg: string): CpEndpoint {
 }
 
 /** The error dockerd gives for a missing path (exit 1). */
-export class FileNotFoundError extends BerthError {
+export class FileNotFoundError extends DaemonError {
   constructor(file: string, ref: string) {
-    super(`Error response from daemon: Could not find the file ${file} in container ${ref}`);
+    super(`Could not find the file ${file} in container ${ref}`, { kind: 'not-found' });
   }
 }
 
@@ -98,7 +98,7 @@ export async function resolveInRoot(
     }
     if (st.isSymbolicLink()) {
       if (++links > MAX_SYMLINKS) {
-        throw new BerthError(`Error response from daemon: too many links in ${p}`);
+        throw new DaemonError(`too many links in ${p}`);
       }
       const target = await fsp.readlink(hostPath);
       if (target.startsWith('/')) resolved = [];
@@ -154,9 +154,7 @@ export async function openContainerRoot(
     return { root: `/proc/${task.pid}/root`, release: async () => {} };
   }
   if (!container.snapshot_key) {
-    throw new BerthError(
-      `Error response from daemon: container ${container.id} has no root filesystem snapshot`,
-    );
+    throw new DaemonError(`container ${container.id} has no root filesystem snapshot`);
   }
   const { mounts } = await client.snapshots.mounts({
     snapshotter: container.snapshotter,
@@ -182,8 +180,8 @@ export async function openContainerRoot(
         await run('mount', mountArgs(m, dir));
       } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new BerthError(
-          `Error response from daemon: mounting the filesystem of ${container.id}: ${(e.stderr ?? e.message).trim()}`,
+        throw new DaemonError(
+          `mounting the filesystem of ${container.id}: ${(e.stderr ?? e.message).trim()}`,
           { cause: err },
         );
       }
@@ -397,7 +395,7 @@ async function containerSource(
   }
   if (!stat) throw new FileNotFoundError(p, ref);
   if (p.endsWith('/') && !stat.isDirectory()) {
-    throw new BerthError(`Error response from daemon: not a directory`);
+    throw new DaemonError(`not a directory`);
   }
   return {
     hostPath: inRoot(root, cpath),

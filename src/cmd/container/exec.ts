@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Client } from '../../containerd/client.js';
 import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { PROCESS_TYPE_URL, unpackJsonAny } from '../../containerd/helpers.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { parseEnvFile } from '../../opts/container-parsers.js';
 import { allCapabilities } from '../../oci/capabilities.js';
 import { replaceOrAppendEnv } from '../../oci/opts.js';
@@ -43,12 +43,11 @@ export async function execInContainer(
   }
   // Docker checks paused before running: a frozen process would never run the exec.
   if (status === 'PAUSED' || status === 'PAUSING')
-    throw new BerthError(
-      `Error response from daemon: Container ${c.id} is paused, unpause the container before exec`,
-      { exitCode: 1 },
-    );
+    throw new DaemonError(`Container ${c.id} is paused, unpause the container before exec`, {
+      exitCode: 1,
+    });
   if (status !== 'RUNNING')
-    throw new BerthError(`Error response from daemon: container ${c.id} is not running`, {
+    throw new DaemonError(`container ${c.id} is not running`, {
       exitCode: 1,
     });
 
@@ -85,12 +84,12 @@ export async function execInContainer(
   const fail = (err: unknown): never => {
     if (err instanceof ContainerdError) {
       const code = execFailureCode(err.message);
-      throw new BerthError(
-        code
-          ? err.message.replace(/^failed to create shim task: /, '')
-          : `Error response from daemon: ${err.message}`,
-        { exitCode: code ?? 126 },
-      );
+      if (code) {
+        throw new BerthError(err.message.replace(/^failed to create shim task: /, ''), {
+          exitCode: code,
+        });
+      }
+      throw new DaemonError(err.message, { exitCode: 126 });
     }
     throw err;
   };

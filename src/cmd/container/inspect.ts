@@ -213,7 +213,7 @@ export function buildInspect(
 
 /**
  * When the last task started, for a container whose task has exited (containerd keeps no start
- * time): the `started` marker berth writes in the state dir right after Tasks.Start.
+ * time): the `started` marker's mtime, the time Tasks.Start was called (see markStarted).
  */
 function lastStart(labels: Record<string, string>): Date | undefined {
   const dir = labels[LABEL.stateDir];

@@ -1,16 +1,14 @@
 /** `kill`: one signal to the container's main process (SIGKILL by default). */
 import type { Client } from '../../containerd/client.js';
 import { FailedPreconditionError, NotFoundError } from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 import { SHIM_TIMEOUT_MS, withShimDeadline } from '../../container/shim.js';
 import { markExplicitlyStopped, stopSignalOf } from '../../container/stop.js';
 
 function notRunning(ref: string, container: Container): BerthError {
-  return new BerthError(
-    `Error response from daemon: Cannot kill container: ${ref}: Container ${container.id} is not running`,
-  );
+  return new DaemonError(`Cannot kill container: ${ref}: Container ${container.id} is not running`);
 }
 
 export async function killContainer(

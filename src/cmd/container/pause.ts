@@ -1,6 +1,6 @@
 /** `pause` / `unpause`: freeze and thaw the container's cgroup (Tasks.Pause / Tasks.Resume). */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 
@@ -8,10 +8,10 @@ export async function pauseContainer(client: Client, container: Container): Prom
   const task = await getTask(client, container.id);
   const status = task ? String(task.status) : '';
   if (status === 'PAUSED' || status === 'PAUSING') {
-    throw new BerthError(`Error response from daemon: Container ${container.id} is already paused`);
+    throw new DaemonError(`Container ${container.id} is already paused`);
   }
   if (status !== 'RUNNING') {
-    throw new BerthError(`Error response from daemon: Container ${container.id} is not running`);
+    throw new DaemonError(`Container ${container.id} is not running`);
   }
   await client.tasks.pause({ container_id: container.id });
 }
@@ -20,7 +20,7 @@ export async function unpauseContainer(client: Client, container: Container): Pr
   const task = await getTask(client, container.id);
   const status = task ? String(task.status) : '';
   if (status !== 'PAUSED' && status !== 'PAUSING') {
-    throw new BerthError(`Error response from daemon: Container ${container.id} is not paused`);
+    throw new DaemonError(`Container ${container.id} is not paused`);
   }
   await client.tasks.resume({ container_id: container.id });
 }

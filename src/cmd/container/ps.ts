@@ -6,7 +6,7 @@ import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { specProcessArgs } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
@@ -477,7 +477,7 @@ export async function listContainerRows(
         containerName(i.c.labels) === ref ||
         (ref.length >= 1 && i.c.id.startsWith(ref)),
     );
-    if (!hit) throw new BerthError(`Error response from daemon: No such container: ${ref}`);
+    if (!hit) throw new DaemonError(`No such container: ${ref}`);
     void key;
     return hit.created;
   };

@@ -1,6 +1,6 @@
 /** `rename`: the name lives in a label, so renaming is one Containers.Update. */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { LABEL, NERDCTL_LABEL, containerName } from '../../labels.js';
 import { findContainerOrUndefined, type Container } from '../../container/resolve.js';
 
@@ -13,19 +13,17 @@ export async function renameContainer(
 ): Promise<void> {
   const name = newName.startsWith('/') ? newName.slice(1) : newName;
   if (!NAME_RE.test(name)) {
-    throw new BerthError(
-      `Error response from daemon: Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    throw new DaemonError(
+      `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
     );
   }
   if (containerName(container.labels) === name) {
-    throw new BerthError(
-      'Error response from daemon: Renaming a container with the same name as its current name',
-    );
+    throw new DaemonError('Renaming a container with the same name as its current name');
   }
   const other = await findContainerOrUndefined(client, name).catch(() => undefined);
   if (other && other.id !== container.id && containerName(other.labels) === name) {
-    throw new BerthError(
-      `Error response from daemon: Conflict. The container name "/${name}" is already in use by container "${other.id}". ` +
+    throw new DaemonError(
+      `Conflict. The container name "/${name}" is already in use by container "${other.id}". ` +
         'You have to remove (or rename) that container to be able to reuse that name.',
     );
   }

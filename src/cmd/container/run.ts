@@ -4,13 +4,9 @@
  */
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
-import { BerthError } from '../../errors.js';
-import {
-  createContainer,
-  DaemonError,
-  type ContainerOptions,
-  type CreatedContainer,
-} from '../../container/create.js';
+import { BerthError, DaemonError, UsageError } from '../../errors.js';
+import { createContainer, type CreatedContainer } from '../../container/create.js';
+import type { ContainerCreateOptions } from '../../container/options.js';
 import { parseDetachKeys } from '../../container/detach-keys.js';
 import { interruptGuard, InterruptedError } from '../../container/interrupt.js';
 import { afterExit, detachNetwork } from '../../container/exit.js';
@@ -19,7 +15,11 @@ import { startContainer } from '../../container/start.js';
 import { markRunning } from '../../container/restart.js';
 import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
 
-export interface RunOptions extends ContainerOptions {
+export interface RunOptions {
+  /** What to create. */
+  create: ContainerCreateOptions;
+  /** `-d`: print the id and leave the task to berth's logger. */
+  detach: boolean;
   sigProxy: boolean;
   /** `--detach-keys` (default Ctrl-P Ctrl-Q), for `-i -t` runs on a terminal. */
   detachKeys?: string;
@@ -31,29 +31,28 @@ export interface RunOptions extends ContainerOptions {
 export async function runContainer(
   client: Client,
   settings: Settings,
-  o: RunOptions,
+  run: RunOptions,
 ): Promise<number> {
-  const cmd = o.command;
+  const o = { ...run.create, ...run };
   if (o.detachKeys !== undefined) parseDetachKeys(o.detachKeys); // refused before anything exists
   if (o.tty && !o.detach && !process.stdin.isTTY) {
     throw new BerthError('the input device is not a TTY', { exitCode: 1 });
   }
-  if (o.detach && o.rm === undefined) o.rm = false;
   const streams = new Set(o.attach.map((s) => s.toLowerCase()));
   for (const s of streams) {
     if (!['stdin', 'stdout', 'stderr'].includes(s)) {
       throw new DaemonError(
         `invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`,
-        cmd,
+        { exitCode: 125, help: true },
       );
     }
   }
   if (o.detach && streams.size > 0) {
-    throw new BerthError('berth: Conflicting options: -a and -d', { exitCode: 125 });
+    throw new UsageError('berth: Conflicting options: -a and -d');
   }
 
   // FIFOs are made while the container is being created (one mkfifo spawn, off the critical path).
-  const attached = o.detach ? undefined : prepareFifos(Boolean(o.interactive), Boolean(o.tty));
+  const attached = o.detach ? undefined : prepareFifos(o.interactive, o.tty);
   const fifos = attached?.fifos;
   const fifoReady = attached?.fifoReady;
   const dropFifos = (): void => attached?.dropFifos();
@@ -61,7 +60,10 @@ export async function runContainer(
   const guard = interruptGuard();
   let c: CreatedContainer;
   try {
-    c = await createContainer(client, settings, { ...o, startNow: true, signal: guard.signal });
+    c = await createContainer(client, settings, run.create, {
+      signal: guard.signal,
+      startNow: true,
+    });
   } catch (err) {
     guard.release();
     await fifoReady?.catch(() => undefined);
@@ -93,15 +95,14 @@ export async function runContainer(
           id: c.id,
           stateDir: c.stateDir,
           logUri: c.logUri,
-          tty: Boolean(o.tty),
-          interactive: Boolean(o.interactive),
+          tty: o.tty,
+          interactive: o.interactive,
           mounts: c.mounts,
-          command: cmd,
         });
       } catch (err) {
         // Docker keeps a container whose start failed (status Created), holding nothing; --rm
         // removes it.
-        if (o.rm) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+        if (o.autoRemove) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
         else await detachNetwork(settings, c.id);
         throw err;
       }
@@ -118,11 +119,10 @@ export async function runContainer(
         logPath: c.logPath,
         stateDir: c.stateDir,
         labels: c.labels,
-        tty: Boolean(o.tty),
-        interactive: Boolean(o.interactive),
-        rm: Boolean(o.rm),
+        tty: o.tty,
+        interactive: o.interactive,
+        rm: o.autoRemove,
         sigProxy: o.sigProxy,
-        command: cmd,
         logUri: c.logUri,
         detachKeys: o.detachKeys,
         fifos: fifos!,

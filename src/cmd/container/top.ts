@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { tabwrite } from '../../formatter/tabwriter.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
@@ -20,11 +20,10 @@ export interface TopResult {
 /** moby's parsePSOutput: find the PID column, split rows into that many fields (CMD keeps spaces). */
 export function parsePsOutput(output: string, pids: ReadonlySet<number>): TopResult {
   const lines = output.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new BerthError('Error response from daemon: ps produced no output');
+  if (lines.length === 0) throw new DaemonError('ps produced no output');
   const titles = lines[0].trim().split(/\s+/);
   const pidIndex = titles.indexOf('PID');
-  if (pidIndex < 0)
-    throw new BerthError("Error response from daemon: Couldn't find PID field in ps output");
+  if (pidIndex < 0) throw new DaemonError("Couldn't find PID field in ps output");
   const processes: string[][] = [];
   for (const line of lines.slice(1)) {
     const fields = line.trim().split(/\s+/);
@@ -46,7 +45,7 @@ export async function topContainer(
   const task = await getTask(client, container.id);
   const status = task ? String(task.status) : '';
   if (status !== 'RUNNING' && status !== 'PAUSED') {
-    throw new BerthError(`Error response from daemon: Container ${container.id} is not running`);
+    throw new DaemonError(`Container ${container.id} is not running`);
   }
   const { processes } = await client.tasks.listPids({ container_id: container.id });
   const pids = new Set(processes.map((p) => p.pid));
@@ -56,7 +55,7 @@ export async function topContainer(
     ({ stdout } = await run('ps', args, { maxBuffer: 64 * 1024 * 1024 }));
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new BerthError(`Error response from daemon: ps: ${(e.stderr ?? e.message).trim()}`);
+    throw new DaemonError(`ps: ${(e.stderr ?? e.message).trim()}`);
   }
   return parsePsOutput(stdout, pids);
 }

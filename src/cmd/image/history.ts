@@ -1,7 +1,7 @@
 /** `berth history`: an image's config history, newest first, with each layer's unpacked size. */
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { resolveLocalImage, shortId } from '../../image/local.js';
@@ -89,8 +89,7 @@ export async function historyRows(
   try {
     img = await resolveLocalImage(client, name, opts.platform ? { platform: opts.platform } : {});
   } catch (err) {
-    if (err instanceof BerthError)
-      throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
+    if (err instanceof BerthError) throw new DaemonError(`${err.message}`, { cause: err });
     throw err;
   }
   const chain = chainIds(img.diffIds);

@@ -1,6 +1,6 @@
 /** `berth image inspect`: Docker's image inspect JSON, built from the record, manifest and config. */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, errorText } from '../../errors.js';
 import { withZeroFields } from '../../formatter/inspect.js';
 import { asGoMap } from '../../formatter/template.js';
 import {
@@ -119,7 +119,7 @@ export async function inspectImages(
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
       // Docker names the object as it was typed here, not normalised.
-      errors.push(err instanceof NoSuchImageError ? `No such image: ${arg}` : err.message);
+      errors.push(err instanceof NoSuchImageError ? `No such image: ${arg}` : errorText(err));
     }
   }
   const sizes = await imageSizes(client, opts.snapshotter, found);

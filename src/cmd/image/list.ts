@@ -3,7 +3,7 @@
  * `<none>` as tag), IMAGE ID from the config digest, CREATED from the config, SIZE unpacked.
  */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
@@ -246,7 +246,7 @@ export async function listImageRows(client: Client, opts: ListImagesOptions): Pr
       return img.config.created ? new Date(img.config.created).getTime() : 0;
     } catch (err) {
       if (err instanceof BerthError) {
-        throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
+        throw new DaemonError(`${err.message}`, { cause: err });
       }
       throw err;
     }

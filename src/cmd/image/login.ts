@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fetch, type Response } from 'undici';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import {
   authConfigKey,
   convertToHostname,
@@ -100,7 +100,7 @@ export async function verifyLogin(
     }
   };
   const fail = (url: string, detail: string): BerthError =>
-    new BerthError(`Error response from daemon: Get "${url}": ${detail}`, { exitCode: 1 });
+    new DaemonError(`Get "${url}": ${detail}`, { exitCode: 1 });
 
   try {
     let scheme = ep.scheme;
@@ -150,7 +150,7 @@ export async function verifyLogin(
     );
   } catch (err) {
     if (err instanceof RegistryConnectionError) {
-      throw new BerthError(`Error response from daemon: ${err.message}`, {
+      throw new DaemonError(`${err.message}`, {
         exitCode: 1,
         cause: err,
       });

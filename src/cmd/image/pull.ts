@@ -1,6 +1,6 @@
 /** `berth pull`: Docker's pull output around image/pull.ts. */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError, isDaemonKind } from '../../errors.js';
 import { parsePlatform } from '../../image/platform.js';
 import { reporterFor } from '../../image/progress.js';
 import { newRegistryClient, pullImage, type PullSettings } from '../../image/pull.js';
@@ -22,8 +22,8 @@ export interface PullCommandOptions {
 /** Errors the daemon would have reported get Docker's prefix; client-side ones do not. */
 export function daemonError(err: unknown): unknown {
   if (err instanceof InvalidReferenceError) return err;
-  if (err instanceof BerthError && !err.message.startsWith('Error response from daemon: ')) {
-    return new BerthError(`Error response from daemon: ${err.message}`, {
+  if (err instanceof BerthError && !isDaemonKind(err.kind)) {
+    return new DaemonError(err.message, {
       exitCode: 1,
       cause: err,
     });

@@ -5,7 +5,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { writeArchive, type ImageToSave } from '../../image/archive-save.js';
 import { NoSuchImageError, resolveLocalImage } from '../../image/local.js';
 import { parsePlatform } from '../../image/platform.js';
@@ -54,7 +54,7 @@ async function resolveAll(
       });
     } catch (err) {
       if (err instanceof NoSuchImageError) {
-        throw new BerthError(`Error response from daemon: ${err.message}`, {
+        throw new DaemonError(`${err.message}`, {
           exitCode: 1,
           cause: err,
         });

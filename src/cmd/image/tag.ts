@@ -1,6 +1,6 @@
 /** `berth tag SOURCE TARGET`: a new image record pointing at the source's target. */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { resolveLocalImage } from '../../image/local.js';
 import { putImageRecord } from '../../image/record.js';
 import { parseDockerRef } from '../../registry/reference.js';
@@ -14,16 +14,13 @@ export async function tagImage(
   // Both names are checked before anything is looked up, as the docker CLI does.
   const dst = parseDockerRef(target);
   if (dst.digest !== undefined) {
-    throw new BerthError(
-      'Error response from daemon: refusing to create a tag with a digest reference',
-    );
+    throw new DaemonError('refusing to create a tag with a digest reference');
   }
   let img;
   try {
     img = await resolveLocalImage(client, source);
   } catch (err) {
-    if (err instanceof BerthError)
-      throw new BerthError(`Error response from daemon: ${err.message}`, { cause: err });
+    if (err instanceof BerthError) throw new DaemonError(`${err.message}`, { cause: err });
     throw err;
   }
   await putImageRecord(client, { namespace }, dst.full, img.target, img.labels);

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, DaemonError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
 import { findContainer } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
@@ -71,7 +71,7 @@ export async function createNetworkCmd(settings: NetSettings, o: CreateOptions):
     throw new BerthError(`invalid network name ${JSON.stringify(o.name)}`);
   }
   if (BUILTIN_NETWORKS.includes(o.name as 'bridge')) {
-    throw new BerthError(`Error response from daemon: network with name ${o.name} already exists`);
+    throw new DaemonError(`network with name ${o.name} already exists`);
   }
   try {
     const created = await createNetwork(settings, {
@@ -85,7 +85,7 @@ export async function createNetworkCmd(settings: NetSettings, o: CreateOptions):
     });
     return created.meta.id;
   } catch (e) {
-    throw new BerthError(`Error response from daemon: ${(e as Error).message}`);
+    throw new DaemonError(`${(e as Error).message}`);
   }
 }
 
@@ -217,7 +217,7 @@ function resolve(settings: NetSettings, ref: string): Listed {
       const p = allNetworks(settings).filter((x) => ref && x.id.startsWith(ref));
       return p.length === 1 ? p[0] : undefined;
     })();
-  if (!n) throw new BerthError(`Error response from daemon: network ${ref} not found`);
+  if (!n) throw new DaemonError(`network ${ref} not found`);
   return n;
 }
 
@@ -286,17 +286,14 @@ export async function removeNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   if (BUILTIN_NETWORKS.includes(n.name as 'bridge')) {
-    throw new BerthError(
-      `Error response from daemon: ${n.name} is a pre-defined network and cannot be removed`,
-      {
-        exitCode: 1,
-      },
-    );
+    throw new DaemonError(`${n.name} is a pre-defined network and cannot be removed`, {
+      exitCode: 1,
+    });
   }
   const users = await usersOf(client, n.name);
   if (users.length > 0) {
-    throw new BerthError(
-      `Error response from daemon: error while removing network: network ${n.name} id ${n.id} has active endpoints`,
+    throw new DaemonError(
+      `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
     );
   }
   removeNetworkFile(n.stored!);
@@ -351,21 +348,19 @@ export async function connectNetwork(
     x === 'host' || x === 'none' || x.startsWith('container:');
   if (connect) {
     if (nets.includes(n.name)) {
-      throw new BerthError(
-        `Error response from daemon: endpoint with name ${containerName(c.labels) || c.id} already exists in network ${n.name}`,
+      throw new DaemonError(
+        `endpoint with name ${containerName(c.labels) || c.id} already exists in network ${n.name}`,
       );
     }
     if (nets.some(special) || special(n.name)) {
-      throw new BerthError(
-        'Error response from daemon: container sharing network namespace with another container or host cannot be connected to any other network',
+      throw new DaemonError(
+        'container sharing network namespace with another container or host cannot be connected to any other network',
       );
     }
     nets = [...nets, n.name];
   } else {
     if (!nets.includes(n.name)) {
-      throw new BerthError(
-        `Error response from daemon: container ${c.id} is not connected to network ${n.name}`,
-      );
+      throw new DaemonError(`container ${c.id} is not connected to network ${n.name}`);
     }
     nets = nets.filter((x) => x !== n.name);
     if (nets.length === 0) nets = ['none'];
@@ -392,7 +387,7 @@ export async function connectNetwork(
         delete ns.Networks[n.name];
       }
     } catch (err) {
-      throw new BerthError(`Error response from daemon: ${(err as Error).message}`);
+      throw new DaemonError(`${(err as Error).message}`);
     }
     labels[LABEL.networkSettings] = JSON.stringify(ns);
   }

@@ -2,7 +2,7 @@
  * The `volume` commands' logic: rows for `ls`, Docker's inspect shape, filters and prune.
  */
 import type { Client } from '../../containerd/client.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, errorText } from '../../errors.js';
 import {
   createVolume,
   deleteVolumeDir,
@@ -197,7 +197,7 @@ export async function volumeRm(
       onRemoved(name);
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
-      errors.push(err.message);
+      errors.push(errorText(err));
     }
   }
   return errors;

@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { messageOf } from '../../errors.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class NamespaceRm extends BaseCommand {
@@ -21,7 +22,7 @@ export default class NamespaceRm extends BaseCommand {
         this.log(name);
       } catch (err) {
         if (!(err instanceof Error)) throw err;
-        process.stderr.write(`${err.message}\n`);
+        process.stderr.write(`${messageOf(err)}\n`);
         failed = err;
       }
     }

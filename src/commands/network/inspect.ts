@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { messageOf } from '../../errors.js';
 import { BaseCommand } from '../../base-command.js';
 import { formatFlag } from '../../flags/format.js';
 
@@ -22,7 +23,7 @@ export default class NetworkInspect extends BaseCommand {
         found.push(await inspectNetwork(settings, client, ref));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
-        errors.push(err.message);
+        errors.push(messageOf(err));
       }
     }
     print(found);

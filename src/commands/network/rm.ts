@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { messageOf } from '../../errors.js';
 import { BaseCommand } from '../../base-command.js';
 
 export default class NetworkRm extends BaseCommand {
@@ -24,7 +25,7 @@ export default class NetworkRm extends BaseCommand {
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         if (flags.force && / not found$/.test(err.message)) continue;
-        process.stderr.write(`${err.message}\n`);
+        process.stderr.write(`${messageOf(err)}\n`);
         failed = true;
       }
     }

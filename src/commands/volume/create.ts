@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 
 export default class VolumeCreate extends BaseCommand {
   static summary = 'Create a volume';
@@ -25,9 +25,7 @@ export default class VolumeCreate extends BaseCommand {
     const { args, flags } = await this.parse(VolumeCreate);
     const { settings } = this.loadSettings(flags);
     if (flags.driver !== 'local') {
-      throw new BerthError(
-        `Error response from daemon: create ${args.name ?? ''}: plugin "${flags.driver}" not found`,
-      );
+      throw new DaemonError(`create ${args.name ?? ''}: plugin "${flags.driver}" not found`);
     }
     const { volumeCreate } = await import('../../cmd/volume/volume.js');
     const { parseLabels } = await import('../../cmd/namespace/namespace.js');

@@ -269,5 +269,5 @@ describe('formatter/format fast paths', () => {
         `case ${i}: ${JSON.stringify(opts)}`,
       );
     }
-  });
+  }).timeout(30_000);
 });

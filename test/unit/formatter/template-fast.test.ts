@@ -281,7 +281,7 @@ describe('formatter/template fast path', () => {
         `never saw ${String(want)}: ${[...seen].join(' | ')}`,
       );
     }
-  });
+  }).timeout(30_000);
 
   it('reports field errors like the generic executor, keeping the partial output', () => {
     const tmpl = compileTemplate('id={{.ID}}\n  {{.A.Nope}} tail');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ellipsis } from '../../../src/cmd/image/history.js';
 import { dockerImageConfig } from '../../../src/cmd/image/inspect.js';
 import { parseImageFilters, rowsOf, summarize } from '../../../src/cmd/image/list.js';
-import { BerthError, UsageError } from '../../../src/errors.js';
+import { BerthError, errorText, UsageError } from '../../../src/errors.js';
 import { marshalJSON } from '../../../src/formatter/gojson.js';
 import { compileTemplate } from '../../../src/formatter/template.js';
 import type { LocalImage } from '../../../src/image/local.js';
@@ -121,7 +121,7 @@ describe('images rows (docker/cli image formatter rules)', () => {
       () => parseImageFilters(['color=red']),
       (e: unknown) =>
         e instanceof BerthError &&
-        e.message === "Error response from daemon: invalid filter 'color'",
+        errorText(e) === "Error response from daemon: invalid filter 'color'",
     );
     assert.throws(() => parseImageFilters(['dangling=maybe']), /invalid filter 'dangling=maybe'/);
   });

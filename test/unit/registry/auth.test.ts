@@ -42,7 +42,10 @@ process.stdin.on('end', () => {
 `;
 }
 
-describe('registry/auth', () => {
+describe('registry/auth', function () {
+  // Several tests spawn credential-helper processes; on a loaded 2-core machine each spawn of node
+  // alone can take over a second, so mocha's 2 s default measures the machine, not the code.
+  this.timeout(30_000);
   let dir: string;
   let configDir: string;
   let helperDb: string;

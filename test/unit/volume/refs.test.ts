@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { errorText } from '../../../src/errors.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +119,7 @@ describe('volume references', () => {
       (err: unknown) => {
         assert.ok(err instanceof VolumeInUseError);
         assert.equal(
-          err.message,
+          errorText(err),
           'Error response from daemon: remove busy: volume is in use - [aaa bbb]',
         );
         assert.equal(err.exitCode, 1);
@@ -128,7 +129,7 @@ describe('volume references', () => {
     assert.equal(await removeVolume(settings(), 'free', { users }), true);
     await assert.rejects(removeVolume(settings(), 'free', { users }), (err: unknown) => {
       assert.ok(err instanceof NoSuchVolumeError);
-      assert.equal(err.message, 'Error response from daemon: get free: no such volume');
+      assert.equal(errorText(err), 'Error response from daemon: get free: no such volume');
       return true;
     });
     assert.equal(await removeVolume(settings(), 'free', { force: true, users }), false);

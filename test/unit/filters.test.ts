@@ -8,9 +8,9 @@ import {
   pruneUntil,
   untilTimes,
   type FilterSpec,
-} from '../../../src/filters.js';
-import { parseTimeArg } from '../../../src/container/logs.js';
-import { BerthError } from '../../../src/errors.js';
+} from '../../src/filters.js';
+import { parseTimeArg } from '../../src/container/logs.js';
+import { BerthError, errorText } from '../../src/errors.js';
 
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
 const H = 3_600_000;
@@ -19,7 +19,8 @@ const H = 3_600_000;
 function fails(fn: () => unknown, message: string, exitCode: number): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof BerthError, `expected a BerthError, got ${String(e)}`);
-    assert.equal(e.message, message);
+    // As printed: errorText adds the daemon's prefix to the daemon kinds.
+    assert.equal(errorText(e), message);
     assert.equal(e.exitCode, exitCode);
     return true;
   });
