@@ -3,9 +3,40 @@
 // survive a killed CLI, no orphan logger, concurrent start/restart that converge.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { berth, berthAsync, ctr, ctrList, env, uniqueName, type Result } from '../support/berth.js';
+import {
+  berth as suiteBerth,
+  berthAsync as suiteBerthAsync,
+  ctr,
+  ctrList,
+  env,
+  suiteToml,
+  uniqueName,
+  type Result,
+  type RunOptions,
+} from '../support/berth.js';
+
+/**
+ * The suite's settings with CNI configs of this file's own: the /29 network must not be pruned
+ * by another run's `network prune` while its containers are created or exited.
+ */
+function privateToml(): string {
+  const dir = join(env.dir, `net.d-${env.namespace}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(env.dir, `berth-${env.namespace}-lifecycle.toml`);
+  const base = readFileSync(suiteToml(), 'utf8').replace(
+    /^cni_netconfpath = .*$/m,
+    `cni_netconfpath = ${JSON.stringify(dir)}`,
+  );
+  writeFileSync(file, base);
+  return file;
+}
+
+const berth = (args: string[], opts: RunOptions = {}): Result =>
+  suiteBerth(args, { ...opts, env: { BERTH_TOML: privateToml(), ...opts.env } });
+const berthAsync = (args: string[], opts: RunOptions = {}) =>
+  suiteBerthAsync(args, { ...opts, env: { BERTH_TOML: privateToml(), ...opts.env } });
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
 
