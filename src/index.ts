@@ -56,6 +56,11 @@ import Load from './commands/load.js';
 import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Events from './commands/events.js';
+import Update from './commands/update.js';
+import SystemPrune from './commands/system/prune.js';
+import SystemDf from './commands/system/df.js';
+import Completion from './commands/completion.js';
 
 export { run, flush, handle } from '@oclif/core';
 export { exitOnClosedPipe } from './process.js';
@@ -116,4 +121,9 @@ export const COMMANDS: Record<string, Command.Class> = {
   push: Push,
   login: Login,
   logout: Logout,
+  events: Events,
+  update: Update,
+  'system:prune': SystemPrune,
+  'system:df': SystemDf,
+  completion: Completion,
 };

@@ -41,6 +41,7 @@ export default class Stats extends BaseCommand {
         all: flags.all,
         noStream: flags['no-stream'],
         noTrunc: flags['no-trunc'],
+        tty: Boolean(process.stdout.isTTY),
         signal: controller.signal,
         resolve: (ref) => findContainer(client, ref),
         listAll: () => containersNewestFirst(client),

@@ -14,6 +14,7 @@ import { parseSignal } from '../opts/container-parsers.js';
 import { LABEL, RESTART_LABEL } from '../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
 import { rmSync, writeFileSync } from 'node:fs';
+import { publishEvent } from '../events/index.js';
 import { detachNetwork } from './exit.js';
 import { withContainerLock } from './lock.js';
 import { SHIM_TIMEOUT_MS, withShimDeadline } from './shim.js';
@@ -109,11 +110,13 @@ export async function stopContainer(
 ): Promise<void> {
   const stop = async (): Promise<void> => {
     await markExplicitlyStopped(client, container, 'before');
-    await withShimDeadline(
+    const stopped = await withShimDeadline(
       (why) => `cannot stop container: ${container.id}: ${why}`,
       () => stopTask(client, container, opts),
     );
     await markExplicitlyStopped(client, container, 'after');
+    // Docker reports `stop` only for a container that was running.
+    if (stopped) await publishEvent(client, 'container', 'stop', container.id);
     // Docker frees a stopped container's addresses and published ports; `start` takes new ones.
     if (opts.settings) await detachNetwork(opts.settings, container.id);
   };
@@ -121,26 +124,31 @@ export async function stopContainer(
   return withContainerLock(opts.settings.namespace, container.id, stop);
 }
 
-async function stopTask(client: Client, container: Container, opts: StopOptions): Promise<void> {
+/** True when there was a running task to stop. */
+async function stopTask(client: Client, container: Container, opts: StopOptions): Promise<boolean> {
   const task = await getTask(client, container.id, SHIM_TIMEOUT_MS);
-  if (!task) return;
+  if (!task) return false;
   const status = String(task.status);
-  if (status === 'STOPPED') return;
+  if (status === 'STOPPED') return false;
   if (status === 'CREATED') {
     // Never started: nothing to signal gracefully.
     await killAndWait(client, container.id);
-    return;
+    return false;
   }
   const signal = opts.signal ?? stopSignalOf(container);
   const timeout = stopTimeoutOf(container, opts.timeout);
+  const kill = (sig: number): Promise<void> =>
+    publishEvent(client, 'container', 'kill', container.id, { signal: String(sig) });
   if (timeout === 0 || signal === SIGKILL) {
+    await kill(SIGKILL);
     await killAndWait(client, container.id);
-    return;
+    return true;
   }
+  await kill(signal);
   try {
     await signalTask(client, container.id, signal);
   } catch (err) {
-    if (err instanceof NotFoundError || err instanceof FailedPreconditionError) return;
+    if (err instanceof NotFoundError || err instanceof FailedPreconditionError) return true;
     throw err;
   }
   // A paused container gets the signal when it thaws.
@@ -153,10 +161,12 @@ async function stopTask(client: Client, container: Container, opts: StopOptions)
       { timeoutMs: timeout < 0 ? 0 : timeout * 1000 },
     );
   } catch (err) {
-    if (err instanceof NotFoundError) return;
+    if (err instanceof NotFoundError) return true;
     if (!(err instanceof DeadlineExceededError)) throw err;
+    await kill(SIGKILL);
     await killAndWait(client, container.id, 30_000);
   }
+  return true;
 }
 
 /** `restart`: stop (as `stop` does), then `start` (the caller's, as `berth start` does it). */

@@ -7,6 +7,7 @@ import { ServiceBase } from './service.js';
 import type { Any__Output } from './generated/google/protobuf/Any.js';
 import type { Envelope__Output } from './generated/containerd/services/events/v1/Envelope.js';
 import type { SubscribeRequest } from './generated/containerd/services/events/v1/SubscribeRequest.js';
+import type { PublishRequest } from './generated/containerd/services/events/v1/PublishRequest.js';
 import type { ContainerCreate__Output } from './generated/containerd/events/ContainerCreate.js';
 import type { ContainerDelete__Output } from './generated/containerd/events/ContainerDelete.js';
 import type { ContainerUpdate__Output } from './generated/containerd/events/ContainerUpdate.js';
@@ -141,7 +142,7 @@ export function decodeEnvelope(envelope: Envelope__Output): DecodedEvent | Unkno
   return { ...common, type: name, event } as DecodedEvent;
 }
 
-/** containerd.services.events.v1.Events (subscriber side only). */
+/** containerd.services.events.v1.Events. */
 export class EventsService extends ServiceBase {
   constructor(conn: Connection) {
     super(conn, 'events', 'containerd.services.events.v1.Events');
@@ -155,6 +156,14 @@ export class EventsService extends ServiceBase {
    */
   subscribe(request: SubscribeRequest = {}, opts?: CallOptions): ServerStream<Envelope__Output> {
     return this.serverStream('Subscribe', request, opts);
+  }
+
+  /**
+   * Dispatches an event to every subscriber of the call's namespace; containerd stamps it
+   * and forwards the Any untouched, so its type need not be one containerd knows.
+   */
+  publish(request: PublishRequest, opts?: CallOptions): Promise<void> {
+    return this.unaryVoid('Publish', request, opts);
   }
 
   /** Decoded variant of subscribe(). */

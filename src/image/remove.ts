@@ -10,6 +10,7 @@ import { NotFoundError } from '../containerd/errors.js';
 import { asDaemonText, BerthError } from '../errors.js';
 import { chainIds } from './chain.js';
 import { distributionSourceKey } from './content.js';
+import { publishEvent } from '../events/index.js';
 import {
   listLocalImages,
   NoSuchImageError,
@@ -136,6 +137,7 @@ export async function removeImage(
     await deleteRecord(client, named.name, remaining.length === 0 && !users.some((u) => u.running));
     state.images = state.images.filter((i) => i !== named);
     opts.onLine(`Untagged: ${familiarOf(named.name)}`);
+    await publishEvent(client, 'image', 'untag', id, { name: familiarOf(named.name) });
     if (digestLine) opts.onLine(digestLine);
     if (remaining.length > 0) return;
     removedByName = true;
@@ -169,9 +171,11 @@ export async function removeImage(
     await deleteRecord(client, rec.name, i === names.length - 1);
     state.images = state.images.filter((x) => x !== rec);
     opts.onLine(`Untagged: ${familiarOf(rec.name)}`);
+    await publishEvent(client, 'image', 'untag', id, { name: familiarOf(rec.name) });
     if (pulled) opts.onLine(`Untagged: ${r.familiarName}@${rec.target.digest}`);
   }
   opts.onLine(`Deleted: ${id}`);
+  await publishEvent(client, 'image', 'delete', id, { name: id });
   // Layers no other image stands on are gone too; Docker lists them top-down.
   const kept = new Set(state.images.flatMap((i) => chainIds(i.diffIds)));
   for (const c of chainIds(img.diffIds).reverse()) {

@@ -353,3 +353,35 @@ export function specToJSON(value: unknown): string {
   );
   return json.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }
+
+/**
+ * Parses a stored spec so that `specToJSON` writes it back unchanged: integers beyond 2^53 (an
+ * RLIM_INFINITY rlimit) come back as bigints instead of rounded numbers Go would refuse.
+ */
+export function specFromJSON<T = Spec>(text: string): T {
+  // Walk the text so that digits inside strings are never touched.
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      const m = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+      m.lastIndex = i;
+      const num = m.exec(text)?.[0] ?? ch;
+      out +=
+        /^-?\d+$/.test(num) && !Number.isSafeInteger(Number(num)) ? `"\\u0000bigint:${num}"` : num;
+      i += num.length;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return JSON.parse(out, (_key, v: unknown) =>
+    typeof v === 'string' && v.startsWith(BIGINT_MARK) ? BigInt(v.slice(BIGINT_MARK.length)) : v,
+  ) as T;
+}

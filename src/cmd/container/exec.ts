@@ -6,6 +6,7 @@ import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { PROCESS_TYPE_URL, unpackJsonAny } from '../../containerd/helpers.js';
 import { BerthError, DaemonError } from '../../errors.js';
 import { parseEnvFile } from '../../opts/container-parsers.js';
+import { execAction, publishEvent } from '../../events/index.js';
 import { allCapabilities } from '../../oci/capabilities.js';
 import { replaceOrAppendEnv } from '../../oci/opts.js';
 import type { Process, Spec } from '../../oci/spec.js';
@@ -78,6 +79,9 @@ export async function execInContainer(
     proc.capabilities = { bounding: caps, effective: caps, permitted: caps };
   }
   const execId = randomBytes(8).toString('hex');
+  // Announced before containerd's own exec events, which carry no command line.
+  const announce = (kind: 'exec_create' | 'exec_start'): Promise<void> =>
+    publishEvent(client, 'container', execAction(kind, o.args), c.id, { execID: execId });
   const json = JSON.stringify(proc, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
   const spec_ = { type_url: PROCESS_TYPE_URL, value: Buffer.from(json) };
 
@@ -96,6 +100,7 @@ export async function execInContainer(
 
   if (o.detach) {
     try {
+      await announce('exec_create');
       await client.tasks.exec({
         container_id: c.id,
         exec_id: execId,
@@ -105,6 +110,7 @@ export async function execInContainer(
         terminal: false,
         spec: spec_,
       });
+      await announce('exec_start');
       await client.tasks.start({ container_id: c.id, exec_id: execId });
     } catch (err) {
       await client.tasks
@@ -126,6 +132,7 @@ export async function execInContainer(
     out.on('data', (d: Buffer) => process.stdout.write(d));
     err?.on('data', (d: Buffer) => process.stderr.write(d));
     const outputDone = Promise.all([ended(out), err ? ended(err) : Promise.resolve()]);
+    await announce('exec_create');
     try {
       await client.tasks.exec({
         container_id: c.id,
@@ -141,6 +148,7 @@ export async function execInContainer(
     }
     const waited = client.tasks.wait({ container_id: c.id, exec_id: execId });
     waited.catch(() => undefined);
+    await announce('exec_start');
     try {
       await client.tasks.start({ container_id: c.id, exec_id: execId });
     } catch (e) {

@@ -2,6 +2,7 @@
 import type { Client } from '../../containerd/client.js';
 import { FailedPreconditionError, NotFoundError } from '../../containerd/errors.js';
 import { BerthError, DaemonError } from '../../errors.js';
+import { publishEvent } from '../../events/index.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 import { SHIM_TIMEOUT_MS, withShimDeadline } from '../../container/shim.js';
@@ -35,6 +36,7 @@ async function killTask(
   // Killing with the stop signal or SIGKILL is a deliberate stop: the restart policy must not undo it.
   const deliberate = signal === 9 || signal === stopSignalOf(container);
   if (deliberate) await markExplicitlyStopped(client, container, 'before');
+  await publishEvent(client, 'container', 'kill', container.id, { signal: String(signal) });
   try {
     await client.tasks.kill(
       { container_id: container.id, signal, all: false },

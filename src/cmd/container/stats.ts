@@ -323,6 +323,9 @@ export function redraw(text: string): string {
 
 /** Clears the screen once before the first frame, as docker/cli does. */
 export const CLEAR_SCREEN = '\x1b[2J';
+/** The cursor is hidden while tables redraw under it, and shown again however streaming ends. */
+export const HIDE_CURSOR = '\x1b[?25l';
+export const SHOW_CURSOR = '\x1b[?25h';
 
 export interface StatsOptions {
   /** The containers named by the user; empty = all running (or all with `all`). */
@@ -330,6 +333,8 @@ export interface StatsOptions {
   all: boolean;
   noStream: boolean;
   noTrunc: boolean;
+  /** stdout is a terminal: redraw in place; otherwise each refresh is a new plain table. */
+  tty?: boolean;
   /** Renders rows to the table text (the command passes renderList with the user's format). */
   render: (rows: StatsRow[]) => string;
   write: (text: string) => void;
@@ -385,21 +390,28 @@ export async function runStats(client: Client, opts: StatsOptions): Promise<void
   let { targets, tasks } = await targetsNow();
   let prev = await sample(client, targets, tasks);
   let first = true;
-  for (;;) {
-    await sleep(interval, opts.signal);
-    if (opts.signal?.aborted) return;
-    ({ targets, tasks } = await targetsNow());
-    const cur = await sample(client, targets, tasks);
-    const rows = targets.map((t) =>
-      statsRow(t, cur.get(t.container.id), prev.get(t.container.id), opts.noTrunc),
-    );
-    const text = opts.render(rows);
-    if (opts.noStream) {
-      opts.write(text);
-      return;
+  const tty = Boolean(opts.tty) && !opts.noStream;
+  try {
+    for (;;) {
+      await sleep(interval, opts.signal);
+      if (opts.signal?.aborted) return;
+      ({ targets, tasks } = await targetsNow());
+      const cur = await sample(client, targets, tasks);
+      const rows = targets.map((t) =>
+        statsRow(t, cur.get(t.container.id), prev.get(t.container.id), opts.noTrunc),
+      );
+      const text = opts.render(rows);
+      if (opts.noStream) {
+        opts.write(text);
+        return;
+      }
+      // Off a terminal (a pipe, a log file) escape codes would be noise: one table per refresh.
+      if (tty) opts.write(`${first ? CLEAR_SCREEN + HIDE_CURSOR : ''}${redraw(text)}`);
+      else opts.write(text);
+      first = false;
+      prev = cur;
     }
-    opts.write(`${first ? CLEAR_SCREEN : ''}${redraw(text)}`);
-    first = false;
-    prev = cur;
+  } finally {
+    if (tty && !first) opts.write(SHOW_CURSOR);
   }
 }

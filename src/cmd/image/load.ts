@@ -1,4 +1,5 @@
 /** `berth load`: reads an archive from a file or stdin and prints Docker's `Loaded image` lines. */
+import { publishEvent } from '../../events/index.js';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -56,6 +57,9 @@ export async function runLoad(client: Client, opts: LoadCommandOptions): Promise
         continue;
       }
       for (const n of img.names) opts.stdout.write(`Loaded image: ${n.familiar}\n`);
+      await publishEvent(client, 'image', 'load', img.configDigest, {
+        name: img.names[0]?.familiar ?? img.configDigest,
+      });
     }
   } finally {
     if (input !== opts.stdin) input.destroy();

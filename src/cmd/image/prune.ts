@@ -7,6 +7,7 @@ import { NotFoundError } from '../../containerd/errors.js';
 import { humanSize } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { recordReference, type LocalImage } from '../../image/local.js';
+import { isCriManaged } from '../../labels.js';
 import { labelsMatch, parseFilterFlags, pruneUntil } from '../../filters.js';
 import { loadImageState, removeImage } from '../../image/remove.js';
 
@@ -42,6 +43,36 @@ function parseFilters(list: readonly string[]): (img: LocalImage) => boolean {
   };
 }
 
+/** CRI marks the images kubelet must keep (the pause image) with this label. */
+export const CRI_PINNED_LABEL = 'io.cri-containerd.pinned';
+
+/** The image references CRI containers and sandboxes were created from (a name, ID or digest). */
+async function criImageRefs(client: Client): Promise<string[]> {
+  const { containers } = await client.containers.list({ filters: [] });
+  return containers.filter((c) => isCriManaged(c.labels) && c.image).map((c) => c.image);
+}
+
+/** Config digests of the images those references name: by record name, image ID or manifest digest. */
+export function criNeeded(images: readonly LocalImage[], refs: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const ref of refs) {
+    const digest = /@?(sha256:[0-9a-f]{64})$/.exec(ref)?.[1];
+    for (const img of images) {
+      if (
+        img.name === ref ||
+        img.configDigest === ref ||
+        (digest !== undefined &&
+          (img.configDigest === digest ||
+            img.target.digest === digest ||
+            img.manifestDescriptor.digest === digest))
+      ) {
+        out.add(img.configDigest);
+      }
+    }
+  }
+  return out;
+}
+
 export async function pruneImages(client: Client, opts: PruneOptions): Promise<PruneResult> {
   const matches = parseFilters(opts.filters);
   const state = await loadImageState(client);
@@ -49,9 +80,12 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   for (const img of state.images)
     byId.set(img.configDigest, [...(byId.get(img.configDigest) ?? []), img]);
 
+  const needed = criNeeded(state.images, await criImageRefs(client));
   const victims: string[] = [];
   for (const [id, records] of byId) {
     if (state.users.has(id)) continue;
+    // kubelet's: pinned images (the sandbox image) and any image a CRI container names.
+    if (needed.has(id) || records.some((r) => r.labels[CRI_PINNED_LABEL] === 'pinned')) continue;
     if (!opts.all && records.some(tagged)) continue;
     if (!records.every(matches)) continue;
     victims.push(id);

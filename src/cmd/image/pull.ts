@@ -1,4 +1,5 @@
 /** `berth pull`: Docker's pull output around image/pull.ts. */
+import { publishEvent } from '../../events/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError, isDaemonKind } from '../../errors.js';
 import { parsePlatform } from '../../image/platform.js';
@@ -54,6 +55,9 @@ export async function runPull(
       const reporter = reporterFor(out, opts.quiet);
       try {
         const result = await pullImage(client, settings, ref, { ...common, reporter });
+        await publishEvent(client, 'image', 'pull', result.ref.familiar, {
+          name: result.ref.familiarName,
+        });
         reporter.line(`Digest: ${result.target.digest}`);
         reporter.line(
           result.changed

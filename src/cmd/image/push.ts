@@ -4,6 +4,7 @@
  * the same registry when berth knows one that holds it, and uploaded (streamed from the content
  * store) otherwise. Manifests go up byte for byte as stored, so the pushed digest is the local one.
  */
+import { publishEvent } from '../../events/index.js';
 import type { Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
 import type { CallOptions } from '../../containerd/connection.js';
@@ -301,6 +302,9 @@ export async function runPush(
     for (const { tag, local } of locals) {
       const root = await pushTag(ctx, local, tag);
       line(`${tag}: digest: ${root.digest} size: ${root.size}`);
+      await publishEvent(client, 'image', 'push', withTag(repo, tag).familiar, {
+        name: repo.familiarName,
+      });
       if (opts.quiet) out(withTag(repo, tag).familiar);
     }
   } finally {

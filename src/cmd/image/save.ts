@@ -1,4 +1,5 @@
 /** `berth save`: resolves the images, then streams one archive to a file or to stdout. */
+import { publishEvent } from '../../events/index.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -94,8 +95,16 @@ export async function runSave(
     }
   }
   const images = await resolveAll(client, names, opts);
+  const announce = async (): Promise<void> => {
+    for (const img of images) {
+      await publishEvent(client, 'image', 'save', img.configDigest, {
+        name: img.repoTag ?? img.configDigest,
+      });
+    }
+  };
   if (opts.output === undefined || targetDir === undefined) {
     await writeArchive(client, images, opts.stdout, opts.signal ? { signal: opts.signal } : {});
+    await announce();
     return;
   }
   const final = resolve(opts.output);
@@ -110,6 +119,7 @@ export async function runSave(
     await writeArchive(client, images, file, opts.signal ? { signal: opts.signal } : {});
     await closed;
     await rename(tmp, final);
+    await announce();
   } catch (err) {
     file.destroy();
     await rm(tmp, { force: true });

@@ -1,4 +1,5 @@
 /** `berth tag SOURCE TARGET`: a new image record pointing at the source's target. */
+import { publishEvent } from '../../events/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
 import { resolveLocalImage } from '../../image/local.js';
@@ -24,4 +25,5 @@ export async function tagImage(
     throw err;
   }
   await putImageRecord(client, { namespace }, dst.full, img.target, img.labels);
+  await publishEvent(client, 'image', 'tag', img.configDigest, { name: dst.familiar });
 }

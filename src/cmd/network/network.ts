@@ -1,4 +1,5 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
+import { publishEvent } from '../../events/index.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
@@ -398,4 +399,9 @@ export async function connectNetwork(
     },
     { namespace: settings.namespace },
   );
+  await publishEvent(client, 'network', connect ? 'connect' : 'disconnect', n.id, {
+    container: c.id,
+    name: n.name,
+    type: n.driver,
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * The `volume` commands' logic: rows for `ls`, Docker's inspect shape, filters and prune.
  */
+import { publishEvent } from '../../events/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, errorText } from '../../errors.js';
 import {
@@ -159,8 +160,11 @@ export async function volumeCreate(
   settings: VolumeSettings,
   name: string | undefined,
   labels: Record<string, string>,
+  client?: Client,
 ): Promise<string> {
-  return (await createVolume(settings, name, labels)).name;
+  const created = (await createVolume(settings, name, labels)).name;
+  if (client) await publishEvent(client, 'volume', 'create', created, { driver: 'local' });
+  return created;
 }
 
 /** `volume inspect NAME`. */
@@ -192,8 +196,8 @@ export async function volumeRm(
         if (claims.length) users.set(name, [...(users.get(name) ?? []), ...claims]);
         return removeVolume(settings, name, { force: opts.force, users });
       });
+      if (removed) await publishEvent(client, 'volume', 'destroy', name, { driver: 'local' });
       // Docker prints the name even when -f skipped a missing volume.
-      void removed;
       onRemoved(name);
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
@@ -226,6 +230,7 @@ export async function volumePrune(
     if (!matchVolume(v, opts.filters)) continue;
     const size = await volumeSize(v.mountpoint);
     if (await deleteVolumeDir(settings, v.name)) {
+      await publishEvent(client, 'volume', 'destroy', v.name, { driver: 'local' });
       report.deleted.push(v.name);
       report.spaceReclaimed += size;
     }

@@ -29,6 +29,8 @@ export default class VolumeCreate extends BaseCommand {
     }
     const { volumeCreate } = await import('../../cmd/volume/volume.js');
     const { parseLabels } = await import('../../cmd/namespace/namespace.js');
-    this.log(await volumeCreate(settings, args.name, parseLabels(flags.label ?? [])));
+    this.log(
+      await volumeCreate(settings, args.name, parseLabels(flags.label ?? []), await this.client()),
+    );
   }
 }

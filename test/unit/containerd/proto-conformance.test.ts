@@ -201,7 +201,7 @@ describe('containerd proto conformance', function () {
       'Update',
       'Write',
     ]);
-    assert.deepEqual(methods('containerd.services.events.v1.Events'), ['Subscribe']);
+    assert.deepEqual(methods('containerd.services.events.v1.Events'), ['Publish', 'Subscribe']);
   });
 
   it('the JSON descriptors carry exactly what proto/ declares', function () {
