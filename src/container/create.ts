@@ -58,6 +58,7 @@ import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
 import { findContainer, NoSuchContainerError, type Container } from './resolve.js';
 import {
+  NETNS_LABEL,
   setupContainerNetwork,
   teardownContainerNetwork,
   type SetupResult,
@@ -79,6 +80,8 @@ export const RUNTIME = 'io.containerd.runc.v2';
 export interface CreateContext {
   /** Ctrl-C during creation: a pull stops, and what was made so far is undone. */
   signal?: AbortSignal;
+  /** `run`: the task starts right after, so the network is attached now (see setupContainerNetwork). */
+  startNow?: boolean;
 }
 
 export interface CreatedContainer {
@@ -334,6 +337,7 @@ export async function createContainer(
         mac: o.macAddress,
         stateDir,
         readonlyFiles: o.readOnly,
+        attach: Boolean(ctx.startNow),
         taskPid: async (target) => {
           const t = await client.tasks.get({ container_id: target }).catch(() => undefined);
           const st = t?.process?.status;
@@ -361,7 +365,10 @@ export async function createContainer(
     const volumes = createVolumeResolver({
       settings,
       imageRootfs: imageSnapshotRootfs(client, settings, image.chainId),
+      containerId: id,
     });
+    // After the record exists (or the creation failed) the claims have done their job.
+    cleanup.push(() => volumes.releaseClaims());
     cleanup.push(() =>
       removeAnonymousVolumes(settings, volumes.anonymousVolumes).then(() => undefined),
     );
@@ -408,11 +415,8 @@ export async function createContainer(
         tty: o.tty,
         cgroup,
         autoRemove: o.autoRemove,
-        onFailure: o.restart.name === 'on-failure',
-        // always/unless-stopped: containerd's monitor restarts the task without berth, so the
-        // ports stay published (until `stop`).
-        releasePorts:
-          ports.length > 0 && o.restart.name !== 'always' && o.restart.name !== 'unless-stopped',
+        // Its exit releases the network and applies the restart policy.
+        check: o.restart.name !== 'no' || Boolean(net.labels[NETNS_LABEL]),
       });
       const labels = encodeContainerLabels(o, {
         imageLabels: image.config.Labels ?? {},
@@ -476,6 +480,7 @@ export async function createContainer(
         settled: Promise.resolve(),
       };
       cleanup.clear();
+      volumes.releaseClaims();
       // The container record now references the snapshot; the lease has done its job.
       created.settled = released = client.leases
         .delete({ id: leaseId, sync: false })

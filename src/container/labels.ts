@@ -23,6 +23,24 @@ export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, i
   return join(settings.dataRoot, 'containers', settings.namespace, id);
 }
 
+/**
+ * The container's state dir and json-file log: its labels', else (a container ctr or CRI made)
+ * berth's own place for it under data_root, never a path made from a missing label.
+ */
+export function stateDirFor(
+  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  c: { id: string; labels?: Record<string, string> },
+): string {
+  return c.labels?.[LABEL.stateDir] || stateDirOf(settings, c.id);
+}
+
+export function logPathFor(
+  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  c: { id: string; labels?: Record<string, string> },
+): string {
+  return c.labels?.[LABEL.logPath] || join(stateDirFor(settings, c), `${c.id}-json.log`);
+}
+
 /** A port as the `berth/ports` label stores it. */
 export interface PortBinding {
   HostIp?: string;

@@ -37,10 +37,11 @@ export interface LoggerParams {
   cgroup: string;
   /** Ask the logger to run `berth rm --auto-remove` when the task exits (`-d --rm`). */
   autoRemove: boolean;
-  /** Ask the logger to run the on-failure check when the task exits. */
-  onFailure: boolean;
-  /** Ask the logger to have the published ports released when the task exits (Docker). */
-  releasePorts?: boolean;
+  /**
+   * Ask the logger to run the exit check when the task exits (`start --restart-check`): the
+   * network is released and the restart policy applied (see ./exit.ts).
+   */
+  check: boolean;
   /** The container's health check, run by the logger (src/health/monitor.ts). */
   health?: HealthConfig;
 }
@@ -61,8 +62,7 @@ export function loggerUri(
   q.set('berth', berthBinary());
   if (p.tty) q.set('tty', '1');
   if (p.autoRemove) q.set('rm', '1');
-  if (p.onFailure) q.set('onfailure', '1');
-  if (p.releasePorts) q.set('ports', '1');
+  if (p.check) q.set('check', '1');
   if (effectiveHealth(p.health)) q.set('health', JSON.stringify(p.health));
   return `binary://${loggerBinary()}?${q.toString()}`;
 }

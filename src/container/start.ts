@@ -1,14 +1,17 @@
 /** `start`: (re)creates the task of an existing container, attached (`-a`) or with the logger. */
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
-import { NotFoundError } from '../containerd/errors.js';
+import { mkdirSync } from 'node:fs';
+import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
+import { NETNS_LABEL } from '../network/index.js';
+import { afterExit, detachNetwork } from './exit.js';
+import { withContainerLock } from './lock.js';
 import { BerthError, DaemonError } from '../errors.js';
 import { LABEL, RESTART_LABEL } from '../labels.js';
 import { loggerUri, withTtyParam } from './logger.js';
-import { jsonLabel, portsOf } from './labels.js';
+import { jsonLabel, logPathFor, stateDirFor } from './labels.js';
 import type { HealthConfig } from '../health/config.js';
 import type { Container } from './resolve.js';
-import { releasePorts } from './stop.js';
 import { markRunning } from './restart.js';
 import { attachTask, prepareFifos, startDetached } from './task.js';
 
@@ -63,20 +66,18 @@ async function clearOldTask(client: Client, id: string, attach: boolean): Promis
 }
 
 function logUriOf(settings: Settings, c: Container, hc: HostConfigLabel): string {
-  const stateDir = c.labels[LABEL.stateDir] ?? '';
+  const stateDir = stateDirFor(settings, c);
   const saved = c.labels[RESTART_LABEL.logUri];
   if (saved) return withTtyParam(saved, Boolean(hc.Tty));
   const policy = hc.RestartPolicy?.Name ?? '';
   return loggerUri(settings, {
     health: jsonLabel<HealthConfig | undefined>(c.labels, LABEL.healthcheck, undefined),
-    logPath: c.labels[LABEL.logPath] ?? `${stateDir}/${c.id}-json.log`,
+    logPath: logPathFor(settings, c),
     stateDir,
     tty: Boolean(hc.Tty),
     cgroup: `/${settings.namespace}/${c.id}`,
     autoRemove: Boolean(hc.AutoRemove),
-    onFailure: policy === 'on-failure',
-    releasePorts:
-      portsOf(c.labels).length > 0 && policy !== 'always' && policy !== 'unless-stopped',
+    check: (policy !== '' && policy !== 'no') || Boolean(c.labels[NETNS_LABEL]),
   });
 }
 
@@ -86,7 +87,34 @@ export interface StartOptions {
   detachKeys?: string;
 }
 
-/** Returns the exit code when attached, undefined otherwise. */
+/**
+ * Attaches the container's network for this run (Docker allocates addresses and ports at start)
+ * and records the endpoints on the container, for inspect, ps and port.
+ */
+async function attachNetwork(client: Client, settings: Settings, c: Container): Promise<void> {
+  const { attachContainerNetwork } = await import('../network/index.js');
+  let attached;
+  try {
+    attached = await attachContainerNetwork({
+      settings,
+      namespace: settings.namespace,
+      containerId: c.id,
+    });
+  } catch (err) {
+    throw new DaemonError((err as Error).message, { cause: err });
+  }
+  if (!attached) return;
+  await client.containers.update({
+    container: { id: c.id, labels: attached.labels },
+    update_mask: { paths: Object.keys(attached.labels).map((k) => `labels.${k}`) },
+  });
+  Object.assign(c.labels, attached.labels);
+}
+
+/**
+ * Returns the exit code when attached, undefined otherwise. Under the container's lock: of
+ * concurrent starts one starts it, the others find it running and succeed, as with Docker.
+ */
 export async function startContainer(
   client: Client,
   settings: Settings,
@@ -94,108 +122,86 @@ export async function startContainer(
   o: StartOptions,
 ): Promise<number | undefined> {
   const hc = hostConfig(c);
-  if (!(await clearOldTask(client, c.id, Boolean(o.attach)))) return undefined;
-  // Ports released when the container stopped are published again first, or start fails.
-  const { reclaimContainerPorts } = await import('../network/index.js');
-  try {
-    await reclaimContainerPorts({ settings, namespace: settings.namespace, containerId: c.id });
-  } catch (err) {
-    throw new DaemonError((err as Error).message, { cause: err });
-  }
-  const mounts = await rootfsMounts(client, c);
   const tty = Boolean(hc.Tty);
   if (o.attach) {
     if (tty && !process.stdin.isTTY)
       throw new BerthError('the input device is not a TTY', { exitCode: 1 });
+    // The lock covers the preparation only: an attached start lasts as long as the container.
+    const ready = await withContainerLock(settings.namespace, c.id, async () => {
+      if (!(await clearOldTask(client, c.id, true))) return false;
+      await attachNetwork(client, settings, c);
+      return true;
+    });
+    if (!ready) return undefined;
     const interactive = Boolean(o.interactive);
     const { fifos, fifoReady, dropFifos } = prepareFifos(interactive, tty);
-    return attachTask(client, settings, {
-      id: c.id,
-      mounts,
-      logPath: c.labels[LABEL.logPath] ?? '/dev/null',
-      stateDir: c.labels[LABEL.stateDir] ?? '',
-      labels: c.labels,
-      tty,
-      interactive,
-      rm: Boolean(hc.AutoRemove),
-      sigProxy: true,
-      logUri: logUriOf(settings, c, hc),
-      detachKeys: o.detachKeys,
-      fifos,
-      fifoReady,
-      dropFifos,
-      streams: new Set(),
-    });
-  }
-  try {
-    await startDetached(client, {
-      id: c.id,
-      stateDir: c.labels[LABEL.stateDir] ?? '',
-      logUri: logUriOf(settings, c, hc),
-      tty,
-      interactive: Boolean(hc.Interactive),
-      mounts,
-    });
-  } catch (err) {
-    if (err instanceof BerthError) {
-      // Docker's `start` prints a failed start without run's `docker: ` form, and exits 1.
-      throw new BerthError(err.message, {
-        kind: err.kind,
-        exitCode: err.exitCode === 125 ? 1 : err.exitCode,
-        cause: err,
+    try {
+      return await attachTask(client, settings, {
+        id: c.id,
+        mounts: await rootfsMounts(client, c),
+        logPath: logPathFor(settings, c),
+        stateDir: stateDirFor(settings, c),
+        labels: c.labels,
+        tty,
+        interactive,
+        rm: Boolean(hc.AutoRemove),
+        sigProxy: true,
+        logUri: logUriOf(settings, c, hc),
+        detachKeys: o.detachKeys,
+        fifos,
+        fifoReady,
+        dropFifos,
+        streams: new Set(),
+        afterExit: () =>
+          afterExit(client, settings, c.id, (fresh) => startContainer(client, settings, fresh, {})),
       });
+    } catch (err) {
+      await detachNetwork(settings, c.id);
+      throw err;
     }
-    throw err;
   }
-  await markRunning(client, c.id, c.labels);
-  return undefined;
+  return withContainerLock(settings.namespace, c.id, async () => {
+    if (!(await clearOldTask(client, c.id, false))) return undefined;
+    await attachNetwork(client, settings, c);
+    const stateDir = stateDirFor(settings, c);
+    mkdirSync(stateDir, { recursive: true, mode: 0o711 });
+    try {
+      await startDetached(client, {
+        id: c.id,
+        stateDir,
+        logUri: logUriOf(settings, c, hc),
+        tty,
+        interactive: Boolean(hc.Interactive),
+        mounts: await rootfsMounts(client, c),
+      });
+    } catch (err) {
+      await detachNetwork(settings, c.id);
+      // Started meanwhile by something that does not take berth's lock (containerd's restart
+      // monitor): the container is simply running.
+      if (err instanceof BerthError && err.cause instanceof AlreadyExistsError) return undefined;
+      if (err instanceof BerthError) {
+        // Docker's `start` prints a failed start without run's `docker: ` form, and exits 1.
+        throw new BerthError(err.message, {
+          kind: err.kind,
+          exitCode: err.exitCode === 125 ? 1 : err.exitCode,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    await markRunning(client, c.id, c.labels);
+    return undefined;
+  });
 }
 
 /**
- * Run by the logger when a detached task exits (`start --restart-check`): on-failure[:N] restarts
- * if the exit code is non-zero and the retry budget allows, counting in
- * `containerd.io/restart.count`; a container that stays down has its published ports freed.
+ * Run by the logger when a detached task exits (`start --restart-check`): the network goes and
+ * the restart policy decides (see ./exit.ts).
  */
 export async function restartCheck(
   client: Client,
   settings: Settings,
   c: Container,
 ): Promise<void> {
-  // The task this check is about has exited; a task found running is a newer one (`restart`,
-  // `start`, the restart monitor) and is left alone, ports included.
-  let exitCode: number | undefined;
-  try {
-    const { process: p } = await client.tasks.get({ container_id: c.id });
-    if (p && p.status !== 'STOPPED') return;
-    exitCode = p?.exit_status;
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) return;
-  }
-  const policy = c.labels[RESTART_LABEL.policy] ?? '';
-  if (await restartsOnFailure(client, c, policy, exitCode)) {
-    await startContainer(client, settings, c, {});
-    return;
-  }
-  // Not coming back (as far as berth decides): Docker frees the published ports.
-  if (policy !== 'always' && policy !== 'unless-stopped') await releasePorts(settings, c.id);
-}
-
-/** The on-failure decision; counts the restart in `containerd.io/restart.count` when yes. */
-async function restartsOnFailure(
-  client: Client,
-  c: Container,
-  policy: string,
-  exitCode: number | undefined,
-): Promise<boolean> {
-  if (!policy.startsWith('on-failure')) return false;
-  if (c.labels[RESTART_LABEL.explicitlyStopped] === 'true') return false;
-  if (!exitCode) return false;
-  const max = Number(policy.split(':')[1] ?? '0');
-  const count = Number(c.labels[RESTART_LABEL.count] ?? '0');
-  if (max > 0 && count >= max) return false;
-  await client.containers.update({
-    container: { id: c.id, labels: { [RESTART_LABEL.count]: String(count + 1) } },
-    update_mask: { paths: [`labels.${RESTART_LABEL.count}`] },
-  });
-  return true;
+  await afterExit(client, settings, c.id, (fresh) => startContainer(client, settings, fresh, {}));
 }

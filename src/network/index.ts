@@ -2,6 +2,9 @@
 export {
   setupContainerNetwork,
   teardownContainerNetwork,
+  attachContainerNetwork,
+  detachContainerNetwork,
+  type AttachResult,
   releaseContainerPorts,
   connectContainerNetwork,
   disconnectContainerNetwork,

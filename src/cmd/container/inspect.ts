@@ -225,7 +225,7 @@ export function buildInspect(
     GraphDriver: { Data: null, Name: container.snapshotter || 'overlayfs' },
     Mounts: mounts,
     Config: config,
-    NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks),
+    NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks, state.Running),
   };
 }
 
@@ -266,6 +266,7 @@ function networkSettings(
   labels: Record<string, string>,
   ports: unknown,
   networks: string[],
+  running: boolean,
 ): Record<string, unknown> {
   let saved: { SandboxKey?: string; Networks?: Record<string, Endpoint> } = {};
   try {
@@ -273,9 +274,19 @@ function networkSettings(
   } catch {
     saved = {};
   }
-  const nets: Record<string, Endpoint> =
+  let nets: Record<string, Endpoint> =
     saved.Networks ??
     Object.fromEntries(networks.map((n) => [n, { NetworkID: '', IPAddress: '' }]));
+  if (!running) {
+    // Addresses are held only while the container runs (the label keeps the last run's).
+    nets = Object.fromEntries(
+      Object.entries(nets).map(([n, e]) => [
+        n,
+        { ...e, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' },
+      ]),
+    );
+    saved.SandboxKey = '';
+  }
   // Docker's top-level fields mirror the default bridge endpoint.
   const bridge = nets.bridge;
   return {
