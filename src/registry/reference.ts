@@ -173,9 +173,11 @@ function splitDockerDomain(name: string): [domain: string, remainder: string] {
     [domain, remainder] = [DEFAULT_DOMAIN, maybeRemote];
   } else if (/[.:]/.test(maybeDomain)) {
     [domain, remainder] = [maybeDomain, maybeRemote];
+  } else if (maybeDomain.toLowerCase() !== maybeDomain) {
+    // distribution's splitDockerDomain: repository paths cannot hold upper case, so an upper-case
+    // first element is taken as a host (`Bad/Ref` reports `Ref`; parseReference refuses the host).
+    [domain, remainder] = [maybeDomain, maybeRemote];
   } else {
-    // Docker Engine 20.10: an upper-case first element is not a host (`pull UPPER/case` is
-    // "repository name must be lowercase", not a DNS lookup of `upper`).
     [domain, remainder] = [DEFAULT_DOMAIN, name];
   }
   if (domain === DEFAULT_DOMAIN && !remainder.includes('/')) {
@@ -202,6 +204,11 @@ export function parseReference(s: string): ImageReference {
     throw new InvalidReferenceError(
       `invalid reference format: repository name (${remote}) must be lowercase`,
     );
+  }
+  // A host only by its upper case (`UPPER/case`) is a mistyped name, not a registry to look up
+  // in DNS: Docker Engine refuses it with these words.
+  if (!/[.:]/.test(domain) && domain !== 'localhost' && domain.toLowerCase() !== domain) {
+    throw new InvalidReferenceError('invalid reference format: repository name must be lowercase');
   }
   return parseExactReference(`${domain}/${remainder}`);
 }

@@ -19,7 +19,16 @@ function make(
   const id = `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`
     .padEnd(64, '0')
     .slice(0, 64);
-  const labels = { 'berth/name': name, 'berth/image': 'busybox', ...(opts.labels ?? {}) };
+  const labels: Record<string, string> = {
+    'berth/name': name,
+    'berth/image': 'busybox',
+    ...(opts.labels ?? {}),
+  };
+  // containerd's restart monitor acts on a container as soon as it carries restart.status: set
+  // while `ctr run` is still creating the task, the monitor races it for the task (and sometimes
+  // leaves a second one, CREATED). The label goes on once the task runs, as a restart would.
+  const restartStatus = labels['containerd.io/restart.status'];
+  delete labels['containerd.io/restart.status'];
   const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const cmd = opts.cmd ?? ['sleep', '1000'];
   const r =
@@ -27,6 +36,10 @@ function make(
       ? ctr(['containers', 'create', ...labelArgs, image(), id, ...cmd])
       : ctr(['run', '-d', ...labelArgs, image(), id, ...cmd]);
   assert.equal(r.code, 0, r.stderr);
+  if (restartStatus !== undefined) {
+    const l = ctr(['containers', 'label', id, `containerd.io/restart.status=${restartStatus}`]);
+    assert.equal(l.code, 0, l.stderr);
+  }
   return { id, name };
 }
 

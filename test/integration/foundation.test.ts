@@ -475,7 +475,8 @@ describe('start-up snapshot (bin/berth)', function () {
     assert.equal(snap.status, 0, snap.stderr);
     assert.match(
       snap.stderr,
-      /exec \S*node --min-semi-space-size=16 --snapshot-blob \S*dist\/berth\.blob -- --address/,
+      // Through the agent's thin client (the worker is the same node command line) or directly.
+      /exec (\S*dist\/berth-client )?\S*node --min-semi-space-size=16 --snapshot-blob \S*dist\/berth\.blob -- --address/,
     );
     const plain = spawnSync(
       process.execPath,

@@ -190,8 +190,10 @@ describe('registry/reference', () => {
       ['-busybox', 'invalid reference format'],
       ['busybox.', 'invalid reference format'],
       ['foo___bar', 'invalid reference format'],
-      // Docker Engine 20.10: an upper-case first element is no host.
-      ['UPPER/case', 'invalid reference format: repository name (UPPER/case) must be lowercase'],
+      // An upper-case first element is taken as a host (docker/cli), then refused as Docker
+      // Engine does, never looked up in DNS.
+      ['UPPER/case', 'invalid reference format: repository name must be lowercase'],
+      ['Bad/Ref', 'invalid reference format: repository name (Ref) must be lowercase'],
       ['foo//bar', 'invalid reference format'],
       ['busybox@sha256:abc', 'invalid reference format'],
       [`busybox:${'t'.repeat(129)}`, 'invalid reference format'],
