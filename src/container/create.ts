@@ -241,7 +241,8 @@ export function specOptsFor(
   } catch (err) {
     throw createError((err as Error).message, err);
   }
-  if (o.cpus !== undefined) opts.push(withCpus(o.cpus));
+  // As Docker: `--cpus 0` is no limit at all (NanoCPUs 0), not a value out of range.
+  if (o.cpus !== undefined && o.cpus !== 0) opts.push(withCpus(o.cpus));
   if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
   if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));
   if (o.memory !== undefined) opts.push(withMemory(o.memory));
