@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
@@ -272,7 +273,8 @@ export async function createContainer(
   const stateDir = stateDirOf(settings, id);
   const logPath = join(stateDir, `${id}-json.log`);
   const cgroup = `/${settings.namespace}/${id}`;
-  const hostname = o.hostname ?? id.slice(0, 12);
+  // Docker: a container on the host's network has the host's name unless -h says otherwise.
+  const hostname = o.hostname ?? (o.networks.includes('host') ? osHostname() : id.slice(0, 12));
   const cleanup = new CleanupStack();
   try {
     const leaseId = newLeaseId();
