@@ -1,7 +1,10 @@
 // Issue 16's small differences from Docker: each checked against what docker 20.10 does.
 import { strict as assert } from 'node:assert';
-import { hostname } from 'node:os';
-import { berth, env, hasTestEnv, uniqueName } from '../support/berth.js';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { berth, BIN, env, hasTestEnv, suiteToml, uniqueName } from '../support/berth.js';
 
 const IMG = (): string => `${env.registry}/lab/busybox:latest`;
 
@@ -70,5 +73,36 @@ describe('issue 16: small differences, as Docker', function () {
     assert.equal(r.stdout.trim(), hostname());
     const h = berth(['run', '--rm', '--network', 'host', '-h', 'given', IMG(), 'hostname']);
     assert.equal(h.stdout.trim(), 'given');
+  });
+
+  it('a user who may not use the socket gets one permission line (run: 126), no EACCES text', function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const dir = mkdtempSync(path.join(tmpdir(), 'berth-perm-'));
+    try {
+      chmodSync(dir, 0o755);
+      const toml = path.join(dir, 'berth.toml');
+      copyFileSync(suiteToml(), toml);
+      chmodSync(toml, 0o644);
+      const as = (args: string[]) =>
+        spawnSync(
+          'setpriv',
+          ['--reuid', '65534', '--regid', '65534', '--clear-groups', BIN, ...args],
+          {
+            encoding: 'utf8',
+            cwd: dir,
+            env: { PATH: process.env.PATH, HOME: dir, BERTH_TOML: toml, BERTH_NO_AGENT: '1' },
+          },
+        );
+      const line = `permission denied while trying to connect to containerd at ${env.address}`;
+      const ps = as(['ps']);
+      assert.equal(ps.status, 1);
+      assert.equal(ps.stderr.trim(), line);
+      const run = as(['run', '--rm', IMG(), 'true']);
+      assert.equal(run.status, 126, run.stderr);
+      assert.equal(run.stderr.split('\n')[0], `berth: ${line}`);
+      assert.doesNotMatch(run.stderr + ps.stderr, /EACCES|is containerd running/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
