@@ -7,6 +7,7 @@ export default tseslint.config(
       'dist/**',
       'dist-tsc/**',
       'src/containerd/generated/**',
+      'src/compose/schema/**',
       'bench/results/**',
     ],
   },

@@ -25,6 +25,7 @@ export const ROOT_DIR = path.resolve(here, '..');
 export const PROTO_DIR = path.join(ROOT_DIR, 'proto');
 const API = 'github.com/containerd/containerd/api';
 const CGROUPS = 'github.com/containerd/cgroups';
+const CRI = 'k8s.io/cri-api/pkg/apis/runtime/v1';
 
 /** Service name (used as file and accessor name) -> proto files it needs. */
 export const SERVICES = {
@@ -51,6 +52,9 @@ export const SERVICES = {
   ],
   // Not a service: the cgroup v1/v2 metrics that Tasks.Metrics returns packed in an Any.
   cgroups: [`${CGROUPS}/stats/v1/metrics.proto`, `${CGROUPS}/v2/stats/metrics.proto`],
+  // kubelet's runtime API (runtime.v1 RuntimeService and ImageService), which containerd's CRI
+  // plugin serves on the same socket; vendored from kubernetes/cri-api with its licence.
+  cri: [`${CRI}/api.proto`],
 };
 
 /** Every .proto under proto/, relative to it. */
@@ -78,7 +82,9 @@ export function loadRoot(files, protoDir = PROTO_DIR) {
     const file = path.join(protoDir, target);
     // A reference tree of containerd's API (the conformance test's) has no cgroups package:
     // berth's own cgroups files stand in for it there.
-    if (protoDir !== PROTO_DIR && target.startsWith(`${CGROUPS}/`) && !existsSync(file)) {
+    // Nor has it kubelet's CRI definition, which is vendored as it is.
+    const ownOnly = target.startsWith(`${CGROUPS}/`) || target.startsWith('k8s.io/');
+    if (protoDir !== PROTO_DIR && ownOnly && !existsSync(file)) {
       return path.join(PROTO_DIR, target);
     }
     return file;

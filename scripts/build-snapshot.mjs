@@ -31,9 +31,11 @@ const snapshotRoot = (root) => `(process.env.BERTH_SNAPSHOT_ROOT || ${JSON.strin
 // BERTH_SNAPSHOT_PLAIN=1: an unminified bundle whose `// path` comments let a CPU profile of a
 // command name the module of every function (with BERTH_KEEP_SNAPSHOT_BUNDLE=1 to keep it).
 const PLAIN = process.env.BERTH_SNAPSHOT_PLAIN === '1';
-// Packages that hold such built-ins in their own module scope (undici keeps http's classes); they
-// are left out of the bundle and required from node_modules on first use.
-const LAZY_PACKAGES = ['undici'];
+// Packages left out of the bundle and required from node_modules on first use: those that hold
+// such built-ins in their own module scope (undici keeps http's classes), and those only a rare
+// command needs (yaml for compose, the Dockerfile and .dockerignore parsers for build: snapshot
+// every command would deserialize).
+const LAZY_PACKAGES = ['undici', 'yaml', 'dockerfile-ast', '@balena/dockerignore'];
 
 /** Keys and plain-data values of the modules that must stay out of the heap. */
 function builtinShapes(root, ids) {
@@ -59,6 +61,14 @@ function builtinShapes(root, ids) {
   );
 }
 
+/** JSON with every non-ASCII character escaped (the bundle must stay one byte per character). */
+function asciiJson(v) {
+  return JSON.stringify(v).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /**
  * Banner for a CommonJS bundle that is to be run under --build-snapshot: it replaces the bundle's
  * require() so that `builtins` and `packages` (left out of the bundle, resolved from root's
@@ -71,7 +81,7 @@ function builtinShapes(root, ids) {
 export function lazyRequireBanner(root, { builtins = LAZY_BUILTINS, packages = [] } = {}) {
   const shapes = builtinShapes(root, [...builtins, ...packages]);
   return `
-const __berthShapes = ${JSON.stringify(shapes)};
+const __berthShapes = ${asciiJson(shapes)};
 const __berthRequire = require;
 const __berthPackages = ${JSON.stringify(packages)};
 const __berthPackageJson = ${snapshotRoot(root)} + '/package.json';

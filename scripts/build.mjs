@@ -4,7 +4,7 @@
 // running while someone rebuilds never sees a half-written dist/.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProto } from './build-proto.mjs';
@@ -85,6 +85,8 @@ try {
   });
 
   buildNative(staging);
+  // Loaded from disk by compose commands only (see src/compose/parse.ts).
+  copyFileSync(join(root, 'src/compose/schema/validate.cjs'), join(staging, 'compose-validate.cjs'));
 
   const dist = join(root, 'dist');
   const old = join(root, `.dist-old-${process.pid}`);

@@ -18,6 +18,8 @@ if ! curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1; then
 fi
 scripts/test-env/build-images.sh "$DIR/images" >&2
 [ -f "$DIR/.pushed" ] || { scripts/test-env/push-images.sh "$DIR/images" "127.0.0.1:$PORT" >&2 && touch "$DIR/.pushed"; }
+# The containerd with CRI (k8s.io tests); a no-op while it runs.
+scripts/test-env/cri.sh start "$DIR/cri" "127.0.0.1:$PORT" "$DIR/images" >&2 9>&-
 cat <<VARS
 export BERTH_TEST_DIR=$DIR
 export BERTH_TEST_ADDRESS=$DIR/run/containerd.sock
@@ -26,5 +28,8 @@ export BERTH_TEST_DATA_ROOT=$DIR/data
 export BERTH_TEST_REGISTRY=127.0.0.1:$PORT
 export BERTH_TEST_REGISTRY_PORT=$PORT
 export BERTH_TEST_IMAGES=$DIR/images
+export BERTH_TEST_CRI_ADDRESS=$DIR/cri/run/containerd.sock
+export BERTH_TEST_CRI_POD_LOGS=$DIR/cri/pods
+export BERTH_TEST_CRI_SANDBOX_IMAGE=127.0.0.1:$PORT/lab/pause:3.9
 export BERTH_TEST_NAMESPACE=\${BERTH_TEST_NAMESPACE:-dev-\$\$}
 VARS

@@ -49,6 +49,12 @@ export BERTH_TEST_NAMESPACE=berth-test-$$-$RANDOM
 export BERTH_TEST_REGISTRY_PORT=${BERTH_TEST_REGISTRY_PORT:-$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}
 export BERTH_TEST_REGISTRY=127.0.0.1:$BERTH_TEST_REGISTRY_PORT
 export BERTH_TEST_IMAGES=$ROOT/.test-tmp/images
+# A second containerd, with the CRI plugin, for the k8s.io tests (scripts/test-env/cri.sh).
+CRI_DIR=$TEST_DIR/cri
+CRI_BRIDGE=bcri$((RANDOM % 10000))
+export BERTH_TEST_CRI_ADDRESS=$CRI_DIR/run/containerd.sock
+export BERTH_TEST_CRI_POD_LOGS=$CRI_DIR/pods
+export BERTH_TEST_CRI_SANDBOX_IMAGE=$BERTH_TEST_REGISTRY/lab/pause:3.9
 
 # The default network's bridge and its iptables rules (BERTH-FWD/NAT-berth0) outlive containers,
 # as docker0 does; the suite removes them when it is done.
@@ -71,6 +77,8 @@ teardown() {
   fi
   bin/berth --address "$BERTH_TEST_ADDRESS" --data-root "$BERTH_TEST_DATA_ROOT" \
     system stop --state-dir "$BERTH_TEST_STATE" >/dev/null 2>&1
+  scripts/test-env/cri.sh stop "$CRI_DIR" >/dev/null 2>&1
+  ip link del "$CRI_BRIDGE" 2>/dev/null
   scripts/test-env/registry.sh stop "$TEST_DIR/registry" >/dev/null 2>&1
   # The agent's waiting workers mark themselves <socket>.idle-<pid>; a worker still serving then
   # would be a test that never ended, which the suite has already failed on.
@@ -108,6 +116,10 @@ scripts/test-env/registry.sh start "$TEST_DIR/registry" "$BERTH_TEST_REGISTRY_PO
 echo "==> test images"
 scripts/test-env/build-images.sh "$BERTH_TEST_IMAGES"
 scripts/test-env/push-images.sh "$BERTH_TEST_IMAGES" "$BERTH_TEST_REGISTRY"
+
+echo "==> containerd with CRI at $BERTH_TEST_CRI_ADDRESS"
+scripts/test-env/cri.sh start "$CRI_DIR" "$BERTH_TEST_REGISTRY" "$BERTH_TEST_IMAGES" \
+  --bridge "$CRI_BRIDGE" --subnet 198.18.200.0/24
 
 echo "==> integration tests"
 npx mocha --timeout 120000 'test/integration/**/*.test.ts'

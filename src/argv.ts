@@ -72,6 +72,7 @@ const TOPICS = new Set([
   'namespace',
   'system',
   'network',
+  'pod',
   'volume',
   'builder',
 ]);
@@ -146,6 +147,8 @@ export function rewriteArgv(argv: string[], commands: ManifestCommands): Rewritt
   if (!cmd && idLen === 2 && manifestKnown) {
     return { unknownCommand: { topic: rest[0], words: idTokens.join(' ') } };
   }
+  // compose parses its own words (project flags before the verb, each verb's flags after it).
+  if (id === 'compose') return { argv: [...idTokens, ...globals, '--', ...tail] };
   if (cmd) {
     const flags = cmd.flags ?? {};
     const stop = INTERSPERSE_STOP.has(id);

@@ -24,6 +24,7 @@ const TOPIC_SUMMARY: Record<string, string> = {
   image: 'Manage images',
   namespace: 'Manage containerd namespaces',
   network: 'Manage networks',
+  pod: "Show kubelet's pods (read-only, through CRI)",
   system: 'Manage berth and its containerd',
   volume: 'Manage volumes',
 };

@@ -1,11 +1,14 @@
 // The bundle's entry: oclif's explicit command table plus the runner bin/run.js calls.
 import type { Command } from '@oclif/core';
 import Version from './commands/version.js';
+import Compose from './commands/compose.js';
 import Info from './commands/info.js';
 import NamespaceLs from './commands/namespace/ls.js';
 import NamespaceCreate from './commands/namespace/create.js';
 import NamespaceRm from './commands/namespace/rm.js';
 import NamespaceInspect from './commands/namespace/inspect.js';
+import Pods from './commands/pods.js';
+import PodInspect from './commands/pod/inspect.js';
 import SystemStart from './commands/system/start.js';
 import SystemStop from './commands/system/stop.js';
 import SystemStatus from './commands/system/status.js';
@@ -51,11 +54,18 @@ import Rmi from './commands/rmi.js';
 import History from './commands/history.js';
 import ImageInspect from './commands/image/inspect.js';
 import ImagePrune from './commands/image/prune.js';
+import ImageCopy from './commands/image/copy.js';
 import Save from './commands/save.js';
 import Load from './commands/load.js';
 import Push from './commands/push.js';
 import Login from './commands/login.js';
 import Logout from './commands/logout.js';
+import Build from './commands/build.js';
+import BuilderPrune from './commands/builder/prune.js';
+import Commit from './commands/commit.js';
+import Export from './commands/export.js';
+import Diff from './commands/diff.js';
+import Import from './commands/import.js';
 import Events from './commands/events.js';
 import Update from './commands/update.js';
 import SystemPrune from './commands/system/prune.js';
@@ -67,11 +77,14 @@ export { exitOnClosedPipe } from './process.js';
 
 export const COMMANDS: Record<string, Command.Class> = {
   version: Version,
+  compose: Compose,
   info: Info,
   'namespace:ls': NamespaceLs,
   'namespace:create': NamespaceCreate,
   'namespace:rm': NamespaceRm,
   'namespace:inspect': NamespaceInspect,
+  pods: Pods,
+  'pod:inspect': PodInspect,
   'system:start': SystemStart,
   'system:stop': SystemStop,
   'system:status': SystemStatus,
@@ -116,11 +129,18 @@ export const COMMANDS: Record<string, Command.Class> = {
   history: History,
   'image:inspect': ImageInspect,
   'image:prune': ImagePrune,
+  'image:copy': ImageCopy,
   save: Save,
   load: Load,
   push: Push,
   login: Login,
   logout: Logout,
+  build: Build,
+  'builder:prune': BuilderPrune,
+  commit: Commit,
+  export: Export,
+  diff: Diff,
+  import: Import,
   events: Events,
   update: Update,
   'system:prune': SystemPrune,

@@ -34,6 +34,8 @@ export const LABEL = {
    * set to "", so their keys live here and are shown back as `"key": ""`.
    */
   emptyLabels: 'berth/empty-labels',
+  /** JSON: Docker's Config.Healthcheck after merging the flags with the image's HEALTHCHECK. */
+  healthcheck: 'berth/healthcheck',
 } as const;
 
 /** nerdctl's labels, read so containers it created show with their names. */

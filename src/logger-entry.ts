@@ -13,10 +13,17 @@
  */
 import * as fs from 'node:fs';
 import { Socket } from 'node:net';
+import { effectiveHealth, type HealthConfig } from './health/config.js';
+import { startHealthMonitor, type Monitor } from './health/monitor.js';
+import { nowRfc3339Nano } from './health/state.js';
 
 const args = process.argv.slice(2);
 const param: Record<string, string> = {};
 for (let i = 0; i + 1 < args.length; i += 2) param[args[i] as string] = args[i + 1] as string;
+
+/** Whether the container's exit is to be acted on (`rm`, restart policy, network release). */
+const mustAct =
+  param.rm === '1' || param.onfailure === '1' || param.ports === '1' || param.check === '1';
 
 const tty = param.tty === '1';
 const logPath = param.log ?? '';
@@ -26,20 +33,11 @@ const logFd = fs.openSync(
   0o640,
 );
 
-const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-function now(): string {
-  const ns = hrBase + process.hrtime.bigint();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(Number(ns / 1_000_000n))
-    .toISOString()
-    .replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
-}
-
 const partial: Record<string, string> = { stdout: '', stderr: '' };
 function write(stream: 'stdout' | 'stderr', chunk: string, final = false): void {
   let text = partial[stream] + chunk;
   let out = '';
-  const time = now();
+  const time = nowRfc3339Nano();
   for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
     out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
     text = text.slice(nl + 1);
@@ -68,14 +66,14 @@ function isOpen(fd: number): boolean {
   }
 }
 
-function pump(fd: number, stream: 'stdout' | 'stderr', fifo = false): void {
+function pump(fd: number, stream: 'stdout' | 'stderr'): void {
   open++;
-  // A FIFO opened non-blocking needs libuv's pipe handling (no EAGAIN errors, EOF only once a
-  // writer has come and gone); the shim's pipes are plain blocking fds.
-  const rs = fifo
-    ? new Socket({ fd, readable: true, writable: false }).setEncoding('utf8')
-    : fs.createReadStream('', { fd, highWaterMark: 32 * 1024, encoding: 'utf8' });
-  rs.on('data', (d: string | Buffer) => write(stream, d as string));
+  // A libuv pipe (epoll), never fs reads: those block in the thread pool, so two streams' data
+  // reached the log in the order their reads happened to complete, and process.exit() waited
+  // for ever on a read the shim's open pipe never answered. Each chunk is timestamped as it
+  // arrives.
+  const rs = new Socket({ fd, readable: true, writable: false }).setEncoding('utf8');
+  rs.on('data', (d: string) => write(stream, d));
   const done = (): void => {
     write(stream, '', true);
     if (--open === 0) finish();
@@ -104,14 +102,14 @@ function drainAndExit(): void {
 }
 
 function closeAndExit(): void {
+  health?.stop();
   try {
     fs.closeSync(logFd);
   } catch {
     /* already closed */
   }
-  // Before the shim closes the pipes (the task is not deleted yet), reads of them still block
-  // in libuv's thread pool, and process.exit() would wait for ever joining those threads.
-  if (!outputDone) process.kill(process.pid, 'SIGKILL');
+  // A takeover's FIFOs lived in the attached berth's private directory, which nobody else removes.
+  if (param.fifodir) fs.rmSync(param.fifodir, { recursive: true, force: true });
   process.exit(0);
 }
 
@@ -121,10 +119,11 @@ if (param.fifo === '1') {
   // writing, as Docker's daemon does, so the container's stdin stays open for `attach`.
   const rd = (path: string): number =>
     fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  pump(rd(param.stdout ?? ''), 'stdout', true);
-  if (param.stderr) pump(rd(param.stderr), 'stderr', true);
-  fs.openSync(param.stdin ?? '', fs.constants.O_RDWR);
-  process.stdout.write('ready\n');
+  pump(rd(param.stdout ?? ''), 'stdout');
+  if (param.stderr) pump(rd(param.stderr), 'stderr');
+  // A takeover (the attached berth is gone) has no stdin to keep: berth held its write end.
+  if (param.stdin) fs.openSync(param.stdin, fs.constants.O_RDWR);
+  if (param.takeover !== '1') process.stdout.write('ready\n');
 } else {
   pump(3, 'stdout');
   if (!tty) pump(4, 'stderr');
@@ -134,6 +133,27 @@ if (param.fifo === '1') {
   // exists.
   fs.closeSync(tty && !isOpen(5) ? 4 : 5);
   if (tty && isOpen(4)) fs.closeSync(4);
+}
+
+// Health checks (--health-cmd, the image's HEALTHCHECK, compose's healthcheck) run from here, the
+// one process that lives exactly as long as the task (src/health/monitor.ts).
+// It starts once the task has: the logger itself starts before the task, and a probe run then
+// would fail against a container that is not running yet.
+let health: Monitor | undefined;
+const healthConfig = param.health
+  ? effectiveHealth(JSON.parse(param.health) as HealthConfig)
+  : undefined;
+function startHealth(): void {
+  if (!healthConfig || health) return;
+  const ns = process.env.CONTAINER_NAMESPACE ?? 'default';
+  health = startHealthMonitor({
+    health: healthConfig,
+    containerId: process.env.CONTAINER_ID ?? '',
+    namespace: ns,
+    stateDir: param.state ?? '',
+    cgroup: param.cg ?? '',
+    runcRoot: param.runcroot ?? `/run/containerd/runc/${ns}`,
+  });
 }
 
 // The shim sends SIGTERM on Tasks.Delete after closing the pipes: drain, then go.
@@ -147,11 +167,12 @@ function watchExit(): void {
   // the cgroup cannot be read at all (no pids hierarchy), only a removal or restart check, which
   // must run, takes the marker alone: a logger that merely leaves must not drop the pipes of a
   // container that is still running.
-  const mustAct = param.rm === '1' || param.onfailure === '1' || param.ports === '1';
   const cg = param.cg ?? '';
   const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   const marker = `${param.state ?? ''}/started`;
+  const parent = process.ppid;
   let seen = false;
+  let idleSince: number | undefined;
   const timer = setInterval(() => {
     let populated: boolean | undefined;
     try {
@@ -164,9 +185,22 @@ function watchExit(): void {
     }
     if (populated) {
       seen = true;
+      startHealth();
       return;
     }
-    if (!seen && !fs.existsSync(marker)) return;
+    if (!seen && !fs.existsSync(marker)) {
+      // Never started. A failed start (missing binary: the shim went with the task) closes the
+      // pipes; a takeover whose berth died before the start has no one to start it. Either way
+      // no output can come: after a grace for the marker of a start racing this poll, leave.
+      const gone = outputDone || (param.fifo !== '1' && process.ppid !== parent);
+      if (!gone && param.takeover !== '1') return;
+      idleSince ??= Date.now();
+      if (Date.now() - idleSince < (gone ? 3000 : 30_000)) return;
+      clearInterval(timer);
+      if (param.takeover === '1' && mustAct) onExit();
+      else closeAndExit();
+      return;
+    }
     // A cgroup never seen and not readable: no proof of an exit, unless something must be done.
     if (populated === undefined && !seen && !mustAct) return;
     clearInterval(timer);
@@ -175,7 +209,7 @@ function watchExit(): void {
 }
 
 function onExit(): void {
-  if (!(param.rm === '1' || param.onfailure === '1' || param.ports === '1')) {
+  if (!mustAct) {
     drainAndExit();
     return;
   }

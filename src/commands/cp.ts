@@ -20,6 +20,9 @@ export default class Cp extends BaseCommand {
       char: 'a',
       description: 'Archive mode (copy all uid/gid information)',
     }),
+    'kube-force': Flags.boolean({
+      description: 'Allow copying into a container managed by Kubernetes (CRI)',
+    }),
     'follow-link': Flags.boolean({
       char: 'L',
       description: 'Always follow symbol link in SRC_PATH',
@@ -44,7 +47,12 @@ export default class Cp extends BaseCommand {
         client,
         args.src,
         args.dest,
-        { archive: flags.archive, followLink: flags['follow-link'], signal },
+        {
+          archive: flags.archive,
+          followLink: flags['follow-link'],
+          kubeForce: flags['kube-force'],
+          signal,
+        },
         (ref) => findContainer(client, ref),
       ),
     );

@@ -39,6 +39,9 @@ export default class Exec extends BaseCommand {
       helpValue: 'string',
     }),
     privileged: Flags.boolean({ description: 'Give extended privileges to the command' }),
+    'kube-force': Flags.boolean({
+      description: 'Allow --privileged in a container managed by Kubernetes (CRI)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -51,9 +54,12 @@ export default class Exec extends BaseCommand {
     if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../container/resolve.js');
-    const { execInContainer } = await import('../cmd/container/exec.js');
+    const { findContainer, assertMutable } = await import('../container/resolve.js');
+    const { execInContainer } = await import('../container/exec.js');
     const c = await findContainer(client, ref);
+    if (flags.privileged) {
+      assertMutable(c, ref, 'exec a privileged process in', flags['kube-force']);
+    }
     const code = await execInContainer(client, c, { ...flags, envFile: flags['env-file'], args });
     if (code) this.exit(code);
   }

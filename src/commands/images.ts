@@ -31,13 +31,8 @@ export default class Images extends BaseCommand {
     const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
       await import('../cmd/image/list.js');
     const { renderList } = await import('../formatter/format.js');
-    let format = flags.format ?? '';
-    if (flags.quiet && format !== '') {
-      process.stderr.write(
-        'WARNING: Ignoring custom format, because both --format and --quiet are set.\n',
-      );
-      format = '';
-    }
+    const { quietOverridesFormat } = await import('../formatter/text.js');
+    const format = quietOverridesFormat(flags.quiet, flags.format ?? '');
     // Sizes cost a content Info per blob: only when the output shows them (`{{json .}}` and a
     // bare `{{.}}` print every field).
     const wantSize =

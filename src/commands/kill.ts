@@ -33,9 +33,11 @@ export default class Kill extends BaseCommand {
     }
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { killContainer } = await import('../cmd/container/kill.js');
+    const { criForced } = await import('../cri/index.js');
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
       assertMutable(c, ref, 'kill', flags['kube-force']);
+      if (await criForced(client, c, ref, { op: 'kill', signal })) return;
       await killContainer(client, c, ref, signal);
     });
   }

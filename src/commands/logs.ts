@@ -34,6 +34,6 @@ export default class Logs extends BaseCommand {
     const { findContainer } = await import('../container/resolve.js');
     const { showLogs } = await import('../container/logs.js');
     const c = await findContainer(client, args.container);
-    await showLogs(client, c, flags);
+    await showLogs(client, c, flags, this.settings);
   }
 }

@@ -31,6 +31,9 @@ export default class Ps extends BaseCommand {
       char: 'l',
       description: 'Show the latest created container (includes all states)',
     }),
+    'kube-sandboxes': Flags.boolean({
+      description: "Also list kubelet's pod sandboxes (hidden by default)",
+    }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
     size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
@@ -46,13 +49,8 @@ export default class Ps extends BaseCommand {
     const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
       await import('../cmd/container/ps.js');
     const { renderList } = await import('../formatter/format.js');
-    let format = flags.format ?? '';
-    if (flags.quiet && format !== '') {
-      process.stderr.write(
-        'WARNING: Ignoring custom format, because both --format and --quiet are set.\n',
-      );
-      format = '';
-    }
+    const { quietOverridesFormat } = await import('../formatter/text.js');
+    const format = quietOverridesFormat(flags.quiet, flags.format ?? '');
     // Sizes cost a snapshot walk per container: only when shown.
     const wantSize = flags.size || /\.Size\b/.test(format) || format === 'json';
     const rows = await listContainerRows(await this.client(), {
@@ -62,6 +60,7 @@ export default class Ps extends BaseCommand {
       size: wantSize && !flags.quiet,
       noTrunc: flags['no-trunc'],
       filters: flags.filter ?? [],
+      kubeSandboxes: flags['kube-sandboxes'],
     });
     process.stdout.write(
       renderList(rows, {

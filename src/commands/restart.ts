@@ -15,9 +15,9 @@ export default class Restart extends BaseCommand {
     const { flags, argv } = await this.parse(Restart);
     this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
-    const { findContainer, assertMutable } = await import('../container/resolve.js');
+    const { findContainer, assertMutable, refuseCri } = await import('../container/resolve.js');
     const { restartContainer } = await import('../container/stop.js');
-    const { startContainer } = await import('../cmd/container/start.js');
+    const { startContainer } = await import('../container/start.js');
     const client = await this.client();
     // The same start path as `berth start`, with this invocation's settings (flags included).
     const start = async (id: string): Promise<void> => {
@@ -27,6 +27,12 @@ export default class Restart extends BaseCommand {
     for (const ref of argv as string[]) {
       try {
         const c = await findContainer(client, ref);
+        refuseCri(
+          c,
+          ref,
+          'restart',
+          'kubelet restarts its containers as new attempts: stop it with --kube-force and kubelet starts the next one',
+        );
         assertMutable(c, ref, 'restart', flags['kube-force']);
         await restartContainer(client, c, { timeout, signal, settings: this.settings }, start);
         process.stdout.write(`${ref}\n`);

@@ -29,6 +29,7 @@ export default class Rm extends BaseCommand {
     const settings = this.loadSettings(flags).settings;
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { removeContainer, sweepOrphans } = await import('../container/remove.js');
+    const { criForced } = await import('../cri/index.js');
     const client = await this.client();
     if (flags['auto-remove']) {
       const { autoRemove } = await import('../container/remove.js');
@@ -41,6 +42,8 @@ export default class Rm extends BaseCommand {
         argv as string[],
         async (c, ref) => {
           assertMutable(c, ref, 'remove', flags['kube-force']);
+          // Only CRI can remove its container without leaving it a ghost it cannot describe.
+          if (await criForced(client, c, ref, { op: 'remove', force: flags.force })) return;
           await removeContainer(client, settings, c, {
             force: flags.force,
             volumes: flags.volumes,

@@ -43,7 +43,7 @@ export default class Run extends BaseCommand {
     if (argv.length === 0) throw this.argCountError({ min: 1 });
     this.loadSettings(flags);
     const create = parseContainerFlags(flags, argv);
-    const { runContainer } = await import('../cmd/container/run.js');
+    const { runContainer } = await import('../container/run.js');
     const client = await this.client().catch((err: unknown) => {
       // docker run's status for a socket the user may not use is 126, with its help line.
       if (err instanceof ConnectError && err.reason === 'permission denied') {

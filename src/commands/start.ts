@@ -13,6 +13,9 @@ export default class Start extends BaseCommand {
     interactive: Flags.boolean({ char: 'i', description: "Attach container's STDIN" }),
     // Used by berth's logger for on-failure restart policies.
     'restart-check': Flags.boolean({ hidden: true }),
+    'kube-force': Flags.boolean({
+      description: 'Allow starting a container managed by Kubernetes (CRI), through CRI',
+    }),
     'detach-keys': Flags.string({
       description: 'Override the key sequence for detaching a container',
       helpValue: 'string',
@@ -23,8 +26,15 @@ export default class Start extends BaseCommand {
     const { flags, argv } = await this.parse(Start);
     this.loadSettings(flags);
     const client = await this.client();
-    const { findContainer } = await import('../container/resolve.js');
-    const { startContainer, restartCheck } = await import('../cmd/container/start.js');
+    const { findContainer, assertMutable } = await import('../container/resolve.js');
+    const { criForced } = await import('../cri/index.js');
+    // CRI starts its containers itself (once); anything else is refused in one line.
+    const findStartable = async (ref: string) => {
+      const c = await findContainer(client, ref);
+      assertMutable(c, ref, 'start', flags['kube-force']);
+      return { c, viaCri: await criForced(client, c, ref, { op: 'start' }) };
+    };
+    const { startContainer, restartCheck } = await import('../container/start.js');
     const refs = argv as string[];
     if (flags['restart-check']) {
       for (const ref of refs)
@@ -37,7 +47,8 @@ export default class Start extends BaseCommand {
           exitCode: 1,
         });
       }
-      const c = await findContainer(client, refs[0]!);
+      const { c, viaCri } = await findStartable(refs[0]!);
+      if (viaCri) return;
       const code = await startContainer(client, this.settings, c, {
         attach: true,
         interactive: flags.interactive,
@@ -49,7 +60,8 @@ export default class Start extends BaseCommand {
     let failed = false;
     for (const ref of refs) {
       try {
-        await startContainer(client, this.settings, await findContainer(client, ref), {});
+        const { c, viaCri } = await findStartable(ref);
+        if (!viaCri) await startContainer(client, this.settings, c, {});
         process.stdout.write(`${ref}\n`);
       } catch (err) {
         process.stderr.write(`${messageOf(err)}\n`);

@@ -16,9 +16,13 @@ export default class Stop extends BaseCommand {
     const { signal, timeout } = await parseStopFlags(flags);
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { stopContainer } = await import('../container/stop.js');
+    const { criForced } = await import('../cri/index.js');
     const client = await this.client();
     await forEachContainer(client, argv as string[], async (c, ref) => {
       assertMutable(c, ref, 'stop', flags['kube-force']);
+      // CRI stops its own containers, so that it records the exit.
+      const timeoutSec = timeout ?? 10;
+      if (await criForced(client, c, ref, { op: 'stop', timeoutSec })) return;
       await stopContainer(client, c, { timeout, signal, settings: this.settings });
     });
   }

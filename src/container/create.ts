@@ -51,6 +51,7 @@ import { specToJSON, type Spec } from '../oci/spec.js';
 import { InvalidReferenceError } from '../registry/reference.js';
 import { CleanupStack } from './cleanup.js';
 import { CREATE_PID_LABEL, encodeContainerLabels, stateDirOf } from './labels.js';
+import { mergeHealthConfig } from '../health/config.js';
 import type { ContainerCreateOptions } from './options.js';
 import { ensureRunImage, familiarRef, type RunImage } from './image.js';
 import { imageSnapshotRootfs } from './volumes.js';
@@ -58,6 +59,7 @@ import { loggerUri } from './logger.js';
 import { randomName, validateName } from './names.js';
 import { findContainer, NoSuchContainerError, type Container } from './resolve.js';
 import {
+  NETNS_LABEL,
   setupContainerNetwork,
   teardownContainerNetwork,
   type SetupResult,
@@ -71,6 +73,7 @@ import {
   volumesFromMounts,
 } from '../volume/index.js';
 import { cleanPath } from '../oci/mounts.js';
+import { truncateId } from '../formatter/text.js';
 
 export const RUNTIME = 'io.containerd.runc.v2';
 
@@ -78,6 +81,8 @@ export const RUNTIME = 'io.containerd.runc.v2';
 export interface CreateContext {
   /** Ctrl-C during creation: a pull stops, and what was made so far is undone. */
   signal?: AbortSignal;
+  /** `run`: the task starts right after, so the network is attached now (see setupContainerNetwork). */
+  startNow?: boolean;
 }
 
 export interface CreatedContainer {
@@ -274,7 +279,7 @@ export async function createContainer(
   const logPath = join(stateDir, `${id}-json.log`);
   const cgroup = `/${settings.namespace}/${id}`;
   // Docker: a container on the host's network has the host's name unless -h says otherwise.
-  const hostname = o.hostname ?? (o.networks.includes('host') ? osHostname() : id.slice(0, 12));
+  const hostname = o.hostname ?? (o.networks.includes('host') ? osHostname() : truncateId(id));
   const cleanup = new CleanupStack();
   try {
     const leaseId = newLeaseId();
@@ -326,6 +331,7 @@ export async function createContainer(
         ports,
         hostname,
         name,
+        aliases: o.networkAliases,
         extraHosts: o.extraHosts,
         dns: [...settings.dns, ...o.dns],
         dnsSearch: [...settings.dnsSearch, ...o.dnsSearch],
@@ -334,6 +340,7 @@ export async function createContainer(
         mac: o.macAddress,
         stateDir,
         readonlyFiles: o.readOnly,
+        attach: Boolean(ctx.startNow),
         taskPid: async (target) => {
           const t = await client.tasks.get({ container_id: target }).catch(() => undefined);
           const st = t?.process?.status;
@@ -361,7 +368,10 @@ export async function createContainer(
     const volumes = createVolumeResolver({
       settings,
       imageRootfs: imageSnapshotRootfs(client, settings, image.chainId),
+      containerId: id,
     });
+    // After the record exists (or the creation failed) the claims have done their job.
+    cleanup.push(() => volumes.releaseClaims());
     cleanup.push(() =>
       removeAnonymousVolumes(settings, volumes.anonymousVolumes).then(() => undefined),
     );
@@ -399,17 +409,17 @@ export async function createContainer(
       // Docker creates a missing working directory; with overlayfs it goes into the upper dir.
       ensureWorkdir(spec.process?.cwd ?? '/', upper, lowers);
 
+      // The flags' (or compose's) health check over the image's HEALTHCHECK, run by the logger.
+      const health = mergeHealthConfig(o.healthcheck, image.config.Healthcheck);
       const logUri = loggerUri(settings, {
+        health,
         logPath,
         stateDir,
         tty: o.tty,
         cgroup,
         autoRemove: o.autoRemove,
-        onFailure: o.restart.name === 'on-failure',
-        // always/unless-stopped: containerd's monitor restarts the task without berth, so the
-        // ports stay published (until `stop`).
-        releasePorts:
-          ports.length > 0 && o.restart.name !== 'always' && o.restart.name !== 'unless-stopped',
+        // Its exit releases the network and applies the restart policy.
+        check: o.restart.name !== 'no' || Boolean(net.labels[NETNS_LABEL]),
       });
       const labels = encodeContainerLabels(o, {
         imageLabels: image.config.Labels ?? {},
@@ -423,6 +433,7 @@ export async function createContainer(
         anonymousVolumes: volumes.anonymousVolumes,
         stopSignal,
         logUri,
+        health,
       });
 
       interrupted();
@@ -472,6 +483,7 @@ export async function createContainer(
         settled: Promise.resolve(),
       };
       cleanup.clear();
+      volumes.releaseClaims();
       // The container record now references the snapshot; the lease has done its job.
       created.settled = released = client.leases
         .delete({ id: leaseId, sync: false })

@@ -3,6 +3,7 @@
  * volume and image code read a few of them too); what berth stores under them, and how each is
  * read back (ps, inspect, start, stop, port), is here.
  */
+import type { HealthConfig } from '../health/config.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
@@ -20,6 +21,24 @@ export const CREATE_PID_LABEL = 'berth/create-pid';
 /** berth's per-container state dir (log, hosts files, FIFOs' links, markers). */
 export function stateDirOf(settings: Pick<Settings, 'dataRoot' | 'namespace'>, id: string): string {
   return join(settings.dataRoot, 'containers', settings.namespace, id);
+}
+
+/**
+ * The container's state dir and json-file log: its labels', else (a container ctr or CRI made)
+ * berth's own place for it under data_root, never a path made from a missing label.
+ */
+export function stateDirFor(
+  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  c: { id: string; labels?: Record<string, string> },
+): string {
+  return c.labels?.[LABEL.stateDir] || stateDirOf(settings, c.id);
+}
+
+export function logPathFor(
+  settings: Pick<Settings, 'dataRoot' | 'namespace'>,
+  c: { id: string; labels?: Record<string, string> },
+): string {
+  return c.labels?.[LABEL.logPath] || join(stateDirFor(settings, c), `${c.id}-json.log`);
 }
 
 /** A port as the `berth/ports` label stores it. */
@@ -143,6 +162,8 @@ export interface LabelInputs {
   /** The flag's, else the image's StopSignal. */
   stopSignal?: string;
   logUri: string;
+  /** The merged health check (Config.Healthcheck), if any. */
+  health?: HealthConfig;
 }
 
 /** The labels a new container record carries: the user's and the image's, then berth's own. */
@@ -185,6 +206,7 @@ export function encodeContainerLabels(
     }),
   };
   if (o.autoRemove) labels[LABEL.autoRemove] = 'true';
+  if (x.health) labels[LABEL.healthcheck] = JSON.stringify(x.health);
   if (o.platform) labels[LABEL.platform] = o.platform;
   if (o.stopTimeout !== undefined) labels[LABEL.stopTimeout] = String(o.stopTimeout);
   if (x.stopSignal) labels[STOP_SIGNAL_ANNOTATION] = x.stopSignal;

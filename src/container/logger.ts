@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config/index.js';
+import { effectiveHealth, type HealthConfig } from '../health/config.js';
 
 /** The package root (dist/… or src/… → ..). */
 function packageRoot(): string {
@@ -36,10 +37,13 @@ export interface LoggerParams {
   cgroup: string;
   /** Ask the logger to run `berth rm --auto-remove` when the task exits (`-d --rm`). */
   autoRemove: boolean;
-  /** Ask the logger to run the on-failure check when the task exits. */
-  onFailure: boolean;
-  /** Ask the logger to have the published ports released when the task exits (Docker). */
-  releasePorts?: boolean;
+  /**
+   * Ask the logger to run the exit check when the task exits (`start --restart-check`): the
+   * network is released and the restart policy applied (see ./exit.ts).
+   */
+  check: boolean;
+  /** The container's health check, run by the logger (src/health/monitor.ts). */
+  health?: HealthConfig;
 }
 
 export function loggerUri(
@@ -58,8 +62,8 @@ export function loggerUri(
   q.set('berth', berthBinary());
   if (p.tty) q.set('tty', '1');
   if (p.autoRemove) q.set('rm', '1');
-  if (p.onFailure) q.set('onfailure', '1');
-  if (p.releasePorts) q.set('ports', '1');
+  if (p.check) q.set('check', '1');
+  if (effectiveHealth(p.health)) q.set('health', JSON.stringify(p.health));
   return `binary://${loggerBinary()}?${q.toString()}`;
 }
 

@@ -5,6 +5,9 @@ import { BerthError } from '../errors.js';
 import { LABEL } from '../labels.js';
 import { parseTimestamp } from '../filters.js';
 import type { Container } from './resolve.js';
+import { criKind, showCriContainerLog } from '../cri/index.js';
+import type { Settings } from '../config/index.js';
+import { logPathFor } from './labels.js';
 
 export interface LogsOptions {
   follow?: boolean;
@@ -87,11 +90,17 @@ export async function showLogs(
   client: Client,
   container: Container,
   o: LogsOptions,
+  settings?: Pick<Settings, 'dataRoot' | 'namespace'>,
 ): Promise<void> {
-  const path = container.labels[LABEL.logPath];
-  if (!path) return;
   const since = o.since ? parseTimeArg(o.since) : undefined;
   const until = o.until ? parseTimeArg(o.until, 'until') : undefined;
+  // CRI writes its containers' logs itself, in its own format, where ContainerStatus says.
+  if (criKind(container.labels) === 'container') {
+    const cri = { follow: o.follow, tail: o.tail, since, until, timestamps: o.timestamps };
+    if (await showCriContainerLog(client, container.id, cri)) return;
+  }
+  const path = settings ? logPathFor(settings, container) : container.labels[LABEL.logPath];
+  if (!path) return;
   const reader = new Reader(path);
   let entries = reader.read();
   const keep = (e: Entry): boolean => {

@@ -3,6 +3,7 @@
  * edge (src/flags/container-create.ts); compose and build construct it directly, starting from
  * `createOptions(image, args)`. Nothing in it says which command asked.
  */
+import type { HealthConfig } from '../health/config.js';
 import type { MountRequest } from '../oci/mounts.js';
 import type { Ulimit } from '../oci/opts.js';
 import type {
@@ -74,6 +75,10 @@ export interface ContainerCreateOptions {
   dnsOptions: string[];
   ip?: string;
   macAddress?: string;
+  /** Extra names other members of its user networks resolve to it (compose: service, aliases). */
+  networkAliases?: string[];
+  /** --health-* (or compose's healthcheck), merged over the image's HEALTHCHECK at create. */
+  healthcheck?: HealthConfig;
 }
 
 /** Docker's defaults for everything but the image and command. */

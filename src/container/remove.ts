@@ -19,6 +19,8 @@ import { LABEL } from '../labels.js';
 import { findContainerOrUndefined, type Container } from './resolve.js';
 import { restartInProgress } from './restart.js';
 import { getTask } from './state.js';
+import { stateDirFor } from './labels.js';
+import { SHIM_TIMEOUT_MS, withShimDeadline } from './shim.js';
 import { CREATE_PID_LABEL, stateDirOf } from './labels.js';
 
 export interface RemoveOptions {
@@ -78,14 +80,19 @@ function removeIfEmpty(dataRoot: string, dir: string): void {
 /** Kills the task (all processes) and waits for it to stop; tolerant of it already being gone. */
 export async function killAndWait(client: Client, id: string, timeoutMs = 10_000): Promise<void> {
   try {
-    await client.tasks.kill({ container_id: id, signal: 9, all: true });
+    await client.tasks.kill(
+      { container_id: id, signal: 9, all: true },
+      { timeoutMs: SHIM_TIMEOUT_MS },
+    );
   } catch (err) {
     if (err instanceof NotFoundError) return;
     // "process already finished" comes back as NOT_FOUND or FAILED_PRECONDITION depending on timing.
     if (!(err instanceof FailedPreconditionError)) throw err;
   }
   // A frozen cgroup cannot die: thaw it (SIGKILL is delivered on resume).
-  await client.tasks.resume({ container_id: id }).catch(() => undefined);
+  await client.tasks
+    .resume({ container_id: id }, { timeoutMs: SHIM_TIMEOUT_MS })
+    .catch(() => undefined);
   try {
     await client.tasks.wait({ container_id: id }, { timeoutMs });
   } catch (err) {
@@ -172,7 +179,30 @@ export async function removeContainer(
   opts: RemoveOptions = {},
 ): Promise<void> {
   const id = container.id;
-  const task = await getTask(client, id);
+  await withShimDeadline(
+    (why) => `Could not kill running container ${id}, cannot remove - ${why}`,
+    () => removeTask(client, container, opts),
+  );
+  await releaseContainer(
+    client,
+    settings,
+    {
+      id,
+      snapshotter: container.snapshotter || 'overlayfs',
+      snapshotKey: container.snapshot_key,
+      labels: container.labels ?? {},
+    },
+    { volumes: opts.volumes, sweepFifos: true },
+  );
+}
+
+async function removeTask(
+  client: Client,
+  container: Container,
+  opts: RemoveOptions,
+): Promise<void> {
+  const id = container.id;
+  const task = await getTask(client, id, SHIM_TIMEOUT_MS);
   if (task) {
     const status = String(task.status);
     const live = status === 'RUNNING' || status === 'PAUSED' || status === 'PAUSING';
@@ -190,7 +220,7 @@ export async function removeContainer(
     }
     if (status !== 'STOPPED') await killAndWait(client, id, opts.killTimeoutMs);
     try {
-      await client.tasks.delete({ container_id: id });
+      await client.tasks.delete({ container_id: id }, { timeoutMs: SHIM_TIMEOUT_MS });
     } catch (err) {
       if (!(err instanceof NotFoundError)) {
         // UNKNOWN "cannot delete a running process": the task outlived SIGKILL (D state, hung shim).
@@ -203,18 +233,6 @@ export async function removeContainer(
       }
     }
   }
-
-  await releaseContainer(
-    client,
-    settings,
-    {
-      id,
-      snapshotter: container.snapshotter || 'overlayfs',
-      snapshotKey: container.snapshot_key,
-      labels: container.labels ?? {},
-    },
-    { volumes: opts.volumes, sweepFifos: true },
-  );
 }
 
 /**
@@ -252,7 +270,8 @@ export async function releaseContainer(
   if (opts.sweepFifos) sweepStaleFifoDirs();
   rmSync(keptFifoDir(id), { recursive: true, force: true });
   removeUnder(settings.dataRoot, labels[LABEL.logPath]);
-  removeUnder(settings.dataRoot, labels[LABEL.stateDir]);
+  // Without the label (a container ctr or CRI made) its log went to berth's place under data_root.
+  removeUnder(settings.dataRoot, stateDirFor(settings, { id, labels }));
   if (opts.volumes) {
     const { anonymousVolumesOf } = await import('../volume/refs.js');
     const { removeUnusedAnonymousVolumes } = await import('./volumes.js');

@@ -7,6 +7,7 @@ import type { Client } from '../containerd/client.js';
 import type { Container__Output } from '../containerd/generated/containerd/services/containers/v1/Container.js';
 import { BerthError, DaemonError, daemonText, errorText } from '../errors.js';
 import { CRI_LABEL, LABEL, NERDCTL_LABEL, containerName, isCriManaged } from '../labels.js';
+import { criRefusal } from '../cri/index.js';
 
 export type Container = Container__Output;
 
@@ -37,17 +38,6 @@ export class AmbiguousContainerError extends DaemonError {
 
   get reason(): string {
     return this.message;
-  }
-}
-
-/** A CRI (kubelet) container would be changed without the explicit opt-in flag. */
-export class CriManagedError extends DaemonError {
-  constructor(ref: string, verb: string) {
-    super(
-      `container ${ref} is managed by Kubernetes (CRI); ` +
-        `refusing to ${verb} it (kubelet would fight the change). Pass --kube-force to do it anyway`,
-      { kind: 'conflict' },
-    );
   }
 }
 
@@ -146,7 +136,15 @@ export function assertMutable(
   verb: string,
   kubeForce: boolean | undefined,
 ): void {
-  if (isCriManaged(container.labels) && !kubeForce) throw new CriManagedError(ref, verb);
+  if (isCriManaged(container.labels) && !kubeForce) throw criRefusal(ref, container.labels, verb);
+}
+
+/**
+ * Refuses a change to a kubelet-managed container that no flag makes safe; `why` says what to do
+ * instead (one line, naming the pod).
+ */
+export function refuseCri(container: Container, ref: string, verb: string, why: string): void {
+  if (isCriManaged(container.labels)) throw criRefusal(ref, container.labels, verb, why);
 }
 
 /** The name to show for a container (Docker shows the ID's head when there is none). */

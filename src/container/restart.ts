@@ -8,6 +8,7 @@ import type { Client } from '../containerd/client.js';
 import { LABEL, RESTART_LABEL } from '../labels.js';
 import { processAlive } from '../process.js';
 import type { Container } from './resolve.js';
+import { NETNS_LABEL } from '../network/setup.js';
 
 // Docker never auto-removes a `--rm` container that is being restarted by hand. Here the task's
 // exit is seen by the container's logger, which starts the removal (`rm --auto-remove`); this
@@ -42,11 +43,40 @@ export async function markRunning(
     [RESTART_LABEL.explicitlyStopped]: 'false',
     [LABEL.explicitlyStopped]: 'false',
   };
-  if (policy === 'always' || policy === 'unless-stopped') update[RESTART_LABEL.status] = 'running';
+  // containerd's monitor restarts only what has no berth network namespace: that one berth's
+  // exit check restarts, attaching its network first (see ./exit.ts).
+  if (monitorRestarts(labels)) update[RESTART_LABEL.status] = 'running';
   await client.containers
     .update({
       container: { id, labels: update },
       update_mask: { paths: Object.keys(update).map((k) => `labels.${k}`) },
     })
     .catch(() => undefined);
+}
+
+/**
+ * Whether containerd's restart monitor restarts this container (always / unless-stopped on a
+ * network berth does not attach per run). A container with a berth network namespace is
+ * restarted by berth instead, which attaches its network first; the monitor would start its
+ * task with no namespace to join.
+ */
+export function monitorRestarts(labels: Record<string, string>): boolean {
+  const policy = labels[RESTART_LABEL.policy] ?? '';
+  return (policy === 'always' || policy === 'unless-stopped') && !labels[NETNS_LABEL];
+}
+
+/** Docker's restart-policy decision for a task that exited with `exitCode`. */
+export function policyRestarts(
+  labels: Record<string, string>,
+  exitCode: number | undefined,
+): boolean {
+  const policy = labels[RESTART_LABEL.policy] ?? '';
+  if (!policy || policy === 'no') return false;
+  if (labels[RESTART_LABEL.explicitlyStopped] === 'true') return false;
+  if (labels[LABEL.explicitlyStopped] === 'true') return false;
+  if (policy === 'always' || policy === 'unless-stopped') return true;
+  if (!policy.startsWith('on-failure') || !exitCode) return false;
+  const max = Number(policy.split(':')[1] ?? '0');
+  const count = Number(labels[RESTART_LABEL.count] ?? '0');
+  return !(max > 0 && count >= max);
 }

@@ -8,8 +8,10 @@ import type { Client } from '../containerd/client.js';
 import { NotFoundError } from '../containerd/errors.js';
 import { timestampToDate } from '../containerd/helpers.js';
 import type { Process__Output } from '../containerd/generated/containerd/v1/types/Process.js';
+import { healthSuffix, readHealthState, type HealthStatus } from '../health/state.js';
+import { effectiveHealth, type HealthConfig } from '../health/config.js';
 import { humanDuration } from '../formatter/units.js';
-import { RESTART_LABEL } from '../labels.js';
+import { LABEL, RESTART_LABEL } from '../labels.js';
 import type { Container } from './resolve.js';
 
 export type Task = Process__Output;
@@ -35,6 +37,8 @@ export interface ContainerState {
   FinishedAt?: Date;
   /** containerd's task status (`RUNNING`, `STOPPED`, …) or undefined without a task. */
   TaskStatus?: string;
+  /** The health check's status, for containers that have one (src/health). */
+  Health?: HealthStatus;
 }
 
 let bootTimeMs: number | undefined;
@@ -119,6 +123,7 @@ export function stateFromTask(
         Running: true,
         Pid: task.pid,
         StartedAt: processStartTime(task.pid),
+        Health: healthOf(container.labels, { Running: true }),
       };
     case 'PAUSED':
     case 'PAUSING':
@@ -129,6 +134,7 @@ export function stateFromTask(
         Paused: true,
         Pid: task.pid,
         StartedAt: processStartTime(task.pid),
+        Health: healthOf(container.labels, { Running: true }),
       };
     case 'STOPPED': {
       const exitCode = task.exit_status;
@@ -152,12 +158,34 @@ export function stateFromTask(
   }
 }
 
+/**
+ * The health status of a container with a health check: what its prober last wrote, `starting`
+ * before the first probe; undefined without a health check (Docker's `none`).
+ */
+export function healthOf(
+  labels: Record<string, string> | undefined,
+  state: Pick<ContainerState, 'Running'>,
+): HealthStatus | undefined {
+  const text = labels?.[LABEL.healthcheck];
+  if (!text) return undefined;
+  let config: HealthConfig | undefined;
+  try {
+    config = JSON.parse(text) as HealthConfig;
+  } catch {
+    return undefined;
+  }
+  if (!effectiveHealth(config)) return undefined;
+  const saved = readHealthState(labels?.[LABEL.stateDir]);
+  if (saved) return saved.Status;
+  return state.Running ? 'starting' : undefined;
+}
+
 /** Docker's STATUS column text (moby container.State.String()). */
 export function statusText(state: ContainerState, now: number = Date.now()): string {
   const since = (d: Date | undefined): string => humanDuration(d ? now - d.getTime() : 0);
   switch (state.Status) {
     case 'running':
-      return state.StartedAt ? `Up ${since(state.StartedAt)}` : 'Up';
+      return `${state.StartedAt ? `Up ${since(state.StartedAt)}` : 'Up'}${healthSuffix(state.Health)}`;
     case 'paused':
       return state.StartedAt ? `Up ${since(state.StartedAt)} (Paused)` : 'Up (Paused)';
     case 'restarting':

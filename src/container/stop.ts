@@ -15,6 +15,9 @@ import { LABEL, RESTART_LABEL } from '../labels.js';
 import { STOP_SIGNAL_ANNOTATION } from '../oci/opts.js';
 import { rmSync, writeFileSync } from 'node:fs';
 import { publishEvent } from '../events/index.js';
+import { detachNetwork } from './exit.js';
+import { withContainerLock } from './lock.js';
+import { SHIM_TIMEOUT_MS, withShimDeadline } from './shim.js';
 import { killAndWait } from './remove.js';
 import { restartMarkerPath } from './restart.js';
 import type { Container } from './resolve.js';
@@ -87,7 +90,7 @@ export async function signalTask(
   signal: number,
   all = false,
 ): Promise<void> {
-  await client.tasks.kill({ container_id: id, signal, all });
+  await client.tasks.kill({ container_id: id, signal, all }, { timeoutMs: SHIM_TIMEOUT_MS });
 }
 
 export interface StopOptions {
@@ -105,28 +108,25 @@ export async function stopContainer(
   container: Container,
   opts: StopOptions = {},
 ): Promise<void> {
-  await markExplicitlyStopped(client, container, 'before');
-  const stopped = await stopTask(client, container, opts);
-  await markExplicitlyStopped(client, container, 'after');
-  // Docker reports `stop` only for a container that was running.
-  if (stopped) await publishEvent(client, 'container', 'stop', container.id);
-  if (opts.settings) await releasePorts(opts.settings, container.id);
-}
-
-/** Docker frees a stopped container's published ports; `start` takes them back. */
-export async function releasePorts(
-  settings: Pick<Settings, 'cniPath' | 'dataRoot' | 'namespace'>,
-  id: string,
-): Promise<void> {
-  const { releaseContainerPorts } = await import('../network/index.js');
-  await releaseContainerPorts({ settings, namespace: settings.namespace, containerId: id }).catch(
-    () => undefined,
-  );
+  const stop = async (): Promise<void> => {
+    await markExplicitlyStopped(client, container, 'before');
+    const stopped = await withShimDeadline(
+      (why) => `cannot stop container: ${container.id}: ${why}`,
+      () => stopTask(client, container, opts),
+    );
+    await markExplicitlyStopped(client, container, 'after');
+    // Docker reports `stop` only for a container that was running.
+    if (stopped) await publishEvent(client, 'container', 'stop', container.id);
+    // Docker frees a stopped container's addresses and published ports; `start` takes new ones.
+    if (opts.settings) await detachNetwork(opts.settings, container.id);
+  };
+  if (!opts.settings) return stop();
+  return withContainerLock(opts.settings.namespace, container.id, stop);
 }
 
 /** True when there was a running task to stop. */
 async function stopTask(client: Client, container: Container, opts: StopOptions): Promise<boolean> {
-  const task = await getTask(client, container.id);
+  const task = await getTask(client, container.id, SHIM_TIMEOUT_MS);
   if (!task) return false;
   const status = String(task.status);
   if (status === 'STOPPED') return false;
@@ -182,9 +182,14 @@ export async function restartContainer(
   } catch {
     // No state dir (a container berth did not create): nothing watches its exit either.
   }
-  try {
+  const restart = async (): Promise<void> => {
     await stopContainer(client, container, opts);
     await start(container.id);
+  };
+  try {
+    // One stop-and-start at a time: concurrent restarts each find it running and restart it.
+    if (opts.settings) await withContainerLock(opts.settings.namespace, container.id, restart);
+    else await restart();
   } finally {
     if (marker) rmSync(marker, { force: true });
   }

@@ -14,8 +14,8 @@ import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import { ContainerdError, NotFoundError } from '../containerd/errors.js';
 import { BerthError, DaemonError } from '../errors.js';
-import { RESTART_LABEL } from '../labels.js';
-import { releasePorts } from './stop.js';
+import { detachNetwork } from './exit.js';
+import { startStandby, fifoLoggerArgs, type Standby } from './standby.js';
 import { CleanupStack } from './cleanup.js';
 import type { RootfsMount } from './create.js';
 import { destroyContainer } from './remove.js';
@@ -135,12 +135,7 @@ function startFifoLogger(
   namespace: string,
   fifos: { stdin: string; stdout: string; stderr?: string },
 ): Promise<ChildProcess> {
-  const uri = new URL(logUri);
-  const args = [uri.pathname];
-  for (const [k, v] of uri.searchParams) args.push(k, v);
-  args.push('fifo', '1', 'stdin', fifos.stdin, 'stdout', fifos.stdout);
-  if (fifos.stderr) args.push('stderr', fifos.stderr);
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, fifoLoggerArgs(logUri, fifos), {
     detached: true,
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, CONTAINER_ID: id, CONTAINER_NAMESPACE: namespace },
@@ -183,6 +178,11 @@ export interface AttachTaskOptions {
   fifoReady: Promise<void>;
   dropFifos: () => void;
   streams: Set<string>;
+  /**
+   * What follows the task's exit when it is not removed (./exit.ts: the network goes, the
+   * restart policy decides); by default only the network goes.
+   */
+  afterExit?: () => Promise<void>;
 }
 
 /** Prepares FIFOs for an attached task in a private temp dir. */
@@ -222,9 +222,23 @@ export async function attachTask(
   cleanup.push(() => restoreTty?.());
   const removers: (() => void)[] = [];
   cleanup.push(() => removers.forEach((r) => r()));
+  // A run that fails to start gives back the network it attached (--rm: destroyContainer does).
+  if (!o.rm) cleanup.push(() => detachNetwork(settings, c.id));
+  let standby: Standby | undefined;
 
   try {
     await fifoReady;
+    // Should berth die from here on, the standby logger keeps the container logged and does
+    // what its end needs (--rm, the network, the restart policy).
+    if (o.logUri) {
+      standby = startStandby({
+        logUri: o.logUri,
+        id: c.id,
+        namespace: client.namespace,
+        fifos: { stdout: fifos.stdout, stderr: fifos.stderr },
+        fifoDir: fifos.dir,
+      });
+    }
     const out = openFifoReader(fifos.stdout);
     sockets.push(out);
     const err = fifos.stderr ? openFifoReader(fifos.stderr) : undefined;
@@ -372,6 +386,7 @@ export async function attachTask(
     if (first === 'detached') {
       waitAbort.abort();
       await handOver(client, c, fifos, o.logUri!);
+      standby?.done();
       cleanup.clear();
       cleanupAfterExit(sockets, log, () => undefined, restoreTty, removers);
       return 0;
@@ -386,13 +401,13 @@ export async function attachTask(
     } else {
       cleanup.clear();
       cleanupAfterExit(sockets, log, dropFifos, restoreTty, removers);
-      // Exited for good unless the restart monitor brings it back: Docker frees its ports.
-      const policy = c.labels[RESTART_LABEL.policy] ?? '';
-      if (policy !== 'always' && policy !== 'unless-stopped') await releasePorts(settings, c.id);
+      await (o.afterExit ? o.afterExit() : detachNetwork(settings, c.id));
     }
+    standby?.done();
     return code;
   } catch (e) {
     await cleanup.run();
+    standby?.done();
     if (e instanceof NotFoundError) {
       throw new DaemonError(e.message, { exitCode: 125, help: true, cause: e });
     }

@@ -46,6 +46,11 @@ export class Client {
     return this.conn.address;
   }
 
+  /** The shared channel, for services defined outside this module (kubelet's CRI). */
+  get connection(): Connection {
+    return this.conn;
+  }
+
   /** Default namespace for calls that do not override it. */
   get namespace(): string {
     return this.conn.namespace;

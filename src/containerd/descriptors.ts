@@ -31,7 +31,9 @@ export type ServiceName =
   | 'diff'
   | 'events'
   /** Not a service: cgroup metrics payloads that Tasks.Metrics wraps in an Any. */
-  | 'cgroups';
+  | 'cgroups'
+  /** kubelet's runtime API (runtime.v1), served by containerd's CRI plugin on the same socket. */
+  | 'cri';
 
 /** Same shape proto-loader's `--longs=String --enums=String --defaults` output types promise. */
 export const TO_OBJECT: protobuf.IConversionOptions = {

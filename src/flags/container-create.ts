@@ -9,6 +9,9 @@ import {
 } from '../container/options.js';
 import { BerthError, UsageError } from '../errors.js';
 import { readSeccompProfileFile } from '../oci/seccomp.js';
+import { parseGoDuration } from '../filters.js';
+import type { HealthConfig } from '../health/config.js';
+import { healthConfigFromFlags } from '../health/flags.js';
 import type { MountRequest } from '../oci/mounts.js';
 import {
   parseAddHost,
@@ -156,6 +159,32 @@ export const containerFlags = {
     helpValue: 'string',
   }),
   'volumes-from': list('Mount volumes from the specified container(s)'),
+  'health-cmd': Flags.string({
+    description: 'Command to run to check health',
+    helpValue: 'string',
+  }),
+  'health-interval': Flags.string({
+    description: 'Time between running the check (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-timeout': Flags.string({
+    description: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-retries': Flags.integer({
+    description: 'Consecutive failures needed to report unhealthy',
+    helpValue: 'int',
+  }),
+  'health-start-period': Flags.string({
+    description:
+      'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'health-start-interval': Flags.string({
+    description: 'Time between running the check during the start period (ms|s|m|h) (default 0s)',
+    helpValue: 'duration',
+  }),
+  'no-healthcheck': Flags.boolean({ description: 'Disable any container-specified HEALTHCHECK' }),
 };
 
 function flagError(value: string, flag: string, err: unknown): UsageError {
@@ -208,6 +237,32 @@ function readFileOrFail(path: string): Buffer {
       `open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
       { help: true },
     );
+  }
+}
+
+function goDuration(v: string): number {
+  const ms = parseGoDuration(v);
+  if (ms === undefined) throw new Error(`time: invalid duration ${JSON.stringify(v)}`);
+  return ms;
+}
+
+/** The --health-* flags (docker/cli's checks) as the container's HealthConfig. */
+function healthFromFlags(flags: Record<string, unknown>): HealthConfig | undefined {
+  const d = (k: string): number | undefined =>
+    parseOne(flags[k] as string | undefined, `--${k}`, goDuration);
+  const config = {
+    cmd: flags['health-cmd'] as string | undefined,
+    interval: d('health-interval'),
+    timeout: d('health-timeout'),
+    startPeriod: d('health-start-period'),
+    startInterval: d('health-start-interval'),
+    retries: flags['health-retries'] as number | undefined,
+    noHealthcheck: Boolean(flags['no-healthcheck']),
+  };
+  try {
+    return healthConfigFromFlags(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message, { help: true });
   }
 }
 
@@ -317,5 +372,6 @@ export function parseContainerFlags(
     dnsOptions: l('dns-option'),
     ip: s('ip'),
     macAddress: s('mac-address'),
+    healthcheck: healthFromFlags(flags),
   };
 }

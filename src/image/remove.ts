@@ -20,6 +20,7 @@ import {
   type LocalImage,
 } from './local.js';
 import { parseDockerRef, type ImageReference } from '../registry/reference.js';
+import { criImageFacts } from '../cri/images.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -35,8 +36,10 @@ interface ContainerUse {
 /** The state rmi decides on: every record, and which containers use which image. */
 export interface ImageState {
   images: LocalImage[];
-  /** Image ID -> containers whose image record resolves to it. */
+  /** Image ID -> containers whose image record resolves to it (and CRI's users by image ID). */
   users: Map<string, ContainerUse[]>;
+  /** Image ID -> why the node needs it (CRI's sandbox image, pinned): kept without force, never pruned. */
+  kept: Map<string, string>;
 }
 
 export async function loadImageState(client: Client): Promise<ImageState> {
@@ -52,12 +55,20 @@ export async function loadImageState(client: Client): Promise<ImageState> {
   );
   const idByName = new Map(images.map((i) => [i.name, i.configDigest]));
   const users = new Map<string, ContainerUse[]>();
+  const add = (id: string, use: ContainerUse): void => {
+    const list = users.get(id) ?? [];
+    const known = list.find((u) => u.id === use.id);
+    if (known) known.running ||= use.running;
+    else users.set(id, [...list, use]);
+  };
   for (const c of containers) {
     const id = idByName.get(c.image);
-    if (!id) continue;
-    users.set(id, [...(users.get(id) ?? []), { id: c.id, running: running.has(c.id) }]);
+    if (id) add(id, { id: c.id, running: running.has(c.id) });
   }
-  return { images, users };
+  // CRI reports what its containers and sandboxes run by image ID, whatever names are left.
+  const cri = await criImageFacts(client, images, containers);
+  for (const [id, list] of cri?.users ?? []) for (const u of list) add(id, u);
+  return { images, users, kept: cri?.kept ?? new Map() };
 }
 
 function familiarOf(name: string): string {
@@ -102,6 +113,18 @@ async function pulledFrom(client: Client, img: LocalImage, ref: ImageReference):
   }
 }
 
+/**
+ * Docker's isSingleReference: one tag (plus, at most, digest references of the same repository),
+ * so removing it would leave the image without a name.
+ */
+function isSingleReference(refs: readonly ImageReference[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tags = refs.filter((r) => r.digest === undefined);
+  if (tags.length > 1) return false;
+  const repos = new Set(refs.map((r) => r.name));
+  return repos.size === 1;
+}
+
 /** Removes one image argument; throws Docker's conflict / not-found errors (without the daemon prefix). */
 export async function removeImage(
   client: Client,
@@ -112,38 +135,65 @@ export async function removeImage(
   const img = await resolveLocalImage(client, arg);
   const id = img.configDigest;
   const sameImage = (): LocalImage[] => state.images.filter((i) => i.configDigest === id);
+  // The names a user sees: CRI's `sha256:<id>` record names no repository.
+  const refsOf = (): { rec: LocalImage; ref: ImageReference }[] =>
+    sameImage().flatMap((rec) => {
+      const ref = refOf(rec.name);
+      return ref ? [{ rec, ref }] : [];
+    });
   const users = state.users.get(id) ?? [];
+  const kept = state.kept.get(id);
   const byId = isIdArg(arg, img);
   let removedByName = false;
 
   if (!byId) {
     const ref = parseDockerRef(arg);
     const named = state.images.find((i) => i.name === img.name) ?? img;
-    if (!opts.force && sameImage().length === 1 && users.length > 0) {
+    if (kept && !opts.force) {
+      throw new BerthError(
+        `conflict: unable to remove repository reference "${ref.familiar}" (must force) - ${kept}`,
+      );
+    }
+    if (!opts.force && isSingleReference(refsOf().map((r) => r.ref)) && users.length > 0) {
       throw new BerthError(
         `conflict: unable to remove repository reference "${ref.familiar}" (must force) - container ${shortId(users[0]?.id ?? '')} is using its referenced image ${shortId(id)}`,
       );
     }
-    const remaining = sameImage().filter((i) => i !== named);
     const r = refOf(named.name);
+    const others = refsOf().filter((x) => x.rec !== named);
+    // A tag whose repository keeps no other tag takes that repository's digest records along.
+    const digestRecords =
+      r && r.digest === undefined && !others.some((x) => x.ref.name === r.name && !x.ref.digest)
+        ? others.filter((x) => x.ref.name === r.name && x.ref.digest !== undefined)
+        : [];
+    const remaining = others.filter((x) => !digestRecords.includes(x));
     // Asked before the delete: a synchronous GC may take the target blob with it.
     const digestLine =
       r &&
       r.tag !== undefined &&
-      !remaining.some((i) => refOf(i.name)?.name === r.name) &&
+      digestRecords.length === 0 &&
+      !remaining.some((x) => x.ref.name === r.name) &&
       (await pulledFrom(client, named, r))
         ? `Untagged: ${r.familiarName}@${named.target.digest}`
         : undefined;
-    await deleteRecord(client, named.name, remaining.length === 0 && !users.some((u) => u.running));
+    const last = sameImage().length === 1 + digestRecords.length;
+    await deleteRecord(client, named.name, last && !users.some((u) => u.running));
     state.images = state.images.filter((i) => i !== named);
     opts.onLine(`Untagged: ${familiarOf(named.name)}`);
     await publishEvent(client, 'image', 'untag', id, { name: familiarOf(named.name) });
     if (digestLine) opts.onLine(digestLine);
+    for (const d of digestRecords) {
+      await deleteRecord(client, d.rec.name, false);
+      state.images = state.images.filter((i) => i !== d.rec);
+      opts.onLine(`Untagged: ${d.ref.familiar}`);
+    }
     if (remaining.length > 0) return;
     removedByName = true;
   } else {
-    const names = sameImage();
-    const repos = new Set(names.map((i) => refOf(i.name)?.name ?? i.name));
+    if (kept && !opts.force) {
+      throw new BerthError(`conflict: unable to delete ${shortId(id)} (must be forced) - ${kept}`);
+    }
+    const repos = new Set(refsOf().map((x) => x.ref.name));
     if (repos.size > 1 && !opts.force) {
       throw new BerthError(
         `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`,
@@ -167,9 +217,19 @@ export async function removeImage(
   const names = sameImage();
   for (const [i, rec] of names.entries()) {
     const r = refOf(rec.name);
-    const pulled = r !== undefined && r.tag !== undefined && (await pulledFrom(client, rec, r));
+    // A digest record of the repository (CRI's) prints its own line.
+    const hasDigestRecord = names.some((n) => {
+      const x = refOf(n.name);
+      return x?.digest !== undefined && x.name === r?.name;
+    });
+    const pulled =
+      r !== undefined &&
+      r.tag !== undefined &&
+      !hasDigestRecord &&
+      (await pulledFrom(client, rec, r));
     await deleteRecord(client, rec.name, i === names.length - 1);
     state.images = state.images.filter((x) => x !== rec);
+    if (!r) continue; // CRI's ID record: not a name Docker would list
     opts.onLine(`Untagged: ${familiarOf(rec.name)}`);
     await publishEvent(client, 'image', 'untag', id, { name: familiarOf(rec.name) });
     if (pulled) opts.onLine(`Untagged: ${r.familiarName}@${rec.target.digest}`);
@@ -177,9 +237,9 @@ export async function removeImage(
   opts.onLine(`Deleted: ${id}`);
   await publishEvent(client, 'image', 'delete', id, { name: id });
   // Layers no other image stands on are gone too; Docker lists them top-down.
-  const kept = new Set(state.images.flatMap((i) => chainIds(i.diffIds)));
+  const keptChains = new Set(state.images.flatMap((i) => chainIds(i.diffIds)));
   for (const c of chainIds(img.diffIds).reverse()) {
-    if (!kept.has(c)) opts.onLine(`Deleted: ${c}`);
+    if (!keptChains.has(c)) opts.onLine(`Deleted: ${c}`);
   }
 }
 

@@ -2,6 +2,9 @@
 export {
   setupContainerNetwork,
   teardownContainerNetwork,
+  attachContainerNetwork,
+  detachContainerNetwork,
+  type AttachResult,
   releaseContainerPorts,
   connectContainerNetwork,
   disconnectContainerNetwork,
@@ -14,3 +17,4 @@ export {
 } from './setup.js';
 export { netnsPath } from './netns.js';
 export { ensureDefaultNetwork } from './store.js';
+export { removeNetworkHost } from './remove.js';

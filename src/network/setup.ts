@@ -1,6 +1,8 @@
 /**
  * setupContainerNetwork / teardownContainerNetwork: everything a container's networking needs,
- * done before the task exists and undone after it is gone, with no process left running.
+ * with no process left running. Bridge-mode containers hold their netns, addresses and published
+ * ports only while they run (attachContainerNetwork at start, detachContainerNetwork at stop or
+ * exit, as Docker allocates at start and releases at stop); the rest is set up at create.
  *
  * On-disk state, all under `<dataRoot>/network/`:
  * - `containers/<ns>-<id>/state.json`: what setup did (written first, so teardown can undo a
@@ -97,6 +99,11 @@ export interface SetupOptions {
    * container: runc made its namespace, which only exists under /proc while the task runs.
    */
   taskPid?: (containerId: string) => Promise<number | undefined>;
+  /**
+   * Bridge mode: also attach now (the netns, addresses, ports), for a container about to start
+   * (`run`). Without it nothing is held until attachContainerNetwork at start.
+   */
+  attach?: boolean;
 }
 
 export interface EndpointSettings {
@@ -152,12 +159,34 @@ interface ContainerState {
   hostsInputs?: { hostname: string; memberNames: string[]; extraHosts: ExtraHost[] };
   /** The ports' portmap rules and reservations are gone while the container is stopped. */
   portsReleased?: boolean;
+  /**
+   * Bridge mode: what start attaches (the netns, an address on each network, published ports),
+   * held only while the task runs, as Docker allocates at start and releases at stop.
+   */
+  request?: AttachRequest;
+  /** Bridge mode: whether the netns, addresses and ports are held now. Undefined in a state
+   * written before attachments were per run, which attached at create and held until rm. */
+  attached?: boolean;
   /** The berth process that set it up: a state whose container never got created is an orphan
    * once that process is gone (see orphanedNetworkStates). */
   pid?: number;
   hostsPath?: string;
   resolvPath?: string;
   hostnamePath?: string;
+}
+
+/** The create-time inputs each start attaches the container's networks with. */
+interface AttachRequest {
+  /** The networks as they were at create (a network cannot change; a removed one is refused). */
+  nets: StoredNetwork[];
+  ports: PortMapping[];
+  /** `--add-host`, with `host-gateway` still to be resolved against the first network. */
+  extraHosts: ExtraHost[];
+  hostGatewayIp?: string;
+  ip?: string;
+  mac?: string;
+  /** The container's name, its short ID and its aliases: its names on user networks. */
+  endpointNames: string[];
 }
 
 interface CacheEntry {
@@ -340,7 +369,7 @@ async function doSetup(
       hostsPath,
       renderHosts({
         base: readOr('/etc/hosts', ''),
-        extraHosts: gatewayHosts(o, ''),
+        extraHosts: gatewayHosts(o.extraHosts ?? [], settings.hostGatewayIp, ''),
         self: [],
         peers: [],
       }),
@@ -357,46 +386,37 @@ async function doSetup(
     );
     writeNew(hostnamePath, `${o.hostname || osHostname()}\n`);
   } else {
-    if (state.netnsPath) {
-      await createNetns(state.netnsPath);
-      specOpts.push(withNamespacePath('network', state.netnsPath));
-    }
+    if (state.netnsPath) specOpts.push(withNamespacePath('network', state.netnsPath));
     specOpts.push(withSysctl({ 'net.ipv4.ip_unprivileged_port_start': '0' }));
-    // Ports first: a busy host port is refused before any CNI work.
-    if (o.ports?.length) {
-      state.ports = await allocatePorts(o.ports, portRegistry(settings.dataRoot), owner);
-      saveState(dir, state);
+    const endpointNames = [o.name, containerId.slice(0, 12), ...(o.aliases ?? [])].filter(
+      Boolean,
+    ) as string[];
+    if (state.mode === 'bridge') {
+      state.request = {
+        nets: stored,
+        ports: o.ports ?? [],
+        extraHosts: o.extraHosts ?? [],
+        hostGatewayIp: settings.hostGatewayIp,
+        ip: o.ip,
+        mac: o.mac,
+        endpointNames,
+      };
+      state.attached = false;
     }
-    for (const [i, net] of stored.entries()) {
-      const capabilityArgs: Record<string, unknown> = {};
-      // `-p 8080:0` is accepted by Docker (the host port is held, nothing is forwarded); the
-      // portmap plugin refuses container port 0, so such a mapping is recorded but not given to it.
-      const mapped = state.ports.filter((p) => p.ContainerPort !== 0);
-      if (mapped.length) {
-        capabilityArgs.portMappings = mapped.map((p) => ({
-          hostPort: p.HostPort,
-          containerPort: p.ContainerPort,
-          protocol: p.Protocol,
-          hostIP: p.HostIp,
-        }));
-      }
-      if (o.ip && net.name !== DEFAULT_NETWORK)
-        capabilityArgs.ips = [`${o.ip}/${net.meta.subnet.split('/')[1]}`];
-      if (o.mac && i === 0) capabilityArgs.mac = o.mac;
-      const att = await attachNetwork(settings, dir, owner, state, net, i, capabilityArgs);
-      networkSettings.Networks[net.name] = endpointOf(net, att, [
-        o.name,
-        containerId.slice(0, 12),
-        ...(o.aliases ?? []),
-      ]);
+    for (const net of stored) {
+      networkSettings.Networks[net.name] = endpointOf(
+        net,
+        { user: net.name !== DEFAULT_NETWORK },
+        endpointNames,
+      );
     }
     if (state.mode === 'none') networkSettings.Networks.none = emptyEndpoint();
 
-    // Files.
+    // Files: the container's own address goes into its hosts file when it is attached.
     state.hostsInputs = {
       hostname: o.hostname,
       memberNames: [o.name, o.hostname, ...(o.aliases ?? [])].filter(Boolean) as string[],
-      extraHosts: gatewayHosts(o, state.attachments[0]?.gateway ?? ''),
+      extraHosts: gatewayHosts(o.extraHosts ?? [], settings.hostGatewayIp, ''),
     };
     state.hostsPath = hostsPath;
     writeHostsAndMembers(settings.dataRoot, owner, state, []);
@@ -419,12 +439,16 @@ async function doSetup(
   state.hostnamePath = hostnamePath;
   saveState(dir, state);
   if (state.mode === 'host') networkSettings.Networks.host = emptyEndpoint();
-  networkSettings.Ports = dockerPorts(state.ports);
   const labels: Record<string, string> = {
     [LABEL.networks]: JSON.stringify(state.networks),
-    [LABEL.ports]: JSON.stringify(state.ports),
+    [LABEL.ports]: '[]',
   };
   if (state.netnsPath) labels[NETNS_LABEL] = state.netnsPath;
+  if (o.attach && state.mode === 'bridge') {
+    const attached = await attachState(settings, dir, owner, state);
+    Object.assign(labels, attached.labels);
+    return { specOpts, labels, networkSettings: attached.networkSettings };
+  }
   return { specOpts, labels, networkSettings };
 }
 
@@ -440,10 +464,14 @@ function emptyEndpoint(): EndpointSettings {
   };
 }
 
-function gatewayHosts(o: SetupOptions, networkGateway: string): ExtraHost[] {
-  return (o.extraHosts ?? []).map((h) =>
+function gatewayHosts(
+  extraHosts: readonly ExtraHost[],
+  hostGatewayIp: string | undefined,
+  networkGateway: string,
+): ExtraHost[] {
+  return extraHosts.map((h) =>
     h.ip === 'host-gateway'
-      ? { host: h.host, ip: o.settings.hostGatewayIp || networkGateway || hostGatewayFallback() }
+      ? { host: h.host, ip: hostGatewayIp || networkGateway || hostGatewayFallback() }
       : h,
   );
 }
@@ -527,7 +555,7 @@ export function bridgeAddressHint(
 
 function endpointOf(
   net: StoredNetwork,
-  att: AttachmentState,
+  att: Partial<AttachmentState> & { user: boolean },
   names: (string | undefined)[],
 ): EndpointSettings {
   return {
@@ -662,8 +690,34 @@ function findContainerState(
 export async function teardownContainerNetwork(o: TeardownOptions): Promise<void> {
   const { settings, namespace, containerId } = o;
   const dir = containerDir(settings.dataRoot, namespace, containerId);
-  const owner = key(namespace, containerId);
   const state = loadState(dir);
+  const path =
+    state?.ownsNetns === false
+      ? undefined
+      : (state?.netnsPath ?? o.labels?.[NETNS_LABEL] ?? netnsPath(namespace, containerId));
+  const firstErr = await releaseAttachments(
+    settings,
+    dir,
+    key(namespace, containerId),
+    state,
+    path,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  if (firstErr) throw firstErr;
+}
+
+/**
+ * What an attached container holds, given back: CNI DEL of each network in reverse ADD order
+ * (with the cached result), its peers' hosts files, host port reservations, the netns. Does all
+ * it can and returns the first failure.
+ */
+async function releaseAttachments(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot'>,
+  dir: string,
+  owner: string,
+  state: ContainerState | undefined,
+  netns: string | undefined,
+): Promise<unknown> {
   let firstErr: unknown;
   for (const cached of readCache(dir).reverse()) {
     const f = cached.path;
@@ -702,19 +756,141 @@ export async function teardownContainerNetwork(o: TeardownOptions): Promise<void
     firstErr ??= e;
   }
   portRegistry(settings.dataRoot).releaseAll(owner);
-  const path =
-    state?.ownsNetns === false
-      ? undefined
-      : (state?.netnsPath ?? o.labels?.[NETNS_LABEL] ?? netnsPath(namespace, containerId));
-  if (path) {
+  if (netns) {
     try {
-      await removeNetns(path);
+      await removeNetns(netns);
     } catch (e) {
       firstErr ??= e;
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  return firstErr;
+}
+
+export interface AttachResult {
+  /** The `berth/ports` label and the endpoints, for the container's labels. */
+  labels: Record<string, string>;
+  networkSettings: NetworkSettings;
+}
+
+/**
+ * Start: the container's network namespace, an address on each of its networks and its
+ * published ports (Docker allocates at start; host ports given as 0 are chosen again). Undefined
+ * when there is nothing to attach (host, none, container:, or no berth network state). A
+ * container already attached (a task running) is left as it is. On failure nothing is held.
+ */
+export async function attachContainerNetwork(
+  o: TeardownOptions,
+): Promise<AttachResult | undefined> {
+  const { settings, namespace, containerId } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const state = loadState(dir);
+  if (!state || state.mode !== 'bridge') return undefined;
+  // Set up at create by an earlier berth, held until rm: only its ports come and go.
+  if (state.attached === undefined) {
+    await reclaimContainerPorts(o);
+    return undefined;
+  }
+  if (state.attached) return undefined;
+  return attachState(settings, dir, key(namespace, containerId), state);
+}
+
+async function attachState(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot'>,
+  dir: string,
+  owner: string,
+  state: ContainerState,
+): Promise<AttachResult> {
+  const req = state.request!;
+  const nets = req.nets.filter((n) => state.networks.includes(n.name));
+  for (const n of nets) {
+    if (n.name !== DEFAULT_NETWORK && !existsSync(n.file)) {
+      throw new NetworkSetupError(`network ${n.name} not found`);
+    }
+  }
+  const networkSettings: NetworkSettings = {
+    SandboxKey: state.netnsPath ?? '',
+    Ports: {},
+    Networks: {},
+  };
+  try {
+    await createNetns(state.netnsPath!);
+    // Ports first: a busy host port is refused before any CNI work.
+    state.ports = req.ports.length
+      ? await allocatePorts(req.ports, portRegistry(settings.dataRoot), owner)
+      : [];
+    state.portsReleased = false;
+    state.attachments = [];
+    state.attached = true;
+    saveState(dir, state);
+    for (const [i, net] of nets.entries()) {
+      const capabilityArgs: Record<string, unknown> = {};
+      // `-p 8080:0` is accepted by Docker (the host port is held, nothing is forwarded); the
+      // portmap plugin refuses container port 0, so such a mapping is recorded but not given to it.
+      const mapped = state.ports.filter((p) => p.ContainerPort !== 0);
+      if (mapped.length) {
+        capabilityArgs.portMappings = mapped.map((p) => ({
+          hostPort: p.HostPort,
+          containerPort: p.ContainerPort,
+          protocol: p.Protocol,
+          hostIP: p.HostIp,
+        }));
+      }
+      if (req.ip && net.name !== DEFAULT_NETWORK)
+        capabilityArgs.ips = [`${req.ip}/${net.meta.subnet.split('/')[1]}`];
+      if (req.mac && i === 0) capabilityArgs.mac = req.mac;
+      const att = await attachNetwork(settings, dir, owner, state, net, i, capabilityArgs);
+      networkSettings.Networks[net.name] = endpointOf(net, att, req.endpointNames);
+    }
+    if (state.hostsInputs) {
+      state.hostsInputs.extraHosts = gatewayHosts(
+        req.extraHosts,
+        req.hostGatewayIp,
+        state.attachments[0]?.gateway ?? '',
+      );
+    }
+    writeHostsAndMembers(settings.dataRoot, owner, state, []);
+    saveState(dir, state);
+  } catch (e) {
+    await detachState(settings, dir, owner, state).catch(() => undefined);
+    throw e;
+  }
+  networkSettings.Ports = dockerPorts(state.ports);
+  return {
+    labels: {
+      [LABEL.ports]: JSON.stringify(state.ports),
+      [LABEL.networkSettings]: JSON.stringify(networkSettings),
+    },
+    networkSettings,
+  };
+}
+
+async function detachState(
+  settings: Pick<Settings, 'cniPath' | 'dataRoot'>,
+  dir: string,
+  owner: string,
+  state: ContainerState,
+): Promise<void> {
+  const firstErr = await releaseAttachments(settings, dir, owner, state, state.netnsPath);
+  state.attachments = [];
+  state.ports = [];
+  state.portsReleased = false;
+  state.attached = false;
+  saveState(dir, state);
   if (firstErr) throw firstErr;
+}
+
+/**
+ * Stop, or the exit seen by the container's watcher: the addresses, published ports and the
+ * network namespace go, as in Docker; the next start attaches again. Idempotent.
+ */
+export async function detachContainerNetwork(o: TeardownOptions): Promise<void> {
+  const { settings, namespace, containerId } = o;
+  const dir = containerDir(settings.dataRoot, namespace, containerId);
+  const state = loadState(dir);
+  if (!state || state.mode !== 'bridge') return;
+  if (state.attached === undefined) return releaseContainerPorts(o);
+  if (!state.attached && !existsSync(state.netnsPath ?? '') && readCache(dir).length === 0) return;
+  await detachState(settings, dir, key(namespace, containerId), state);
 }
 
 /**
@@ -813,9 +989,9 @@ export interface ConnectOptions {
 
 /**
  * `network connect` for a container whose network berth set up (bridge mode): CNI ADD of the
- * network into the container's persistent netns as the next ethN, and its /etc/hosts and the
- * network's members updated. Returns the endpoint for NetworkSettings. The netns outlives the
- * task, so a stopped container gets the interface now and keeps it when it starts.
+ * network into the running container's netns as the next ethN, and its /etc/hosts and the
+ * network's members updated. Returns the endpoint for NetworkSettings. A stopped container holds
+ * no netns: the network is recorded and attached with the others at its next start.
  */
 export async function connectContainerNetwork(o: ConnectOptions): Promise<EndpointSettings> {
   const { settings, namespace, containerId, network } = o;
@@ -827,16 +1003,33 @@ export async function connectContainerNetwork(o: ConnectOptions): Promise<Endpoi
       'container sharing network namespace with another container or host cannot be connected to any other network',
     );
   }
+  if (state.attached === false) {
+    // Stopped: nothing is held; the network is attached with the others at the next start.
+    rememberNetwork(state, network);
+    saveState(dir, state);
+    return endpointOf(network, { user: network.name !== DEFAULT_NETWORK }, [
+      ...(o.aliases ?? []),
+      ...(state.hostsInputs?.memberNames ?? []),
+    ]);
+  }
   const used = readCache(dir).map((c) => c.index);
   const index = used.length ? Math.max(...used) + 1 : 0;
   const att = await attachNetwork(settings, dir, owner, state, network, index, {});
-  state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
+  rememberNetwork(state, network);
   saveState(dir, state);
   writeHostsAndMembers(settings.dataRoot, owner, state, []);
   return endpointOf(network, att, [
     ...(o.aliases ?? []),
     ...(state.hostsInputs?.memberNames ?? []),
   ]);
+}
+
+/** The container is on `network` from now on, this run and the next ones. */
+function rememberNetwork(state: ContainerState, network: StoredNetwork): void {
+  state.networks = [...state.networks.filter((n) => n !== network.name), network.name];
+  if (state.request) {
+    state.request.nets = [...state.request.nets.filter((n) => n.name !== network.name), network];
+  }
 }
 
 /** `network disconnect`: CNI DEL of that network's interface, hosts files and members updated. */
@@ -848,6 +1041,7 @@ export async function disconnectContainerNetwork(
   const owner = key(namespace, containerId);
   const state = loadState(dir);
   if (!state) return;
+  if (state.request) state.request.nets = state.request.nets.filter((n) => n.name !== network);
   for (const { path, entry } of readCache(dir)) {
     if (entry?.conflist.name !== network) continue;
     await delNetworkList(settings.cniPath, entry.conflist, entry.runtime, entry.result);

@@ -7,6 +7,7 @@
  * security and resource options. Options that emulate daemon defaults (HOSTNAME, TERM) only fill
  * values nobody set, so image and user values win regardless of order.
  */
+import type { HealthConfig } from '../health/config.js';
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -133,6 +134,7 @@ export interface ImageConfig {
   Labels?: Record<string, string> | null;
   ExposedPorts?: Record<string, object> | null;
   Volumes?: Record<string, object> | null;
+  Healthcheck?: HealthConfig;
 }
 
 export interface CommandOverrides {

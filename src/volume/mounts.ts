@@ -11,6 +11,7 @@ import {
 } from '../oci/mounts.js';
 import { copyFromRootfs, lowerdirMounts, withMountedRootfs } from './copy.js';
 import { containerMounts, type DockerMount } from './refs.js';
+import { claimVolume, releaseClaims } from './claims.js';
 import { createVolume, type VolumeSettings } from './store.js';
 
 /**
@@ -30,6 +31,8 @@ export interface ResolveVolumeOptions {
   settings: VolumeSettings;
   /** The named volume; created on first use. Omit for a new anonymous volume. */
   name?: string;
+  /** The container being created: the named volume is claimed for it (see ./claims.ts). */
+  claimFor?: string;
   /** The mount's destination in the container. */
   containerPath: string;
   /** The image to copy from into a still-empty volume; omit to never copy. */
@@ -56,7 +59,10 @@ export interface ResolvedVolume {
  * and, like dockerd, copies the image's content at `containerPath` into it while it is empty.
  */
 export async function resolveVolumeForMount(opts: ResolveVolumeOptions): Promise<ResolvedVolume> {
-  const vol = await createVolume(opts.settings, opts.name, opts.labels ?? {});
+  const vol =
+    opts.name && opts.claimFor
+      ? await claimVolume(opts.settings, opts.name, opts.claimFor, opts.labels ?? {})
+      : await createVolume(opts.settings, opts.name, opts.labels ?? {});
   let copied = false;
   if (opts.imageRootfs !== undefined && !opts.noCopy) {
     copied = await copyImageContent(
@@ -95,6 +101,8 @@ async function copyImageContent(
  */
 export interface VolumeResolver {
   resolve(req: VolumeMountRequest): Promise<string>;
+  /** Drops the claims on named volumes: the container record exists now, or never will. */
+  releaseClaims(): void;
   readonly anonymousVolumes: string[];
   readonly volumes: Map<string, ResolvedVolume>;
 }
@@ -102,16 +110,24 @@ export interface VolumeResolver {
 export function createVolumeResolver(opts: {
   settings: ResolveVolumeOptions['settings'];
   imageRootfs?: ImageRootfs;
+  /** The container being created, which claims the named volumes it resolves. */
+  containerId?: string;
 }): VolumeResolver {
   const anonymousVolumes: string[] = [];
   const volumes = new Map<string, ResolvedVolume>();
+  const claimed: string[] = [];
   return {
     anonymousVolumes,
     volumes,
+    releaseClaims() {
+      if (opts.containerId) releaseClaims(opts.settings, claimed, opts.containerId);
+    },
     async resolve(req) {
+      if (req.name && opts.containerId) claimed.push(req.name);
       const r = await resolveVolumeForMount({
         settings: opts.settings,
         name: req.name,
+        claimFor: opts.containerId,
         containerPath: req.target,
         imageRootfs: opts.imageRootfs,
         noCopy: req.noCopy,

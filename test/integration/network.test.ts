@@ -95,6 +95,7 @@ describe('network', function () {
       namespace: ns(),
       containerId: id,
       networks: ['bridge'],
+      attach: true,
       hostname: id.slice(0, 12),
       stateDir: join(dir, 'state', id),
       ...extra,

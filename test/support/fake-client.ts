@@ -5,7 +5,12 @@
  * call the fake does not know throws, so a test never passes on a silently empty answer.
  */
 import type { Client } from '../../src/containerd/client.js';
-import { GrpcCode, NotFoundError, FailedPreconditionError } from '../../src/containerd/errors.js';
+import {
+  DeadlineExceededError,
+  FailedPreconditionError,
+  GrpcCode,
+  NotFoundError,
+} from '../../src/containerd/errors.js';
 import type { Container } from '../../src/container/resolve.js';
 import type { Task } from '../../src/container/state.js';
 
@@ -190,7 +195,6 @@ export class FakeContainerd {
         await this.call('tasks.wait', r);
         const t = this.task(r.container_id);
         if (t.status !== 'STOPPED') {
-          const { DeadlineExceededError } = await import('../../src/containerd/errors.js');
           // The fake's tasks exit only when signalled: a wait on a live one times out at once.
           throw new DeadlineExceededError(
             GrpcCode.DEADLINE_EXCEEDED,

@@ -25,6 +25,11 @@ const LAYERS: readonly { name: string; rank: number; paths: readonly string[] }[
   },
   { name: 'flags', rank: 4, paths: ['flags/'] },
   { name: 'cmd', rank: 4, paths: ['cmd/'] },
+  // Compose's project model and runtime: over the container library and the builder (build:
+  // services), under the verbs.
+  { name: 'compose', rank: 3.6, paths: ['compose/'] },
+  // The builder runs RUN steps through the container library, and verbs use it.
+  { name: 'build', rank: 3.5, paths: ['build/'] },
   { name: 'container', rank: 3, paths: ['container/'] },
 ];
 
@@ -116,7 +121,7 @@ describe('architecture: imports of src/', function () {
 
   it('reads the real tree (the checks below would pass on an empty one)', () => {
     assert.ok(graph.size > 100);
-    assert.ok(graph.get('cmd/container/run.ts')?.includes('container/task.ts'));
+    assert.ok(graph.get('container/run.ts')?.includes('container/task.ts'));
   });
 
   it('run only downward, and no verb imports another', () => {

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
-import type { Container } from '../../container/resolve.js';
+import { assertMutable, type Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 
 const run = promisify(execFile);
@@ -32,7 +32,8 @@ export interface CpEndpoint {
 /** docker/cli splitCpArg: absolute paths and `./x:y` are local; otherwise split at the first `:`. */
 export function splitCpArg(arg: string): CpEndpoint {
   if (arg.startsWith('/')) return { path: arg };
-  const colon = arg.indexOf(':');
+  // kubelet's names carry their own `:` (`k8s://ns/pod/ctr:/path`): split after the scheme.
+  const colon = arg.indexOf(':', arg.startsWith('k8s://') ? 'k8s://'.length : 0);
   if (colon < 0 || arg.startsWith('.')) return { path: arg };
   return { container: arg.slice(0, colon), path: arg.slice(colon + 1) };
 }
@@ -358,6 +359,8 @@ export interface CpOptions {
   archive: boolean;
   /** `-L`: follow a symlink given as SRC_PATH. */
   followLink: boolean;
+  /** `--kube-force`: allow copying into a container kubelet manages. */
+  kubeForce?: boolean;
   stdin?: Readable;
   stdout?: Writable;
   /** Stops the copy (Ctrl-C, closed pipe); the container's root is still released. */
@@ -664,6 +667,7 @@ export async function copy(
 
   const ref = (src.container ?? dst.container)!;
   const container = await find(ref);
+  if (dst.container !== undefined) assertMutable(container, ref, 'copy into', opts.kubeForce);
   const handle = await openContainerRoot(client, container);
   try {
     if (src.container !== undefined) {

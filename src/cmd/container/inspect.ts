@@ -2,6 +2,8 @@
  * `inspect` for containers: Docker's ContainerJSON shape, built from the OCI spec stored in the
  * container record plus berth's labels.
  */
+import { effectiveHealth, type HealthConfig } from '../../health/config.js';
+import { readHealthState } from '../../health/state.js';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../containerd/client.js';
@@ -20,6 +22,8 @@ import {
 import { imageConfigDigest } from '../../container/image.js';
 import type { Container } from '../../container/resolve.js';
 import { createdAt, getState, type ContainerState } from '../../container/state.js';
+import { criKind, criView, withCriView } from '../../cri/index.js';
+import { truncateId } from '../../formatter/text.js';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -79,12 +83,16 @@ export async function inspectContainer(
   client: Client,
   container: Container,
 ): Promise<Record<string, unknown>> {
-  const state = await getState(client, container);
-  return buildInspect(
+  // CRI's objects: CRI keeps the exit code, times, log path, mounts and network mode.
+  const kind = criKind(container.labels);
+  const view = kind ? await criView(client, container.id, kind) : undefined;
+  const state = view?.state ?? (await getState(client, container));
+  const doc = buildInspect(
     container,
     state,
     await imageConfigDigest(client, container.image, container.labels?.[LABEL.platform]),
   );
+  return view ? withCriView(doc, view) : doc;
 }
 
 export function buildInspect(
@@ -93,6 +101,12 @@ export function buildInspect(
   imageId: string,
 ): Record<string, unknown> {
   const labels = container.labels ?? {};
+  const healthcheck = jsonLabel<HealthConfig | undefined>(labels, LABEL.healthcheck, undefined);
+  // Docker has State.Health for a container whose health check runs (not for `NONE`).
+  const health = effectiveHealth(healthcheck)
+    ? (readHealthState(labels[LABEL.stateDir]) ??
+      (state.Running ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined))
+    : undefined;
   const spec = specOf(container);
   const args = spec.process?.args ?? [];
   const hc = jsonLabel<HostConfigLabel>(labels, LABEL.hostConfig, {});
@@ -118,7 +132,7 @@ export function buildInspect(
   }));
 
   const config: Record<string, unknown> = {
-    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? container.id.slice(0, 12),
+    Hostname: spec.hostname ?? labels[LABEL.hostname] ?? truncateId(container.id),
     Domainname: '',
     User: userText,
     AttachStdin: false,
@@ -129,6 +143,7 @@ export function buildInspect(
     StdinOnce: false,
     Env: spec.process?.env ?? [],
     Cmd: args,
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     Image: displayImage(container),
     Volumes: null,
     WorkingDir: spec.process?.cwd ?? '/',
@@ -169,6 +184,7 @@ export function buildInspect(
         Error: state.Error,
         StartedAt: rfc3339Nano(state.StartedAt ?? lastStart(labels)),
         FinishedAt: rfc3339Nano(state.FinishedAt),
+        ...(health ? { Health: health } : {}),
       },
       { Health: null },
     ),
@@ -209,7 +225,7 @@ export function buildInspect(
     GraphDriver: { Data: null, Name: container.snapshotter || 'overlayfs' },
     Mounts: mounts,
     Config: config,
-    NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks),
+    NetworkSettings: networkSettings(labels, state.Running ? ports : {}, networks, state.Running),
   };
 }
 
@@ -250,6 +266,7 @@ function networkSettings(
   labels: Record<string, string>,
   ports: unknown,
   networks: string[],
+  running: boolean,
 ): Record<string, unknown> {
   let saved: { SandboxKey?: string; Networks?: Record<string, Endpoint> } = {};
   try {
@@ -257,9 +274,19 @@ function networkSettings(
   } catch {
     saved = {};
   }
-  const nets: Record<string, Endpoint> =
+  let nets: Record<string, Endpoint> =
     saved.Networks ??
     Object.fromEntries(networks.map((n) => [n, { NetworkID: '', IPAddress: '' }]));
+  if (!running) {
+    // Addresses are held only while the container runs (the label keeps the last run's).
+    nets = Object.fromEntries(
+      Object.entries(nets).map(([n, e]) => [
+        n,
+        { ...e, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' },
+      ]),
+    );
+    saved.SandboxKey = '';
+  }
   // Docker's top-level fields mirror the default bridge endpoint.
   const bridge = nets.bridge;
   return {

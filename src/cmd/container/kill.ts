@@ -5,6 +5,7 @@ import { BerthError, DaemonError } from '../../errors.js';
 import { publishEvent } from '../../events/index.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
+import { SHIM_TIMEOUT_MS, withShimDeadline } from '../../container/shim.js';
 import { markExplicitlyStopped, stopSignalOf } from '../../container/stop.js';
 
 function notRunning(ref: string, container: Container): BerthError {
@@ -17,7 +18,19 @@ export async function killContainer(
   ref: string,
   signal = 9,
 ): Promise<void> {
-  const task = await getTask(client, container.id);
+  await withShimDeadline(
+    (why) => `Cannot kill container: ${ref}: ${why}`,
+    () => killTask(client, container, ref, signal),
+  );
+}
+
+async function killTask(
+  client: Client,
+  container: Container,
+  ref: string,
+  signal: number,
+): Promise<void> {
+  const task = await getTask(client, container.id, SHIM_TIMEOUT_MS);
   const status = task ? String(task.status) : '';
   if (!task || status === 'STOPPED' || status === 'CREATED') throw notRunning(ref, container);
   // Killing with the stop signal or SIGKILL is a deliberate stop: the restart policy must not undo it.
@@ -25,7 +38,10 @@ export async function killContainer(
   if (deliberate) await markExplicitlyStopped(client, container, 'before');
   await publishEvent(client, 'container', 'kill', container.id, { signal: String(signal) });
   try {
-    await client.tasks.kill({ container_id: container.id, signal, all: false });
+    await client.tasks.kill(
+      { container_id: container.id, signal, all: false },
+      { timeoutMs: SHIM_TIMEOUT_MS },
+    );
   } catch (err) {
     if (err instanceof NotFoundError || err instanceof FailedPreconditionError)
       throw notRunning(ref, container);

@@ -7,9 +7,11 @@ import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/error
 import { specProcessArgs } from '../../containerd/helpers.js';
 import { collect } from '../../containerd/service.js';
 import { DaemonError } from '../../errors.js';
+import { criListing, isSandbox } from '../../cri/index.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
 import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
+  CRI_LABEL,
   LABEL,
   NERDCTL_LABEL,
   containerName,
@@ -19,131 +21,19 @@ import {
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import { labelMatches, parseFilterFlags } from '../../filters.js';
 import { imageConfigDigest } from '../../container/image.js';
-import {
-  displayImage,
-  mountsOf,
-  portsOf,
-  userLabels,
-  type PortBinding,
-} from '../../container/labels.js';
+import { displayImage, mountsOf, portsOf, userLabels } from '../../container/labels.js';
 import type { Container } from '../../container/resolve.js';
+import { commandText, displayablePorts, goQuoteString } from '../../formatter/container.js';
 import {
   createdAt,
+  healthOf,
   listTasks,
   stateFromTask,
   statusText,
   type ContainerState,
   type Task,
 } from '../../container/state.js';
-
-interface DisplayPort {
-  IP: string;
-  PrivatePort: number;
-  PublicPort: number;
-  Type: string;
-}
-
-function toDisplayPort(p: PortBinding): DisplayPort {
-  const cp = String(p.ContainerPort ?? '');
-  const [port, proto] = cp.split('/');
-  return {
-    IP: p.HostIp || '0.0.0.0',
-    PrivatePort: Number.parseInt(port, 10) || 0,
-    PublicPort: Number.parseInt(String(p.HostPort ?? '0'), 10) || 0,
-    Type: (p.Protocol || proto || 'tcp').toLowerCase(),
-  };
-}
-
-function joinHostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
-
-/** docker/cli's DisplayablePorts: `0.0.0.0:8080->80/tcp`, identical host/container ranges collapsed. */
-export function displayablePorts(bindings: readonly PortBinding[]): string {
-  const ports = bindings
-    .map(toDisplayPort)
-    .sort(
-      (a, b) =>
-        a.PrivatePort - b.PrivatePort ||
-        (a.IP < b.IP ? -1 : a.IP > b.IP ? 1 : 0) ||
-        a.PublicPort - b.PublicPort ||
-        (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0),
-    );
-  const groups = new Map<string, { first: number; last: number }>();
-  const keys: string[] = [];
-  const result: string[] = [];
-  const hostMappings: string[] = [];
-  const formGroup = (key: string, first: number, last: number): string => {
-    const parts = key.split('/');
-    let type = parts[0];
-    let ip = '';
-    if (parts.length > 1) {
-      ip = parts.slice(0, -1).join('/');
-      type = parts[parts.length - 1];
-    }
-    let group = String(first);
-    if (first !== last) group = `${group}-${last}`;
-    if (ip) group = `${ip.includes(':') ? `[${ip}]` : ip}:${group}->${group}`;
-    return `${group}/${type}`;
-  };
-  for (const p of ports) {
-    let key = p.Type;
-    if (p.IP) {
-      if (p.PublicPort !== p.PrivatePort) {
-        hostMappings.push(`${joinHostPort(p.IP, p.PublicPort)}->${p.PrivatePort}/${p.Type}`);
-        continue;
-      }
-      key = `${p.IP}/${p.Type}`;
-    }
-    const g = groups.get(key);
-    if (!g) {
-      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-      keys.push(key);
-      continue;
-    }
-    if (p.PrivatePort === g.last + 1) {
-      g.last = p.PrivatePort;
-      continue;
-    }
-    result.push(formGroup(key, g.first, g.last));
-    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
-  }
-  for (const key of keys) {
-    const g = groups.get(key);
-    if (g) result.push(formGroup(key, g.first, g.last));
-  }
-  return [...result, ...hostMappings].join(', ');
-}
-
-/** docker/cli formatter.Ellipsis: cut to `max` display columns, the last being `…`. */
-export function ellipsis(s: string, max: number): string {
-  const chars = [...s];
-  if (chars.length <= max) return s;
-  return `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** Go's strconv.Quote for the COMMAND column. */
-export function goQuoteString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-/** moby's list Command: the path, then the args, each quoted in '' when it holds a space. */
-export function commandText(args: readonly string[]): string {
-  if (args.length === 0) return '';
-  const rest = args.slice(1).map((a) => (a.includes(' ') ? `'${a}'` : a));
-  return rest.length > 0 ? `${args[0]} ${rest.join(' ')}` : args[0];
-}
+import { ellipsis, truncateId } from '../../formatter/text.js';
 
 /** The minimal OCI spec shape read here. */
 /** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
@@ -167,7 +57,7 @@ export class ContainerRow {
   }
 
   get ID(): string {
-    return this.trunc ? this.container.id.slice(0, 12) : this.container.id;
+    return truncateId(this.container.id, !this.trunc);
   }
 
   get Names(): string {
@@ -296,6 +186,8 @@ export interface PsOptions {
   size?: boolean;
   noTrunc?: boolean;
   filters?: string[];
+  /** List CRI's pod sandboxes too (hidden by default, as kubelet's plumbing). */
+  kubeSandboxes?: boolean;
   /** Deadline for Tasks.List (a hung shim). */
   tasksTimeoutMs?: number;
 }
@@ -324,8 +216,13 @@ export function parseFilters(list: readonly string[]): Map<string, string[]> {
       'since',
       'volume',
       'network',
+      'health',
     ],
-    values: { status: (v) => STATUSES.has(v), exited: (v) => /^-?\d+$/.test(v) },
+    values: {
+      status: (v) => STATUSES.has(v),
+      exited: (v) => /^-?\d+$/.test(v),
+      health: (v) => ['starting', 'healthy', 'unhealthy', 'none'].includes(v),
+    },
   });
 }
 
@@ -465,8 +362,19 @@ export async function listContainerRows(
   const now = Date.now();
   const trunc = !opts.noTrunc;
 
+  // CRI keeps what containerd forgets (an exited container's code) and owns sandboxes and attempts.
+  const live = (id: string): boolean => (tasks.get(id)?.status ?? 'STOPPED') !== 'STOPPED';
+  const cri = await criListing(client, containers, live);
+  const wantSandboxes =
+    opts.kubeSandboxes === true ||
+    (filters.get('label') ?? []).includes(`${CRI_LABEL.kind}=sandbox`);
   let items = containers
-    .map((c) => ({ c, state: stateFromTask(c, tasks.get(c.id)), created: createdAt(c).getTime() }))
+    .filter((c) => wantSandboxes || !isSandbox(c.labels))
+    .map((c) => ({
+      c,
+      state: cri?.states.get(c.id) ?? stateFromTask(c, tasks.get(c.id)),
+      created: createdAt(c).getTime(),
+    }))
     .sort((a, b) => b.created - a.created || (a.c.id < b.c.id ? -1 : 1));
 
   // before/since are relative to the named containers' creation times.
@@ -517,6 +425,11 @@ export async function listContainerRows(
         case 'network':
           ok = values.some((v) => networksFromLabels(labels).includes(v));
           break;
+        case 'health':
+          // CRI's containers have no berth health check: their state carries none.
+          const health = 'Health' in state ? state.Health : undefined;
+          ok = values.includes(health ?? healthOf(c.labels, state) ?? 'none');
+          break;
         default:
           ok = true;
       }
@@ -531,6 +444,8 @@ export async function listContainerRows(
   // Only `status` implies -a in the daemon; `exited` alone still sees running containers only.
   const showAll = opts.all || last > 0 || filters.has('status');
   if (!showAll) items = items.filter((i) => i.state.Running);
+  // A retried container is one name: its latest attempt, unless all are asked for.
+  if (!showAll && cri) items = items.filter((i) => !cri.olderAttempts.has(i.c.id));
   if (last > 0) items = items.slice(0, last);
 
   const sizes = opts.size

@@ -3,7 +3,8 @@
  * metrics message packed in an Any), /proc/stat for the host CPU time and /proc/<pid>/net/dev for
  * the network counters, computed the way dockerd and docker/cli do.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { isSandbox } from '../../cri/index.js';
 import { totalmem } from 'node:os';
 import type { Client } from '../../containerd/client.js';
 import { codecFor, loadRoot } from '../../containerd/descriptors.js';
@@ -12,6 +13,7 @@ import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
 import { containerName } from '../../labels.js';
 import type { Container } from '../../container/resolve.js';
 import { listTasks, type Task } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 export const STATS_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
@@ -198,7 +200,21 @@ export function parseNetDev(text: string): { rx: number; tx: number } {
   return { rx, tx };
 }
 
+let hostNetNs: string | undefined;
+
+/** True when the process shares the host's network namespace (host-network containers, pods). */
+function onHostNetwork(pid: number): boolean {
+  try {
+    hostNetNs ??= readlinkSync('/proc/self/ns/net');
+    return readlinkSync(`/proc/${pid}/ns/net`) === hostNetNs;
+  } catch {
+    return false;
+  }
+}
+
 function readNet(pid: number): { rx: number; tx: number } {
+  // dockerd reports no network I/O for host networking rather than the host's counters.
+  if (onHostNetwork(pid)) return { rx: 0, tx: 0 };
   try {
     return parseNetDev(readFileSync(`/proc/${pid}/net/dev`, 'utf8'));
   } catch {
@@ -287,7 +303,7 @@ export function statsRow(
   prev: Sample | undefined,
   noTrunc: boolean,
 ): StatsRow {
-  const id = noTrunc ? target.container.id : target.container.id.slice(0, 12);
+  const id = truncateId(target.container.id, noTrunc);
   const name = containerName(target.container.labels) || '--';
   const s: Sample = cur ?? {
     cpuNs: 0,
@@ -382,8 +398,10 @@ export async function runStats(client: Client, opts: StatsOptions): Promise<void
     if (named) return { targets: fixed, tasks };
     const all = await opts.listAll();
     const targets = all
+      // kubelet's pod sandboxes are plumbing, as in ps.
+      .filter((c) => !isSandbox(c.labels))
       .filter((c) => opts.all || isLive(tasks.get(c.id)))
-      .map((c) => ({ ref: c.id.slice(0, 12), container: c }));
+      .map((c) => ({ ref: truncateId(c.id), container: c }));
     return { targets, tasks };
   };
 

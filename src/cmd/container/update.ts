@@ -20,6 +20,7 @@ import {
 } from '../../oci/opts.js';
 import { specFromJSON, specToJSON, type Spec } from '../../oci/spec.js';
 import { loggerUri } from '../../container/logger.js';
+import { monitorRestarts } from '../../container/restart.js';
 import type { Container } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
 
@@ -79,13 +80,15 @@ function restartLabels(
     policy.name === 'on-failure' && policy.maximumRetryCount > 0
       ? `on-failure:${policy.maximumRetryCount}`
       : policy.name;
-  const monitored = policy.name === 'always' || policy.name === 'unless-stopped';
-  const ports = parseJson<unknown[]>(labels[LABEL.ports], []).length > 0;
+  // containerd's monitor restarts only containers without a berth network namespace; the others
+  // (and every exit's network release and restart count) are the logger's exit check's.
+  const monitored = monitorRestarts({ ...labels, [RESTART_LABEL.policy]: policy.name });
   let uri = labels[RESTART_LABEL.logUri];
   const params = {
-    onfailure: policy.name === 'on-failure',
-    // always/unless-stopped keep their ports published between restarts, as at create.
-    ports: ports && !monitored,
+    check: true,
+    // Replaced by `check` (URIs written by earlier berths).
+    onfailure: false,
+    ports: false,
   };
   if (uri) {
     const u = new URL(uri);
@@ -101,8 +104,7 @@ function restartLabels(
       tty: spec.process?.terminal ?? false,
       cgroup: spec.linux?.cgroupsPath ?? `/${settings.namespace}/${c.id}`,
       autoRemove: false,
-      onFailure: params.onfailure,
-      releasePorts: params.ports,
+      check: params.check,
     });
   }
   const set: Record<string, string> = {

@@ -6,6 +6,7 @@ import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { resolveLocalImage, shortId } from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
+import { ellipsis } from '../../formatter/text.js';
 
 export const HISTORY_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
@@ -17,13 +18,6 @@ export const HISTORY_HEADERS: Readonly<Record<string, string>> = {
   Size: 'SIZE',
   Comment: 'COMMENT',
 };
-
-/** docker/cli's formatter.Ellipsis for ASCII-width text: cut to `max` with a trailing `…`. */
-export function ellipsis(s: string, max: number): string {
-  const rs = [...s];
-  if (rs.length <= max) return s;
-  return `${rs.slice(0, max - 1).join('')}…`;
-}
 
 interface Entry {
   id: string;

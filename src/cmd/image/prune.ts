@@ -2,6 +2,7 @@
  * `berth image prune`: remove dangling images (no tag), or with -a every image no container
  * uses, and report the space given back.
  */
+import { pruneBuildCache } from '../../build/store.js';
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { humanSize } from '../../formatter/units.js';
@@ -84,13 +85,19 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
   const victims: string[] = [];
   for (const [id, records] of byId) {
     if (state.users.has(id)) continue;
-    // kubelet's: pinned images (the sandbox image) and any image a CRI container names.
-    if (needed.has(id) || records.some((r) => r.labels[CRI_PINNED_LABEL] === 'pinned')) continue;
+    // What the node needs to start pods: CRI's sandbox image and pinned images (from CRI's
+    // Status and labels), and any image a CRI container or sandbox names.
+    if (state.kept.has(id) || needed.has(id)) continue;
+    if (records.some((r) => r.labels[CRI_PINNED_LABEL] === 'pinned')) continue;
     if (!opts.all && records.some(tagged)) continue;
     if (!records.every(matches)) continue;
     victims.push(id);
   }
-  if (victims.length === 0) return { lines: [], reclaimed: 0 };
+  if (victims.length === 0) {
+    // The classic builder's cache is dangling intermediate images in Docker: it goes too.
+    await pruneBuildCache(client);
+    return { lines: [], reclaimed: 0 };
+  }
 
   // Measure before deleting: what is freed is what no surviving image still stands on.
   const doomed = new Set(victims);
@@ -139,6 +146,7 @@ export async function pruneImages(client: Client, opts: PruneOptions): Promise<P
         lines.push(line.replace(/^Untagged:/, 'untagged:').replace(/^Deleted:/, 'deleted:')),
     });
   }
+  await pruneBuildCache(client);
   return { lines, reclaimed };
 }
 

@@ -1,14 +1,12 @@
 /** `network create/ls/inspect/rm/prune/connect/disconnect`: logic, no oclif. */
 import { publishEvent } from '../../events/index.js';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
 import { goTimeString } from '../../formatter/gofmt.js';
-import { findContainer } from '../../container/resolve.js';
+import { findContainer, refuseCri } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
-import { deleteBridge, removeBridgeRules } from '../../network/rules.js';
+import { removeNetworkHost } from '../../network/remove.js';
 import {
   BUILTIN_NETWORKS,
   DEFAULT_NETWORK,
@@ -16,7 +14,6 @@ import {
   createNetwork,
   ensureDefaultNetwork,
   listStoredNetworks,
-  removeNetworkFile,
   type StoredNetwork,
 } from '../../network/store.js';
 import {
@@ -27,6 +24,7 @@ import {
   pruneUntil,
   type Filters,
 } from '../../filters.js';
+import { truncateId } from '../../formatter/text.js';
 
 type NetSettings = Pick<
   Settings,
@@ -165,7 +163,7 @@ export async function listNetworks(
     .filter((n) => matchFilters(n, by))
     .filter((n) => !dangling || dangling.every((v) => boolValue(v) === isDangling(n)))
     .map((n) => ({
-      ID: noTrunc ? n.id : n.id.slice(0, 12),
+      ID: truncateId(n.id, noTrunc),
       Name: n.name,
       Driver: n.driver,
       Scope: 'local',
@@ -270,16 +268,6 @@ export async function inspectNetwork(
   };
 }
 
-/** Deletes the network's rules, bridge device and host-local leases. */
-async function cleanupNetworkHost(settings: NetSettings, s: StoredNetwork): Promise<void> {
-  if (s.meta.bridge) {
-    await removeBridgeRules(s.meta.bridge);
-    await deleteBridge(s.meta.bridge);
-  }
-  rmSync(join(settings.dataRoot, 'network', 'ipam', s.name), { recursive: true, force: true });
-  rmSync(join(settings.dataRoot, 'network', 'members', s.name), { recursive: true, force: true });
-}
-
 export async function removeNetwork(
   settings: NetSettings,
   client: Client,
@@ -297,8 +285,7 @@ export async function removeNetwork(
       `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
     );
   }
-  removeNetworkFile(n.stored!);
-  await cleanupNetworkHost(settings, n.stored!);
+  await removeNetworkHost(settings, n.stored!);
 }
 
 export async function pruneNetworks(
@@ -316,8 +303,7 @@ export async function pruneNetworks(
     if (!labelsMatch(by, n.labels)) continue;
     if (until !== undefined && n.created && Date.parse(n.created) > until) continue;
     if (used.has(n.name)) continue;
-    removeNetworkFile(n.stored);
-    await cleanupNetworkHost(settings, n.stored);
+    await removeNetworkHost(settings, n.stored);
     removed.push(n.name);
   }
   return removed;
@@ -338,6 +324,13 @@ export async function connectNetwork(
 ): Promise<void> {
   const n = resolve(settings, ref);
   const c = await findContainer(client, container);
+  // A pod's network is CRI's and its CNI's (a host-network pod's is the node's own).
+  refuseCri(
+    c,
+    container,
+    connect ? 'connect' : 'disconnect',
+    'the pod network belongs to CRI and its CNI plugins, so --kube-force does not apply',
+  );
   const net = await import('../../network/index.js');
   const stateful = net.hasNetworkState(settings.dataRoot, settings.namespace, c.id);
   let nets = networksFromLabels(c.labels);
@@ -381,7 +374,7 @@ export async function connectNetwork(
         ns.Networks[n.name] = await net.connectContainerNetwork({
           ...where,
           network: stored,
-          aliases: [containerName(c.labels), c.id.slice(0, 12)].filter(Boolean),
+          aliases: [containerName(c.labels), truncateId(c.id)].filter(Boolean),
         });
       } else {
         await net.disconnectContainerNetwork({ ...where, network: n.name });

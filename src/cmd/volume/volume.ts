@@ -15,6 +15,7 @@ import {
   type VolumeSettings,
 } from '../../volume/index.js';
 import { rfc3339Local } from '../../volume/store.js';
+import { liveClaims, withVolumeLock } from '../../volume/claims.js';
 import { volumeUsers } from '../../container/volume-users.js';
 import {
   boolValue,
@@ -184,11 +185,17 @@ export async function volumeRm(
   opts: { force: boolean },
   onRemoved: (name: string) => void,
 ): Promise<string[]> {
-  const users = await volumeUsers(settings, client);
   const errors: string[] = [];
   for (const name of names) {
     try {
-      const removed = await removeVolume(settings, name, { force: opts.force, users });
+      // Under the volume's lock, claims of containers being created first, then the records: a
+      // `run -v` racing this sees either the volume removed (and makes it again) or it in use.
+      const removed = await withVolumeLock(settings, name, async () => {
+        const claims = liveClaims(settings, name);
+        const users = new Map(await volumeUsers(settings, client));
+        if (claims.length) users.set(name, [...(users.get(name) ?? []), ...claims]);
+        return removeVolume(settings, name, { force: opts.force, users });
+      });
       if (removed) await publishEvent(client, 'volume', 'destroy', name, { driver: 'local' });
       // Docker prints the name even when -f skipped a missing volume.
       onRemoved(name);

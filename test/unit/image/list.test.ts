@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ellipsis } from '../../../src/cmd/image/history.js';
+import { ellipsis } from '../../../src/formatter/text.js';
 import { dockerImageConfig } from '../../../src/cmd/image/inspect.js';
 import { parseImageFilters, rowsOf, summarize } from '../../../src/cmd/image/list.js';
 import { BerthError, errorText, UsageError } from '../../../src/errors.js';

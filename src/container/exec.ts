@@ -1,20 +1,20 @@
 /** `exec`: a new process in a running container's task (FIFOs, like an attached run). */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Client } from '../../containerd/client.js';
-import { ContainerdError, NotFoundError } from '../../containerd/errors.js';
-import { PROCESS_TYPE_URL, unpackJsonAny } from '../../containerd/helpers.js';
-import { BerthError, DaemonError } from '../../errors.js';
-import { parseEnvFile } from '../../opts/container-parsers.js';
-import { execAction, publishEvent } from '../../events/index.js';
-import { allCapabilities } from '../../oci/capabilities.js';
-import { replaceOrAppendEnv } from '../../oci/opts.js';
-import type { Process, Spec } from '../../oci/spec.js';
-import { resolveUser } from '../../oci/user.js';
+import type { Client } from '../containerd/client.js';
+import { ContainerdError, NotFoundError } from '../containerd/errors.js';
+import { PROCESS_TYPE_URL, unpackJsonAny } from '../containerd/helpers.js';
+import { BerthError, DaemonError } from '../errors.js';
+import { parseEnvFile } from '../opts/container-parsers.js';
+import { execAction, publishEvent } from '../events/index.js';
+import { allCapabilities } from '../oci/capabilities.js';
+import { replaceOrAppendEnv } from '../oci/opts.js';
+import type { Process, Spec } from '../oci/spec.js';
+import { resolveUser } from '../oci/user.js';
 import { readFileSync } from 'node:fs';
-import { ended, openFifoReader, openFifoWriter } from '../../container/io.js';
-import type { Container } from '../../container/resolve.js';
-import { execFailureCode, prepareFifos } from '../../container/task.js';
+import { ended, openFifoReader, openFifoWriter } from './io.js';
+import type { Container } from './resolve.js';
+import { execFailureCode, prepareFifos } from './task.js';
 
 export interface ExecOptions {
   args: string[];

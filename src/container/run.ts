@@ -2,16 +2,18 @@
  * `run` = create + start a task, attached (FIFOs, berth copies the streams and writes the
  * json-file log) or detached (berth's binary logger, no berth process needed).
  */
-import type { Client } from '../../containerd/client.js';
-import type { Settings } from '../../config/index.js';
-import { BerthError, DaemonError, UsageError } from '../../errors.js';
-import { createContainer, type CreatedContainer } from '../../container/create.js';
-import type { ContainerCreateOptions } from '../../container/options.js';
-import { parseDetachKeys } from '../../container/detach-keys.js';
-import { interruptGuard, InterruptedError } from '../../container/interrupt.js';
-import { destroyContainer } from '../../container/remove.js';
-import { markRunning } from '../../container/restart.js';
-import { attachTask, prepareFifos, startDetached } from '../../container/task.js';
+import type { Client } from '../containerd/client.js';
+import type { Settings } from '../config/index.js';
+import { BerthError, DaemonError, UsageError } from '../errors.js';
+import { createContainer, type CreatedContainer } from './create.js';
+import type { ContainerCreateOptions } from './options.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { interruptGuard, InterruptedError } from './interrupt.js';
+import { afterExit, detachNetwork } from './exit.js';
+import { destroyContainer } from './remove.js';
+import { startContainer } from './start.js';
+import { markRunning } from './restart.js';
+import { attachTask, prepareFifos, startDetached } from './task.js';
 
 export interface RunOptions {
   /** What to create. */
@@ -58,7 +60,10 @@ export async function runContainer(
   const guard = interruptGuard();
   let c: CreatedContainer;
   try {
-    c = await createContainer(client, settings, run.create, { signal: guard.signal });
+    c = await createContainer(client, settings, run.create, {
+      signal: guard.signal,
+      startNow: true,
+    });
   } catch (err) {
     guard.release();
     await fifoReady?.catch(() => undefined);
@@ -95,8 +100,10 @@ export async function runContainer(
           mounts: c.mounts,
         });
       } catch (err) {
-        // Docker keeps a container whose start failed (status Created); --rm removes it.
+        // Docker keeps a container whose start failed (status Created), holding nothing; --rm
+        // removes it.
         if (o.autoRemove) await destroyContainer(client, settings, c.id, c.stateDir, c.labels);
+        else await detachNetwork(settings, c.id);
         throw err;
       }
       await markRunning(client, c.id, c.labels);
@@ -122,6 +129,8 @@ export async function runContainer(
         fifoReady: fifoReady!,
         dropFifos,
         streams,
+        afterExit: () =>
+          afterExit(client, settings, c.id, (fresh) => startContainer(client, settings, fresh, {})),
       });
     } catch (err) {
       if (err instanceof InterruptedError) return undo();

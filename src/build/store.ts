@@ -1,0 +1,236 @@
+/**
+ * What the builder keeps in containerd: blobs written from streams whose digest is only known at
+ * the end, step configs labelled with their cache keys (held by one long-lived lease per
+ * namespace, `berth-build-cache`, so the cache survives across runs until `builder prune`), and
+ * the final manifest and image records.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Client } from '../containerd/client.js';
+import type { CallOptions } from '../containerd/connection.js';
+import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
+import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
+import { MediaType } from '../registry/media-types.js';
+import { putImageRecord } from '../image/record.js';
+import { snapshotGcLabelKey } from '../image/unpack.js';
+
+/** Lease holding the build cache's step configs (no expiry: `builder prune` deletes it). */
+export const CACHE_LEASE = 'berth-build-cache';
+/** Label on a step's config: the cache key it answers. */
+export const CACHE_KEY_LABEL = 'berth.build/cache-key';
+/** Label on a step's config: the diff ID of the layer the step added, if any. */
+export const CACHE_LAYER_LABEL = 'berth.build/layer';
+/** Label on a step's config: that layer's size in bytes. */
+export const CACHE_LAYER_SIZE_LABEL = 'berth.build/layer-size';
+
+export interface CacheEntry {
+  /** The step's config. */
+  digest: string;
+  /** Diff ID (= digest: layers are stored uncompressed) of the layer the step added. */
+  layer?: string;
+  size?: number;
+}
+export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
+
+const CHUNK = 1024 * 1024;
+
+/** Streams `source` into the content store; the digest is computed on the way. */
+export async function writeStreamBlob(
+  client: Client,
+  source: Readable | AsyncIterable<Uint8Array>,
+  opts: {
+    lease: string;
+    labels?: Record<string, string>;
+    signal?: AbortSignal;
+    /** The labels follow from the bytes (a manifest's): an existing blob already has them. */
+    labelsFromContent?: boolean;
+  },
+): Promise<{ digest: string; size: number }> {
+  const ref = `berth-build-${randomBytes(8).toString('hex')}`;
+  const call: CallOptions = { lease: opts.lease, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const w = client.content.write(call);
+  const hash = createHash('sha256');
+  let offset = 0;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const flush = async (): Promise<void> => {
+    if (pendingLen === 0) return;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+    pending = [];
+    pendingLen = 0;
+    const res = await w.send({ action: 'WRITE', ref, offset, data });
+    offset = Number(res.offset);
+  };
+  try {
+    await w.send({ action: 'STAT', ref });
+    for await (const chunk of source) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      hash.update(b);
+      pending.push(b);
+      pendingLen += b.length;
+      if (pendingLen >= CHUNK) await flush();
+    }
+    await flush();
+    const digest = `sha256:${hash.digest('hex')}`;
+    try {
+      await w.send({
+        action: 'COMMIT',
+        ref,
+        offset,
+        total: offset,
+        expected: digest,
+        labels: opts.labels ?? {},
+      });
+      await w.close().catch(() => undefined);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      w.cancel();
+      await client.content.abort({ ref }).catch(() => undefined);
+      await holdBlob(client, digest, opts.lease, opts.labelsFromContent ? {} : (opts.labels ?? {}));
+    }
+    return { digest, size: offset };
+  } catch (err) {
+    w.cancel();
+    await client.content.abort({ ref }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** An existing blob: add it to the lease and bring its labels up to date. */
+async function holdBlob(
+  client: Client,
+  digest: string,
+  lease: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  await client.leases.addResource({ id: lease, resource: { id: digest, type: 'content' } });
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return;
+  await client.content.update({
+    info: { digest, labels },
+    update_mask: { paths: keys.map((k) => `labels.${k}`) },
+  });
+}
+
+/** Canonical bytes of a JSON document and its digest. */
+export function jsonBlob(value: unknown): { bytes: Buffer; digest: string } {
+  const bytes = Buffer.from(JSON.stringify(value));
+  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+}
+
+/** Writes a small blob (config, manifest) with labels, under the lease. */
+export async function writeSmallBlob(
+  client: Client,
+  bytes: Buffer,
+  opts: { lease: string; labels?: Record<string, string>; labelsFromContent?: boolean },
+): Promise<string> {
+  const { digest } = await writeStreamBlob(client, Readable.from([bytes]), opts);
+  return digest;
+}
+
+/** The GC references a step config carries: its snapshot and its layers. */
+export function configGcLabels(
+  snapshotter: string,
+  chainId: string,
+  layers: readonly Pick<Descriptor, 'digest'>[],
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (chainId) labels[snapshotGcLabelKey(snapshotter)] = chainId;
+  layers.forEach((l, i) => (labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
+  return labels;
+}
+
+/** The cache lease, made on first use. */
+export async function ensureCacheLease(client: Client): Promise<void> {
+  try {
+    await client.leases.create({ id: CACHE_LEASE, labels: {} });
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+}
+
+/** Every cached step: cache key -> its config digest and the diff ID of the layer it added. */
+export async function loadCacheIndex(client: Client): Promise<Map<string, CacheEntry>> {
+  const infos = await client.content.list({ filters: [`labels."${CACHE_KEY_LABEL}"`] });
+  const index = new Map<string, CacheEntry>();
+  for (const i of infos) {
+    const key = i.labels?.[CACHE_KEY_LABEL];
+    if (!key) continue;
+    const e: CacheEntry = { digest: i.digest };
+    const layer = i.labels?.[CACHE_LAYER_LABEL];
+    const size = Number(i.labels?.[CACHE_LAYER_SIZE_LABEL] ?? NaN);
+    if (layer) e.layer = layer;
+    if (Number.isSafeInteger(size)) e.size = size;
+    index.set(key, e);
+  }
+  return index;
+}
+
+/** `builder prune`: drops the cache lease so the GC takes what no image references. */
+export async function pruneBuildCache(client: Client): Promise<boolean> {
+  try {
+    await client.leases.delete({ id: CACHE_LEASE, sync: true });
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
+
+export interface FinalImage {
+  configBytes: Buffer;
+  configDigest: string;
+  layers: Descriptor[];
+}
+
+/**
+ * Writes the manifest and points each tag at it (with `sha256:<id>` as the record of an untagged
+ * image, and in k8s.io as well, where CRI keeps one record per image ID).
+ */
+export async function storeImage(
+  client: Client,
+  img: FinalImage,
+  tags: readonly string[],
+  lease: string,
+): Promise<Descriptor> {
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: {
+      mediaType: MediaType.OciConfig,
+      digest: img.configDigest,
+      size: img.configBytes.length,
+    },
+    layers: img.layers,
+  } as ImageManifest;
+  const { bytes, digest } = jsonBlob(manifest);
+  const labels: Record<string, string> = {
+    'containerd.io/gc.ref.content.config': img.configDigest,
+  };
+  img.layers.forEach((l, i) => (labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
+  await writeSmallBlob(client, bytes, { lease, labels, labelsFromContent: true });
+  const target: Descriptor = { mediaType: MediaType.OciManifest, digest, size: bytes.length };
+  const names = [...tags];
+  if (names.length === 0 || client.namespace === 'k8s.io') names.push(img.configDigest);
+  for (const name of names) {
+    await putImageRecord(client, { namespace: client.namespace }, name, target, {}, { lease });
+  }
+  return target;
+}
+
+/**
+ * A new image from a config and its layers (already in the store): the config blob, the
+ * manifest and the records. Returns the image ID.
+ */
+export async function writeImage(
+  client: Client,
+  lease: string,
+  config: ImageConfig,
+  layers: Descriptor[],
+  names: readonly string[],
+): Promise<string> {
+  const { bytes, digest } = jsonBlob(config);
+  await writeSmallBlob(client, bytes, { lease });
+  await storeImage(client, { configBytes: bytes, configDigest: digest, layers }, names, lease);
+  return digest;
+}

@@ -1,0 +1,22 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+
+export default class BuilderPrune extends BaseCommand {
+  static summary = 'Remove build cache';
+  static usage = 'builder prune [OPTIONS]';
+  static flags = {
+    all: Flags.boolean({
+      char: 'a',
+      description: 'Remove all unused build cache, not just dangling ones',
+    }),
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(BuilderPrune);
+    this.loadSettings(flags);
+    const { pruneBuilder, BUILDER_PRUNE_WARNING } = await import('../../cmd/builder/prune.js');
+    if (!flags.force && !(await this.confirmPrompt(BUILDER_PRUNE_WARNING))) return;
+    process.stdout.write(await pruneBuilder(await this.client()));
+  }
+}

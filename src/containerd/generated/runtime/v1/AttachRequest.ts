@@ -1,0 +1,18 @@
+// Original file: proto/k8s.io/cri-api/pkg/apis/runtime/v1/api.proto
+
+
+export interface AttachRequest {
+  'container_id'?: (string);
+  'stdin'?: (boolean);
+  'tty'?: (boolean);
+  'stdout'?: (boolean);
+  'stderr'?: (boolean);
+}
+
+export interface AttachRequest__Output {
+  'container_id': (string);
+  'stdin': (boolean);
+  'tty': (boolean);
+  'stdout': (boolean);
+  'stderr': (boolean);
+}

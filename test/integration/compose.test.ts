@@ -1,0 +1,316 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { berth, berthAsync, ctr, ctrList, env, type Result } from '../support/berth.js';
+
+const IMG = () => `${env.registry}/lab/busybox:latest`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 30000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+describe('compose', function () {
+  this.timeout(180000);
+  let dir: string;
+  let project: string;
+  const compose = (
+    args: string[],
+    extra: { env?: Record<string, string>; cwd?: string } = {},
+  ): Result => berth(['compose', ...args], { cwd: extra.cwd ?? dir, env: extra.env });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-compose-it-'));
+    project = `ct${process.pid}${Math.random().toString(36).slice(2, 6)}`;
+  });
+  afterEach(() => {
+    compose(['-p', project, 'down', '-v', '-t', '0', '--remove-orphans']);
+    const ids = ctrList(['containers', 'ls']);
+    if (ids.length) berth(['rm', '-f', ...ids]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** web (a published port), db (healthy after a delay) and app (waits for db to be healthy). */
+  async function threeServices(): Promise<number> {
+    const port = await freePort();
+    mkdirSync(join(dir, 'www'));
+    writeFileSync(join(dir, 'www', 'index.html'), 'hello from web\n');
+    writeFileSync(join(dir, '.env'), `IMAGE=${IMG()}\nWEB_PORT=${port}\n`);
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        `name: ${project}`,
+        'services:',
+        '  web:',
+        '    image: ${IMAGE}',
+        '    command: ["httpd", "-f", "-p", "80", "-h", "/www"]',
+        '    ports: ["127.0.0.1:${WEB_PORT}:80"]',
+        '    volumes: ["./www:/www:ro"]',
+        '  db:',
+        '    image: ${IMAGE}',
+        '    command: sh -c "echo db starting; sleep 2; touch /tmp/ready; exec sleep 1000"',
+        '    volumes: ["data:/data"]',
+        '    healthcheck:',
+        '      test: ["CMD", "test", "-f", "/tmp/ready"]',
+        '      interval: 300ms',
+        '      retries: 30',
+        '  app:',
+        '    image: ${IMAGE}',
+        '    command: sh -c "echo app up; exec sleep 1000"',
+        '    depends_on:',
+        '      db:',
+        '        condition: service_healthy',
+        '      web:',
+        '        condition: service_started',
+        'volumes:',
+        '  data: {}',
+        '',
+      ].join('\n'),
+    );
+    return port;
+  }
+
+  it('up -d: health-gated order, names and labels, a published port, services reach each other by name', async () => {
+    const port = await threeServices();
+    const up = compose(['up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, new RegExp(` Container ${project}-db-1  Healthy`));
+    const ps = compose(['ps', '--format', '{{.Name}} {{.Service}} {{.Status}}']);
+    assert.equal(ps.code, 0, ps.stderr);
+    const lines = ps.stdout.trim().split('\n').sort();
+    assert.equal(lines.length, 3);
+    assert.match(lines[1]!, new RegExp(`^${project}-db-1 db Up .*\\(healthy\\)$`));
+    // app started only once db was healthy: db's readiness file comes 2 s after its start.
+    const started = (n: string): number =>
+      new Date(
+        berth(['inspect', '--format', '{{.State.StartedAt}}', `${project}-${n}-1`]).stdout.trim(),
+      ).getTime();
+    assert.ok(started('app') - started('db') >= 2000, `app ${started('app')}, db ${started('db')}`);
+    // Labels and names as Docker Compose writes them.
+    const labels = JSON.parse(
+      berth(['inspect', '--format', '{{json .Config.Labels}}', `${project}-web-1`]).stdout,
+    );
+    assert.equal(labels['com.docker.compose.project'], project);
+    assert.equal(labels['com.docker.compose.service'], 'web');
+    assert.equal(labels['com.docker.compose.container-number'], '1');
+    assert.equal(labels['com.docker.compose.oneoff'], 'False');
+    assert.match(labels['com.docker.compose.config-hash'], /^[0-9a-f]{64}$/);
+    assert.equal(labels['com.docker.compose.project.working_dir'], dir);
+    assert.equal(labels['com.docker.compose.project.config_files'], join(dir, 'compose.yaml'));
+    assert.match(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(`^${project}_default$`, 'm'),
+    );
+    assert.match(
+      berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(`^${project}_data$`, 'm'),
+    );
+    // The published port on 127.0.0.1, and the service names on the project network.
+    assert.equal(await until('web', () => httpGet(port)), 'hello from web\n');
+    const fromApp = compose(['exec', '-T', 'app', 'wget', '-q', '-O', '-', 'http://web/']);
+    assert.equal(fromApp.code, 0, fromApp.stderr);
+    assert.equal(fromApp.stdout, 'hello from web\n');
+    // logs: Compose's prefixes.
+    const logs = compose(['logs', '--no-color']);
+    assert.match(logs.stdout, /^db-1 +\| db starting$/m);
+    assert.match(logs.stdout, /^app-1 +\| app up$/m);
+    assert.match(compose(['logs', '--no-log-prefix', 'db']).stdout, /^db starting$/m);
+  });
+
+  it('up again leaves unchanged services alone and recreates a changed one; down -v leaves nothing', async () => {
+    await threeServices();
+    assert.equal(compose(['up', '-d']).code, 0);
+    const ids = (): Record<string, string> =>
+      Object.fromEntries(
+        compose(['ps', '-a', '--format', '{{.Service}} {{.ID}}'])
+          .stdout.trim()
+          .split('\n')
+          .map((l) => l.split(' ')),
+      );
+    const first = ids();
+    const again = compose(['up', '-d']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(ids(), first);
+    writeFileSync(
+      join(dir, 'compose.override.yaml'),
+      'services:\n  web:\n    environment: {CHANGED: "1"}\n',
+    );
+    const changed = compose(['up', '-d']);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stderr, new RegExp(` Container ${project}-web-1  Recreate`));
+    const after = ids();
+    assert.notEqual(after.web, first.web);
+    assert.equal(after.db, first.db);
+    assert.equal(after.app, first.app);
+
+    const down = compose(['down', '-v']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual(ctrList(['containers', 'ls']), []);
+    assert.doesNotMatch(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
+    assert.doesNotMatch(
+      berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
+    assert.equal(ctr(['leases', 'ls']).stdout.trim().split('\n').length, 1, 'a lease was left');
+    assert.equal(compose(['ps', '-a', '-q']).stdout, '');
+  });
+
+  it('exec and run --rm pass exit codes through; run --rm leaves no container', async () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  box:\n    image: ${IMG()}\n    command: sleep 1000\n`,
+    );
+    assert.equal(compose(['up', '-d']).code, 0);
+    assert.equal(compose(['exec', '-T', 'box', 'sh', '-c', 'exit 3']).code, 3);
+    const e = compose([
+      'exec',
+      '-T',
+      '-e',
+      'X=42',
+      '-w',
+      '/tmp',
+      'box',
+      'sh',
+      '-c',
+      'echo $X $(pwd)',
+    ]);
+    assert.equal(e.stdout, '42 /tmp\n');
+    const r = compose(['run', '--rm', '-T', 'box', 'sh', '-c', 'echo one-off; exit 4']);
+    assert.equal(r.code, 4, r.stderr);
+    assert.equal(r.stdout, 'one-off\n');
+    assert.equal(compose(['ps', '-a', '-q']).stdout.trim().split('\n').length, 1);
+    assert.equal(ctrList(['containers', 'ls']).length, 1);
+  });
+
+  it('-f a -f b merge, .env interpolation and profiles', () => {
+    writeFileSync(join(dir, '.env'), `IMAGE=${IMG()}\nGREETING=hi\n`);
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      `name: ${project}\nservices:\n  one:\n    image: \${IMAGE}\n    command: echo \${GREETING}\n  extra:\n    image: \${IMAGE}\n    command: sleep 1000\n    profiles: [debug]\n`,
+    );
+    writeFileSync(
+      join(dir, 'b.yaml'),
+      'services:\n  one:\n    command: ["sleep", "1000"]\n    environment: [FROM_B=1]\n',
+    );
+    const cfg = compose(['-f', 'a.yaml', '-f', 'b.yaml', 'config', '--format', 'json']);
+    assert.equal(cfg.code, 0, cfg.stderr);
+    const j = JSON.parse(cfg.stdout);
+    assert.deepEqual(j.services.one.command, ['sleep', '1000']);
+    assert.deepEqual(j.services.one.environment, { FROM_B: '1' });
+    assert.equal(j.services.one.image, IMG());
+    assert.deepEqual(Object.keys(j.services), ['one']);
+    assert.equal(compose(['-f', 'a.yaml', '-f', 'b.yaml', 'up', '-d']).code, 0);
+    assert.equal(compose(['-f', 'a.yaml', 'ps', '--services']).stdout, 'one\n');
+    assert.equal(
+      compose(['-f', 'a.yaml', '-f', 'b.yaml', '--profile', 'debug', 'up', '-d']).code,
+      0,
+    );
+    assert.deepEqual(
+      compose(['-f', 'a.yaml', 'ps', '--format', '{{.Service}}']).stdout.trim().split('\n').sort(),
+      ['extra', 'one'],
+    );
+  });
+
+  it('an invalid file is one line, exit 1, and creates nothing', () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  web:\n    image: ${IMG()}\n    portz: ["80"]\n`,
+    );
+    const r = compose(['up', '-d']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `validating ${join(dir, 'compose.yaml')}: services.web additional properties 'portz' not allowed (line 5)\n`,
+    );
+    assert.deepEqual(ctrList(['containers', 'ls']), []);
+    assert.doesNotMatch(
+      berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
+      new RegExp(project),
+    );
+  });
+
+  it("a dependency that becomes unhealthy stops up with Docker Compose's message", () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        `name: ${project}`,
+        'services:',
+        '  db:',
+        `    image: ${IMG()}`,
+        '    command: sleep 1000',
+        '    healthcheck: {test: "exit 1", interval: 200ms, retries: 2}',
+        '  app:',
+        `    image: ${IMG()}`,
+        '    command: sleep 1000',
+        '    depends_on: {db: {condition: service_healthy}}',
+        '',
+      ].join('\n'),
+    );
+    const r = compose(['up', '-d']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      new RegExp(`dependency failed to start: container ${project}-db-1 is unhealthy\\n$`),
+    );
+    assert.equal(compose(['ps', '-a', '--format', '{{.Service}}']).stdout, 'db\n');
+  });
+
+  it('foreground up prints prefixed logs and Ctrl-C stops the containers', async () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  talker:\n    image: ${IMG()}\n    command: sh -c 'echo hello; trap "exit 0" TERM; while :; do sleep 0.2; done'\n`,
+    );
+    const p = berthAsync(['compose', 'up'], { cwd: dir });
+    await until(
+      'the log line',
+      () => (/talker-1 +\| hello/.test(p.stdout) ? true : undefined),
+      60000,
+    );
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /Gracefully stopping/);
+    assert.match(compose(['ps', '-a', '--format', '{{.State}}']).stdout, /^exited$/m);
+  });
+});
