@@ -106,6 +106,8 @@ export async function runStepProcess(
       namespace: settings.namespace,
       containerId: id,
       networks: o.network === 'default' || o.network === '' ? [] : [o.network],
+      // The step's task starts right away: hold its netns and address now, released below.
+      attach: true,
       hostname,
       extraHosts: o.addHost.map(parseAddHost),
       dns: settings.dns,

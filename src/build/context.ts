@@ -12,14 +12,24 @@ import { pipeline } from 'node:stream/promises';
 import type { Stats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import ignoreModule from '@balena/dockerignore';
+import { createRequire } from 'node:module';
+import type ignoreModule from '@balena/dockerignore';
 import { BerthError } from '../errors.js';
 
 type IgnoreFactory = (typeof ignoreModule)['default'];
-// The package is CommonJS with `exports.default`; esbuild and tsx disagree on interop.
-const ignore: IgnoreFactory =
-  (ignoreModule as unknown as { default?: IgnoreFactory }).default ??
-  (ignoreModule as unknown as IgnoreFactory);
+let ignoreFactory: IgnoreFactory | undefined;
+// Required on first use, never at load: only `build` needs it, and a package evaluated while the
+// start-up snapshot is made would be in every command's heap (and a CommonJS module loaded then
+// makes node refuse the snapshot). The package is CommonJS with `exports.default`.
+function ignore(): ReturnType<IgnoreFactory> {
+  if (!ignoreFactory) {
+    const m = createRequire(import.meta.url)('@balena/dockerignore') as {
+      default?: IgnoreFactory;
+    };
+    ignoreFactory = m.default ?? (m as unknown as IgnoreFactory);
+  }
+  return ignoreFactory();
+}
 
 export interface BuildContext {
   /** Absolute directory the context's files are in. */

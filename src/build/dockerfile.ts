@@ -5,7 +5,8 @@
  * original text (Docker's `Step N/M : …` line), 1-based line, leading `--flags` and arguments in
  * the shape the instruction takes (exec-form JSON or shell form, name=value pairs, words).
  */
-import { DockerfileParser } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+import type * as DockerfileAst from 'dockerfile-ast';
 import { BerthError } from '../errors.js';
 
 /** A Dockerfile error, named by file and line as Docker does (exit 1). */
@@ -102,8 +103,17 @@ export function splitFlags(rest: string): { flags: Map<string, string>; args: st
  * Parses the text. `file` names the Dockerfile in messages. Throws DockerfileError for an
  * unknown instruction, a missing FROM, BuildKit-only syntax, or a malformed instruction.
  */
+let ast: typeof DockerfileAst | undefined;
+// Required on first use, never at load: only `build` needs the parser, and a package evaluated
+// while the start-up snapshot is made would be in every command's heap (and a CommonJS module
+// loaded then makes node refuse the snapshot).
+function dockerfileAst(): typeof DockerfileAst {
+  ast ??= createRequire(import.meta.url)('dockerfile-ast') as typeof DockerfileAst;
+  return ast;
+}
+
 export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDockerfile {
-  const df = DockerfileParser.parse(text);
+  const df = dockerfileAst().DockerfileParser.parse(text);
   const escape = df.getEscapeCharacter();
   const lines = text.split(/\r?\n/);
   const metaArgs: Instruction[] = [];

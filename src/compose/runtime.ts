@@ -6,13 +6,11 @@
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
 import { createContainer } from '../container/create.js';
-import { startDetached } from '../container/task.js';
-import { markRunning } from '../container/restart.js';
 import { startContainer } from '../container/start.js';
 import { stopContainer } from '../container/stop.js';
 import { removeContainer } from '../container/remove.js';
 import { listTasks, stateFromTask, type ContainerState } from '../container/state.js';
-import type { Container } from '../container/resolve.js';
+import { findContainer, type Container } from '../container/resolve.js';
 import { containerName } from '../labels.js';
 import { createNetwork, findNetwork, removeNetworkFile } from '../network/store.js';
 import { removeNetworkHost } from '../network/index.js';
@@ -176,19 +174,12 @@ export async function createServiceContainer(
 export async function startCreated(
   ctx: Ctx,
   created: Awaited<ReturnType<typeof createContainer>>,
-  tty: boolean,
-  interactive: boolean,
 ): Promise<void> {
   ctx.progress(` Container ${created.name}  Starting`);
-  await startDetached(ctx.client, {
-    id: created.id,
-    stateDir: created.stateDir,
-    logUri: created.logUri,
-    tty,
-    interactive,
-    mounts: created.mounts,
-  });
-  await markRunning(ctx.client, created.id, created.labels);
+  // The same start as `berth start`: under the container's lock, with its networks attached
+  // now (they are held only while it runs) and the logger that releases them at exit.
+  const c = await findContainer(ctx.client, created.id);
+  await startContainer(ctx.client, ctx.settings, c, {});
   await created.settled;
   ctx.progress(` Container ${created.name}  Started`);
 }
@@ -253,7 +244,7 @@ export async function convergeService(
           ctx.progress(` Container ${have.name}  Recreated`);
         }
         const created = await createServiceContainer(ctx, project, s, n);
-        if (o.start) await startCreated(ctx, created, s.tty === true, s.stdin_open === true);
+        if (o.start) await startCreated(ctx, created);
         else await created.settled;
       })(),
     );
