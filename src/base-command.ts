@@ -1,4 +1,5 @@
 import { Command, Errors, Interfaces } from '@oclif/core';
+import { accessSync, constants } from 'node:fs';
 import { globalFlags } from './flags/global.js';
 import { loadConfig, type LoadedConfig, type Settings } from './config/index.js';
 import { BerthError, errorText, FlagValueError, UsageError } from './errors.js';
@@ -54,6 +55,19 @@ export abstract class BaseCommand extends Command {
   /** The containerd client, connected on first use and closed when the command finishes. */
   protected async client(): Promise<Client> {
     if (!this.clientInstance) {
+      // A user outside the socket's group: Docker's one permission line before anything local
+      // (FIFO and state directories under /run) fails with a raw EACCES text.
+      const { ConnectError } = await import('./containerd/errors.js');
+      const { socketPathOf } = await import('./containerd/connection.js');
+      const socket = socketPathOf(this.settings.address);
+      try {
+        accessSync(socket, constants.R_OK | constants.W_OK);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') {
+          throw new ConnectError(socket, 'permission denied', err);
+        }
+      }
       const { Client } = await import('./containerd/client.js');
       this.clientInstance = new Client({
         address: this.settings.address,

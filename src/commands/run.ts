@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, orderedArgs } from '../base-command.js';
 import { containerFlags, parseContainerFlags } from '../flags/container-create.js';
+import { ConnectError } from '../containerd/errors.js';
+import { BerthError } from '../errors.js';
 
 export default class Run extends BaseCommand {
   static summary = 'Create and run a new container from an image';
@@ -42,7 +44,13 @@ export default class Run extends BaseCommand {
     this.loadSettings(flags);
     const create = parseContainerFlags(flags, argv);
     const { runContainer } = await import('../container/run.js');
-    const client = await this.client();
+    const client = await this.client().catch((err: unknown) => {
+      // docker run's status for a socket the user may not use is 126, with its help line.
+      if (err instanceof ConnectError && err.reason === 'permission denied') {
+        throw new BerthError(err.message, { exitCode: 126, help: true, cause: err });
+      }
+      throw err;
+    });
     const code = await runContainer(client, this.settings, {
       create,
       detach: flags.detach,

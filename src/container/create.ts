@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '../containerd/client.js';
 import type { Settings } from '../config/index.js';
@@ -246,7 +247,8 @@ export function specOptsFor(
   } catch (err) {
     throw createError((err as Error).message, err);
   }
-  if (o.cpus !== undefined) opts.push(withCpus(o.cpus));
+  // As Docker: `--cpus 0` is no limit at all (NanoCPUs 0), not a value out of range.
+  if (o.cpus !== undefined && o.cpus !== 0) opts.push(withCpus(o.cpus));
   if (o.cpuShares !== undefined) opts.push(withCpuShares(o.cpuShares));
   if (o.cpusetCpus !== undefined) opts.push(withCpusetCpus(o.cpusetCpus));
   if (o.memory !== undefined) opts.push(withMemory(o.memory));
@@ -276,7 +278,8 @@ export async function createContainer(
   const stateDir = stateDirOf(settings, id);
   const logPath = join(stateDir, `${id}-json.log`);
   const cgroup = `/${settings.namespace}/${id}`;
-  const hostname = o.hostname ?? truncateId(id);
+  // Docker: a container on the host's network has the host's name unless -h says otherwise.
+  const hostname = o.hostname ?? (o.networks.includes('host') ? osHostname() : truncateId(id));
   const cleanup = new CleanupStack();
   try {
     const leaseId = newLeaseId();

@@ -82,8 +82,12 @@ export class ConnectError extends BerthError {
 
   constructor(address: string, reason: ConnectReason, cause?: unknown, detail?: string) {
     super(
-      `cannot connect to containerd at ${address}: ${reason}${detail ? `, ${detail}` : ''} ` +
-        '(is containerd running? try: sudo systemctl start containerd, or berth system start)',
+      // Docker's one line for a user outside the daemon's group: the daemon runs, starting it is
+      // not the way out.
+      reason === 'permission denied'
+        ? `permission denied while trying to connect to containerd at ${address}`
+        : `cannot connect to containerd at ${address}: ${reason}${detail ? `, ${detail}` : ''} ` +
+            '(is containerd running? try: sudo systemctl start containerd, or berth system start)',
       { exitCode: 1, cause },
     );
     this.address = address;

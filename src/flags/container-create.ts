@@ -194,6 +194,15 @@ function flagError(value: string, flag: string, err: unknown): UsageError {
   );
 }
 
+/** docker/cli's ValidateLabel: a label needs a name (`-l ''`, `-l =x` are refused). */
+function validateLabel(value: string): string {
+  const eq = value.indexOf('=');
+  if ((eq < 0 ? value : value.slice(0, eq)).trim() === '') {
+    throw new Error(`invalid label '${value}': empty name`);
+  }
+  return value;
+}
+
 function parseEach<T>(values: readonly string[], flag: string, fn: (v: string) => T): T[] {
   return values.map((v) => {
     try {
@@ -284,7 +293,7 @@ export function parseContainerFlags(
     ...l('label-file').flatMap((f) =>
       usageOnError(() => parseLabelFile(readFileOrFail(f), { filename: f })),
     ),
-    ...l('label'),
+    ...parseEach(l('label'), '-l, --label', validateLabel),
   ];
   const labels: Record<string, string> = {};
   for (const entry of labelList) {

@@ -517,6 +517,9 @@ function fmtArg(arg: unknown, verb: string, spec: Spec): string {
   return bad(verb, arg);
 }
 
+/** Go's fmt bound on widths and precisions (fmt/print.go tooLarge). */
+const tooLarge = (n: number): boolean => n > 1e6 || n < -1e6;
+
 /** fmt.Sprintf with Go's flags, widths, precisions, `*`, and its `%!` error notation. */
 export function sprintf(format: string, args: readonly unknown[]): string {
   let out = '';
@@ -552,16 +555,25 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       else if (c === '0') spec.zero = !spec.minus;
       else break;
     }
+    // Go's parsenum: a number that grows past a million before its next digit is taken for
+    // garbage and swallows the rest of the format (so `%0100000000d` prints `%!(NOVERB)`, never
+    // 100 MB of zeros).
     const readNum = (): number | undefined => {
-      const m = /^\d+/.exec(format.slice(i));
-      if (!m) return undefined;
-      i += m[0].length;
-      return Number(m[0]);
+      let num = 0;
+      const start = i;
+      for (; i < format.length && format[i]! >= '0' && format[i]! <= '9'; i++) {
+        if (tooLarge(num)) {
+          i = format.length;
+          return undefined;
+        }
+        num = num * 10 + (format.charCodeAt(i) - 48);
+      }
+      return i > start ? num : undefined;
     };
     if (format[i] === '*') {
       i++;
       const a = args[argi++];
-      if (isGoInt(a)) {
+      if (isGoInt(a) && !tooLarge(Number(a))) {
         spec.width = Number(a);
         if (spec.width < 0) {
           spec.minus = true;
@@ -578,7 +590,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       if (format[i] === '*') {
         i++;
         const a = args[argi++];
-        if (isGoInt(a) && Number(a) >= 0) spec.prec = Number(a);
+        if (isGoInt(a) && Number(a) >= 0 && !tooLarge(Number(a))) spec.prec = Number(a);
         else out += '%!(BADPREC)';
       } else {
         spec.prec = readNum() ?? 0;

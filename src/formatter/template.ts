@@ -427,7 +427,13 @@ interface ListNode extends NodeBase {
 interface LoopControlNode extends NodeBase {
   kind: 'break' | 'continue';
 }
-type TreeNode = TextNode | ActionNode | BranchNode | ListNode | LoopControlNode;
+/** `{{template "name" pipeline}}` (and the call half of `{{block}}`). */
+interface TemplateNode extends NodeBase {
+  kind: 'template';
+  name: string;
+  pipe: PipeNode | undefined;
+}
+type TreeNode = TextNode | ActionNode | BranchNode | ListNode | LoopControlNode | TemplateNode;
 type AnyNode = TreeNode | ArgNode | CommandNode;
 
 function nodeString(n: AnyNode): string {
@@ -476,8 +482,21 @@ function nodeString(n: AnyNode): string {
     case 'break':
     case 'continue':
       return `{{${n.kind}}}`;
+    case 'template':
+      return `{{template ${JSON.stringify(n.name)}${n.pipe ? ` ${nodeString(n.pipe)}` : ''}}}`;
   }
 }
+
+/**
+ * How deeply control structures and parenthesized pipelines may nest. Go's goroutine stacks grow
+ * to a gigabyte; node's does not, and 5000 nested {{if}} overflowed it with a RangeError. Go's own
+ * bound on expression depth has the same words.
+ */
+const MAX_DEPTH = 1000;
+const isStackOverflow = (err: unknown): boolean =>
+  err instanceof RangeError && /call stack/i.test(err.message);
+/** Nested {{template}} calls (Go: maxExecDepth, 100000; bounded lower for node's stack). */
+const MAX_EXEC_DEPTH = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // Parser
@@ -571,6 +590,9 @@ class Parser {
   private i = 0;
   private vars: string[] = ['$'];
   private rangeDepth = 0;
+  private depth = 0;
+  /** `{{define}}` and `{{block}}` bodies, by name. */
+  readonly templates = new Map<string, ListNode>();
 
   constructor(
     private readonly tokens: Token[],
@@ -623,10 +645,61 @@ class Parser {
         if (kw.typ === 'keyword' && (kw.val === 'end' || kw.val === 'else')) {
           this.errorf(`unexpected {{${kw.val}}}`, kw);
         }
+        if (kw.typ === 'keyword' && kw.val === 'define') {
+          this.next();
+          this.defineBody(this.templateName('define clause'), 'define clause');
+          continue;
+        }
         this.backupToDelim();
       }
       list.nodes.push(this.textOrAction());
     }
+  }
+
+  private templateName(context: string): { name: string; tok: Token } {
+    const t = this.nextNonSpace();
+    if (t.typ !== 'string' && t.typ !== 'rawString') this.unexpected(t, context);
+    try {
+      return { name: unquote(t.val), tok: t };
+    } catch (err) {
+      return this.errorf((err as Error).message, t);
+    }
+  }
+
+  /** The body of `{{define "name"}}` or `{{block "name" …}}`, up to its {{end}}. */
+  private defineBody(n: { name: string; tok: Token }, context: string): void {
+    if (context === 'define clause') this.expect('rightDelim', context);
+    const savedVars = this.vars;
+    const savedRange = this.rangeDepth;
+    // A template's body has its own variables: only $ (its dot).
+    this.vars = ['$'];
+    this.rangeDepth = 0;
+    try {
+      const res = this.itemList();
+      if (res.end === 'else') this.errorf(`unexpected {{else}} in ${context}`, res.tok);
+      const before = this.templates.get(n.name);
+      if (before && before.nodes.length > 0 && res.list.nodes.length > 0) {
+        this.errorf(`template: multiple definition of template ${JSON.stringify(n.name)}`, n.tok);
+      }
+      if (!before || res.list.nodes.length > 0) this.templates.set(n.name, res.list);
+    } finally {
+      this.vars = savedVars;
+      this.rangeDepth = savedRange;
+    }
+  }
+
+  /** `{{template "name" [pipeline]}}`, or `{{block "name" pipeline}}…{{end}}`. */
+  private templateCall(kw: Token): TemplateNode {
+    const context = kw.val === 'block' ? 'block clause' : 'template clause';
+    const n = this.templateName(context);
+    let pipe: PipeNode | undefined;
+    if (this.peekNonSpace().typ !== 'rightDelim') pipe = this.pipeline(context, 'rightDelim');
+    else this.expect('rightDelim', context);
+    if (kw.val === 'block') {
+      if (!pipe) this.unexpected(this.tokens[this.i - 1]!, context);
+      this.defineBody(n, context);
+    }
+    return { kind: 'template', pos: kw.pos, name: n.name, pipe };
   }
 
   private backupToDelim(): void {
@@ -687,10 +760,12 @@ class Parser {
           if (this.rangeDepth === 0) this.errorf(`{{${t.val}}} outside {{range}}`, t);
           return { kind: t.val, pos: t.pos };
         }
-        case 'define':
         case 'template':
         case 'block':
-          this.errorf(`{{${t.val}}} is not supported`, t);
+          return this.templateCall(t);
+        case 'define':
+          // Go accepts {{define}} only at the top level.
+          this.unexpected(t, 'command');
           break;
         default:
           this.unexpected(t, 'command');
@@ -704,6 +779,7 @@ class Parser {
 
   private control(kind: 'if' | 'with' | 'range', kwTok: Token): BranchNode {
     const savedVars = this.vars.length;
+    if (++this.depth > MAX_DEPTH) this.errorf('max expression depth exceeded', kwTok);
     try {
       const pipe = this.pipeline(kind, 'rightDelim');
       if (kind === 'range') this.rangeDepth++;
@@ -734,6 +810,7 @@ class Parser {
       return { kind, pos: kwTok.pos, pipe, list: res.list, elseList };
     } finally {
       this.vars.length = savedVars;
+      this.depth--;
     }
   }
 
@@ -875,7 +952,9 @@ class Parser {
           return this.errorf((err as Error).message, t);
         }
       case 'leftParen': {
+        if (++this.depth > MAX_DEPTH) this.errorf('max expression depth exceeded', t);
         const pipe = this.pipeline('parenthesized pipeline', 'rightParen');
+        this.depth--;
         return { ...pipe, pos: t.pos };
       }
       case 'string':
@@ -1297,6 +1376,7 @@ class State {
     private readonly extra: Readonly<Record<string, TemplateFunc>>,
     private readonly missingKey: 'invalid' | 'zero' | 'error',
     private readonly objectsAsMaps: boolean,
+    private readonly templates: ReadonlyMap<string, ListNode> = new Map(),
   ) {
     this.vars = [{ name: '$', value: root }];
   }
@@ -1365,6 +1445,30 @@ class State {
       case 'break':
       case 'continue':
         throw new LoopSignal(node.kind);
+      case 'template':
+        this.walkTemplate(node, dot);
+        return;
+    }
+  }
+
+  private templateDepth = 0;
+
+  /** Runs a named template with the pipeline's value (nil without one) as its dot and its $. */
+  private walkTemplate(node: TemplateNode, dot: unknown): void {
+    const body = this.templates.get(node.name);
+    if (!body) this.errorf(`template ${JSON.stringify(node.name)} not defined`);
+    if (this.templateDepth >= MAX_EXEC_DEPTH) {
+      this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    }
+    const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : null;
+    const saved = this.vars;
+    this.vars = [{ name: '$', value: newDot }];
+    this.templateDepth++;
+    try {
+      this.walk(newDot, body);
+    } finally {
+      this.templateDepth--;
+      this.vars = saved;
     }
   }
 
@@ -1891,6 +1995,7 @@ export class Template {
     readonly source: string,
     private readonly root: ListNode,
     private readonly funcs: Readonly<Record<string, TemplateFunc>>,
+    private readonly templates: ReadonlyMap<string, ListNode> = new Map(),
   ) {
     this.fast = fastSteps(root);
   }
@@ -1923,11 +2028,20 @@ export class Template {
       options.funcs ?? {},
       mk === 'default' ? 'invalid' : mk,
       options.objectsAsMaps ?? false,
+      this.templates,
     );
     try {
       state.walk(data, this.root);
     } catch (err) {
       if (err instanceof ExecFailure) throw new TemplateError(err.message, 'exec', state.result());
+      // Deep recursion the bounds above did not foresee: one line, never node's stack overflow.
+      if (isStackOverflow(err)) {
+        throw new TemplateError(
+          'template: : max expression depth exceeded',
+          'exec',
+          state.result(),
+        );
+      }
       throw err;
     }
     return state.result();
@@ -1940,10 +2054,14 @@ export function compileTemplate(source: string, options: CompileOptions = {}): T
   const known = new Set([...Object.keys(BUILTINS), ...Object.keys(funcs)]);
   try {
     const tokens = new Lexer(source).run();
-    const root = new Parser(tokens, (n) => known.has(n)).parse();
-    return new Template(source, root, funcs);
+    const parser = new Parser(tokens, (n) => known.has(n));
+    const root = parser.parse();
+    return new Template(source, root, funcs, parser.templates);
   } catch (err) {
     if (err instanceof ParseFailure) throw new TemplateError(`template: ${err.message}`, 'parse');
+    if (isStackOverflow(err)) {
+      throw new TemplateError('template: : max expression depth exceeded', 'parse');
+    }
     throw err;
   }
 }

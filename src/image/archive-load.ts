@@ -170,6 +170,11 @@ async function readTar(
   const extract = tar.extract();
   // tar-stream does not see errors of the stream piped into it; forward them.
   input.once('error', (err) => extract.destroy(err));
+  // Nor a source closed before its end (stdin destroyed on Ctrl-C): the extract would wait for
+  // more forever, the event loop would run dry and the process would exit 0 mid-load.
+  input.once('close', () => {
+    if (!input.readableEnded) extract.destroy(new Error('unexpected end of data'));
+  });
   input.pipe(extract);
   let n = 0;
   let sawEntry = false;

@@ -824,8 +824,11 @@ async function attachState(
     saveState(dir, state);
     for (const [i, net] of nets.entries()) {
       const capabilityArgs: Record<string, unknown> = {};
-      if (state.ports.length) {
-        capabilityArgs.portMappings = state.ports.map((p) => ({
+      // `-p 8080:0` is accepted by Docker (the host port is held, nothing is forwarded); the
+      // portmap plugin refuses container port 0, so such a mapping is recorded but not given to it.
+      const mapped = state.ports.filter((p) => p.ContainerPort !== 0);
+      if (mapped.length) {
+        capabilityArgs.portMappings = mapped.map((p) => ({
           hostPort: p.HostPort,
           containerPort: p.ContainerPort,
           protocol: p.Protocol,

@@ -210,8 +210,12 @@ describe('issue 16: no leaks on interruption, no stack traces', function () {
         ['SIGTERM', 143],
       ] as const) {
         const p = berthAsync(['save', IMG()]);
+        // Signalled once the archive is flowing (its handlers are set by then; a fixed wait was
+        // too short on a busy machine, where berth was still starting and died of the signal).
+        for (let i = 0; i < 2400 && p.stdout.length === 0; i++) await sleep(25);
+        assert.ok(p.stdout.length > 0, 'save wrote nothing');
         p.child.stdout.pause(); // the pipe fills and save blocks mid-archive
-        await sleep(1500);
+        await sleep(200);
         p.child.kill(sig);
         p.child.stdout.resume();
         const r = await p.done;

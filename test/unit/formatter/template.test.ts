@@ -634,4 +634,31 @@ describe('formatter/template', () => {
     it('leaves other backslashes alone', () =>
       assert.equal(unescapeFormat('a\\rb\\\\'), 'a\\rb\\\\'));
   });
+
+  describe('issue 16: define/template/block, depth and width bounds', () => {
+    it('runs {{define}}d templates with {{template}} and {{block}}, each with its own dot and $', () => {
+      assert.equal(
+        r('{{define "n"}}<{{.Value}}|{{$.Value}}>{{end}}{{template "n" .Nested.Inner}}'),
+        '<deep|deep>',
+      );
+      assert.equal(r('{{block "b" .ID}}[{{.}}]{{end}}{{template "b" "x"}}'), '[abc123][x]');
+      assert.equal(r('{{define "e"}}E{{end}}{{template "e"}}'), 'E');
+      assert.match(err('{{template "zz"}}').message, /template "zz" not defined/);
+      assert.match(err('{{if 1}}{{define "x"}}{{end}}{{end}}').message, /unexpected <define>/);
+    });
+    it('refuses 5000 nested {{if}} with one error instead of overflowing the stack', function () {
+      this.timeout(60000); // 50 kB of template to lex on a busy machine
+      const deep = '{{if 1}}'.repeat(5000) + 'x' + '{{end}}'.repeat(5000);
+      assert.match(err(deep).message, /max expression depth exceeded/);
+      assert.equal(r('{{if 1}}'.repeat(200) + 'x' + '{{end}}'.repeat(200)), 'x');
+      const loop = '{{define "l"}}{{template "l" .}}{{end}}{{template "l" .}}';
+      assert.match(err(loop).message, /exceeded maximum template depth/);
+    });
+    it('caps printf widths and precisions as Go does (1e6)', () => {
+      assert.equal(r('{{printf "%0100000000d" 1}}'), '%!(NOVERB)%!(EXTRA int=1)');
+      assert.equal(r('{{printf "%.100000000d" 1}}'), '%!(NOVERB)%!(EXTRA int=1)');
+      assert.equal(r('{{printf "%*d" 100000000 1}}'), '%!(BADWIDTH)1');
+      assert.equal(r('{{printf "%01000000d" 1}}').length, 1000000);
+    });
+  });
 });
