@@ -56,7 +56,9 @@ export async function createNetns(path: string): Promise<void> {
 
 /** Unmounts and removes the netns file; fine if either is already gone. */
 export async function removeNetns(path: string): Promise<void> {
-  if (isMounted(path)) {
+  // A restart policy's next run can attach at the same path before the bind mount of the run
+  // before was gone, stacking a second nsfs mount on the first: unmount until none is left.
+  for (let i = 0; i < 8 && isMounted(path); i++) {
     try {
       await run('umount', [path]);
     } catch {

@@ -87,7 +87,19 @@ describe('issue 16: small differences, as Docker', function () {
       const as = (args: string[]) =>
         spawnSync(
           'setpriv',
-          ['--reuid', '65534', '--regid', '65534', '--clear-groups', BIN, ...args],
+          // The address as a flag: the suite's temp dir (and the TOML in it) may be closed to
+          // other users, and berth would then fall back to the default socket.
+          [
+            '--reuid',
+            '65534',
+            '--regid',
+            '65534',
+            '--clear-groups',
+            BIN,
+            '--address',
+            env.address,
+            ...args,
+          ],
           {
             encoding: 'utf8',
             cwd: dir,
