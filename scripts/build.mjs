@@ -86,7 +86,10 @@ try {
 
   buildNative(staging);
   // Loaded from disk by compose commands only (see src/compose/parse.ts).
-  copyFileSync(join(root, 'src/compose/schema/validate.cjs'), join(staging, 'compose-validate.cjs'));
+  copyFileSync(
+    join(root, 'src/compose/schema/validate.cjs'),
+    join(staging, 'compose-validate.cjs'),
+  );
 
   const dist = join(root, 'dist');
   const old = join(root, `.dist-old-${process.pid}`);
