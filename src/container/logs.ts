@@ -1,10 +1,10 @@
 /** `logs`: reads the container's Docker json-file log (written by berth or berth's logger). */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Client } from '../containerd/client.js';
 import { BerthError } from '../errors.js';
 import { LABEL } from '../labels.js';
 import { parseTimestamp } from '../filters.js';
 import type { Container } from './resolve.js';
+import { Tail } from '../tail.js';
 import { criKind, showCriContainerLog } from '../cri/index.js';
 import type { Settings } from '../config/index.js';
 import { logPathFor } from './labels.js';
@@ -44,45 +44,22 @@ function emit(e: Entry, o: LogsOptions): void {
 }
 
 class Reader {
-  private pos = 0;
-  private rest = '';
-  constructor(private readonly path: string) {}
+  private readonly tail: Tail;
+  constructor(path: string) {
+    this.tail = new Tail(path);
+  }
 
-  /** New complete lines since the last call. */
+  /** New complete entries since the last call. */
   read(): Entry[] {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return [];
-    }
-    try {
-      const size = statSync(this.path).size;
-      if (size < this.pos) this.pos = 0;
-      const chunks: Buffer[] = [];
-      while (this.pos < size) {
-        const buf = Buffer.alloc(Math.min(1 << 20, size - this.pos));
-        const n = readSync(fd, buf, 0, buf.length, this.pos);
-        if (n <= 0) break;
-        this.pos += n;
-        chunks.push(buf.subarray(0, n));
+    const out: Entry[] = [];
+    for (const l of this.tail.lines()) {
+      try {
+        out.push(JSON.parse(l) as Entry);
+      } catch {
+        /* a torn line from a crash: skip */
       }
-      const text = this.rest + Buffer.concat(chunks).toString('utf8');
-      const lines = text.split('\n');
-      this.rest = lines.pop() ?? '';
-      const out: Entry[] = [];
-      for (const l of lines) {
-        if (!l) continue;
-        try {
-          out.push(JSON.parse(l) as Entry);
-        } catch {
-          /* a torn line from a crash: skip */
-        }
-      }
-      return out;
-    } finally {
-      closeSync(fd);
     }
+    return out;
   }
 }
 

@@ -4,7 +4,7 @@
  * partial record (a line CRI split at max_container_log_line_size) continued by the next record
  * of the same stream; F ends the line.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { Tail } from '../tail.js';
 import type { Client } from '../containerd/client.js';
 import { criContainerState, criView } from './state.js';
 
@@ -66,40 +66,6 @@ export class CriLogParser {
     }
     this.pending.delete(stream);
     return { ...first, text: `${parts.join('')}\n` };
-  }
-}
-
-/** Reads a growing file from where the last call stopped; complete lines only. */
-class Tail {
-  private pos = 0;
-  private rest = '';
-  constructor(private readonly path: string) {}
-
-  lines(): string[] {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return [];
-    }
-    try {
-      const size = statSync(this.path).size;
-      // kubelet rotates by renaming and reopening (ReopenContainerLog): start the new file over.
-      if (size < this.pos) this.pos = 0;
-      const chunks: Buffer[] = [];
-      while (this.pos < size) {
-        const buf = Buffer.alloc(Math.min(1 << 20, size - this.pos));
-        const n = readSync(fd, buf, 0, buf.length, this.pos);
-        if (n <= 0) break;
-        this.pos += n;
-        chunks.push(buf.subarray(0, n));
-      }
-      const lines = (this.rest + Buffer.concat(chunks).toString('utf8')).split('\n');
-      this.rest = lines.pop() ?? '';
-      return lines.filter(Boolean);
-    } finally {
-      closeSync(fd);
-    }
   }
 }
 

@@ -1,17 +1,13 @@
 /**
  * Docker's health-check configuration: the image's HEALTHCHECK, the run/create flags and the
  * compose `healthcheck:` key all become this Docker-shaped object (durations in nanoseconds, as
- * `inspect` shows them under Config.Healthcheck). Imports nothing: the logger process uses it.
+ * `inspect` shows them under Config.Healthcheck), the image config's own type. Imports no code:
+ * the logger process uses it.
  */
 
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+import type { HealthConfig } from '../registry/media-types.js';
+
+export type { HealthConfig };
 
 /** What the prober runs with: the defaults applied, milliseconds. */
 export interface EffectiveHealth {
