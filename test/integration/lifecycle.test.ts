@@ -3,7 +3,14 @@
 // survive a killed CLI, no orphan logger, concurrent start/restart that converge.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   berth as suiteBerth,
@@ -29,7 +36,11 @@ function privateToml(): string {
     /^cni_netconfpath = .*$/m,
     `cni_netconfpath = ${JSON.stringify(dir)}`,
   );
-  writeFileSync(file, base);
+  // Written beside and renamed: concurrent berth processes (8 starts at once) read it meanwhile,
+  // and one that read it half-written went to the default containerd address.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, base);
+  renameSync(tmp, file);
   return file;
 }
 
