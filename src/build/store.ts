@@ -125,6 +125,21 @@ export async function writeSmallBlob(
   bytes: Buffer,
   opts: { lease: string; labels?: Record<string, string>; labelsFromContent?: boolean },
 ): Promise<string> {
+  if (opts.labelsFromContent) {
+    // A manifest already stored (a rebuild that changed nothing) is held, not written again.
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const known = await client.content.info({ digest }).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return false;
+        throw err;
+      },
+    );
+    if (known) {
+      await holdBlob(client, digest, opts.lease, {});
+      return digest;
+    }
+  }
   const { digest } = await writeStreamBlob(client, Readable.from([bytes]), opts);
   return digest;
 }
