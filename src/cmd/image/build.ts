@@ -25,7 +25,7 @@ import {
   tarHeaderBytes,
 } from '../../build/context-size.js';
 import { humanSize } from '../../formatter/units.js';
-import { BuildLiveView } from './build-view.js';
+import { BuildLiveView } from '../../build/live-view.js';
 
 export interface BuildCommandOptions {
   path: string;
