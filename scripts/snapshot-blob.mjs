@@ -6,15 +6,10 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // V8 flags the blob is built and run with (a blob loads only under the flags it was made with, so
-// bin/berth reads them from the stamp), for the peak memory of a command (docs/startup.md):
-//  - a young generation of at most 1 MB per semi-space: a command keeps little alive, and a
-//    larger one only holds garbage longer, in pages that stay resident (the 16 MB one this blob
-//    had cost `ps -a` over 1000 containers ~8 MB of its peak; 2 MB ~1.5 MB);
-//  - optimizing compilation on the main thread: TurboFan's zones on a compile thread left
-//    ~4 MB in that thread's malloc arena;
-//  - gc() for the agent's workers, which collect after each command while they wait (the
-//    global is removed before any command runs).
-export const V8_FLAGS = ['--max-semi-space-size=1', '--no-concurrent-recompilation', '--expose-gc'];
+// bin/berth reads them from the stamp). A 16 MB young generation: listing 1000 containers
+// allocates ~15 MB that stays alive until printed, which the default 1 MB semi-space copied
+// through a dozen scavenges.
+export const V8_FLAGS = ['--min-semi-space-size=16'];
 export const SNAPSHOT_BUNDLE = 'berth-snapshot.cjs';
 
 /** @param {{ root: string, bundle: string }} o the package directory and the bundle to run */

@@ -46,11 +46,6 @@ const PROTOCOL = 'berth-agent 1';
 export interface AgentOptions {
   root: string;
   socket: string;
-  /**
-   * A full garbage collection, run after each command while the worker waits for the next:
-   * what a command left on the heap would otherwise add to the next one's peak.
-   */
-  collectGarbage?: () => void;
   /** Runs one command (berth's arguments) to completion, as a berth process would. */
   run: (args: string[]) => Promise<void>;
 }
@@ -199,26 +194,15 @@ class Stdio {
     return s;
   }
 
-  /**
-   * Leaves the terminal as found and lets go of every stream (never of fds 0-2: libuv keeps
-   * them). The descriptors close at once; `closed` runs once libuv has let go of the handles
-   * too (until then they count as active resources, which would look like a command's leftover).
-   */
-  release(closed: () => void): void {
+  /** Leaves the terminal as found and lets go of every stream (never of fds 0-2: libuv keeps them). */
+  release(): void {
     const stdin = this.made[0];
     if (stdin instanceof tty.ReadStream && stdin.isRaw) stdin.setRawMode(false);
-    let pending = 1;
-    const done = (): void => {
-      if (--pending === 0) closed();
-    };
     for (const s of this.made) {
-      const h = (s as { _handle?: { readStop?(): void; close?(cb: () => void): void } } | undefined)
-        ?._handle;
-      if (!h?.close) continue;
+      const h = (s as { _handle?: { readStop?(): void; close?(): void } } | undefined)?._handle;
       try {
-        h.readStop?.();
-        h.close(done);
-        pending++;
+        h?.readStop?.();
+        h?.close?.();
       } catch {
         // Already closed.
       }
@@ -226,7 +210,6 @@ class Stdio {
     if (this.winch) process.off('SIGWINCH', this.winch);
     this.winch = undefined;
     this.made = [];
-    done();
   }
 }
 
@@ -364,11 +347,8 @@ export function serveAgent(o: AgentOptions): void {
     }
   };
 
-  /**
-   * The command is over: let go of the client's descriptors first, then tell it the status;
-   * `released` runs once libuv has closed their handles.
-   */
-  const finish = (code: number, released: () => void): void => {
+  /** The command is over: let go of the client's descriptors first, then tell it the status. */
+  const finish = (code: number): void => {
     const c = current;
     if (!c) return;
     current = undefined;
@@ -386,15 +366,11 @@ export function serveAgent(o: AgentOptions): void {
         `agent: worker ${self} ran the command in ${ms} ms; peak RSS ${peakRss()} MB\n`,
       );
     }
-    let pending = 2;
-    const done = (): void => {
-      if (--pending === 0) released();
-    };
-    stdio.release(done);
+    stdio.release();
     for (let fd = 0; fd <= 2; fd++) fdpass.dup2(nullFd, fd);
     c.watch.removeAllListeners();
     reply(c.conn, `X ${code}\n`);
-    c.watch.once('close', done).destroy();
+    c.watch.destroy();
     Object.defineProperty(process, 'pid', { value: self, configurable: true, enumerable: true });
   };
 
@@ -520,27 +496,17 @@ export function serveAgent(o: AgentOptions): void {
   process.on('beforeExit', () => {
     if (!current) return;
     const code = Number(process.exitCode ?? 0);
-    // (Checked once the client's descriptors are closed: their handles are no leftover.)
-    const settle = (tries: number): void => {
-      const left = process.getActiveResourcesInfo();
-      // What closing a handle schedules (grpc-js's disconnect handling of a closed session) runs
-      // first: only what it leaves behind counts.
-      if (left.length > 0 && left.every((r) => r === 'Immediate') && tries < 8) {
-        setImmediate(() => settle(tries + 1));
-        return;
+    finish(code);
+    const left = process.getActiveResourcesInfo();
+    if (left.length > 0 || served >= MAX_COMMANDS || Date.now() - born > MAX_AGE_MS) {
+      // (The client has its status and stderr is /dev/null again: the trace goes to a file.)
+      if (process.env.BERTH_AGENT_TRACE) {
+        appendFileSync(join(dir, 'trace.log'), `${self} retires: ${left.join(' ')}\n`);
       }
-      if (left.length > 0 || served >= MAX_COMMANDS || Date.now() - born > MAX_AGE_MS) {
-        // (The client has its status and stderr is /dev/null again: the trace goes to a file.)
-        if (process.env.BERTH_AGENT_TRACE) {
-          appendFileSync(join(dir, 'trace.log'), `${self} retires: ${left.join(' ')}\n`);
-        }
-        process.exit(0);
-      }
-      process.exitCode = undefined;
-      o.collectGarbage?.();
-      serveNext();
-    };
-    finish(code, () => settle(0));
+      process.exit(0);
+    }
+    process.exitCode = undefined;
+    serveNext();
   });
 
   serveNext();

@@ -73,16 +73,11 @@ async function runCommand(args: string[]): Promise<void> {
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   globalThis.__berthStart = 'snapshot';
-  // (--expose-gc, scripts/snapshot-blob.mjs) for the agent only; no command sees it.
-  const g = globalThis as { gc?: () => void };
-  const collectGarbage = g.gc;
-  delete g.gc;
   const socket = process.env.BERTH_AGENT_SOCKET;
   if (socket) {
     serveAgent({
       root: buildRoot,
       socket,
-      collectGarbage,
       run: (args) => {
         globalThis.__berthStart = 'agent';
         return runCommand(args);

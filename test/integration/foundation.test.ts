@@ -476,7 +476,7 @@ describe('start-up snapshot (bin/berth)', function () {
     assert.match(
       snap.stderr,
       // Through the agent's thin client (the worker is the same node command line) or directly.
-      /exec (\S*dist\/berth-client )?\S*node (--\S+ )*--snapshot-blob \S*dist\/berth\.blob -- --address/,
+      /exec (\S*dist\/berth-client )?\S*node --min-semi-space-size=16 --snapshot-blob \S*dist\/berth\.blob -- --address/,
     );
     const plain = spawnSync(
       process.execPath,

@@ -38,23 +38,6 @@ describe('start-up (agent, snapshot, plain)', function () {
     for (const s of sockets) assert.equal(statSync(join(dir, s)).mode & 0o777, 0o600);
   });
 
-  it('a worker serves again after a command that ended cleanly, with its stdio on pipes', () => {
-    const worker = (): string => {
-      const r = berth(['ps', '-a'], { env: { BERTH_AGENT_TRACE: '1' } });
-      assert.equal(r.code, 0, r.stderr);
-      const m = /^agent: worker (\d+) ran the command in [\d.]+ ms; peak RSS [\d.]+ MB$/m.exec(
-        r.stderr,
-      );
-      assert.ok(m, r.stderr);
-      return m[1]!;
-    };
-    // Two workers may be waiting: the one that served first is back in accept() by the time a
-    // few more commands come, and serves one of them.
-    const first = worker();
-    const next = [worker(), worker(), worker()];
-    assert.ok(next.includes(first), `worker ${first} never served again: ${next.join(' ')}`);
-  });
-
   it('BERTH_NO_AGENT=1 starts node from the snapshot, as before the agent', () => {
     const r = berth(['info'], { env: { BERTH_NO_AGENT: '1' } });
     assert.equal(r.code, 0, r.stderr);
