@@ -79,7 +79,7 @@ export default class Build extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Build);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runBuild } = await import('../cmd/image/build.js');
     const client = await this.client();
     // First Ctrl-C: the running step is killed and everything the build made so far goes; a

@@ -36,7 +36,6 @@ export default class Cp extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Cp);
-    this.loadSettings(flags);
     const { findContainer } = await import('../container/resolve.js');
     const { copy } = await import('../cmd/container/cp.js');
     const { humanSize } = await import('../formatter/units.js');

@@ -33,7 +33,6 @@ export default class Events extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
-    this.loadSettings(flags);
     const { runEvents, prettyEvent, Message } = await import('../cmd/system/events.js');
     const { compileTemplate, unescapeFormat, TemplateError } =
       await import('../formatter/template.js');

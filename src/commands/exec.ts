@@ -52,7 +52,6 @@ export default class Exec extends BaseCommand {
     const [ref, ...args] = argv;
     // docker/cli's RequiresMinArgs(2): CONTAINER and COMMAND are not oclif args here.
     if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
-    this.loadSettings(flags);
     const client = await this.client();
     const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { execInContainer } = await import('../container/exec.js');

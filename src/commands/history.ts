@@ -32,7 +32,7 @@ export default class History extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(History);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =
       await import('../cmd/image/history.js');
     const { renderList } = await import('../formatter/format.js');

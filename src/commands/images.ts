@@ -27,7 +27,7 @@ export default class Images extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Images);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
       await import('../cmd/image/list.js');
     const { renderList } = await import('../formatter/format.js');

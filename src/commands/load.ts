@@ -17,7 +17,7 @@ export default class Load extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Load);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runLoad } = await import('../cmd/image/load.js');
     const client = await this.client();
     await interruptible((signal) =>

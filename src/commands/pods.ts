@@ -21,7 +21,6 @@ export default class Pods extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Pods);
-    this.loadSettings(flags);
     const { listPods, PODS_DEFAULT_FORMAT, PODS_HEADERS } = await import('../cmd/pod/pods.js');
     const { renderList } = await import('../formatter/format.js');
     const rows = await listPods(await this.client(), {

@@ -41,7 +41,6 @@ export default class Ps extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
-    this.loadSettings(flags);
     const last = Number(flags.last);
     if (!/^-?\d+$/.test(flags.last) || !Number.isSafeInteger(last)) {
       throw new FlagValueError(invalidIntText(flags.last, '-n, --last'));

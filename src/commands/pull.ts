@@ -26,7 +26,7 @@ export default class Pull extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Pull);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runPull } = await import('../cmd/image/pull.js');
     const client = await this.client();
     // First Ctrl-C: stop downloading and clean up (lease, half-made snapshots); the ingests stay

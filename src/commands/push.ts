@@ -21,7 +21,7 @@ export default class Push extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Push);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runPush } = await import('../cmd/image/push.js');
     const client = await this.client();
     await interruptible((signal) =>

@@ -26,7 +26,7 @@ export default class Rm extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Rm);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { removeContainer, sweepOrphans } = await import('../container/remove.js');
     const { criForced } = await import('../cri/index.js');

@@ -14,7 +14,6 @@ export default class Rmi extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rmi);
-    this.loadSettings(flags);
     const { removeImages } = await import('../image/remove.js');
     const ok = await removeImages(await this.client(), argv as string[], {
       force: flags.force,

@@ -24,7 +24,6 @@ export default class Stats extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Stats);
-    this.loadSettings(flags);
     const { findContainer } = await import('../container/resolve.js');
     const { containersNewestFirst, runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
       await import('../cmd/container/stats.js');

@@ -14,7 +14,6 @@ export default class BuilderPrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(BuilderPrune);
-    this.loadSettings(flags);
     const { pruneBuilder, BUILDER_PRUNE_WARNING } = await import('../../cmd/builder/prune.js');
     if (!flags.force && !(await this.confirmPrompt(BUILDER_PRUNE_WARNING))) return;
     process.stdout.write(await pruneBuilder(await this.client()));

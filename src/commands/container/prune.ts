@@ -18,7 +18,7 @@ export default class ContainerPrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ContainerPrune);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     if (!flags.force && !(await this.confirmPrompt(CONTAINER_PRUNE_WARNING))) return;
     const { pruneContainers } = await import('../../cmd/container/prune.js');
     const { humanSize } = await import('../../formatter/units.js');

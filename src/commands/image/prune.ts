@@ -20,7 +20,7 @@ export default class ImagePrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ImagePrune);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } =
       await import('../../cmd/image/prune.js');
     const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;

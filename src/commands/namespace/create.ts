@@ -17,7 +17,6 @@ export default class NamespaceCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NamespaceCreate);
-    this.loadSettings(flags);
     const { createNamespace, parseLabels } = await import('../../cmd/namespace/namespace.js');
     await createNamespace(await this.client(), args.namespace, parseLabels(flags.label ?? []));
   }

@@ -12,7 +12,6 @@ export default class NamespaceInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NamespaceInspect);
-    this.loadSettings(flags);
     const print = await this.inspector(flags.format);
     const { inspectNamespace } = await import('../../cmd/namespace/namespace.js');
     const client = await this.client();

@@ -9,7 +9,7 @@ export default class NamespaceLs extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NamespaceLs);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { listNamespaces } = await import('../../cmd/namespace/namespace.js');
     const { renderList } = await import('../../formatter/format.js');
     const rows = await listNamespaces(await this.client(), settings.dataRoot, {

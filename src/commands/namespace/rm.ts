@@ -10,8 +10,7 @@ export default class NamespaceRm extends BaseCommand {
   static args = { namespace: Args.string({ required: true }) };
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(NamespaceRm);
-    this.loadSettings(flags);
+    const { argv } = await this.parse(NamespaceRm);
     const { removeNamespace } = await import('../../cmd/namespace/namespace.js');
     const client = await this.client();
     let failed: Error | undefined;

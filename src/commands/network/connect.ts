@@ -10,8 +10,8 @@ export default class NetworkConnect extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(NetworkConnect);
-    const settings = this.loadSettings(flags).settings;
+    const { args } = await this.parse(NetworkConnect);
+    const { settings } = this;
     const { connectNetwork } = await import('../../cmd/network/network.js');
     await connectNetwork(settings, await this.client(), args.network, args.container, true);
   }

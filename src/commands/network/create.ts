@@ -34,7 +34,7 @@ export default class NetworkCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NetworkCreate);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { createNetworkCmd } = await import('../../cmd/network/network.js');
     const id = await createNetworkCmd(settings, {
       name: args.network,

@@ -10,8 +10,8 @@ export default class NetworkDisconnect extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(NetworkDisconnect);
-    const settings = this.loadSettings(flags).settings;
+    const { args } = await this.parse(NetworkDisconnect);
+    const { settings } = this;
     const { connectNetwork } = await import('../../cmd/network/network.js');
     await connectNetwork(settings, await this.client(), args.network, args.container, false);
   }

@@ -12,7 +12,7 @@ export default class NetworkInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkInspect);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const print = await this.inspector(flags.format);
     const { inspectNetwork } = await import('../../cmd/network/network.js');
     const client = await this.client();

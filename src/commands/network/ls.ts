@@ -21,7 +21,7 @@ export default class NetworkLs extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NetworkLs);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { listNetworks } = await import('../../cmd/network/network.js');
     const { renderList } = await import('../../formatter/format.js');
     const rows = await listNetworks(settings, () => this.client(), flags.filter, flags['no-trunc']);

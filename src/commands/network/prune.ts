@@ -16,7 +16,7 @@ export default class NetworkPrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NetworkPrune);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const warning =
       'WARNING! This will remove all custom networks not used by at least one container.';
     if (!flags.force && !(await this.confirmPrompt(warning))) return;

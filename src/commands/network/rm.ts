@@ -14,7 +14,7 @@ export default class NetworkRm extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkRm);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { removeNetwork } = await import('../../cmd/network/network.js');
     const client = await this.client();
     let failed = false;

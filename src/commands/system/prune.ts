@@ -24,7 +24,7 @@ export default class SystemPrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemPrune);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { checkSystemPrune, pruneSection, systemPruneWarning } =
       await import('../../cmd/system/prune.js');
     const o = { all: flags.all, volumes: flags.volumes, filters: flags.filter ?? [] };

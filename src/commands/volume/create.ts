@@ -23,7 +23,7 @@ export default class VolumeCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VolumeCreate);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     if (flags.driver !== 'local') {
       throw new DaemonError(`create ${args.name ?? ''}: plugin "${flags.driver}" not found`);
     }

@@ -12,7 +12,7 @@ export default class VolumeInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeInspect);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const print = await this.inspector(flags.format);
     const { volumeInspect } = await import('../../cmd/volume/volume.js');
     const found: unknown[] = [];

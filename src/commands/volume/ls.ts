@@ -20,7 +20,7 @@ export default class VolumeLs extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumeLs);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } =
       await import('../../cmd/volume/volume.js');
     const { renderList } = await import('../../formatter/format.js');

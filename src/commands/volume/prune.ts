@@ -20,7 +20,7 @@ export default class VolumePrune extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumePrune);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { parseVolumePruneFilters, pruneOutput, pruneWarning, volumePrune } =
       await import('../../cmd/volume/volume.js');
     const filters = parseVolumePruneFilters(flags.filter ?? []);

@@ -13,7 +13,7 @@ export default class VolumeRm extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeRm);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { volumeRm } = await import('../../cmd/volume/volume.js');
     // Like `docker volume rm a b`: each name is tried, each success printed, all errors reported.
     const errors = await volumeRm(
