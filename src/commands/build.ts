@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Build extends BaseCommand {
   static summary = 'Build an image from a Dockerfile';
@@ -42,10 +43,7 @@ export default class Build extends BaseCommand {
       default: [],
       helpValue: 'list',
     }),
-    quiet: Flags.boolean({
-      char: 'q',
-      description: 'Suppress the build output and print image ID on success',
-    }),
+    quiet: quietFlag('Suppress the build output and print image ID on success'),
     iidfile: Flags.string({ description: 'Write the image ID to the file', helpValue: 'string' }),
     platform: Flags.string({
       description: 'Set platform if server is multi-platform capable',

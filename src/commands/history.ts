@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
 import { globalFlags } from '../flags/global.js';
+import { noTruncFlag, quietFlag } from '../flags/common.js';
 
 export default class History extends BaseCommand {
   static summary = 'Show the history of an image';
@@ -22,12 +23,12 @@ export default class History extends BaseCommand {
       default: true,
       allowNo: true,
     }),
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    'no-trunc': noTruncFlag(),
     platform: Flags.string({
       description: 'Show history for the given platform',
       helpValue: 'string',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
+    quiet: quietFlag('Only show image IDs'),
   };
 
   async run(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { interruptible } from '../process.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Pull extends BaseCommand {
   static summary = 'Download an image from a registry';
@@ -21,7 +22,7 @@ export default class Pull extends BaseCommand {
       description: 'Set platform if server is multi-platform capable',
       helpValue: 'string',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    quiet: quietFlag('Suppress verbose output'),
   };
 
   async run(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { forceFlag } from '../flags/common.js';
 
 export default class Rmi extends BaseCommand {
   static summary = 'Remove one or more images';
@@ -8,7 +9,7 @@ export default class Rmi extends BaseCommand {
   static strict = false;
   static args = { image: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Force removal of the image' }),
+    force: forceFlag('Force removal of the image'),
     'no-prune': Flags.boolean({ description: 'Do not delete untagged parents' }),
   };
 

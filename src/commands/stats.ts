@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
+import { noTruncFlag } from '../flags/common.js';
 
 export default class Stats extends BaseCommand {
   static summary = 'Display a live stream of container(s) resource usage statistics';
@@ -19,7 +20,7 @@ export default class Stats extends BaseCommand {
     'no-stream': Flags.boolean({
       description: 'Disable streaming stats and only pull the first result',
     }),
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    'no-trunc': noTruncFlag(),
   };
 
   async run(): Promise<void> {

@@ -1,11 +1,12 @@
 import { BaseCommand } from '../../base-command.js';
-import { formatFlag, quietFlag } from '../../flags/format.js';
+import { formatFlag } from '../../flags/format.js';
+import { quietFlag } from '../../flags/common.js';
 
 export default class NamespaceLs extends BaseCommand {
   static summary = 'List containerd namespaces';
   static usage = 'namespace ls [OPTIONS]';
   static aliases = ['namespace:list'];
-  static flags = { quiet: quietFlag, format: formatFlag };
+  static flags = { quiet: quietFlag(), format: formatFlag };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NamespaceLs);

@@ -1,22 +1,16 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { formatLongFlag, quietFlag } from '../../flags/format.js';
+import { formatLongFlag } from '../../flags/format.js';
+import { filterFlag, noTruncFlag, quietFlag } from '../../flags/common.js';
 
 export default class NetworkLs extends BaseCommand {
   static summary = 'List networks';
   static usage = 'network ls [OPTIONS]';
   static aliases = ['network:list'];
   static flags = {
-    quiet: { ...quietFlag, description: 'Only display network IDs' },
+    quiet: quietFlag('Only display network IDs'),
     format: formatLongFlag,
-    filter: Flags.string({
-      char: 'f',
-      description: "Provide filter values (e.g. 'driver=bridge')",
-      multiple: true,
-      multipleNonGreedy: true,
-      helpValue: 'filter',
-    }),
-    'no-trunc': Flags.boolean({ description: 'Do not truncate the output' }),
+    filter: filterFlag("Provide filter values (e.g. 'driver=bridge')"),
+    'no-trunc': noTruncFlag('Do not truncate the output'),
   };
 
   async run(): Promise<void> {

@@ -1,17 +1,12 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 export default class NetworkPrune extends BaseCommand {
   static summary = 'Remove all unused networks';
   static usage = 'network prune [OPTIONS]';
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
-    filter: Flags.string({
-      description: "Provide filter values (e.g. 'label=<key>=<value>')",
-      multiple: true,
-      multipleNonGreedy: true,
-      helpValue: 'filter',
-    }),
+    force: forceFlag(),
+    filter: filterFlag("Provide filter values (e.g. 'label=<key>=<value>')", {}),
   };
 
   async run(): Promise<void> {

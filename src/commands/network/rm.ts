@@ -1,6 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { messageOf } from '../../errors.js';
 import { BaseCommand } from '../../base-command.js';
+import { forceFlag } from '../../flags/common.js';
 
 export default class NetworkRm extends BaseCommand {
   static summary = 'Remove one or more networks';
@@ -9,7 +10,7 @@ export default class NetworkRm extends BaseCommand {
   static strict = false;
   static args = { network: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Do not error if the network does not exist' }),
+    force: forceFlag('Do not error if the network does not exist'),
   };
 
   async run(): Promise<void> {

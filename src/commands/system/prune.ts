@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 export default class SystemPrune extends BaseCommand {
   static summary = 'Remove unused data';
@@ -12,13 +13,8 @@ export default class SystemPrune extends BaseCommand {
       char: 'a',
       description: 'Remove all unused images not just dangling ones',
     }),
-    filter: Flags.string({
-      description: 'Provide filter values (e.g. "label=<key>=<value>")',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: filterFlag('Provide filter values (e.g. "label=<key>=<value>")', {}),
+    force: forceFlag(),
     volumes: Flags.boolean({ description: 'Prune anonymous volumes' }),
   };
 

@@ -1,21 +1,15 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { formatLongFlag } from '../../flags/format.js';
+import { filterFlag, quietFlag } from '../../flags/common.js';
 
 export default class VolumeLs extends BaseCommand {
   static summary = 'List volumes';
   static usage = 'volume ls [OPTIONS]';
   static aliases = ['volume:list'];
   static flags = {
-    filter: Flags.string({
-      char: 'f',
-      description: "Provide filter values (e.g. 'dangling=true')",
-      multiple: true,
-      multipleNonGreedy: true,
-      helpValue: 'filter',
-    }),
+    filter: filterFlag("Provide filter values (e.g. 'dangling=true')"),
     format: formatLongFlag,
-    quiet: Flags.boolean({ char: 'q', description: 'Only display volume names' }),
+    quiet: quietFlag('Only display volume names'),
   };
 
   async run(): Promise<void> {

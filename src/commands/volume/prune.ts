@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 export default class VolumePrune extends BaseCommand {
   static summary = 'Remove unused local volumes';
@@ -9,13 +10,8 @@ export default class VolumePrune extends BaseCommand {
       char: 'a',
       description: 'Remove all unused volumes, not just anonymous ones',
     }),
-    filter: Flags.string({
-      description: "Provide filter values (e.g. 'label=<label>')",
-      multiple: true,
-      multipleNonGreedy: true,
-      helpValue: 'filter',
-    }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: filterFlag("Provide filter values (e.g. 'label=<label>')", {}),
+    force: forceFlag(),
   };
 
   async run(): Promise<void> {

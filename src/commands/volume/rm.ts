@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { forceFlag } from '../../flags/common.js';
 
 export default class VolumeRm extends BaseCommand {
   static summary = 'Remove one or more volumes';
@@ -8,7 +9,7 @@ export default class VolumeRm extends BaseCommand {
   static strict = false;
   static args = { volume: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Force the removal of one or more volumes' }),
+    force: forceFlag('Force the removal of one or more volumes'),
   };
 
   async run(): Promise<void> {
