@@ -34,8 +34,8 @@ export default class History extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(History);
     const { settings } = this;
-    const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =
-      await import('../cmd/image/history.js');
+    const { historyRows } = await import('../cmd/image/history.js');
+    const { HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } = await import('../formatter/history.js');
     const { renderList } = await import('../formatter/format.js');
     const { parsePlatform } = await import('../image/platform.js');
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;

@@ -23,8 +23,9 @@ export default class Images extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Images);
     const { settings } = this;
-    const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
-      await import('../cmd/image/list.js');
+    const { listImageRows } = await import('../cmd/image/list.js');
+    const { IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
+      await import('../formatter/image.js');
     const { renderList } = await import('../formatter/format.js');
     const { quietOverridesFormat } = await import('../formatter/text.js');
     const format = quietOverridesFormat(flags.quiet, flags.format ?? '');

@@ -40,8 +40,9 @@ export default class Ps extends BaseCommand {
     if (!/^-?\d+$/.test(flags.last) || !Number.isSafeInteger(last)) {
       throw new FlagValueError(invalidIntText(flags.last, '-n, --last'));
     }
-    const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
-      await import('../cmd/container/ps.js');
+    const { listContainerRows } = await import('../cmd/container/ps.js');
+    const { PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
+      await import('../formatter/container.js');
     const { renderList } = await import('../formatter/format.js');
     const { quietOverridesFormat } = await import('../formatter/text.js');
     const format = quietOverridesFormat(flags.quiet, flags.format ?? '');

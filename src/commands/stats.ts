@@ -26,8 +26,8 @@ export default class Stats extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Stats);
     const { findContainer } = await import('../container/resolve.js');
-    const { containersNewestFirst, runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
-      await import('../cmd/container/stats.js');
+    const { containersNewestFirst, runStats } = await import('../cmd/container/stats.js');
+    const { STATS_DEFAULT_FORMAT, STATS_HEADERS } = await import('../formatter/stats.js');
     const { renderList } = await import('../formatter/format.js');
     const client = await this.client();
 

@@ -3,7 +3,7 @@ import { publishEvent } from '../../events/index.js';
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
-import { goTimeString } from '../../formatter/gofmt.js';
+import { networkRow, type NetworkRow } from '../../formatter/network.js';
 import { findContainer, refuseCri } from '../../container/resolve.js';
 import { LABEL, containerName, networksFromLabels } from '../../labels.js';
 import { removeNetworkHost } from '../../network/remove.js';
@@ -30,17 +30,6 @@ type NetSettings = Pick<
   Settings,
   'cniNetconfPath' | 'bridgeIp' | 'dataRoot' | 'namespace' | 'cniPath'
 >;
-
-export interface NetworkRow {
-  ID: string;
-  Name: string;
-  Driver: string;
-  Scope: string;
-  IPv6: string;
-  Internal: string;
-  Labels: string;
-  CreatedAt: string;
-}
 
 export interface CreateOptions {
   name: string;
@@ -162,19 +151,7 @@ export async function listNetworks(
   return allNetworks(settings)
     .filter((n) => matchFilters(n, by))
     .filter((n) => !dangling || dangling.every((v) => boolValue(v) === isDangling(n)))
-    .map((n) => ({
-      ID: truncateId(n.id, noTrunc),
-      Name: n.name,
-      Driver: n.driver,
-      Scope: 'local',
-      IPv6: 'false',
-      Internal: String(n.internal),
-      Labels: Object.entries(n.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(','),
-      // Go's time.Time String(), as docker/cli prints the network's Created (zero time if unknown).
-      CreatedAt: goTimeString(new Date(n.created || NaN)),
-    }));
+    .map((n) => networkRow(n, noTrunc));
 }
 
 interface ContainerRef {

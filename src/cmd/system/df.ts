@@ -8,11 +8,12 @@ import type { Client } from '../../containerd/client.js';
 import type { Container } from '../../containerd/types.js';
 import { humanSize, humanSizeWithPrecision, formatAge } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
-import { listLocalImages, recordReference, shortId, type LocalImage } from '../../image/local.js';
+import { listLocalImages, recordReference, type LocalImage } from '../../image/local.js';
 import { layerSizes } from '../../image/usage.js';
 import { containerName, LABEL } from '../../labels.js';
 import { listVolumes, volumeSize, type VolumeSettings } from '../../volume/index.js';
 import { createdAt, listTasks, stateFromTask, statusText } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 export const DF_DEFAULT_FORMAT =
   'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
@@ -193,7 +194,7 @@ export async function diskUsage(
       imageRows.push({
         repository: ref?.familiarName ?? '<none>',
         tag: ref?.tag ?? '<none>',
-        id: shortId(id),
+        id: truncateId(id),
         ...(created && !Number.isNaN(created.getTime()) ? { created } : {}),
         size,
         shared,
@@ -223,7 +224,7 @@ export async function diskUsage(
       const state = stateFromTask(c, tasks.get(c.id));
       const labels = c.labels ?? {};
       return {
-        id: c.id.slice(0, 12),
+        id: truncateId(c.id),
         image: labels[LABEL.imageRef] ?? c.image,
         command: commandOf(c),
         localVolumes: volumeNamesOf(c).length,

@@ -18,23 +18,15 @@ export default class NetworkLs extends BaseCommand {
     const { settings } = this;
     const { listNetworks } = await import('../../cmd/network/network.js');
     const { renderList } = await import('../../formatter/format.js');
+    const { NETWORK_LS_HEADERS, NETWORK_LS_TABLE } = await import('../../formatter/network.js');
     const rows = await listNetworks(settings, () => this.client(), flags.filter, flags['no-trunc']);
     process.stdout.write(
       renderList(rows, {
         format: flags.format,
         quiet: flags.quiet,
         quietField: 'ID',
-        defaultTableFormat: 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}',
-        headers: {
-          ID: 'NETWORK ID',
-          Name: 'NAME',
-          Driver: 'DRIVER',
-          Scope: 'SCOPE',
-          IPv6: 'IPV6',
-          Internal: 'INTERNAL',
-          Labels: 'LABELS',
-          CreatedAt: 'CREATED AT',
-        },
+        defaultTableFormat: NETWORK_LS_TABLE,
+        headers: NETWORK_LS_HEADERS,
       }),
     );
   }

@@ -15,8 +15,8 @@ export default class VolumeLs extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumeLs);
     const { settings } = this;
-    const { parseVolumeFilters, volumeLs, VOLUME_LS_HEADERS, VOLUME_LS_TABLE } =
-      await import('../../cmd/volume/volume.js');
+    const { parseVolumeFilters, volumeLs } = await import('../../cmd/volume/volume.js');
+    const { VOLUME_LS_HEADERS, VOLUME_LS_TABLE } = await import('../../formatter/volume.js');
     const { renderList } = await import('../../formatter/format.js');
     const filters = parseVolumeFilters(flags.filter ?? []);
     const rows = await volumeLs(settings, () => this.client(), filters);
