@@ -11,9 +11,9 @@ export default class NamespaceLs extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(NamespaceLs);
     const { settings } = this;
-    const { listNamespaces } = await import('../../cmd/namespace/namespace.js');
+    const { runList } = await import('../../cmd/namespace/list.js');
     const { renderList } = await import('../../formatter/format.js');
-    const rows = await listNamespaces(await this.client(), settings.dataRoot, {
+    const rows = await runList(await this.client(), settings.dataRoot, {
       counts: !flags.quiet,
     });
     process.stdout.write(

@@ -11,13 +11,13 @@ export default class NamespaceRm extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv } = await this.parse(NamespaceRm);
-    const { removeNamespace } = await import('../../cmd/namespace/namespace.js');
+    const { runRemove } = await import('../../cmd/namespace/remove.js');
     const client = await this.client();
     let failed: Error | undefined;
     // Like `docker rm a b`: each name is tried, each success printed, the last error decides.
     for (const name of argv as string[]) {
       try {
-        await removeNamespace(client, name);
+        await runRemove(client, name);
         this.log(name);
       } catch (err) {
         if (!(err instanceof Error)) throw err;

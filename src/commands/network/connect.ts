@@ -12,7 +12,7 @@ export default class NetworkConnect extends BaseCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(NetworkConnect);
     const { settings } = this;
-    const { connectNetwork } = await import('../../cmd/network/network.js');
-    await connectNetwork(settings, await this.client(), args.network, args.container, true);
+    const { runConnect } = await import('../../cmd/network/connect.js');
+    await runConnect(settings, await this.client(), args.network, args.container);
   }
 }

@@ -16,10 +16,10 @@ export default class NetworkLs extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(NetworkLs);
     const { settings } = this;
-    const { listNetworks } = await import('../../cmd/network/network.js');
+    const { runList } = await import('../../cmd/network/list.js');
     const { renderList } = await import('../../formatter/format.js');
     const { NETWORK_LS_HEADERS, NETWORK_LS_TABLE } = await import('../../formatter/network.js');
-    const rows = await listNetworks(settings, () => this.client(), flags.filter, flags['no-trunc']);
+    const rows = await runList(settings, () => this.client(), flags.filter, flags['no-trunc']);
     process.stdout.write(
       renderList(rows, {
         format: flags.format,

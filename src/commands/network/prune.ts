@@ -15,8 +15,8 @@ export default class NetworkPrune extends BaseCommand {
     const warning =
       'WARNING! This will remove all custom networks not used by at least one container.';
     if (!flags.force && !(await this.confirmPrompt(warning))) return;
-    const { pruneNetworks } = await import('../../cmd/network/network.js');
-    const removed = await pruneNetworks(settings, await this.client(), flags.filter);
+    const { runPrune } = await import('../../cmd/network/prune.js');
+    const removed = await runPrune(settings, await this.client(), flags.filter);
     if (removed.length) this.log(`Deleted Networks:\n${removed.join('\n')}\n`);
   }
 }

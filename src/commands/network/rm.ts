@@ -16,12 +16,12 @@ export default class NetworkRm extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkRm);
     const { settings } = this;
-    const { removeNetwork } = await import('../../cmd/network/network.js');
+    const { runRemove } = await import('../../cmd/network/remove.js');
     const client = await this.client();
     let failed = false;
     for (const ref of argv as string[]) {
       try {
-        await removeNetwork(settings, client, ref);
+        await runRemove(settings, client, ref);
         this.log(ref);
       } catch (err) {
         if (!(err instanceof Error)) throw err;

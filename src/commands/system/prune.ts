@@ -30,8 +30,9 @@ export default class SystemPrune extends BaseCommand {
     const filters = [...o.filters];
     // The four prunes of their own commands, in docker/cli's order.
     const { pruneContainers } = await import('../../cmd/container/prune.js');
-    const { pruneNetworks } = await import('../../cmd/network/network.js');
-    const { parseVolumePruneFilters, volumePrune } = await import('../../cmd/volume/volume.js');
+    const { runPrune: pruneNetworks } = await import('../../cmd/network/prune.js');
+    const { runPrune: pruneVolumes } = await import('../../cmd/volume/prune.js');
+    const { parseVolumePruneFilters } = await import('../../volume/filters.js');
     const { pruneImages } = await import('../../cmd/image/prune.js');
     const { humanSize } = await import('../../formatter/units.js');
     let reclaimed = 0;
@@ -41,7 +42,7 @@ export default class SystemPrune extends BaseCommand {
     const networks = await pruneNetworks(settings, client, filters);
     process.stdout.write(pruneSection('Deleted Networks:', networks));
     if (o.volumes) {
-      const report = await volumePrune(settings, client, {
+      const report = await pruneVolumes(settings, client, {
         all: false,
         filters: parseVolumePruneFilters(filters),
       });

@@ -15,11 +15,12 @@ export default class VolumeLs extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumeLs);
     const { settings } = this;
-    const { parseVolumeFilters, volumeLs } = await import('../../cmd/volume/volume.js');
+    const { runList } = await import('../../cmd/volume/list.js');
+    const { parseVolumeFilters } = await import('../../volume/filters.js');
     const { VOLUME_LS_HEADERS, VOLUME_LS_TABLE } = await import('../../formatter/volume.js');
     const { renderList } = await import('../../formatter/format.js');
     const filters = parseVolumeFilters(flags.filter ?? []);
-    const rows = await volumeLs(settings, () => this.client(), filters);
+    const rows = await runList(settings, () => this.client(), filters);
     process.stdout.write(
       renderList(rows, {
         format: flags.format,

@@ -17,11 +17,11 @@ export default class VolumePrune extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(VolumePrune);
     const { settings } = this;
-    const { parseVolumePruneFilters, pruneOutput, pruneWarning, volumePrune } =
-      await import('../../cmd/volume/volume.js');
+    const { pruneOutput, pruneWarning, runPrune } = await import('../../cmd/volume/prune.js');
+    const { parseVolumePruneFilters } = await import('../../volume/filters.js');
     const filters = parseVolumePruneFilters(flags.filter ?? []);
     if (!flags.force && !(await this.confirmPrompt(pruneWarning(flags.all)))) return;
-    const report = await volumePrune(settings, await this.client(), { all: flags.all, filters });
+    const report = await runPrune(settings, await this.client(), { all: flags.all, filters });
     const { humanSize } = await import('../../formatter/units.js');
     process.stdout.write(pruneOutput(report, humanSize));
   }

@@ -15,9 +15,9 @@ export default class VolumeRm extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeRm);
     const { settings } = this;
-    const { volumeRm } = await import('../../cmd/volume/volume.js');
+    const { runRemove } = await import('../../cmd/volume/remove.js');
     // Like `docker volume rm a b`: each name is tried, each success printed, all errors reported.
-    const errors = await volumeRm(
+    const errors = await runRemove(
       settings,
       await this.client(),
       argv as string[],
