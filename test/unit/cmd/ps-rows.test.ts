@@ -75,6 +75,12 @@ const job: Made = {
   exitStatus: 3,
   createdAgo: 2.2 * 60 * MINUTE,
   exitedAgo: 100 * MINUTE,
+  // Published ports are shown only while the container runs.
+  labels: {
+    [LABEL.ports]: JSON.stringify([
+      { HostIp: '0.0.0.0', HostPort: '9090', ContainerPort: '90', Protocol: 'tcp' },
+    ]),
+  },
 };
 
 async function ps(fake: FakeContainerd, opts: Parameters<typeof listContainerRows>[1] = {}) {
