@@ -46,4 +46,3 @@ export function healthSuffix(status: HealthStatus | undefined): string {
   if (!status) return '';
   return status === 'starting' ? ' (health: starting)' : ` (${status})`;
 }
-
