@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
 import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
+import { timestampToDate } from '../containerd/helpers.js';
 import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
 import { MediaType } from '../registry/media-types.js';
 import { putImageRecord } from '../image/record.js';
@@ -124,6 +125,21 @@ export async function writeSmallBlob(
   bytes: Buffer,
   opts: { lease: string; labels?: Record<string, string>; labelsFromContent?: boolean },
 ): Promise<string> {
+  if (opts.labelsFromContent) {
+    // A manifest already stored (a rebuild that changed nothing) is held, not written again.
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const known = await client.content.info({ digest }).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return false;
+        throw err;
+      },
+    );
+    if (known) {
+      await holdBlob(client, digest, opts.lease, {});
+      return digest;
+    }
+  }
   const { digest } = await writeStreamBlob(client, Readable.from([bytes]), opts);
   return digest;
 }
@@ -164,6 +180,72 @@ export async function loadCacheIndex(client: Client): Promise<Map<string, CacheE
     index.set(key, e);
   }
   return index;
+}
+
+/** One cached step, as `system df -v` lists it. */
+export interface BuildCacheRecord {
+  /** The step's config digest. */
+  id: string;
+  /** Bytes the step holds: its layer (if it added one) and its config. */
+  size: number;
+  created?: Date;
+  /** True when an image uses the step's layer or config (pruning keeps it). */
+  shared: boolean;
+}
+
+export interface BuildCacheUsage {
+  count: number;
+  active: number;
+  size: number;
+  reclaimable: number;
+  records: BuildCacheRecord[];
+}
+
+/**
+ * What the build cache holds (`system df`): its cached steps, and the bytes of their configs and
+ * layers, each once; reclaimable is what no image uses, which `builder prune` lets the GC take.
+ */
+export async function buildCacheUsage(
+  client: Client,
+  used: ReadonlySet<string>,
+): Promise<BuildCacheUsage> {
+  const [labelled, held] = await Promise.all([
+    client.content.list({ filters: [`labels."${CACHE_KEY_LABEL}"`] }),
+    client.leases.listResources({ id: CACHE_LEASE }).then(
+      (r) => new Set(r.resources.filter((x) => x.type === 'content').map((x) => x.id)),
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return new Set<string>();
+        throw err;
+      },
+    ),
+  ]);
+  // Only what the cache's lease holds: an image's config keeps its cache label after a prune.
+  const infos = labelled.filter((i) => held.has(i.digest));
+  const counted = new Set<string>();
+  let size = 0;
+  let reclaimable = 0;
+  const records: BuildCacheRecord[] = [];
+  for (const i of infos) {
+    let bytes = 0;
+    let shared = used.has(i.digest);
+    const parts: [string, number][] = [[i.digest, Number(i.size)]];
+    const layer = i.labels?.[CACHE_LAYER_LABEL];
+    const layerSize = Number(i.labels?.[CACHE_LAYER_SIZE_LABEL] ?? NaN);
+    if (layer && Number.isSafeInteger(layerSize)) {
+      parts.push([layer, layerSize]);
+      shared ||= used.has(layer);
+    }
+    for (const [digest, n] of parts) {
+      bytes += n;
+      if (counted.has(digest)) continue;
+      counted.add(digest);
+      size += n;
+      if (!used.has(digest)) reclaimable += n;
+    }
+    const created = timestampToDate(i.created_at);
+    records.push({ id: i.digest, size: bytes, ...(created ? { created } : {}), shared });
+  }
+  return { count: infos.length, active: 0, size, reclaimable, records };
 }
 
 /** `builder prune`: drops the cache lease so the GC takes what no image references. */
