@@ -24,32 +24,59 @@ export abstract class BaseCommand extends Command {
   static baseFlags = globalFlags;
 
   private loaded?: LoadedConfig;
+  private globals?: Partial<GlobalFlags>;
+  private parsedInput?: { argv: readonly string[]; output: unknown };
   private clientInstance?: Client;
 
+  /**
+   * Parses the command line once, before run(): the global flags are kept for the settings,
+   * which are read on first use (a command that never needs them never reads the TOML file).
+   * run()'s own `this.parse(Cmd)` returns this same result.
+   */
+  override async init(): Promise<void> {
+    await super.init();
+    const output = await super.parse(this.ctor as typeof BaseCommand);
+    this.parsedInput = { argv: this.argv, output };
+    this.globals = output.flags;
+  }
+
+  protected override async parse<
+    F extends Interfaces.OutputFlags<Interfaces.FlagInput>,
+    B extends Interfaces.OutputFlags<Interfaces.FlagInput>,
+    A extends Interfaces.OutputArgs<Interfaces.ArgInput>,
+  >(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const cached = this.parsedInput;
+    if (cached && cached.argv === argv && (options === undefined || options === this.ctor)) {
+      return cached.output as Interfaces.ParserOutput<F, B, A>;
+    }
+    return super.parse(options, argv);
+  }
+
+  /** The settings (flags, environment, TOML file), read on first use; warnings printed then. */
   protected get config_(): LoadedConfig {
-    if (!this.loaded) throw new Error('settings read before init');
+    if (!this.loaded) {
+      const flags = this.globals ?? {};
+      this.loaded = loadConfig({
+        address: flags.address,
+        namespace: flags.namespace,
+        snapshotter: flags.snapshotter,
+        dataRoot: flags['data-root'],
+        cniPath: flags['cni-path'],
+        cniNetconfPath: flags['cni-netconfpath'],
+        hostsDir: flags['hosts-dir'],
+        insecureRegistry: flags['insecure-registry'] ? true : undefined,
+        debug: flags.debug ? true : undefined,
+      });
+      for (const w of this.loaded.warnings) process.stderr.write(`${w}\n`);
+    }
     return this.loaded;
   }
 
   protected get settings(): Settings {
     return this.config_.settings;
-  }
-
-  /** Reads settings from the global flags; commands call it first thing in run(). */
-  protected loadSettings(flags: Partial<GlobalFlags>): LoadedConfig {
-    this.loaded = loadConfig({
-      address: flags.address,
-      namespace: flags.namespace,
-      snapshotter: flags.snapshotter,
-      dataRoot: flags['data-root'],
-      cniPath: flags['cni-path'],
-      cniNetconfPath: flags['cni-netconfpath'],
-      hostsDir: flags['hosts-dir'],
-      insecureRegistry: flags['insecure-registry'] ? true : undefined,
-      debug: flags.debug ? true : undefined,
-    });
-    for (const w of this.loaded.warnings) process.stderr.write(`${w}\n`);
-    return this.loaded;
   }
 
   /** The containerd client, connected on first use and closed when the command finishes. */

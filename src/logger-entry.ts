@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import { Socket } from 'node:net';
 import { effectiveHealth, type HealthConfig } from './health/config.js';
 import { startHealthMonitor, type Monitor } from './health/monitor.js';
-import { nowRfc3339Nano } from './health/state.js';
+import { JsonFileEncoder } from './jsonfile.js';
 
 const args = process.argv.slice(2);
 const param: Record<string, string> = {};
@@ -33,20 +33,9 @@ const logFd = fs.openSync(
   0o640,
 );
 
-const partial: Record<string, string> = { stdout: '', stderr: '' };
+const encoder = new JsonFileEncoder();
 function write(stream: 'stdout' | 'stderr', chunk: string, final = false): void {
-  let text = partial[stream] + chunk;
-  let out = '';
-  const time = nowRfc3339Nano();
-  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
-    out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
-    text = text.slice(nl + 1);
-  }
-  while (text.length >= 16384 || (final && text.length > 0)) {
-    out += `${JSON.stringify({ log: text.slice(0, 16384), stream, time })}\n`;
-    text = text.slice(16384);
-  }
-  partial[stream] = text;
+  const out = encoder.encode(stream, chunk, final);
   if (out) {
     try {
       fs.writeSync(logFd, out);

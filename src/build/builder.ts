@@ -62,6 +62,7 @@ import {
   writeSmallBlob,
   writeStreamBlob,
 } from './store.js';
+import { truncateId } from '../formatter/text.js';
 
 export interface BuildOptions {
   context: BuildContext;
@@ -139,10 +140,6 @@ export function stepCacheKey(
 ): string {
   const base = parentDigest || JSON.stringify(parentConfig);
   return createHash('sha256').update(`${base}\n${createdBy}`).digest('hex');
-}
-
-function shortId(digest: string): string {
-  return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
 function envMap(entries: readonly string[] | undefined): Map<string, string> {
@@ -223,7 +220,7 @@ class StepRunner {
         this.checkAbort();
         this.step(ins);
         state = await this.dispatch(state, ins);
-        this.out(` ---> ${shortId(state.configDigest)}\n`);
+        this.out(` ---> ${truncateId(state.configDigest)}\n`);
       }
       this.stageByIndex.push(state);
       if (stage.name) this.stageResults.set(stage.name, state);
@@ -348,7 +345,7 @@ class StepRunner {
         for (const ins of parsed.stages[0]!.instructions) s = await this.dispatch(s, ins);
       }
     }
-    this.out(` ---> ${shortId(s.configDigest)}\n`);
+    this.out(` ---> ${truncateId(s.configDigest)}\n`);
     return s;
   }
 
@@ -569,7 +566,7 @@ class StepRunner {
         ...(this.o.signal ? { signal: this.o.signal } : {}),
         onContainer: (id) => {
           this.runningIn = id;
-          this.out(` ---> Running in ${id.slice(0, 12)}\n`);
+          this.out(` ---> Running in ${truncateId(id)}\n`);
         },
       }).catch((err: unknown) => {
         if (isInterrupted(err) || this.o.signal?.aborted) throw new BuildInterruptedError();
@@ -577,7 +574,7 @@ class StepRunner {
       });
       if (this.o.signal?.aborted) throw new BuildInterruptedError();
       if (code !== 0) throw new RunStepError(cmd.join(' '), code);
-      this.out(`Removing intermediate container ${this.runningIn.slice(0, 12)}\n`);
+      this.out(`Removing intermediate container ${truncateId(this.runningIn)}\n`);
       const diff = await this.diffLayer(s.chainId, mounts);
       return diff;
     });

@@ -25,6 +25,7 @@ import { parseAddHost } from '../opts/container-parsers.js';
 import { setupContainerNetwork, teardownContainerNetwork } from '../network/setup.js';
 import { ended, fifoPaths, makeFifoDir, mkfifos, openFifoReader } from '../container/io.js';
 import { RUNTIME } from '../container/create.js';
+import { truncateId } from '../formatter/text.js';
 
 export const BUILD_CONTAINER_LABEL = 'berth/build';
 
@@ -100,7 +101,7 @@ export async function runStepProcess(
     if (upper && o.cwd !== '/' && !dirs.some((d) => existsSync(join(d, o.cwd)))) {
       mkdirSync(join(upper, o.cwd), { recursive: true, mode: 0o755 });
     }
-    const hostname = id.slice(0, 12);
+    const hostname = truncateId(id);
     const net = await setupContainerNetwork({
       settings,
       namespace: settings.namespace,

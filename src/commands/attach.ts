@@ -21,7 +21,6 @@ export default class Attach extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Attach);
-    this.loadSettings(flags);
     const client = await this.client();
     const { findContainer } = await import('../container/resolve.js');
     const { attachContainer } = await import('../cmd/container/attach.js');

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Build extends BaseCommand {
   static summary = 'Build an image from a Dockerfile';
@@ -42,10 +43,7 @@ export default class Build extends BaseCommand {
       default: [],
       helpValue: 'list',
     }),
-    quiet: Flags.boolean({
-      char: 'q',
-      description: 'Suppress the build output and print image ID on success',
-    }),
+    quiet: quietFlag('Suppress the build output and print image ID on success'),
     iidfile: Flags.string({ description: 'Write the image ID to the file', helpValue: 'string' }),
     platform: Flags.string({
       description: 'Set platform if server is multi-platform capable',
@@ -79,7 +77,7 @@ export default class Build extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Build);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runBuild } = await import('../cmd/image/build.js');
     const client = await this.client();
     // First Ctrl-C: the running step is killed and everything the build made so far goes; a

@@ -34,7 +34,6 @@ export default class Commit extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Commit);
-    this.loadSettings(flags);
     const { commitContainer } = await import('../cmd/container/commit.js');
     const id = await commitContainer(await this.client(), args.container, args.repository, {
       ...(flags.author !== undefined ? { author: flags.author } : {}),

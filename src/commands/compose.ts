@@ -6,12 +6,11 @@ export default class Compose extends BaseCommand {
   static strict = false;
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Compose);
+    await this.parse(Compose);
     // The words after `--` (src/argv.ts puts it there) exactly as typed: oclif's parse of them
     // loses repeated flags such as `-f a -f b`.
     const dd = this.argv.indexOf('--');
     const argv = dd >= 0 ? this.argv.slice(dd + 1) : this.argv;
-    this.loadSettings(flags);
     const { parseComposeArgv } = await import('../flags/compose.js');
     const parsed = parseComposeArgv(argv as string[], this.config.version);
     if ('text' in parsed) {

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { interruptible } from '../process.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Cp extends BaseCommand {
   static summary = 'Copy files/folders between a container and the local filesystem';
@@ -27,16 +28,13 @@ export default class Cp extends BaseCommand {
       char: 'L',
       description: 'Always follow symbol link in SRC_PATH',
     }),
-    quiet: Flags.boolean({
-      char: 'q',
-      description:
-        'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached',
-    }),
+    quiet: quietFlag(
+      'Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached',
+    ),
   };
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Cp);
-    this.loadSettings(flags);
     const { findContainer } = await import('../container/resolve.js');
     const { copy } = await import('../cmd/container/cp.js');
     const { humanSize } = await import('../formatter/units.js');

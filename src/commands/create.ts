@@ -15,7 +15,6 @@ export default class Create extends BaseCommand {
     if (nonExistentFlags?.length) throw this.flagUsageError(`unknown flag: ${nonExistentFlags[0]}`);
     // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
     if (argv.length === 0) throw this.argCountError({ min: 1 });
-    this.loadSettings(flags);
     const opts = parseContainerFlags(flags, argv);
     const { createContainer } = await import('../container/create.js');
     const { interruptGuard } = await import('../container/interrupt.js');

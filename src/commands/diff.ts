@@ -8,8 +8,7 @@ export default class Diff extends BaseCommand {
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(Diff);
-    this.loadSettings(flags);
+    const { args } = await this.parse(Diff);
     const { containerChanges } = await import('../cmd/container/diff.js');
     const lines = await containerChanges(await this.client(), args.container);
     process.stdout.write(lines.map((l) => `${l}\n`).join(''));

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { BerthError } from '../errors.js';
+import { filterFlag } from '../flags/common.js';
 
 export default class Events extends BaseCommand {
   static summary = 'Get real time events from the server';
@@ -11,13 +12,7 @@ export default class Events extends BaseCommand {
   static usage = 'events [OPTIONS]';
   static aliases = ['system:events'];
   static flags = {
-    filter: Flags.string({
-      char: 'f',
-      description: 'Filter output based on conditions provided',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
+    filter: filterFlag(),
     format: Flags.string({
       description:
         "Format output using a custom template:\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
@@ -33,7 +28,6 @@ export default class Events extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Events);
-    this.loadSettings(flags);
     const { runEvents, prettyEvent, Message } = await import('../cmd/system/events.js');
     const { compileTemplate, unescapeFormat, TemplateError } =
       await import('../formatter/template.js');

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, orderedArgs } from '../base-command.js';
+import { envFlags } from '../flags/env.js';
 
 export default class Exec extends BaseCommand {
   static summary = 'Execute a command in a running container';
@@ -13,21 +14,7 @@ export default class Exec extends BaseCommand {
       char: 'd',
       description: 'Detached mode: run command in the background',
     }),
-    env: Flags.string({
-      char: 'e',
-      description: 'Set environment variables',
-      multiple: true,
-      multipleNonGreedy: true,
-      default: [],
-      helpValue: 'list',
-    }),
-    'env-file': Flags.string({
-      description: 'Read in a file of environment variables',
-      multiple: true,
-      multipleNonGreedy: true,
-      default: [],
-      helpValue: 'list',
-    }),
+    ...envFlags,
     workdir: Flags.string({
       char: 'w',
       description: 'Working directory inside the container',
@@ -52,7 +39,6 @@ export default class Exec extends BaseCommand {
     const [ref, ...args] = argv;
     // docker/cli's RequiresMinArgs(2): CONTAINER and COMMAND are not oclif args here.
     if (!ref || args.length === 0) throw this.argCountError({ min: 2 });
-    this.loadSettings(flags);
     const client = await this.client();
     const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { execInContainer } = await import('../container/exec.js');

@@ -16,7 +16,6 @@ export default class Export extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Export);
-    this.loadSettings(flags);
     const { exportContainer } = await import('../cmd/container/export.js');
     await exportContainer(await this.client(), args.container, {
       ...(flags.output !== undefined ? { output: flags.output } : {}),

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
 import { globalFlags } from '../flags/global.js';
+import { noTruncFlag, quietFlag } from '../flags/common.js';
 
 export default class History extends BaseCommand {
   static summary = 'Show the history of an image';
@@ -22,19 +23,19 @@ export default class History extends BaseCommand {
       default: true,
       allowNo: true,
     }),
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    'no-trunc': noTruncFlag(),
     platform: Flags.string({
       description: 'Show history for the given platform',
       helpValue: 'string',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
+    quiet: quietFlag('Only show image IDs'),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(History);
-    const { settings } = this.loadSettings(flags);
-    const { historyRows, HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } =
-      await import('../cmd/image/history.js');
+    const { settings } = this;
+    const { historyRows } = await import('../cmd/image/history.js');
+    const { HISTORY_DEFAULT_FORMAT, HISTORY_HEADERS } = await import('../formatter/history.js');
     const { renderList } = await import('../formatter/format.js');
     const { parsePlatform } = await import('../image/platform.js');
     const platform = flags.platform ? parsePlatform(flags.platform) : undefined;

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
+import { filterFlag, noTruncFlag, quietFlag } from '../flags/common.js';
 
 export default class Images extends BaseCommand {
   static summary = 'List images';
@@ -13,23 +14,18 @@ export default class Images extends BaseCommand {
       description: 'Show all images (default hides intermediate images)',
     }),
     digests: Flags.boolean({ description: 'Show digests' }),
-    filter: Flags.string({
-      char: 'f',
-      description: 'Filter output based on conditions provided',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
+    filter: filterFlag(),
     format: formatLongFlag,
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
-    quiet: Flags.boolean({ char: 'q', description: 'Only show image IDs' }),
+    'no-trunc': noTruncFlag(),
+    quiet: quietFlag('Only show image IDs'),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Images);
-    const { settings } = this.loadSettings(flags);
-    const { listImageRows, IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
-      await import('../cmd/image/list.js');
+    const { settings } = this;
+    const { listImageRows } = await import('../cmd/image/list.js');
+    const { IMAGES_DEFAULT_FORMAT, IMAGES_DIGEST_FORMAT, IMAGES_HEADERS } =
+      await import('../formatter/image.js');
     const { renderList } = await import('../formatter/format.js');
     const { quietOverridesFormat } = await import('../formatter/text.js');
     const format = quietOverridesFormat(flags.quiet, flags.format ?? '');

@@ -31,7 +31,6 @@ export default class Import extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Import);
-    this.loadSettings(flags);
     const { importImage } = await import('../cmd/image/import.js');
     const id = await importImage(await this.client(), args.source, args.repository, {
       changes: flags.change,

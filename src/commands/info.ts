@@ -9,7 +9,7 @@ export default class Info extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Info);
-    const config = this.loadSettings(flags);
+    const config = this.config_;
     const { getInfo, renderInfo } = await import('../cmd/system/info.js');
     const info = await getInfo(await this.client(), config);
     if (flags.format) {

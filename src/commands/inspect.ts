@@ -95,7 +95,6 @@ export default class Inspect extends InspectBase {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Inspect);
-    this.loadSettings(flags);
     await this.inspectRefs(flags, argv as string[], flags.type ?? '');
   }
 }

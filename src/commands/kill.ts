@@ -21,7 +21,6 @@ export default class Kill extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Kill);
-    this.loadSettings(flags);
     const { parseSignal } = await import('../opts/container-parsers.js');
     let signal = 9;
     if (flags.signal !== undefined && flags.signal !== '') {

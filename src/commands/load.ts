@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { interruptible } from '../process.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Load extends BaseCommand {
   static summary = 'Load an image from a tar archive or STDIN';
@@ -12,12 +13,12 @@ export default class Load extends BaseCommand {
       description: 'Read from tar archive file, instead of STDIN',
       helpValue: 'string',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Suppress the load output' }),
+    quiet: quietFlag('Suppress the load output'),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Load);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runLoad } = await import('../cmd/image/load.js');
     const client = await this.client();
     await interruptible((signal) =>

@@ -21,7 +21,7 @@ export default class Login extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Login);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runLogin } = await import('../cmd/image/login.js');
     // Prompts only make sense when a person can answer them.
     const interactive = Boolean(process.stdin.isTTY) && !flags['password-stdin'];

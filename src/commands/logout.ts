@@ -9,8 +9,7 @@ export default class Logout extends BaseCommand {
   static args = { server: Args.string({ required: false, description: 'Registry server' }) };
 
   async run(): Promise<void> {
-    const { flags, args } = await this.parse(Logout);
-    this.loadSettings(flags);
+    const { args } = await this.parse(Logout);
     const { runLogout } = await import('../cmd/image/login.js');
     await runLogout({
       ...(args.server !== undefined ? { server: args.server } : {}),

@@ -29,7 +29,6 @@ export default class Logs extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Logs);
-    this.loadSettings(flags);
     const client = await this.client();
     const { findContainer } = await import('../container/resolve.js');
     const { showLogs } = await import('../container/logs.js');

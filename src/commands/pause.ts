@@ -17,7 +17,6 @@ export default class Pause extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(this.ctor as typeof Pause);
-    this.loadSettings(flags);
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { pauseContainer, unpauseContainer } = await import('../cmd/container/pause.js');
     const act = this.verb === 'pause' ? pauseContainer : unpauseContainer;

@@ -1,27 +1,22 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
+import { filterFlag, noTruncFlag, quietFlag } from '../flags/common.js';
 
 export default class Pods extends BaseCommand {
   static summary = "List kubelet's pods (read-only, through CRI)";
   static usage = 'pods [OPTIONS]';
   static aliases = ['pod:ls', 'pod:list'];
   static flags = {
-    filter: Flags.string({
-      char: 'f',
-      description: 'Filter output based on conditions provided (id, name, namespace, label, state)',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
+    filter: filterFlag(
+      'Filter output based on conditions provided (id, name, namespace, label, state)',
+    ),
     format: formatLongFlag,
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
-    quiet: Flags.boolean({ char: 'q', description: 'Only display pod IDs' }),
+    'no-trunc': noTruncFlag(),
+    quiet: quietFlag('Only display pod IDs'),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Pods);
-    this.loadSettings(flags);
     const { listPods, PODS_DEFAULT_FORMAT, PODS_HEADERS } = await import('../cmd/pod/pods.js');
     const { renderList } = await import('../formatter/format.js');
     const rows = await listPods(await this.client(), {

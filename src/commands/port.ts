@@ -11,8 +11,7 @@ export default class Port extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { flags, args } = await this.parse(Port);
-    this.loadSettings(flags);
+    const { args } = await this.parse(Port);
     const { findContainer } = await import('../container/resolve.js');
     const { getState } = await import('../container/state.js');
     const { portLines } = await import('../cmd/container/port.js');

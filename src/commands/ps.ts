@@ -3,6 +3,7 @@ import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
 import { FlagValueError } from '../errors.js';
 import { invalidIntText } from '../usage.js';
+import { filterFlag, noTruncFlag, quietFlag } from '../flags/common.js';
 
 export default class Ps extends BaseCommand {
   static summary = 'List containers';
@@ -13,13 +14,7 @@ export default class Ps extends BaseCommand {
       char: 'a',
       description: 'Show all containers (default shows just running)',
     }),
-    filter: Flags.string({
-      char: 'f',
-      description: 'Filter output based on conditions provided',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
+    filter: filterFlag(),
     format: formatLongFlag,
     last: Flags.string({
       char: 'n',
@@ -34,20 +29,20 @@ export default class Ps extends BaseCommand {
     'kube-sandboxes': Flags.boolean({
       description: "Also list kubelet's pod sandboxes (hidden by default)",
     }),
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
-    quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
+    'no-trunc': noTruncFlag(),
+    quiet: quietFlag('Only display container IDs'),
     size: Flags.boolean({ char: 's', description: 'Display total file sizes' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
-    this.loadSettings(flags);
     const last = Number(flags.last);
     if (!/^-?\d+$/.test(flags.last) || !Number.isSafeInteger(last)) {
       throw new FlagValueError(invalidIntText(flags.last, '-n, --last'));
     }
-    const { listContainerRows, PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
-      await import('../cmd/container/ps.js');
+    const { listContainerRows } = await import('../cmd/container/ps.js');
+    const { PS_DEFAULT_FORMAT, PS_SIZE_FORMAT, PS_HEADERS } =
+      await import('../formatter/container.js');
     const { renderList } = await import('../formatter/format.js');
     const { quietOverridesFormat } = await import('../formatter/text.js');
     const format = quietOverridesFormat(flags.quiet, flags.format ?? '');

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { interruptible } from '../process.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Pull extends BaseCommand {
   static summary = 'Download an image from a registry';
@@ -21,12 +22,12 @@ export default class Pull extends BaseCommand {
       description: 'Set platform if server is multi-platform capable',
       helpValue: 'string',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    quiet: quietFlag('Suppress verbose output'),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Pull);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runPull } = await import('../cmd/image/pull.js');
     const client = await this.client();
     // First Ctrl-C: stop downloading and clean up (lease, half-made snapshots); the ingests stay

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { interruptible } from '../process.js';
+import { quietFlag } from '../flags/common.js';
 
 export default class Push extends BaseCommand {
   static summary = 'Upload an image to a registry';
@@ -12,7 +13,7 @@ export default class Push extends BaseCommand {
       char: 'a',
       description: 'Push all tags of an image to the repository',
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    quiet: quietFlag('Suppress verbose output'),
     platform: Flags.string({
       description: 'Push a platform-specific manifest as a single-platform image',
       helpValue: 'string',
@@ -21,7 +22,7 @@ export default class Push extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Push);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { runPush } = await import('../cmd/image/push.js');
     const client = await this.client();
     await interruptible((signal) =>

@@ -17,7 +17,6 @@ export default class Rename extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Rename);
-    this.loadSettings(flags);
     const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { renameContainer } = await import('../cmd/container/rename.js');
     const client = await this.client();

@@ -13,7 +13,6 @@ export default class Restart extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Restart);
-    this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
     const { findContainer, assertMutable, refuseCri } = await import('../container/resolve.js');
     const { restartContainer } = await import('../container/stop.js');

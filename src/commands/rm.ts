@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { forceFlag } from '../flags/common.js';
 
 export default class Rm extends BaseCommand {
   static summary = 'Remove one or more containers';
@@ -8,10 +9,7 @@ export default class Rm extends BaseCommand {
   static strict = false;
   static args = { container: Args.string({ required: true, description: 'Container name or ID' }) };
   static flags = {
-    force: Flags.boolean({
-      char: 'f',
-      description: 'Force the removal of a running container (uses SIGKILL)',
-    }),
+    force: forceFlag('Force the removal of a running container (uses SIGKILL)'),
     volumes: Flags.boolean({
       char: 'v',
       description: 'Remove anonymous volumes associated with the container',
@@ -26,7 +24,7 @@ export default class Rm extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Rm);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { removeContainer, sweepOrphans } = await import('../container/remove.js');
     const { criForced } = await import('../cri/index.js');

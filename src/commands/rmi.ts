@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { forceFlag } from '../flags/common.js';
 
 export default class Rmi extends BaseCommand {
   static summary = 'Remove one or more images';
@@ -8,13 +9,12 @@ export default class Rmi extends BaseCommand {
   static strict = false;
   static args = { image: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Force removal of the image' }),
+    force: forceFlag('Force removal of the image'),
     'no-prune': Flags.boolean({ description: 'Do not delete untagged parents' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Rmi);
-    this.loadSettings(flags);
     const { removeImages } = await import('../image/remove.js');
     const ok = await removeImages(await this.client(), argv as string[], {
       force: flags.force,

@@ -41,7 +41,6 @@ export default class Run extends BaseCommand {
     if (nonExistentFlags?.length) throw this.flagUsageError(`unknown flag: ${nonExistentFlags[0]}`);
     // docker/cli's RequiresMinArgs(1): IMAGE is not an oclif arg here.
     if (argv.length === 0) throw this.argCountError({ min: 1 });
-    this.loadSettings(flags);
     const create = parseContainerFlags(flags, argv);
     const { runContainer } = await import('../container/run.js');
     const client = await this.client().catch((err: unknown) => {

@@ -22,7 +22,6 @@ export default class Save extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Save);
-    this.loadSettings(flags);
     const { runSave } = await import('../cmd/image/save.js');
     const client = await this.client();
     await interruptible((signal) =>

@@ -24,7 +24,6 @@ export default class Start extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Start);
-    this.loadSettings(flags);
     const client = await this.client();
     const { findContainer, assertMutable } = await import('../container/resolve.js');
     const { criForced } = await import('../cri/index.js');

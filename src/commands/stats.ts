@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatLongFlag } from '../flags/format.js';
+import { noTruncFlag } from '../flags/common.js';
 
 export default class Stats extends BaseCommand {
   static summary = 'Display a live stream of container(s) resource usage statistics';
@@ -19,15 +20,14 @@ export default class Stats extends BaseCommand {
     'no-stream': Flags.boolean({
       description: 'Disable streaming stats and only pull the first result',
     }),
-    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    'no-trunc': noTruncFlag(),
   };
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Stats);
-    this.loadSettings(flags);
     const { findContainer } = await import('../container/resolve.js');
-    const { containersNewestFirst, runStats, STATS_DEFAULT_FORMAT, STATS_HEADERS } =
-      await import('../cmd/container/stats.js');
+    const { containersNewestFirst, runStats } = await import('../cmd/container/stats.js');
+    const { STATS_DEFAULT_FORMAT, STATS_HEADERS } = await import('../formatter/stats.js');
     const { renderList } = await import('../formatter/format.js');
     const client = await this.client();
 

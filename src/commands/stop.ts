@@ -12,7 +12,6 @@ export default class Stop extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Stop);
-    this.loadSettings(flags);
     const { signal, timeout } = await parseStopFlags(flags);
     const { forEachContainer, assertMutable } = await import('../container/resolve.js');
     const { stopContainer } = await import('../container/stop.js');

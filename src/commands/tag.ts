@@ -11,8 +11,8 @@ export default class Tag extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(Tag);
-    const { settings } = this.loadSettings(flags);
+    const { args } = await this.parse(Tag);
+    const { settings } = this;
     const { tagImage } = await import('../cmd/image/tag.js');
     await tagImage(await this.client(), settings.namespace, args.source, args.target);
   }

@@ -10,7 +10,6 @@ export default class Top extends BaseCommand {
 
   async run(): Promise<void> {
     const parsed = await this.parse(Top);
-    this.loadSettings(parsed.flags);
     // src/argv.ts ends flag parsing after CONTAINER (`top c -o pid`): the rest are ps options.
     const [ref, ...psArgs] = orderedArgs(parsed);
     const { findContainer } = await import('../container/resolve.js');

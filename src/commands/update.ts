@@ -39,7 +39,7 @@ export default class Update extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Update);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { parseCpus, parseMemory, parseMemorySwap } =
       await import('../opts/container-parsers.js');
     const parse = <T>(

@@ -8,7 +8,6 @@ export default class Version extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Version);
-    this.loadSettings(flags);
     const { getVersion, renderVersion } = await import('../cmd/system/version.js');
     const { info, error } = await getVersion(await this.client(), this.config.version);
     if (flags.format) {

@@ -10,8 +10,7 @@ export default class Wait extends BaseCommand {
   static args = { container: Args.string({ required: true }) };
 
   async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Wait);
-    this.loadSettings(flags);
+    const { argv } = await this.parse(Wait);
     const client = await this.client();
     const { findContainer } = await import('../container/resolve.js');
     const { waitContainer } = await import('../cmd/container/wait.js');

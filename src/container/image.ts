@@ -8,7 +8,7 @@ import { parsePlatform } from '../image/platform.js';
 import { fromCtrDescriptor, resolveTarget } from '../image/local.js';
 import { NotFoundError } from '../containerd/errors.js';
 import type { Descriptor } from '../registry/media-types.js';
-import type { ImageConfig } from '../oci/opts.js';
+import type { ImageRuntimeConfig } from '../registry/media-types.js';
 
 export interface RunImage {
   /** The image record's name in containerd (normalised reference). */
@@ -17,7 +17,7 @@ export interface RunImage {
   digest: string;
   /** Config digest: Docker's image ID. */
   configDigest: string;
-  config: ImageConfig;
+  config: ImageRuntimeConfig;
   /** Chain ID of the top layer: the committed snapshot the container's rootfs is prepared from. */
   chainId: string;
   /**
@@ -87,7 +87,7 @@ export async function ensureRunImage(
     name: local.name,
     digest: local.target.digest,
     configDigest: local.configDigest,
-    config: (local.config.config ?? {}) as ImageConfig,
+    config: (local.config.config ?? {}) as ImageRuntimeConfig,
     chainId: local.chainId,
     unpack: () => ensureUnpacked(client, settings.snapshotter, local),
   };

@@ -18,18 +18,8 @@ import {
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { processAlive } from '../process.js';
+import { JsonFileEncoder } from '../jsonfile.js';
 import { join } from 'node:path';
-
-/** RFC3339Nano like Go's time.Format(time.RFC3339Nano): UTC, trailing zeros of the fraction trimmed. */
-// Computed on first use, not at load: the start-up snapshot loads this module at build time.
-let hrBase: bigint | undefined;
-export function nowRfc3339Nano(): string {
-  hrBase ??= BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-  const ns = hrBase + process.hrtime.bigint();
-  const ms = Number(ns / 1_000_000n);
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
-}
 
 /**
  * Appends Docker json-file lines: one JSON object per output line (`log` keeps the `\n`);
@@ -37,7 +27,7 @@ export function nowRfc3339Nano(): string {
  */
 export class JsonLogWriter {
   private fd: number | undefined;
-  private readonly partial: Record<string, string> = {};
+  private readonly encoder = new JsonFileEncoder();
   // One decoder per stream: a UTF-8 character split across two reads must not become U+FFFD.
   private readonly decoders = {
     stdout: new StringDecoder('utf8'),
@@ -72,29 +62,14 @@ export class JsonLogWriter {
   write(stream: 'stdout' | 'stderr', chunk: Buffer | string): void {
     if (this.fd === undefined) return;
     const decoded = typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk);
-    let text = (this.partial[stream] ?? '') + decoded;
-    let out = '';
-    const time = nowRfc3339Nano();
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
-      out += `${JSON.stringify({ log: text.slice(0, nl + 1), stream, time })}\n`;
-      text = text.slice(nl + 1);
-    }
-    // Docker splits lines longer than 16 KiB.
-    while (text.length >= 16384) {
-      out += `${JSON.stringify({ log: text.slice(0, 16384), stream, time })}\n`;
-      text = text.slice(16384);
-    }
-    this.partial[stream] = text;
+    const out = this.encoder.encode(stream, decoded);
     if (out) this.append(out);
   }
 
   /** Writes held partial lines (without a newline, as Docker does at EOF). */
   flush(): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const text = this.partial[stream];
-      if (text) this.append(`${JSON.stringify({ log: text, stream, time: nowRfc3339Nano() })}\n`);
-      this.partial[stream] = '';
-    }
+    const out = this.encoder.flush();
+    if (out) this.append(out);
   }
 
   private append(s: string): void {

@@ -2,6 +2,7 @@
 // parsing into ContainerCreateOptions.
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
+import { envFlags, listFlag } from './env.js';
 import {
   PULL_POLICIES,
   type ContainerCreateOptions,
@@ -31,18 +32,7 @@ import {
   parseVolume,
 } from '../opts/container-parsers.js';
 
-const list = (
-  description: string,
-  extra: { char?: 'e' | 'l' | 'v' | 'a' | 'p'; helpValue?: string } = {},
-) =>
-  Flags.string({
-    description,
-    multiple: true,
-    multipleNonGreedy: true,
-    default: [],
-    helpValue: extra.helpValue ?? 'list',
-    ...(extra.char ? { char: extra.char } : {}),
-  });
+const list = listFlag;
 
 /** Flags shared by `run` and `create` (Docker's names, short forms and defaults). */
 export const containerFlags = {
@@ -62,8 +52,7 @@ export const containerFlags = {
     description: 'Set platform if server is multi-platform capable',
     helpValue: 'string',
   }),
-  env: list('Set environment variables', { char: 'e' }),
-  'env-file': list('Read in a file of environment variables'),
+  ...envFlags,
   workdir: Flags.string({
     char: 'w',
     description: 'Working directory inside the container',

@@ -14,5 +14,3 @@ export const formatLongFlag = Flags.string({
     "Format output using a custom template:\n'table': Print output in table format with column headers (default)\n'table TEMPLATE': Print output in table format using the given Go template\n'json': Print in JSON format\n'TEMPLATE': Print output using the given Go template",
   helpValue: 'string',
 });
-
-export const quietFlag = Flags.boolean({ char: 'q', description: 'Only display IDs' });

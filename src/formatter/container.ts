@@ -2,8 +2,12 @@
  * Container fields as docker/cli's formatter prints them (ps, compose ps): published ports,
  * commands, truncation.
  */
+import { goUnixTimeString } from './gofmt.js';
+import { ellipsis, truncateId } from './text.js';
+import { formatAge, humanSizeWithPrecision } from './units.js';
+
 /** A published port as the container's label records it. */
-interface PortBinding {
+export interface PortBinding {
   HostIp?: string;
   HostPort?: string | number;
   ContainerPort?: string | number;
@@ -111,3 +115,156 @@ export function commandText(args: readonly string[]): string {
   const rest = args.slice(1).map((a) => (a.includes(' ') ? `'${a}'` : a));
   return rest.length > 0 ? `${args[0]} ${rest.join(' ')}` : args[0];
 }
+
+/**
+ * What the verb hands the formatter for one container, docker/cli's types.Container: the verb
+ * may give getters, so a field costs only when a template shows it.
+ */
+export interface ContainerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  /** The process's path, then its arguments. */
+  readonly command: readonly string[];
+  readonly created: Date;
+  /** Published ports (none unless the container runs). */
+  readonly ports: readonly PortBinding[];
+  readonly state: string;
+  readonly status: string;
+  /** The user's labels (berth's own left out), for `.Labels`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `{{.Label "k"}}`, which sees every label. */
+  label(name: string): string;
+  readonly mounts: readonly { Name?: string; Source?: string; Type?: string }[];
+  readonly networks: readonly string[];
+  readonly platform: string;
+  readonly sizes?: { rw: number; rootFs: number };
+}
+
+/** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
+export class ContainerRow {
+  constructor(
+    readonly container: ContainerSummary,
+    private readonly trunc: boolean,
+    private readonly now: number,
+  ) {}
+
+  get ID(): string {
+    return truncateId(this.container.id, !this.trunc);
+  }
+
+  get Names(): string {
+    return this.container.name;
+  }
+
+  get Image(): string {
+    return this.container.image;
+  }
+
+  get Command(): string {
+    const cmd = commandText(this.container.command);
+    return goQuoteString(this.trunc ? ellipsis(cmd, 20) : cmd);
+  }
+
+  get CreatedAt(): string {
+    return goUnixTimeString(this.container.created);
+  }
+
+  get RunningFor(): string {
+    return formatAge(this.container.created, this.now);
+  }
+
+  get Ports(): string {
+    return displayablePorts(this.container.ports);
+  }
+
+  get State(): string {
+    return this.container.state;
+  }
+
+  get Status(): string {
+    return this.container.status;
+  }
+
+  get Size(): string {
+    const rw = this.container.sizes?.rw ?? 0;
+    const root = this.container.sizes?.rootFs ?? 0;
+    const srw = humanSizeWithPrecision(rw, 3);
+    return root > 0 ? `${srw} (virtual ${humanSizeWithPrecision(root, 3)})` : srw;
+  }
+
+  get Labels(): string {
+    return Object.entries(this.container.labels)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  }
+
+  Label(name: unknown): string {
+    return this.container.label(String(name));
+  }
+
+  get Mounts(): string {
+    return this.container.mounts
+      .map((m) => {
+        const name = m.Name || m.Source || '';
+        return this.trunc ? ellipsis(name, 15) : name;
+      })
+      .join(',');
+  }
+
+  get LocalVolumes(): string {
+    return String(this.container.mounts.filter((m) => m.Type === 'volume').length);
+  }
+
+  get Networks(): string {
+    return this.container.networks.join(',');
+  }
+
+  get Platform(): string {
+    return this.container.platform;
+  }
+
+  /** `--format json`: every field, as docker/cli marshals the context. */
+  toJSON(): Record<string, string> {
+    return {
+      Command: this.Command,
+      CreatedAt: this.CreatedAt,
+      ID: this.ID,
+      Image: this.Image,
+      Labels: this.Labels,
+      LocalVolumes: this.LocalVolumes,
+      Mounts: this.Mounts,
+      Names: this.Names,
+      Networks: this.Networks,
+      Ports: this.Ports,
+      RunningFor: this.RunningFor,
+      Size: this.Size,
+      State: this.State,
+      Status: this.Status,
+    };
+  }
+}
+
+export const PS_HEADERS: Readonly<Record<string, string>> = {
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Ports: 'PORTS',
+  State: 'STATE',
+  Status: 'STATUS',
+  Size: 'SIZE',
+  Names: 'NAMES',
+  Labels: 'LABELS',
+  Label: 'LABEL',
+  Mounts: 'MOUNTS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Networks: 'NETWORKS',
+  Platform: 'PLATFORM',
+};
+
+export const PS_DEFAULT_FORMAT =
+  'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+export const PS_SIZE_FORMAT = `${PS_DEFAULT_FORMAT}\t{{.Size}}`;

@@ -3,9 +3,13 @@
 /** docker/cli's TruncateID length: the 12 characters `ps`, `network ls`, `stats` show. */
 export const SHORT_ID_LENGTH = 12;
 
-/** An object ID as listings show it: 12 characters unless `--no-trunc`. */
+/**
+ * docker/cli's stringid.TruncateID, the one place IDs are shortened: an image's `sha256:` goes,
+ * then 12 characters are kept, unless `--no-trunc`.
+ */
 export function truncateId(id: string, noTrunc = false): string {
-  return noTrunc ? id : id.slice(0, SHORT_ID_LENGTH);
+  if (noTrunc) return id;
+  return id.slice(id.indexOf(':') + 1, id.indexOf(':') + 1 + SHORT_ID_LENGTH);
 }
 
 /** docker/cli's formatter.Ellipsis: cut to `max` characters, the last being `…`. */

@@ -20,7 +20,8 @@ import {
   MAX_OUTPUT_LEN,
   type EffectiveHealth,
 } from './config.js';
-import { nowRfc3339Nano, writeHealthState, type HealthState } from './state.js';
+import { nowRfc3339Nano } from '../jsonfile.js';
+import { writeHealthState, type HealthState } from './state.js';
 
 export interface MonitorOptions {
   health: EffectiveHealth;

@@ -46,14 +46,3 @@ export function healthSuffix(status: HealthStatus | undefined): string {
   if (!status) return '';
   return status === 'starting' ? ' (health: starting)' : ` (${status})`;
 }
-
-const hrBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-
-/** The current time as Go's RFC 3339 with nanoseconds (`…T02:00:00.123456789Z`). */
-export function nowRfc3339Nano(): string {
-  const ns = hrBase + process.hrtime.bigint();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(Number(ns / 1_000_000n))
-    .toISOString()
-    .replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
-}

@@ -353,8 +353,3 @@ export function recordReference(name: string): ImageReference | undefined {
     return undefined;
   }
 }
-
-/** Docker's short image ID: 12 hex digits of the config digest. */
-export function shortId(configDigest: string): string {
-  return configDigest.replace(/^sha256:/, '').slice(0, 12);
-}

@@ -16,11 +16,11 @@ import {
   NoSuchImageError,
   recordReference,
   resolveLocalImage,
-  shortId,
   type LocalImage,
 } from './local.js';
 import { parseDockerRef, type ImageReference } from '../registry/reference.js';
 import { criImageFacts } from '../cri/images.js';
+import { truncateId } from '../formatter/text.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -156,7 +156,7 @@ export async function removeImage(
     }
     if (!opts.force && isSingleReference(refsOf().map((r) => r.ref)) && users.length > 0) {
       throw new BerthError(
-        `conflict: unable to remove repository reference "${ref.familiar}" (must force) - container ${shortId(users[0]?.id ?? '')} is using its referenced image ${shortId(id)}`,
+        `conflict: unable to remove repository reference "${ref.familiar}" (must force) - container ${truncateId(users[0]?.id ?? '')} is using its referenced image ${truncateId(id)}`,
       );
     }
     const r = refOf(named.name);
@@ -191,12 +191,14 @@ export async function removeImage(
     removedByName = true;
   } else {
     if (kept && !opts.force) {
-      throw new BerthError(`conflict: unable to delete ${shortId(id)} (must be forced) - ${kept}`);
+      throw new BerthError(
+        `conflict: unable to delete ${truncateId(id)} (must be forced) - ${kept}`,
+      );
     }
     const repos = new Set(refsOf().map((x) => x.ref.name));
     if (repos.size > 1 && !opts.force) {
       throw new BerthError(
-        `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`,
+        `conflict: unable to delete ${truncateId(id)} (must be forced) - image is referenced in multiple repositories`,
       );
     }
   }
@@ -205,12 +207,12 @@ export async function removeImage(
   if (run) {
     if (removedByName) return;
     throw new BerthError(
-      `conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(run.id)}`,
+      `conflict: unable to delete ${truncateId(id)} (cannot be forced) - image is being used by running container ${truncateId(run.id)}`,
     );
   }
   if (!opts.force && users.length > 0 && !removedByName) {
     throw new BerthError(
-      `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${shortId(users[0]?.id ?? '')}`,
+      `conflict: unable to delete ${truncateId(id)} (must be forced) - image is being used by stopped container ${truncateId(users[0]?.id ?? '')}`,
     );
   }
 

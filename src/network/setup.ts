@@ -62,6 +62,7 @@ import {
   type PortMapping,
 } from './ports.js';
 import { DEFAULT_NETWORK, findNetwork, type StoredNetwork } from './store.js';
+import { truncateId } from '../formatter/text.js';
 
 /** Label with the netns bind-mount path, for teardown and `--network container:<this>`. */
 export const NETNS_LABEL = 'berth/netns';
@@ -388,7 +389,7 @@ async function doSetup(
   } else {
     if (state.netnsPath) specOpts.push(withNamespacePath('network', state.netnsPath));
     specOpts.push(withSysctl({ 'net.ipv4.ip_unprivileged_port_start': '0' }));
-    const endpointNames = [o.name, containerId.slice(0, 12), ...(o.aliases ?? [])].filter(
+    const endpointNames = [o.name, truncateId(containerId), ...(o.aliases ?? [])].filter(
       Boolean,
     ) as string[];
     if (state.mode === 'bridge') {

@@ -11,6 +11,7 @@ import type { CniConfList, CniPluginConf } from './cni.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr, ipToInt, intToIp } from './ip.js';
 import { writeNew } from './files.js';
 import { SUBNETS_LOCK, withHostLock } from './lock.js';
+import { truncateId } from '../formatter/text.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE = 'berth0';
@@ -270,7 +271,7 @@ function writeNewNetwork(
   const conflist = buildConflist({
     name: o.name,
     id,
-    bridge: `br-${id.slice(0, 12)}`,
+    bridge: `br-${truncateId(id)}`,
     subnet: formatCidr(subnet),
     gateway,
     ipRange: o.ipRange,

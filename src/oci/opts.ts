@@ -7,7 +7,7 @@
  * security and resource options. Options that emulate daemon defaults (HOSTNAME, TERM) only fill
  * values nobody set, so image and user values win regardless of order.
  */
-import type { HealthConfig } from '../health/config.js';
+import type { ImageRuntimeConfig } from '../registry/media-types.js';
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -123,20 +123,6 @@ function setEnvIfAbsent(spec: Spec, entry: string): void {
 // ---------------------------------------------------------------------------------------------
 // image config and process
 
-/** The subset of the OCI/Docker image config (`config` in the config blob) that `run` uses. */
-export interface ImageConfig {
-  User?: string;
-  Env?: string[] | null;
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  WorkingDir?: string;
-  StopSignal?: string;
-  Labels?: Record<string, string> | null;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  Healthcheck?: HealthConfig;
-}
-
 export interface CommandOverrides {
   /** `--entrypoint`: undefined if not given; `''` resets the image's entrypoint. */
   entrypoint?: string;
@@ -151,7 +137,10 @@ export interface CommandOverrides {
  * - `--entrypoint ''`: just the user args (image Entrypoint and Cmd both dropped).
  * Throws Docker's `No command specified` when nothing is left to run.
  */
-export function resolveCommand(image: ImageConfig, overrides: CommandOverrides = {}): string[] {
+export function resolveCommand(
+  image: ImageRuntimeConfig,
+  overrides: CommandOverrides = {},
+): string[] {
   let entrypoint: string[] | undefined =
     overrides.entrypoint === undefined ? undefined : [overrides.entrypoint];
   let cmd = [...(overrides.args ?? [])];
@@ -169,7 +158,10 @@ export function resolveCommand(image: ImageConfig, overrides: CommandOverrides =
  * the image sets none), the resolved command, WorkingDir (default `/`) and User (default root),
  * with uid/gid/supplementary groups resolved in `ctx.rootfs`.
  */
-export function withImageConfig(image: ImageConfig, overrides: CommandOverrides = {}): SpecOpt {
+export function withImageConfig(
+  image: ImageRuntimeConfig,
+  overrides: CommandOverrides = {},
+): SpecOpt {
   return async (spec, ctx) => {
     const p = proc(spec);
     p.env = replaceOrAppendEnv(p.env ?? [], image.Env ?? []);

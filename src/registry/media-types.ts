@@ -106,16 +106,19 @@ export interface HealthConfig {
   Retries?: number;
 }
 
-/** The `config` object of an image config; Docker adds a few fields OCI does not define. */
+/**
+ * The `config` object of an image config (what `run` starts from); Docker adds a few fields OCI
+ * does not define, and Go writes an empty list or map as `null`.
+ */
 export interface ImageRuntimeConfig {
   User?: string;
-  ExposedPorts?: Record<string, Record<string, never>>;
+  ExposedPorts?: Record<string, Record<string, never>> | null;
   Env?: string[];
   Entrypoint?: string[] | null;
   Cmd?: string[] | null;
-  Volumes?: Record<string, Record<string, never>>;
+  Volumes?: Record<string, Record<string, never>> | null;
   WorkingDir?: string;
-  Labels?: Record<string, string>;
+  Labels?: Record<string, string> | null;
   StopSignal?: string;
   ArgsEscaped?: boolean;
   Healthcheck?: HealthConfig;

@@ -15,6 +15,7 @@ import { containerLayer } from '../../build/snapshot-diff.js';
 import { writeImage } from '../../build/store.js';
 import { findContainer } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 export interface CommitOptions {
   author?: string;
@@ -39,7 +40,7 @@ export async function commitContainer(
   const c = await findContainer(client, ref);
   const image = await resolveLocalImage(client, c.image).catch((err: unknown) => {
     throw new BerthError(
-      `Error response from daemon: the image of container ${c.id.slice(0, 12)} (${c.image}) is gone: ${(err as Error).message}`,
+      `Error response from daemon: the image of container ${truncateId(c.id)} (${c.image}) is gone: ${(err as Error).message}`,
       { cause: err },
     );
   });

@@ -7,8 +7,6 @@ import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/error
 import { specProcessArgs } from '../../containerd/helpers.js';
 import { DaemonError } from '../../errors.js';
 import { criListing, isSandbox } from '../../cri/index.js';
-import { goUnixTimeString } from '../../formatter/gofmt.js';
-import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
 import {
   CRI_LABEL,
   LABEL,
@@ -22,7 +20,7 @@ import { labelMatches, parseFilterFlags } from '../../filters.js';
 import { imageConfigDigest } from '../../container/image.js';
 import { displayImage, mountsOf, portsOf, userLabels } from '../../container/labels.js';
 import type { Container } from '../../container/resolve.js';
-import { commandText, displayablePorts, goQuoteString } from '../../formatter/container.js';
+import { ContainerRow, type ContainerSummary } from '../../formatter/container.js';
 import {
   createdAt,
   healthOf,
@@ -32,153 +30,61 @@ import {
   type ContainerState,
   type Task,
 } from '../../container/state.js';
-import { ellipsis, truncateId } from '../../formatter/text.js';
 
-/** The minimal OCI spec shape read here. */
-/** One `ps` row: docker/cli's ContainerContext (fields are getters, computed only when used). */
-export class ContainerRow {
-  constructor(
-    readonly container: Container,
-    readonly state: ContainerState,
-    private readonly trunc: boolean,
-    private readonly now: number,
-    private readonly sizes?: { rw: number; rootFs: number },
-    /** The spec's process.args, when the listing read them and let the spec go. */
-    private readonly args?: string[],
-  ) {}
-
-  private processArgs(): string[] {
-    if (this.args) return this.args;
-    const spec = this.container.spec;
-    if (!spec?.value || spec.value.length === 0) return [];
-    try {
-      return specProcessArgs(spec) ?? [];
-    } catch {
-      return [];
-    }
-  }
-
-  get ID(): string {
-    return truncateId(this.container.id, !this.trunc);
-  }
-
-  get Names(): string {
-    return containerName(this.container.labels);
-  }
-
-  get Image(): string {
-    return displayImage(this.container);
-  }
-
-  get Command(): string {
-    const cmd = commandText(this.processArgs());
-    return goQuoteString(this.trunc ? ellipsis(cmd, 20) : cmd);
-  }
-
-  get CreatedAt(): string {
-    return goUnixTimeString(createdAt(this.container));
-  }
-
-  get RunningFor(): string {
-    return formatAge(createdAt(this.container), this.now);
-  }
-
-  get Ports(): string {
-    // Docker has port bindings only while the container runs.
-    if (!this.state.Running || this.state.Restarting) return '';
-    return displayablePorts(portsOf(this.container.labels));
-  }
-
-  get State(): string {
-    return this.state.Status;
-  }
-
-  get Status(): string {
-    return statusText(this.state, this.now);
-  }
-
-  get Size(): string {
-    const rw = this.sizes?.rw ?? 0;
-    const root = this.sizes?.rootFs ?? 0;
-    const srw = humanSizeWithPrecision(rw, 3);
-    return root > 0 ? `${srw} (virtual ${humanSizeWithPrecision(root, 3)})` : srw;
-  }
-
-  get Labels(): string {
-    return Object.entries(userLabels(this.container.labels))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-  }
-
-  Label(name: unknown): string {
-    return withEmptyLabels(this.container.labels)[String(name)] ?? '';
-  }
-
-  get Mounts(): string {
-    return mountsOf(this.container.labels)
-      .map((m) => {
-        const name = m.Name || m.Source || '';
-        return this.trunc ? ellipsis(name, 15) : name;
-      })
-      .join(',');
-  }
-
-  get LocalVolumes(): string {
-    return String(mountsOf(this.container.labels).filter((m) => m.Type === 'volume').length);
-  }
-
-  get Networks(): string {
-    return networksFromLabels(this.container.labels).join(',');
-  }
-
-  get Platform(): string {
-    return this.container.labels?.[LABEL.platform] ?? '';
-  }
-
-  /** `--format json`: every field, as docker/cli marshals the context. */
-  toJSON(): Record<string, string> {
-    return {
-      Command: this.Command,
-      CreatedAt: this.CreatedAt,
-      ID: this.ID,
-      Image: this.Image,
-      Labels: this.Labels,
-      LocalVolumes: this.LocalVolumes,
-      Mounts: this.Mounts,
-      Names: this.Names,
-      Networks: this.Networks,
-      Ports: this.Ports,
-      RunningFor: this.RunningFor,
-      Size: this.Size,
-      State: this.State,
-      Status: this.Status,
-    };
-  }
+/** One container as `ps` lists it; fields read from the record only when a template uses them. */
+function summaryOf(
+  c: Container,
+  state: ContainerState,
+  now: number,
+  sizes?: { rw: number; rootFs: number },
+  /** The spec's process.args, when the listing read them and let the spec go. */
+  args?: string[],
+): ContainerSummary {
+  return {
+    id: c.id,
+    get name() {
+      return containerName(c.labels);
+    },
+    get image() {
+      return displayImage(c);
+    },
+    get command() {
+      if (args) return args;
+      if (!c.spec?.value || c.spec.value.length === 0) return [];
+      try {
+        return specProcessArgs(c.spec) ?? [];
+      } catch {
+        return [];
+      }
+    },
+    get created() {
+      return createdAt(c);
+    },
+    get ports() {
+      // Docker has port bindings only while the container runs.
+      if (!state.Running || state.Restarting) return [];
+      return portsOf(c.labels);
+    },
+    state: state.Status,
+    get status() {
+      return statusText(state, now);
+    },
+    get labels() {
+      return userLabels(c.labels);
+    },
+    label: (name) => withEmptyLabels(c.labels)[name] ?? '',
+    get mounts() {
+      return mountsOf(c.labels);
+    },
+    get networks() {
+      return networksFromLabels(c.labels);
+    },
+    get platform() {
+      return c.labels?.[LABEL.platform] ?? '';
+    },
+    ...(sizes ? { sizes } : {}),
+  };
 }
-
-export const PS_HEADERS: Readonly<Record<string, string>> = {
-  ID: 'CONTAINER ID',
-  Image: 'IMAGE',
-  Command: 'COMMAND',
-  CreatedAt: 'CREATED AT',
-  RunningFor: 'CREATED',
-  Ports: 'PORTS',
-  State: 'STATE',
-  Status: 'STATUS',
-  Size: 'SIZE',
-  Names: 'NAMES',
-  Labels: 'LABELS',
-  Label: 'LABEL',
-  Mounts: 'MOUNTS',
-  LocalVolumes: 'LOCAL VOLUMES',
-  Networks: 'NETWORKS',
-  Platform: 'PLATFORM',
-};
-
-export const PS_DEFAULT_FORMAT =
-  'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
-export const PS_SIZE_FORMAT = `${PS_DEFAULT_FORMAT}\t{{.Size}}`;
 
 export interface PsOptions {
   all?: boolean;
@@ -479,7 +385,9 @@ export async function listContainerRows(
   const sizes = opts.size
     ? await Promise.all(items.map((i) => snapshotSizes(client, i.c)))
     : items.map(() => undefined);
-  return items.map((i, n) => new ContainerRow(i.c, i.state, trunc, now, sizes[n], i.args));
+  return items.map(
+    (i, n) => new ContainerRow(summaryOf(i.c, i.state, now, sizes[n], i.args), trunc, now),
+  );
 }
 
 /** Label keys berth and nerdctl use for names (for callers that need them). */

@@ -9,26 +9,11 @@ import { totalmem } from 'node:os';
 import type { Client } from '../../containerd/client.js';
 import { codecFor, loadRoot } from '../../containerd/descriptors.js';
 import { typeNameOf } from '../../containerd/helpers.js';
-import { bytesSize, humanSizeWithPrecision } from '../../formatter/units.js';
+import { statsRowOf, type StatsRow } from '../../formatter/stats.js';
 import { containerName } from '../../labels.js';
 import type { Container } from '../../container/resolve.js';
 import { listTasks, type Task } from '../../container/state.js';
 import { truncateId } from '../../formatter/text.js';
-
-export const STATS_DEFAULT_FORMAT =
-  'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
-
-export const STATS_HEADERS: Readonly<Record<string, string>> = {
-  Container: 'CONTAINER',
-  ID: 'CONTAINER ID',
-  Name: 'NAME',
-  CPUPerc: 'CPU %',
-  MemUsage: 'MEM USAGE / LIMIT',
-  MemPerc: 'MEM %',
-  NetIO: 'NET I/O',
-  BlockIO: 'BLOCK I/O',
-  PIDs: 'PIDS',
-};
 
 /** One container's raw counters at one instant. */
 export interface Sample {
@@ -44,19 +29,6 @@ export interface Sample {
   netRx: number;
   netTx: number;
   pids: number;
-}
-
-/** One row of the table, with docker/cli's field names (what `--format` templates see). */
-export interface StatsRow {
-  BlockIO: string;
-  CPUPerc: string;
-  Container: string;
-  ID: string;
-  MemPerc: string;
-  MemUsage: string;
-  Name: string;
-  NetIO: string;
-  PIDs: string;
 }
 
 /** What is shown for one container: the user's argument, the record and its task (if any). */
@@ -294,8 +266,6 @@ export function cpuPercent(prev: Sample | undefined, cur: Sample): number {
   return 0;
 }
 
-const pct = (v: number): string => `${v.toFixed(2)}%`;
-
 /** The row Docker shows for one container (zeros for one that is not running). */
 export function statsRow(
   target: StatsTarget,
@@ -303,8 +273,6 @@ export function statsRow(
   prev: Sample | undefined,
   noTrunc: boolean,
 ): StatsRow {
-  const id = truncateId(target.container.id, noTrunc);
-  const name = containerName(target.container.labels) || '--';
   const s: Sample = cur ?? {
     cpuNs: 0,
     systemNs: 0,
@@ -317,18 +285,23 @@ export function statsRow(
     netTx: 0,
     pids: 0,
   };
-  const memPerc = s.memLimit > 0 ? (s.memUsage / s.memLimit) * 100 : 0;
-  return {
-    BlockIO: `${humanSizeWithPrecision(s.blkRead, 3)} / ${humanSizeWithPrecision(s.blkWrite, 3)}`,
-    CPUPerc: pct(cur ? cpuPercent(prev, cur) : 0),
-    Container: target.ref,
-    ID: id,
-    MemPerc: pct(memPerc),
-    MemUsage: `${bytesSize(s.memUsage)} / ${bytesSize(s.memLimit)}`,
-    Name: name,
-    NetIO: `${humanSizeWithPrecision(s.netRx, 3)} / ${humanSizeWithPrecision(s.netTx, 3)}`,
-    PIDs: String(s.pids),
-  };
+  return statsRowOf(
+    {
+      ref: target.ref,
+      id: target.container.id,
+      name: containerName(target.container.labels) || '--',
+      cpuPercentage: cur ? cpuPercent(prev, cur) : 0,
+      memUsage: s.memUsage,
+      memLimit: s.memLimit,
+      memPercentage: s.memLimit > 0 ? (s.memUsage / s.memLimit) * 100 : 0,
+      blkRead: s.blkRead,
+      blkWrite: s.blkWrite,
+      netRx: s.netRx,
+      netTx: s.netTx,
+      pids: s.pids,
+    },
+    noTrunc,
+  );
 }
 
 /** Docker's stream redraw: home the cursor, erase each line's tail, erase below the table. */

@@ -2,77 +2,10 @@
 import type { Client } from '../../containerd/client.js';
 import { NotFoundError } from '../../containerd/errors.js';
 import { BerthError, DaemonError } from '../../errors.js';
-import { formatAge, humanSizeWithPrecision } from '../../formatter/units.js';
+import { HistoryRow, type HistoryEntry } from '../../formatter/history.js';
 import { chainIds } from '../../image/chain.js';
-import { resolveLocalImage, shortId } from '../../image/local.js';
+import { resolveLocalImage } from '../../image/local.js';
 import type { Platform } from '../../image/platform.js';
-import { ellipsis } from '../../formatter/text.js';
-
-export const HISTORY_DEFAULT_FORMAT =
-  'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
-export const HISTORY_HEADERS: Readonly<Record<string, string>> = {
-  ID: 'IMAGE',
-  CreatedSince: 'CREATED',
-  CreatedAt: 'CREATED AT',
-  CreatedBy: 'CREATED BY',
-  Size: 'SIZE',
-  Comment: 'COMMENT',
-};
-
-interface Entry {
-  id: string;
-  created?: Date;
-  createdBy: string;
-  size: number;
-  comment: string;
-}
-
-export class HistoryRow {
-  constructor(
-    private readonly e: Entry,
-    private readonly opts: { human: boolean; noTrunc: boolean },
-  ) {}
-
-  get ID(): string {
-    if (this.e.id === '<missing>' || this.opts.noTrunc) return this.e.id;
-    return shortId(this.e.id);
-  }
-
-  get CreatedSince(): string {
-    if (!this.e.created) return 'N/A';
-    return this.opts.human ? formatAge(this.e.created) : this.CreatedAt;
-  }
-
-  get CreatedAt(): string {
-    if (!this.e.created) return 'N/A';
-    // Docker prints RFC 3339 here (time.Format(time.RFC3339)), in UTC for a UTC daemon.
-    return this.e.created.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
-
-  get CreatedBy(): string {
-    const s = this.e.createdBy.replaceAll('\t', ' ');
-    return this.opts.noTrunc ? s : ellipsis(s, 45);
-  }
-
-  get Size(): string {
-    return this.opts.human ? humanSizeWithPrecision(this.e.size, 3) : String(this.e.size);
-  }
-
-  get Comment(): string {
-    return this.e.comment;
-  }
-
-  toJSON(): Record<string, string> {
-    return {
-      Comment: this.Comment,
-      CreatedAt: this.CreatedAt,
-      CreatedBy: this.CreatedBy,
-      CreatedSince: this.CreatedSince,
-      ID: this.ID,
-      Size: this.Size,
-    };
-  }
-}
 
 export async function historyRows(
   client: Client,
@@ -100,7 +33,7 @@ export async function historyRows(
   );
   const history = img.config.history ?? [];
   let layer = 0;
-  const entries: Entry[] = history.map((h) => {
+  const entries: HistoryEntry[] = history.map((h) => {
     const size = h.empty_layer ? 0 : (layerSizes[layer++] ?? 0);
     const created = h.created ? new Date(h.created) : undefined;
     return {

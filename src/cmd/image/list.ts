@@ -4,13 +4,11 @@
  */
 import type { Client } from '../../containerd/client.js';
 import { BerthError, DaemonError } from '../../errors.js';
-import { goUnixTimeString } from '../../formatter/gofmt.js';
-import { formatAge, humanSize, humanSizeWithPrecision } from '../../formatter/units.js';
+import { ImageRow } from '../../formatter/image.js';
 import {
   listLocalImages,
   recordReference,
   resolveLocalImage,
-  shortId,
   type LocalImage,
 } from '../../image/local.js';
 import { pathMatch } from '../../image/match.js';
@@ -23,85 +21,6 @@ import {
   untilTimes,
   type Filters,
 } from '../../filters.js';
-
-export const IMAGES_DEFAULT_FORMAT =
-  'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
-export const IMAGES_DIGEST_FORMAT =
-  'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
-export const IMAGES_HEADERS: Readonly<Record<string, string>> = {
-  Repository: 'REPOSITORY',
-  Tag: 'TAG',
-  Digest: 'DIGEST',
-  ID: 'IMAGE ID',
-  CreatedSince: 'CREATED',
-  CreatedAt: 'CREATED AT',
-  Size: 'SIZE',
-  VirtualSize: 'VIRTUAL SIZE',
-  SharedSize: 'SHARED SIZE',
-  UniqueSize: 'UNIQUE SIZE',
-  Containers: 'CONTAINERS',
-};
-
-/** One row of the table; the getters are the template fields Docker's image context offers. */
-export class ImageRow {
-  constructor(
-    private readonly image: ImageSummary,
-    readonly Repository: string,
-    readonly Tag: string,
-    readonly Digest: string,
-    private readonly trunc: boolean,
-  ) {}
-
-  get ID(): string {
-    return this.trunc ? shortId(this.image.id) : this.image.id;
-  }
-
-  get CreatedSince(): string {
-    return this.image.created ? formatAge(this.image.created) : 'N/A';
-  }
-
-  get CreatedAt(): string {
-    return goUnixTimeString(this.image.created ?? new Date(NaN));
-  }
-
-  // docker/cli: three significant digits for Size (`2.01MB`), HumanSize's four for VirtualSize.
-  get Size(): string {
-    return humanSizeWithPrecision(this.image.size, 3);
-  }
-
-  get VirtualSize(): string {
-    return humanSize(this.image.size);
-  }
-
-  get SharedSize(): string {
-    return 'N/A';
-  }
-
-  get UniqueSize(): string {
-    return 'N/A';
-  }
-
-  get Containers(): string {
-    return 'N/A';
-  }
-
-  /** What `--format json` prints: Docker's image context fields. */
-  toJSON(): Record<string, string> {
-    return {
-      Containers: this.Containers,
-      CreatedAt: this.CreatedAt,
-      CreatedSince: this.CreatedSince,
-      Digest: this.Digest,
-      ID: this.ID,
-      Repository: this.Repository,
-      SharedSize: this.SharedSize,
-      Size: this.Size,
-      Tag: this.Tag,
-      UniqueSize: this.UniqueSize,
-      VirtualSize: this.VirtualSize,
-    };
-  }
-}
 
 /** Docker's image summary: one per image ID, with all its names. */
 export interface ImageSummary {

@@ -8,6 +8,7 @@ import { isNoCri, nsToDate } from '../../cri/index.js';
 import { BerthError } from '../../errors.js';
 import { formatAge } from '../../formatter/units.js';
 import { labelsMatch, parseFilterFlags } from '../../filters.js';
+import { truncateId } from '../../formatter/text.js';
 
 export const PODS_DEFAULT_FORMAT =
   'table {{.ID}}\t{{.Name}}\t{{.State}}\t{{.RunningFor}}\t{{.Containers}}\t{{.Restarts}}';
@@ -95,7 +96,7 @@ export async function listPods(client: Client, o: PodListOptions): Promise<PodRo
     const ns = p.metadata?.namespace ?? '';
     const pod = p.metadata?.name ?? '';
     return {
-      ID: o.noTrunc ? p.id : p.id.slice(0, 12),
+      ID: truncateId(p.id, o.noTrunc),
       Name: `k8s://${ns}/${pod}`,
       Namespace: ns,
       Pod: pod,

@@ -9,11 +9,12 @@ import type { Container } from '../../containerd/types.js';
 import { humanSize, humanSizeWithPrecision, formatAge } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
 import { buildCacheUsage, type BuildCacheUsage } from '../../build/store.js';
-import { listLocalImages, recordReference, shortId, type LocalImage } from '../../image/local.js';
+import { listLocalImages, recordReference, type LocalImage } from '../../image/local.js';
 import { layerSizes } from '../../image/usage.js';
 import { containerName, LABEL } from '../../labels.js';
 import { listVolumes, volumeSize, type VolumeSettings } from '../../volume/index.js';
 import { createdAt, listTasks, stateFromTask, statusText } from '../../container/state.js';
+import { truncateId } from '../../formatter/text.js';
 
 export const DF_DEFAULT_FORMAT =
   'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
@@ -194,7 +195,7 @@ export async function diskUsage(
       imageRows.push({
         repository: ref?.familiarName ?? '<none>',
         tag: ref?.tag ?? '<none>',
-        id: shortId(id),
+        id: truncateId(id),
         ...(created && !Number.isNaN(created.getTime()) ? { created } : {}),
         size,
         shared,
@@ -224,7 +225,7 @@ export async function diskUsage(
       const state = stateFromTask(c, tasks.get(c.id));
       const labels = c.labels ?? {};
       return {
-        id: c.id.slice(0, 12),
+        id: truncateId(c.id),
         image: labels[LABEL.imageRef] ?? c.image,
         command: commandOf(c),
         localVolumes: volumeNamesOf(c).length,
@@ -326,7 +327,7 @@ export function verboseSections(
   );
   const cache = table(
     u.buildCache.records.map((r) => ({
-      ID: shortId(r.id),
+      ID: truncateId(r.id),
       CacheType: 'regular',
       Size: humanSize(r.size),
       CreatedSince: r.created ? formatAge(r.created) : 'N/A',

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { forceFlag } from '../../flags/common.js';
 
 export default class BuilderPrune extends BaseCommand {
   static summary = 'Remove build cache';
@@ -9,12 +10,11 @@ export default class BuilderPrune extends BaseCommand {
       char: 'a',
       description: 'Remove all unused build cache, not just dangling ones',
     }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    force: forceFlag(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(BuilderPrune);
-    this.loadSettings(flags);
     const { pruneBuilder, BUILDER_PRUNE_WARNING } = await import('../../cmd/builder/prune.js');
     if (!flags.force && !(await this.confirmPrompt(BUILDER_PRUNE_WARNING))) return;
     process.stdout.write(await pruneBuilder(await this.client()));

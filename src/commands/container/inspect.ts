@@ -10,7 +10,6 @@ export default class ContainerInspect extends InspectBase {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(ContainerInspect);
-    this.loadSettings(flags);
     await this.inspectRefs(flags, argv as string[], 'container');
   }
 }

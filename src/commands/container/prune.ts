@@ -1,5 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 const CONTAINER_PRUNE_WARNING = 'WARNING! This will remove all stopped containers.';
 
@@ -7,18 +7,16 @@ export default class ContainerPrune extends BaseCommand {
   static summary = 'Remove all stopped containers';
   static usage = 'container prune [OPTIONS]';
   static flags = {
-    filter: Flags.string({
-      description: 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: filterFlag(
+      'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")',
+      {},
+    ),
+    force: forceFlag(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ContainerPrune);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     if (!flags.force && !(await this.confirmPrompt(CONTAINER_PRUNE_WARNING))) return;
     const { pruneContainers } = await import('../../cmd/container/prune.js');
     const { humanSize } = await import('../../formatter/units.js');

@@ -17,7 +17,7 @@ export default class ImageCopy extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ImageCopy);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { copyImages } = await import('../../cmd/image/copy.js');
     const ok = await copyImages(await this.client(), argv as string[], {
       to: flags.to,

@@ -17,7 +17,7 @@ export default class ImageInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(ImageInspect);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const print = await this.inspector(flags.format);
     const { inspectImages } = await import('../../cmd/image/inspect.js');
     const { parsePlatform } = await import('../../image/platform.js');

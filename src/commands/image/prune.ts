@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 export default class ImagePrune extends BaseCommand {
   static summary = 'Remove unused images';
@@ -9,18 +10,13 @@ export default class ImagePrune extends BaseCommand {
       char: 'a',
       description: 'Remove all unused images, not just dangling ones',
     }),
-    filter: Flags.string({
-      description: 'Provide filter values (e.g. "until=<timestamp>")',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: filterFlag('Provide filter values (e.g. "until=<timestamp>")', {}),
+    force: forceFlag(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ImagePrune);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { pruneImages, pruneReport, PRUNE_ALL_WARNING, PRUNE_WARNING } =
       await import('../../cmd/image/prune.js');
     const warning = flags.all ? PRUNE_ALL_WARNING : PRUNE_WARNING;

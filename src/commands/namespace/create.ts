@@ -17,8 +17,8 @@ export default class NamespaceCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NamespaceCreate);
-    this.loadSettings(flags);
-    const { createNamespace, parseLabels } = await import('../../cmd/namespace/namespace.js');
-    await createNamespace(await this.client(), args.namespace, parseLabels(flags.label ?? []));
+    const { runCreate } = await import('../../cmd/namespace/create.js');
+    const { parseKeyValues } = await import('../../opts/key-value.js');
+    await runCreate(await this.client(), args.namespace, parseKeyValues(flags.label ?? []));
   }
 }

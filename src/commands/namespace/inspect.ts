@@ -12,15 +12,14 @@ export default class NamespaceInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NamespaceInspect);
-    this.loadSettings(flags);
     const print = await this.inspector(flags.format);
-    const { inspectNamespace } = await import('../../cmd/namespace/namespace.js');
+    const { runInspect } = await import('../../cmd/namespace/inspect.js');
     const client = await this.client();
     const found: unknown[] = [];
     const errors: string[] = [];
     for (const name of argv as string[]) {
       try {
-        found.push(await inspectNamespace(client, name));
+        found.push(await runInspect(client, name));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         errors.push(messageOf(err));

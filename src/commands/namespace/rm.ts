@@ -10,15 +10,14 @@ export default class NamespaceRm extends BaseCommand {
   static args = { namespace: Args.string({ required: true }) };
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(NamespaceRm);
-    this.loadSettings(flags);
-    const { removeNamespace } = await import('../../cmd/namespace/namespace.js');
+    const { argv } = await this.parse(NamespaceRm);
+    const { runRemove } = await import('../../cmd/namespace/remove.js');
     const client = await this.client();
     let failed: Error | undefined;
     // Like `docker rm a b`: each name is tried, each success printed, the last error decides.
     for (const name of argv as string[]) {
       try {
-        await removeNamespace(client, name);
+        await runRemove(client, name);
         this.log(name);
       } catch (err) {
         if (!(err instanceof Error)) throw err;

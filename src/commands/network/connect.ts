@@ -10,9 +10,9 @@ export default class NetworkConnect extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(NetworkConnect);
-    const settings = this.loadSettings(flags).settings;
-    const { connectNetwork } = await import('../../cmd/network/network.js');
-    await connectNetwork(settings, await this.client(), args.network, args.container, true);
+    const { args } = await this.parse(NetworkConnect);
+    const { settings } = this;
+    const { runConnect } = await import('../../cmd/network/connect.js');
+    await runConnect(settings, await this.client(), args.network, args.container);
   }
 }

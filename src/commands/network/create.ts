@@ -34,9 +34,9 @@ export default class NetworkCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(NetworkCreate);
-    const settings = this.loadSettings(flags).settings;
-    const { createNetworkCmd } = await import('../../cmd/network/network.js');
-    const id = await createNetworkCmd(settings, {
+    const { settings } = this;
+    const { runCreate } = await import('../../cmd/network/create.js');
+    const id = await runCreate(settings, {
       name: args.network,
       driver: flags.driver,
       subnet: flags.subnet,

@@ -10,9 +10,9 @@ export default class NetworkDisconnect extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(NetworkDisconnect);
-    const settings = this.loadSettings(flags).settings;
-    const { connectNetwork } = await import('../../cmd/network/network.js');
-    await connectNetwork(settings, await this.client(), args.network, args.container, false);
+    const { args } = await this.parse(NetworkDisconnect);
+    const { settings } = this;
+    const { runDisconnect } = await import('../../cmd/network/disconnect.js');
+    await runDisconnect(settings, await this.client(), args.network, args.container);
   }
 }

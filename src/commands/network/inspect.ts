@@ -12,15 +12,15 @@ export default class NetworkInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkInspect);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const print = await this.inspector(flags.format);
-    const { inspectNetwork } = await import('../../cmd/network/network.js');
+    const { runInspect } = await import('../../cmd/network/inspect.js');
     const client = await this.client();
     const found: unknown[] = [];
     const errors: string[] = [];
     for (const ref of argv as string[]) {
       try {
-        found.push(await inspectNetwork(settings, client, ref));
+        found.push(await runInspect(settings, client, ref));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         errors.push(messageOf(err));

@@ -1,46 +1,32 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { formatLongFlag, quietFlag } from '../../flags/format.js';
+import { formatLongFlag } from '../../flags/format.js';
+import { filterFlag, noTruncFlag, quietFlag } from '../../flags/common.js';
 
 export default class NetworkLs extends BaseCommand {
   static summary = 'List networks';
   static usage = 'network ls [OPTIONS]';
   static aliases = ['network:list'];
   static flags = {
-    quiet: { ...quietFlag, description: 'Only display network IDs' },
+    quiet: quietFlag('Only display network IDs'),
     format: formatLongFlag,
-    filter: Flags.string({
-      char: 'f',
-      description: "Provide filter values (e.g. 'driver=bridge')",
-      multiple: true,
-      multipleNonGreedy: true,
-      helpValue: 'filter',
-    }),
-    'no-trunc': Flags.boolean({ description: 'Do not truncate the output' }),
+    filter: filterFlag("Provide filter values (e.g. 'driver=bridge')"),
+    'no-trunc': noTruncFlag('Do not truncate the output'),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NetworkLs);
-    const settings = this.loadSettings(flags).settings;
-    const { listNetworks } = await import('../../cmd/network/network.js');
+    const { settings } = this;
+    const { runList } = await import('../../cmd/network/list.js');
     const { renderList } = await import('../../formatter/format.js');
-    const rows = await listNetworks(settings, () => this.client(), flags.filter, flags['no-trunc']);
+    const { NETWORK_LS_HEADERS, NETWORK_LS_TABLE } = await import('../../formatter/network.js');
+    const rows = await runList(settings, () => this.client(), flags.filter, flags['no-trunc']);
     process.stdout.write(
       renderList(rows, {
         format: flags.format,
         quiet: flags.quiet,
         quietField: 'ID',
-        defaultTableFormat: 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}',
-        headers: {
-          ID: 'NETWORK ID',
-          Name: 'NAME',
-          Driver: 'DRIVER',
-          Scope: 'SCOPE',
-          IPv6: 'IPV6',
-          Internal: 'INTERNAL',
-          Labels: 'LABELS',
-          CreatedAt: 'CREATED AT',
-        },
+        defaultTableFormat: NETWORK_LS_TABLE,
+        headers: NETWORK_LS_HEADERS,
       }),
     );
   }

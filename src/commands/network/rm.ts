@@ -1,6 +1,7 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { messageOf } from '../../errors.js';
 import { BaseCommand } from '../../base-command.js';
+import { forceFlag } from '../../flags/common.js';
 
 export default class NetworkRm extends BaseCommand {
   static summary = 'Remove one or more networks';
@@ -9,18 +10,18 @@ export default class NetworkRm extends BaseCommand {
   static strict = false;
   static args = { network: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Do not error if the network does not exist' }),
+    force: forceFlag('Do not error if the network does not exist'),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkRm);
-    const settings = this.loadSettings(flags).settings;
-    const { removeNetwork } = await import('../../cmd/network/network.js');
+    const { settings } = this;
+    const { runRemove } = await import('../../cmd/network/remove.js');
     const client = await this.client();
     let failed = false;
     for (const ref of argv as string[]) {
       try {
-        await removeNetwork(settings, client, ref);
+        await runRemove(settings, client, ref);
         this.log(ref);
       } catch (err) {
         if (!(err instanceof Error)) throw err;

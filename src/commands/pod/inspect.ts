@@ -11,7 +11,6 @@ export default class PodInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(PodInspect);
-    this.loadSettings(flags);
     const print = await this.inspector(flags.format);
     const { inspectPods } = await import('../../cmd/pod/pods.js');
     const { found, errors } = await inspectPods(await this.client(), argv as string[]);

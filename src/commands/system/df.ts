@@ -12,7 +12,7 @@ export default class SystemDf extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemDf);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { diskUsage, summaryRows, verboseSections, DF_DEFAULT_FORMAT, DF_HEADERS } =
       await import('../../cmd/system/df.js');
     const { renderList } = await import('../../formatter/format.js');

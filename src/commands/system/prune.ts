@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { filterFlag, forceFlag } from '../../flags/common.js';
 
 export default class SystemPrune extends BaseCommand {
   static summary = 'Remove unused data';
@@ -12,19 +13,14 @@ export default class SystemPrune extends BaseCommand {
       char: 'a',
       description: 'Remove all unused images not just dangling ones',
     }),
-    filter: Flags.string({
-      description: 'Provide filter values (e.g. "label=<key>=<value>")',
-      helpValue: 'filter',
-      multiple: true,
-      multipleNonGreedy: true,
-    }),
-    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: filterFlag('Provide filter values (e.g. "label=<key>=<value>")', {}),
+    force: forceFlag(),
     volumes: Flags.boolean({ description: 'Prune anonymous volumes' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemPrune);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const { checkSystemPrune, pruneSection, systemPruneWarning } =
       await import('../../cmd/system/prune.js');
     const o = { all: flags.all, volumes: flags.volumes, filters: flags.filter ?? [] };
@@ -34,8 +30,9 @@ export default class SystemPrune extends BaseCommand {
     const filters = [...o.filters];
     // The four prunes of their own commands, in docker/cli's order.
     const { pruneContainers } = await import('../../cmd/container/prune.js');
-    const { pruneNetworks } = await import('../../cmd/network/network.js');
-    const { parseVolumePruneFilters, volumePrune } = await import('../../cmd/volume/volume.js');
+    const { runPrune: pruneNetworks } = await import('../../cmd/network/prune.js');
+    const { runPrune: pruneVolumes } = await import('../../cmd/volume/prune.js');
+    const { parseVolumePruneFilters } = await import('../../volume/filters.js');
     const { pruneImages } = await import('../../cmd/image/prune.js');
     const { humanSize } = await import('../../formatter/units.js');
     let reclaimed = 0;
@@ -45,7 +42,7 @@ export default class SystemPrune extends BaseCommand {
     const networks = await pruneNetworks(settings, client, filters);
     process.stdout.write(pruneSection('Deleted Networks:', networks));
     if (o.volumes) {
-      const report = await volumePrune(settings, client, {
+      const report = await pruneVolumes(settings, client, {
         all: false,
         filters: parseVolumePruneFilters(filters),
       });

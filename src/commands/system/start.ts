@@ -29,7 +29,7 @@ export default class SystemStart extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemStart);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { startDaemon } = await import('../../cmd/system/daemon.js');
     // A spinner only for a person watching; scripts and CI get the one result line.
     const spinner = process.stderr.isTTY

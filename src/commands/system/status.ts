@@ -8,7 +8,7 @@ export default class SystemStatus extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemStatus);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { daemonStatus } = await import('../../cmd/system/daemon.js');
     const s = await daemonStatus(settings, flags['state-dir']);
     if (!s.running) {

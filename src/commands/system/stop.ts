@@ -8,7 +8,7 @@ export default class SystemStop extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemStop);
-    const settings = this.loadSettings(flags).settings;
+    const { settings } = this;
     const { stopDaemon } = await import('../../cmd/system/daemon.js');
     const r = await stopDaemon(settings, {
       stateDir: flags['state-dir'],

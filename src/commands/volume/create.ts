@@ -23,14 +23,14 @@ export default class VolumeCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VolumeCreate);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     if (flags.driver !== 'local') {
       throw new DaemonError(`create ${args.name ?? ''}: plugin "${flags.driver}" not found`);
     }
-    const { volumeCreate } = await import('../../cmd/volume/volume.js');
-    const { parseLabels } = await import('../../cmd/namespace/namespace.js');
+    const { runCreate } = await import('../../cmd/volume/create.js');
+    const { parseKeyValues } = await import('../../opts/key-value.js');
     this.log(
-      await volumeCreate(settings, args.name, parseLabels(flags.label ?? []), await this.client()),
+      await runCreate(settings, args.name, parseKeyValues(flags.label ?? []), await this.client()),
     );
   }
 }

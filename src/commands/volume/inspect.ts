@@ -12,14 +12,14 @@ export default class VolumeInspect extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeInspect);
-    const { settings } = this.loadSettings(flags);
+    const { settings } = this;
     const print = await this.inspector(flags.format);
-    const { volumeInspect } = await import('../../cmd/volume/volume.js');
+    const { runInspect } = await import('../../cmd/volume/inspect.js');
     const found: unknown[] = [];
     const errors: string[] = [];
     for (const name of argv as string[]) {
       try {
-        found.push(await volumeInspect(settings, name));
+        found.push(await runInspect(settings, name));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         errors.push(messageOf(err));

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { forceFlag } from '../../flags/common.js';
 
 export default class VolumeRm extends BaseCommand {
   static summary = 'Remove one or more volumes';
@@ -8,15 +9,15 @@ export default class VolumeRm extends BaseCommand {
   static strict = false;
   static args = { volume: Args.string({ required: true }) };
   static flags = {
-    force: Flags.boolean({ char: 'f', description: 'Force the removal of one or more volumes' }),
+    force: forceFlag('Force the removal of one or more volumes'),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(VolumeRm);
-    const { settings } = this.loadSettings(flags);
-    const { volumeRm } = await import('../../cmd/volume/volume.js');
+    const { settings } = this;
+    const { runRemove } = await import('../../cmd/volume/remove.js');
     // Like `docker volume rm a b`: each name is tried, each success printed, all errors reported.
-    const errors = await volumeRm(
+    const errors = await runRemove(
       settings,
       await this.client(),
       argv as string[],

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 
-import { PS_DEFAULT_FORMAT, PS_HEADERS } from '../../../src/cmd/container/ps.js';
+import { PS_DEFAULT_FORMAT, PS_HEADERS } from '../../../src/formatter/container.js';
 import {
   isTableFormat,
   renderList,

@@ -64,7 +64,11 @@ describe('volume layering', function () {
     assert.ok(heavy(loaded).includes('protobufjs/light.js'));
   });
 
-  for (const entry of ['src/volume/index.ts', 'src/cmd/volume/volume.ts']) {
+  for (const entry of [
+    'src/volume/index.ts',
+    'src/volume/filters.ts',
+    ...['create', 'inspect', 'list', 'prune', 'remove'].map((v) => `src/cmd/volume/${v}.ts`),
+  ]) {
     it(`${entry} loads no containerd, gRPC or protobuf module`, async () => {
       assert.deepEqual(heavy(await loadedWith(entry)), []);
     });

@@ -14,12 +14,9 @@ import {
 } from '../../../src/volume/index.js';
 import { withMounts, type SpecContext } from '../../../src/oci/opts.js';
 import type { Spec } from '../../../src/oci/spec.js';
-import {
-  matchVolume,
-  parseVolumeFilters,
-  pruneOutput,
-  VolumeRow,
-} from '../../../src/cmd/volume/volume.js';
+import { matchVolume, parseVolumeFilters } from '../../../src/volume/filters.js';
+import { pruneOutput } from '../../../src/cmd/volume/prune.js';
+import { VolumeRow } from '../../../src/formatter/volume.js';
 import { humanSize } from '../../../src/formatter/units.js';
 import { renderList } from '../../../src/formatter/format.js';
 
