@@ -108,10 +108,7 @@ describe('compose', function () {
     return port;
   }
 
-  // Known open defect: on a fresh CI run the published 127.0.0.1 port of a compose service was
-  // not reachable within 30 s (it is here, against a long-lived dev containerd); see the README's
-  // known issues. Pending until the cause is found.
-  it.skip('up -d: health-gated order, names and labels, a published port, services reach each other by name', async () => {
+it('up -d: health-gated order, names and labels, a published port, services reach each other by name', async () => {
     const port = await threeServices();
     const up = compose(['up', '-d']);
     assert.equal(up.code, 0, up.stderr);
