@@ -57,6 +57,16 @@ export const SUPPORTED_SERVICE_KEYS = new Set([
   'network_mode',
 ]);
 
+/** `build:` keys berth's builder takes. */
+const BUILD_KEYS = new Set([
+  'context',
+  'dockerfile',
+  'dockerfile_inline',
+  'args',
+  'target',
+  'labels',
+]);
+
 /** Keys of the project that berth does not act on: `service.key` names, for one warning. */
 export function unsupportedKeys(project: ComposeProject): string[] {
   const out: string[] = [];
@@ -68,6 +78,8 @@ export function unsupportedKeys(project: ComposeProject): string[] {
     for (const k of Object.keys(deploy ?? {}))
       if (k !== 'replicas') out.push(`${s.name}.deploy.${k}`);
     if (s.logging?.driver && s.logging.driver !== 'json-file') out.push(`${s.name}.logging.driver`);
+    for (const k of Object.keys(s.build ?? {}))
+      if (!BUILD_KEYS.has(k)) out.push(`${s.name}.build.${k}`);
   }
   return out;
 }
@@ -180,6 +192,11 @@ export interface ServiceContainerSpec {
   aliases: string[];
 }
 
+/** The image a service runs: `image:`, or Compose v2's `<project>-<service>` for a built one. */
+export function serviceImage(project: ComposeProject, s: ServiceConfig): string {
+  return s.image ?? `${project.name}-${s.name}`;
+}
+
 /** The create options of container `name` of `s`, with compose's labels already in `labels`. */
 export function containerSpec(
   project: ComposeProject,
@@ -187,7 +204,7 @@ export function containerSpec(
   name: string,
   labels: Record<string, string>,
 ): ServiceContainerSpec {
-  const image = s.image ?? `${project.name}-${s.name}`;
+  const image = serviceImage(project, s);
   const entry = s.entrypoint ?? undefined;
   const command = s.command ?? undefined;
   const o = createOptions(image, []);
@@ -198,7 +215,14 @@ export function containerSpec(
     o.args = [...entry.slice(1), ...(command ?? [])];
   } else if (command) o.args = command;
   o.name = name;
-  o.pull = s.pull_policy === 'always' ? 'always' : s.pull_policy === 'never' ? 'never' : 'missing';
+  // A built service's image comes from the builder (up builds it first), never a registry.
+  o.pull = s.build
+    ? 'never'
+    : s.pull_policy === 'always'
+      ? 'always'
+      : s.pull_policy === 'never'
+        ? 'never'
+        : 'missing';
   o.env = Object.entries(s.environment ?? {})
     .filter(([, v]) => v !== null)
     .map(([k, v]) => `${k}=${v}`);

@@ -20,9 +20,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function httpGet(port: number): Promise<string> {
+function httpGet(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+    get({ host: '127.0.0.1', port, path, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
       res.on('end', () => resolve(body));
@@ -68,11 +68,30 @@ describe('compose', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** web (a published port), db (healthy after a delay) and app (waits for db to be healthy). */
+  /**
+   * web (built from ./web with args, a target and labels; a published port), db (healthy after a
+   * delay) and app (waits for db to be healthy).
+   */
   async function threeServices(): Promise<number> {
     const port = await freePort();
-    mkdirSync(join(dir, 'www'));
-    writeFileSync(join(dir, 'www', 'index.html'), 'hello from web\n');
+    mkdirSync(join(dir, 'web', 'www'), { recursive: true });
+    writeFileSync(join(dir, 'web', 'www', 'index.html'), 'hello from web\n');
+    // The target stage serves the greeting; the last stage, which a build without the target
+    // would give, overwrites it.
+    writeFileSync(
+      join(dir, 'web', 'web.Dockerfile'),
+      [
+        'ARG BASE',
+        'FROM ${BASE} AS serve',
+        'ARG GREETING',
+        'COPY www /www',
+        'RUN echo "$GREETING" > /www/greeting.txt',
+        'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]',
+        'FROM serve',
+        'RUN echo wrong target > /www/index.html',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(dir, '.env'), `IMAGE=${IMG()}\nWEB_PORT=${port}\n`);
     writeFileSync(
       join(dir, 'compose.yaml'),
@@ -80,10 +99,13 @@ describe('compose', function () {
         `name: ${project}`,
         'services:',
         '  web:',
-        '    image: ${IMAGE}',
-        '    command: ["httpd", "-f", "-p", "80", "-h", "/www"]',
+        '    build:',
+        '      context: ./web',
+        '      dockerfile: web.Dockerfile',
+        '      target: serve',
+        '      args: {BASE: "${IMAGE}", GREETING: "built by compose"}',
+        '      labels: [com.example.built=yes]',
         '    ports: ["127.0.0.1:${WEB_PORT}:80"]',
-        '    volumes: ["./www:/www:ro"]',
         '  db:',
         '    image: ${IMAGE}',
         '    command: sh -c "echo db starting; sleep 2; touch /tmp/ready; exec sleep 1000"',
@@ -108,7 +130,7 @@ describe('compose', function () {
     return port;
   }
 
-it('up -d: health-gated order, names and labels, a published port, services reach each other by name', async () => {
+  it('up -d: health-gated order, names and labels, a published port, services reach each other by name', async () => {
     const port = await threeServices();
     const up = compose(['up', '-d']);
     assert.equal(up.code, 0, up.stderr);
@@ -143,8 +165,25 @@ it('up -d: health-gated order, names and labels, a published port, services reac
       berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
       new RegExp(`^${project}_data$`, 'm'),
     );
+    // web's image was built as Compose v2 names it, from the target stage, with args and labels.
+    assert.match(up.stderr, new RegExp(` Service web  Built`));
+    assert.equal(
+      berth([
+        'image',
+        'inspect',
+        '--format',
+        '{{index .Config.Labels "com.example.built"}}',
+        `${project}-web`,
+      ]).stdout,
+      'yes\n',
+    );
+    assert.equal(
+      berth(['inspect', '--format', '{{.Config.Image}}', `${project}-web-1`]).stdout,
+      `${project}-web\n`,
+    );
     // The published port on 127.0.0.1, and the service names on the project network.
     assert.equal(await until('web', () => httpGet(port)), 'hello from web\n');
+    assert.equal(await httpGet(port, '/greeting.txt'), 'built by compose\n');
     const fromApp = compose(['exec', '-T', 'app', 'wget', '-q', '-O', '-', 'http://web/']);
     assert.equal(fromApp.code, 0, fromApp.stderr);
     assert.equal(fromApp.stdout, 'hello from web\n');
@@ -192,8 +231,91 @@ it('up -d: health-gated order, names and labels, a published port, services reac
       berth(['volume', 'ls', '--format', '{{.Name}}']).stdout,
       new RegExp(project),
     );
-    assert.equal(ctr(['leases', 'ls']).stdout.trim().split('\n').length, 1, 'a lease was left');
+    // Only the builder's cache lease (web was built) stays, as Docker's build cache outlives down.
+    assert.deepEqual(
+      ctr(['leases', 'ls'])
+        .stdout.trim()
+        .split('\n')
+        .slice(1)
+        .filter((l) => !l.startsWith('berth-build-cache ')),
+      [],
+      'a lease was left',
+    );
     assert.equal(compose(['ps', '-a', '-q']).stdout, '');
+  });
+
+  it('build: compose build, up without --build keeps the image, up --build rebuilds and recreates, --no-build', () => {
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(
+      join(dir, 'app', 'Dockerfile'),
+      `FROM ${IMG()}\nCOPY v.txt /v.txt\nCMD ["sleep", "1000"]\n`,
+    );
+    writeFileSync(join(dir, 'app', 'v.txt'), 'one\n');
+    // image: names the built image; the registry does not have it, so up builds it.
+    const image = `${env.registry}/lab/${project}-app:v1`;
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  app:\n    build: ./app\n    image: ${image}\n`,
+    );
+    const v = (): string => compose(['exec', '-T', 'app', 'cat', '/v.txt']).stdout;
+    try {
+      const noBuild = compose(['up', '-d', '--no-build']);
+      assert.notEqual(noBuild.code, 0);
+      assert.match(noBuild.stderr, /No such image/);
+      assert.deepEqual(ctrList(['containers', 'ls']), []);
+
+      const b = compose(['build', '-q']);
+      assert.equal(b.code, 0, b.stderr);
+      assert.equal(b.stdout, '');
+      assert.equal(berth(['image', 'inspect', '--format', '{{.Id}}', image]).code, 0);
+
+      const up = compose(['up', '-d']);
+      assert.equal(up.code, 0, up.stderr);
+      assert.doesNotMatch(up.stderr, /Building/);
+      assert.equal(v(), 'one\n');
+
+      writeFileSync(join(dir, 'app', 'v.txt'), 'two\n');
+      const again = compose(['up', '-d']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /Building|Recreate/);
+      assert.equal(v(), 'one\n');
+
+      const rebuilt = compose(['up', '-d', '--build']);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      assert.match(rebuilt.stderr, / Service app {2}Built/);
+      assert.match(rebuilt.stderr, new RegExp(` Container ${project}-app-1  Recreate`));
+      assert.equal(v(), 'two\n');
+
+      // down --rmi local keeps an image named by image:; --rmi all removes it.
+      assert.equal(compose(['down', '--rmi', 'local']).code, 0);
+      assert.equal(berth(['image', 'inspect', image]).code, 0);
+      assert.equal(compose(['up', '-d']).code, 0);
+      const down = compose(['down', '--rmi', 'all']);
+      assert.equal(down.code, 0, down.stderr);
+      assert.notEqual(berth(['image', 'inspect', image]).code, 0);
+      assert.deepEqual(ctrList(['containers', 'ls']), []);
+    } finally {
+      berth(['rmi', '-f', image]);
+    }
+  });
+
+  it('down --rmi local removes the images Compose named for built services; a bad value changes nothing', () => {
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'Dockerfile'), `FROM ${IMG()}\nCMD ["sleep", "1000"]\n`);
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  app:\n    build: {context: app}\n  plain:\n    image: ${IMG()}\n    command: sleep 1000\n`,
+    );
+    assert.equal(compose(['up', '-d']).code, 0);
+    const bad = compose(['down', '--rmi', 'some']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'invalid value for --rmi: "some"\n');
+    assert.equal(compose(['ps', '-q']).stdout.trim().split('\n').length, 2);
+    const down = compose(['down', '--rmi', 'local']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, new RegExp(` Image ${project}-app  Removed`));
+    assert.notEqual(berth(['image', 'inspect', `${project}-app`]).code, 0);
+    assert.equal(berth(['image', 'inspect', IMG()]).code, 0);
   });
 
   it('exec and run --rm pass exit codes through; run --rm leaves no container', async () => {
