@@ -185,11 +185,10 @@ function mounts(project: ComposeProject, s: ServiceConfig): MountRequest[] {
 
 export interface ServiceContainerSpec {
   options: ContainerCreateOptions;
-  /**
-   * Names other members of its networks resolve to it: the service name and its aliases (the
-   * network layer keeps one list per container, so an alias holds on each of its networks).
-   */
+  /** Names every member of its networks resolves to it: the service name. */
   aliases: string[];
+  /** A network's own `aliases:`, resolved on that network only, by network name. */
+  aliasesByNetwork: Record<string, string[]>;
 }
 
 /** The image a service runs: `image:`, or Compose v2's `<project>-<service>` for a built one. */
@@ -263,7 +262,7 @@ export function containerSpec(
   if (s.platform) o.platform = s.platform as string;
   const health = healthConfig(s.healthcheck, s.name);
   if (health) o.healthcheck = health;
-  const aliases = new Set<string>();
+  const aliasesByNetwork: Record<string, string[]> = {};
   if (s.network_mode) o.networks = [s.network_mode];
   else {
     // Networks in a stable order: the library attaches the first as eth0.
@@ -274,8 +273,9 @@ export function containerSpec(
     });
     o.networks = keys.map((k) => project.networks[k]!.name);
     for (const k of keys) {
-      for (const a of [s.name, ...(s.networks?.[k]?.aliases ?? [])]) aliases.add(a);
+      const own = s.networks?.[k]?.aliases ?? [];
+      if (own.length > 0) aliasesByNetwork[project.networks[k]!.name] = own;
     }
   }
-  return { options: o, aliases: [...aliases] };
+  return { options: o, aliases: s.network_mode ? [] : [s.name], aliasesByNetwork };
 }

@@ -182,6 +182,7 @@ export async function createServiceContainer(
   const created = await createContainer(ctx.client, ctx.settings, {
     ...spec.options,
     networkAliases: spec.aliases,
+    aliasesByNetwork: spec.aliasesByNetwork,
   });
   ctx.progress(` Container ${name}  Created`);
   return created;

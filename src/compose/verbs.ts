@@ -395,7 +395,11 @@ export async function run(
   spec.options.autoRemove = o.rm;
   spec.options.restart = { name: 'no', maximumRetryCount: 0 };
   return runContainer(ctx.client, ctx.settings, {
-    create: { ...spec.options, networkAliases: spec.aliases },
+    create: {
+      ...spec.options,
+      networkAliases: spec.aliases,
+      aliasesByNetwork: spec.aliasesByNetwork,
+    },
     detach: o.detach,
     sigProxy: true,
     attach: [],

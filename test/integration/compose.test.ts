@@ -318,6 +318,102 @@ describe('compose', function () {
     assert.equal(berth(['image', 'inspect', IMG()]).code, 0);
   });
 
+  it("a network's aliases resolve on that network only; the service name on each", () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        `name: ${project}`,
+        'services:',
+        '  api:',
+        `    image: ${IMG()}`,
+        '    command: sleep 1000',
+        '    networks: {back: {aliases: [store]}, front: {}}',
+        '  onback:',
+        `    image: ${IMG()}`,
+        '    command: sleep 1000',
+        '    networks: [back]',
+        '  onfront:',
+        `    image: ${IMG()}`,
+        '    command: sleep 1000',
+        '    networks: [front]',
+        'networks: {back: {}, front: {}}',
+        '',
+      ].join('\n'),
+    );
+    const up = compose(['up', '-d']);
+    assert.equal(up.code, 0, up.stderr);
+    const ping = (from: string, to: string): Result =>
+      compose(['exec', '-T', from, 'ping', '-c', '1', '-W', '2', to]);
+    assert.equal(ping('onback', 'store').code, 0, ping('onback', 'store').stderr);
+    assert.equal(ping('onback', 'api').code, 0);
+    assert.equal(ping('onfront', 'api').code, 0);
+    const fromFront = ping('onfront', 'store');
+    assert.notEqual(fromFront.code, 0, 'the back alias resolved on front');
+    assert.match(fromFront.stderr, /bad address 'store'/);
+    const aliases = JSON.parse(
+      berth(['inspect', '--format', '{{json .NetworkSettings.Networks}}', `${project}-api-1`])
+        .stdout,
+    ) as Record<string, { Aliases: string[] }>;
+    assert.ok(aliases[`${project}_back`]!.Aliases.includes('store'));
+    assert.ok(!aliases[`${project}_front`]!.Aliases.includes('store'));
+  });
+
+  it("top lists each running container's processes; up --pull never refuses a missing image, always pulls", () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  box:\n    image: ${IMG()}\n    command: sleep 1234\n`,
+    );
+    assert.equal(compose(['up', '-d']).code, 0);
+    const top = compose(['top']);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(
+      top.stdout,
+      new RegExp(`^${project}-box-1\nUID +PID +PPID +C +STIME +TTY +TIME +CMD\n`),
+    );
+    assert.match(top.stdout, /^root +\d+ +\d+ .* sleep 1234\n\n$/m);
+    assert.equal(compose(['down', '-t', '0']).code, 0);
+
+    // A tag the registry has and this namespace does not: `never` refuses it, `always` pulls.
+    const missing = `${env.registry}/lab/busybox:latest`;
+    berth(['rmi', '-f', missing]);
+    const bad = compose(['up', '-d', '--pull', 'sometimes']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /invalid --pull option "sometimes"/);
+    const never = compose(['up', '-d', '--pull', 'never']);
+    assert.notEqual(never.code, 0);
+    assert.match(never.stderr, /No such image/);
+    const always = compose(['up', '-d', '--pull', 'always']);
+    assert.equal(always.code, 0, always.stderr);
+    assert.match(always.stderr, / box Pulled/);
+    assert.match(compose(['ps', '--format', '{{.State}}']).stdout, /^running$/m);
+  });
+
+  it('push: pushes the built services that name an image, skips the others', () => {
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'Dockerfile'), `FROM ${IMG()}\nLABEL pushed=${project}\n`);
+    const image = `${env.registry}/lab/${project}-pushed:v1`;
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${project}\nservices:\n  app:\n    build: ./app\n    image: ${image}\n  plain:\n    image: ${IMG()}\n`,
+    );
+    try {
+      assert.equal(compose(['build']).code, 0);
+      const push = compose(['push']);
+      assert.equal(push.code, 0, push.stderr);
+      assert.match(push.stderr, / app Pushed/);
+      assert.match(push.stderr, / plain Skipped/);
+      // What the registry now has: the pulled copy carries the build's label.
+      assert.equal(berth(['rmi', image]).code, 0);
+      assert.equal(berth(['pull', '-q', image]).code, 0);
+      assert.equal(
+        berth(['image', 'inspect', '--format', '{{index .Config.Labels "pushed"}}', image]).stdout,
+        `${project}\n`,
+      );
+    } finally {
+      berth(['rmi', '-f', image]);
+    }
+  });
+
   it('exec and run --rm pass exit codes through; run --rm leaves no container', async () => {
     writeFileSync(
       join(dir, 'compose.yaml'),
