@@ -45,6 +45,8 @@ export interface UpOptions {
   abortOnContainerExit: boolean;
   exitCodeFrom?: string;
   noStart: boolean;
+  /** `-t`: seconds to wait when stopping the containers (Ctrl-C, an abort). */
+  timeout?: number;
   noColor: boolean;
   noLogPrefix: boolean;
   timestamps: boolean;
@@ -260,7 +262,7 @@ async function attachLogs(
   }
   if (interrupted || aborted) {
     if (aborted) o.write('Aborting on container exit...\n');
-    await stopServices(ctx, project, services);
+    await stopServices(ctx, project, services, o.timeout);
   }
   if (o.exitCodeFrom) return exitCodes.get(o.exitCodeFrom) ?? 0;
   if (aborted) return [...exitCodes.values()].find((c) => c !== 0) ?? 0;

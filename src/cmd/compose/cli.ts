@@ -126,6 +126,7 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
             f['abort-on-container-exit'] === true || f['exit-code-from'] !== undefined,
           exitCodeFrom: f['exit-code-from'] as string | undefined,
           noStart: f['no-start'] === true,
+          timeout: seconds(f.timeout, '--timeout'),
           noColor: f['no-color'] === true,
           noLogPrefix: f['no-log-prefix'] === true,
           timestamps: f.timestamps === true,
