@@ -40,24 +40,37 @@ async function eachService(
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-/** Pulls the image of every selected service that names one and is not built here. */
+/**
+ * Pulls the image of every selected service that names one. A service that can be built is
+ * pulled too, but its failure is only reported (`--ignore-buildable` skips it), as Compose does.
+ */
 export async function pullImages(
   ctx: Ctx,
   project: ComposeProject,
-  o: PullPushOptions,
+  o: PullPushOptions & { ignoreBuildable?: boolean },
 ): Promise<number> {
   const services = Object.values(project.services).filter(
-    (s) => s.image && !s.build && (o.services.length === 0 || o.services.includes(s.name)),
+    (s) =>
+      s.image &&
+      !(s.build && o.ignoreBuildable) &&
+      (o.services.length === 0 || o.services.includes(s.name)),
   );
+  const pull = (n: string): Promise<void> =>
+    ensureImage(ctx.client, ctx.settings, project.services[n]!.image!, {
+      pull: 'always',
+      quiet: true,
+    }).then(() => undefined);
   await eachService(
-    services.map((s) => s.name),
+    services.filter((s) => !s.build).map((s) => s.name),
     o,
     ['Pulling', 'Pulled'],
-    (n) =>
-      ensureImage(ctx.client, ctx.settings, project.services[n]!.image!, {
-        pull: 'always',
-        quiet: true,
-      }).then(() => undefined),
+    pull,
+  );
+  await eachService(
+    services.filter((s) => s.build).map((s) => s.name),
+    { ...o, ignoreFailures: true },
+    ['Pulling', 'Pulled'],
+    pull,
   );
   return 0;
 }

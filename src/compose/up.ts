@@ -102,18 +102,19 @@ export async function up(
 ): Promise<number> {
   const services = selectServices(project, o.services, o.noDeps);
   const pull = pullOverride(o.pull);
-  await ensureBuilt(ctx, project, services, {
-    build: o.build,
-    noBuild: o.noBuild,
-    out: o.buildOutput ?? ((t) => process.stderr.write(t)),
-  });
-  if (pull === 'always') {
+  const progress = o.buildOutput ?? ((t: string): void => void process.stderr.write(t));
+  // Pulls first, then builds what is still missing, as Compose orders them.
+  if (pull === 'always')
     await pullImages(ctx, project, {
       services: Object.keys(services),
       quiet: false,
-      write: o.buildOutput ?? ((t) => process.stderr.write(t)),
+      write: progress,
     });
-  }
+  await ensureBuilt(ctx, project, services, {
+    build: o.build,
+    noBuild: o.noBuild,
+    out: progress,
+  });
   const existing = await projectContainers(ctx.client, project.name);
   const orphans = existing.filter(
     (x) => !project.services[x.service] && !project.disabledServices[x.service],

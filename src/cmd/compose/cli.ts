@@ -293,6 +293,7 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
         services: args,
         quiet: f.quiet === true,
         ignoreFailures: f[`ignore-${verb}-failures`] === true,
+        ignoreBuildable: f['ignore-buildable'] === true,
         write: host.stderr,
       });
     }
