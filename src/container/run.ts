@@ -88,6 +88,10 @@ export async function runContainer(
     };
     if (guard.signal.aborted) return undo();
 
+    // The container exists: an attached run forwards signals from here on, as Docker's CLI does
+    // once its create call has returned, rather than undoing it.
+    if (!o.detach) guard.hold();
+
     if (o.detach) {
       guard.release();
       try {

@@ -365,7 +365,7 @@ export async function attachTask(
         .kill({ container_id: c.id, exec_id: '', signal, all: signal === 9 })
         .catch(() => undefined);
     };
-    o.guard?.release();
+    const held = o.guard?.release() ?? [];
     const handlers: [NodeJS.Signals, () => void][] = [];
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
       const h = o.sigProxy ? (): void => forward(sig) : (): void => forward('SIGINT');
@@ -383,6 +383,8 @@ export async function attachTask(
     }
     markStarted(c.stateDir, startedAt);
     void markRunning(client, c.id, c.labels);
+    // What came while the task was being made goes to it now, as it would have with Docker.
+    for (const sig of held) handlers.find(([s]) => s === sig)?.[1]();
     const health = o.logUri ? foregroundHealth(o.logUri, c.id, client.namespace) : undefined;
     cleanup.push(() => health?.stop());
 

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -220,9 +221,20 @@ describe('compose', function () {
     assert.equal(after.db, first.db);
     assert.equal(after.app, first.app);
 
+    // The project network's bridge device goes with the network, as with Docker.
+    const bridge = berth([
+      'network',
+      'inspect',
+      '-f',
+      '{{index .Options "com.docker.network.bridge.name"}}',
+      `${project}_default`,
+    ]).stdout.trim();
+    const link = (): number | null => spawnSync('ip', ['link', 'show', bridge]).status;
+    assert.equal(link(), 0, `bridge ${bridge} of ${project}_default`);
     const down = compose(['down', '-v']);
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(ctrList(['containers', 'ls']), []);
+    assert.notEqual(link(), 0, `bridge ${bridge} left after down`);
     assert.doesNotMatch(
       berth(['network', 'ls', '--format', '{{.Name}}']).stdout,
       new RegExp(project),

@@ -409,6 +409,40 @@ describe('run / create / start / exec / wait / attach', function () {
       assertNothingLeft();
     });
 
+    // Docker's sig-proxy: once the container exists, a SIGINT to a backgrounded `run` without -t
+    // goes to the container (Docker's CLI forwards from its create call's return); a PID 1
+    // `sleep` ignores it, so the CLI waits for the container's own exit and takes its code. The
+    // signal is sent as soon as the container shows in `ps -a`, while its task is being made.
+    // (A shell's background job starts with SIGINT ignored: berth must catch it all the same.)
+    for (const agent of [true, false]) {
+      const mode = agent ? 'agent' : 'BERTH_NO_AGENT=1';
+      it(`kill -INT of a backgrounded run --rm waits for the container's own exit (${mode})`, () => {
+        const name = uniqueName('sigbg');
+        const script = [
+          `${BIN} run --rm --name ${name} ${IMG()} sleep 5 & p=$!`,
+          `until ${BIN} ps -aq --filter name=${name} | grep -q .; do sleep 0.05; done`,
+          's=$(date +%s%N); kill -INT $p; wait $p; r=$?',
+          'echo "status $r after $(( ($(date +%s%N) - s) / 1000000 ))"',
+        ].join('\n');
+        const r = spawnSync('sh', ['-c', script], {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            BERTH_TOML: suiteToml(),
+            ...(agent ? {} : { BERTH_NO_AGENT: '1' }),
+          },
+          timeout: 60000,
+        });
+        const [, status, ms] = /status (\d+) after (\d+)/.exec(r.stdout) ?? [];
+        assert.equal(status, '0', `${r.stdout}${r.stderr}`);
+        assert.ok(
+          Number(ms) >= 4000,
+          `berth ended ${ms} ms after the SIGINT, before the container`,
+        );
+        assertNothingLeft();
+      });
+    }
+
     it('a shell that traps SIGINT gets it', async () => {
       const p = berthAsync([
         'run',
