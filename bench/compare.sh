@@ -70,6 +70,12 @@ cleanup() {
   $CTR containers ls -q | xargs -r -n 200 $CTR containers rm >/dev/null 2>&1
   $CTR images ls -q | xargs -r $CTR images rm --sync >/dev/null 2>&1
   ctr --address "$ADDR" namespaces rm "$NS" >/dev/null 2>&1
+  # The private agent's workers, by the pids in their idle markers.
+  if [ -n "${AGENT_RUNTIME:-}" ] && [ -d "$AGENT_RUNTIME/berth" ]; then
+    for m in "$AGENT_RUNTIME"/berth/*.idle-*; do
+      [ -e "$m" ] && kill "${m##*.idle-}" 2>/dev/null
+    done
+  fi
   if [ -n "$DOCKERD_PID" ]; then
     kill "$DOCKERD_PID" 2>/dev/null
     wait "$DOCKERD_PID" 2>/dev/null
@@ -150,6 +156,17 @@ if [ "${SKIP_1000:-0}" != 1 ]; then
   rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
   RSS="berth ps -a (1000) peak RSS: $(($(BERTH_NO_AGENT=1 rss $BERTH ps -a) / 1024)) MB as a process"
   RSS+=", thin client $(($(rss $BERTH ps -a) / 1024)) MB"
+  # The agent's worker that does the work: a fresh agent of its own (a private runtime dir), its
+  # peak (VmHWM, reported by BERTH_AGENT_TRACE) after one ps -a, then the highest over 20 more.
+  AGENT_RUNTIME=$WORK/agent-runtime
+  mkdir -m 700 "$AGENT_RUNTIME"
+  worker_peak() {
+    XDG_RUNTIME_DIR=$AGENT_RUNTIME BERTH_AGENT_TRACE=1 $BERTH ps -a 2>&1 >/dev/null |
+      sed -n 's/^agent: worker [0-9]* ran the command in [0-9.]* ms; peak RSS \([0-9.]*\) MB$/\1/p'
+  }
+  fresh=$(worker_peak)
+  most=$(for _ in $(seq 1 20); do worker_peak; done | sort -n | tail -1)
+  RSS+=", agent worker ${fresh:-?} MB (fresh, one ps -a), ${most:-?} MB at most over 20 more"
   [ -n "$DOCKER" ] && RSS+="; docker ps -a: $(($(rss docker ps -a) / 1024)) MB"
 fi
 

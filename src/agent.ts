@@ -20,6 +20,7 @@ import {
   fstatSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   rmSync,
   statSync,
@@ -212,6 +213,12 @@ class Stdio {
   }
 }
 
+/** This worker's peak resident set so far (VmHWM), in MB, for BERTH_AGENT_TRACE (bench/compare.sh). */
+function peakRss(): string {
+  const kb = /^VmHWM:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kb ? (Number(kb) / 1024).toFixed(1) : '?';
+}
+
 function snapshotIdentity(): string {
   const i = process.execArgv.indexOf('--snapshot-blob');
   const blob = i >= 0 ? process.execArgv[i + 1] : undefined;
@@ -355,7 +362,9 @@ export function serveAgent(o: AgentOptions): void {
     }
     if (process.env.BERTH_AGENT_TRACE) {
       const ms = (performance.now() - c.taken).toFixed(1);
-      process.stderr.write(`agent: worker ${self} ran the command in ${ms} ms\n`);
+      process.stderr.write(
+        `agent: worker ${self} ran the command in ${ms} ms; peak RSS ${peakRss()} MB\n`,
+      );
     }
     stdio.release();
     for (let fd = 0; fd <= 2; fd++) fdpass.dup2(nullFd, fd);

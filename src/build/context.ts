@@ -36,6 +36,8 @@ export interface BuildContext {
   root: string;
   /** True for a path (relative, `/`-separated) that `.dockerignore` leaves out. */
   excluded: (rel: string) => boolean;
+  /** The `!` exceptions of `.dockerignore`, without the `!`. */
+  exceptions: string[];
   /** Removes a temp dir made for a tar context. */
   dispose: () => Promise<void>;
 }
@@ -59,10 +61,12 @@ export async function directoryContext(root: string): Promise<BuildContext> {
   } catch {
     // no .dockerignore
   }
-  const ig = ignore().add(patternsOf(text));
+  const patterns = patternsOf(text);
+  const ig = ignore().add(patterns);
   return {
     root,
     excluded: (rel) => rel !== '' && rel !== '.' && ig.ignores(rel),
+    exceptions: patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)),
     dispose: async () => undefined,
   };
 }

@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '../containerd/client.js';
 import { BerthError } from '../errors.js';
 import { MediaType } from '../registry/media-types.js';
+import { openBlob } from '../image/content.js';
 import { snapshotDirs, type SnapshotMount } from './container-adapter.js';
+import { withoutMountPoints } from './mount-points.js';
+import { writeStreamBlob } from './store.js';
 
 /** The same filesystem as `mounts`, mounted read-only. */
 export function readonlyMounts(mounts: readonly SnapshotMount[]): SnapshotMount[] {
@@ -83,4 +86,30 @@ export async function diffMounts(
   );
   if (!diff) throw new BerthError('the diff service returned no layer');
   return { mediaType: MediaType.OciLayer, digest: diff.digest, size: Number(diff.size) };
+}
+
+/**
+ * A container's own changes as a layer in the content store (under the lease), as Docker's
+ * commit and diff see them: without runc's mount targets. `fn` gets the layer and the read-only
+ * mounts of the image below it.
+ */
+export async function containerLayer<T>(
+  client: Client,
+  container: { id: string; snapshotter: string; snapshot_key: string },
+  lease: string,
+  fn: (
+    layer: { mediaType: string; digest: string; size: number },
+    lower: SnapshotMount[],
+  ) => Promise<T>,
+): Promise<T> {
+  const snap = await containerSnapshot(client, container);
+  return withView(client, container.snapshotter, snap.parent, lease, async (lower) => {
+    const raw = await diffMounts(client, lower, snap.mounts, lease);
+    const blob = await writeStreamBlob(
+      client,
+      withoutMountPoints(openBlob(client, raw.digest, { lease })),
+      { lease },
+    );
+    return fn({ mediaType: MediaType.OciLayer, ...blob }, lower);
+  });
 }

@@ -4,11 +4,11 @@
  * namespace, `berth-build-cache`, so the cache survives across runs until `builder prune`), and
  * the final manifest and image records.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
-import type { CallOptions } from '../containerd/connection.js';
 import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
+import { timestampToDate } from '../containerd/helpers.js';
 import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
 import { MediaType } from '../registry/media-types.js';
 import { putImageRecord } from '../image/record.js';
@@ -32,85 +32,9 @@ export interface CacheEntry {
 }
 export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
 
-const CHUNK = 1024 * 1024;
-
-/** Streams `source` into the content store; the digest is computed on the way. */
-export async function writeStreamBlob(
-  client: Client,
-  source: Readable | AsyncIterable<Uint8Array>,
-  opts: {
-    lease: string;
-    labels?: Record<string, string>;
-    signal?: AbortSignal;
-    /** The labels follow from the bytes (a manifest's): an existing blob already has them. */
-    labelsFromContent?: boolean;
-  },
-): Promise<{ digest: string; size: number }> {
-  const ref = `berth-build-${randomBytes(8).toString('hex')}`;
-  const call: CallOptions = { lease: opts.lease, ...(opts.signal ? { signal: opts.signal } : {}) };
-  const w = client.content.write(call);
-  const hash = createHash('sha256');
-  let offset = 0;
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  const flush = async (): Promise<void> => {
-    if (pendingLen === 0) return;
-    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
-    pending = [];
-    pendingLen = 0;
-    const res = await w.send({ action: 'WRITE', ref, offset, data });
-    offset = Number(res.offset);
-  };
-  try {
-    await w.send({ action: 'STAT', ref });
-    for await (const chunk of source) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      hash.update(b);
-      pending.push(b);
-      pendingLen += b.length;
-      if (pendingLen >= CHUNK) await flush();
-    }
-    await flush();
-    const digest = `sha256:${hash.digest('hex')}`;
-    try {
-      await w.send({
-        action: 'COMMIT',
-        ref,
-        offset,
-        total: offset,
-        expected: digest,
-        labels: opts.labels ?? {},
-      });
-      await w.close().catch(() => undefined);
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      w.cancel();
-      await client.content.abort({ ref }).catch(() => undefined);
-      await holdBlob(client, digest, opts.lease, opts.labelsFromContent ? {} : (opts.labels ?? {}));
-    }
-    return { digest, size: offset };
-  } catch (err) {
-    w.cancel();
-    await client.content.abort({ ref }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** An existing blob: add it to the lease and bring its labels up to date. */
-async function holdBlob(
-  client: Client,
-  digest: string,
-  lease: string,
-  labels: Record<string, string>,
-): Promise<void> {
-  await client.leases.addResource({ id: lease, resource: { id: digest, type: 'content' } });
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return;
-  await client.content.update({
-    info: { digest, labels },
-    update_mask: { paths: keys.map((k) => `labels.${k}`) },
-  });
-}
+// The content-store writer is the image library's; the builder's modules import it from here.
+export { holdBlob, writeStreamBlob } from '../image/blob-writer.js';
+import { holdBlob, writeStreamBlob } from '../image/blob-writer.js';
 
 /** Canonical bytes of a JSON document and its digest. */
 export function jsonBlob(value: unknown): { bytes: Buffer; digest: string } {
@@ -124,6 +48,21 @@ export async function writeSmallBlob(
   bytes: Buffer,
   opts: { lease: string; labels?: Record<string, string>; labelsFromContent?: boolean },
 ): Promise<string> {
+  if (opts.labelsFromContent) {
+    // A manifest already stored (a rebuild that changed nothing) is held, not written again.
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const known = await client.content.info({ digest }).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return false;
+        throw err;
+      },
+    );
+    if (known) {
+      await holdBlob(client, digest, opts.lease, {});
+      return digest;
+    }
+  }
   const { digest } = await writeStreamBlob(client, Readable.from([bytes]), opts);
   return digest;
 }
@@ -164,6 +103,72 @@ export async function loadCacheIndex(client: Client): Promise<Map<string, CacheE
     index.set(key, e);
   }
   return index;
+}
+
+/** One cached step, as `system df -v` lists it. */
+export interface BuildCacheRecord {
+  /** The step's config digest. */
+  id: string;
+  /** Bytes the step holds: its layer (if it added one) and its config. */
+  size: number;
+  created?: Date;
+  /** True when an image uses the step's layer or config (pruning keeps it). */
+  shared: boolean;
+}
+
+export interface BuildCacheUsage {
+  count: number;
+  active: number;
+  size: number;
+  reclaimable: number;
+  records: BuildCacheRecord[];
+}
+
+/**
+ * What the build cache holds (`system df`): its cached steps, and the bytes of their configs and
+ * layers, each once; reclaimable is what no image uses, which `builder prune` lets the GC take.
+ */
+export async function buildCacheUsage(
+  client: Client,
+  used: ReadonlySet<string>,
+): Promise<BuildCacheUsage> {
+  const [labelled, held] = await Promise.all([
+    client.content.list({ filters: [`labels."${CACHE_KEY_LABEL}"`] }),
+    client.leases.listResources({ id: CACHE_LEASE }).then(
+      (r) => new Set(r.resources.filter((x) => x.type === 'content').map((x) => x.id)),
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return new Set<string>();
+        throw err;
+      },
+    ),
+  ]);
+  // Only what the cache's lease holds: an image's config keeps its cache label after a prune.
+  const infos = labelled.filter((i) => held.has(i.digest));
+  const counted = new Set<string>();
+  let size = 0;
+  let reclaimable = 0;
+  const records: BuildCacheRecord[] = [];
+  for (const i of infos) {
+    let bytes = 0;
+    let shared = used.has(i.digest);
+    const parts: [string, number][] = [[i.digest, Number(i.size)]];
+    const layer = i.labels?.[CACHE_LAYER_LABEL];
+    const layerSize = Number(i.labels?.[CACHE_LAYER_SIZE_LABEL] ?? NaN);
+    if (layer && Number.isSafeInteger(layerSize)) {
+      parts.push([layer, layerSize]);
+      shared ||= used.has(layer);
+    }
+    for (const [digest, n] of parts) {
+      bytes += n;
+      if (counted.has(digest)) continue;
+      counted.add(digest);
+      size += n;
+      if (!used.has(digest)) reclaimable += n;
+    }
+    const created = timestampToDate(i.created_at);
+    records.push({ id: i.digest, size: bytes, ...(created ? { created } : {}), shared });
+  }
+  return { count: infos.length, active: 0, size, reclaimable, records };
 }
 
 /** `builder prune`: drops the cache lease so the GC takes what no image references. */

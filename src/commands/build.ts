@@ -106,6 +106,7 @@ export default class Build extends BaseCommand {
         ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
         network: flags.network,
         addHost: flags['add-host'],
+        progress: flags.progress,
         stdin: process.stdin,
         stdout: process.stdout,
         stderr: process.stderr,

@@ -4,6 +4,7 @@
  */
 import { Client as GrpcClient, connectivityState, credentials, Metadata } from '@grpc/grpc-js';
 import type { BerthError } from '../errors.js';
+import { installFraming } from './framing.js';
 import {
   CancelledError,
   ConnectError,
@@ -91,6 +92,7 @@ export class Connection {
 
   /** The grpc-js client; created on first use so constructing a Client costs nothing. */
   get client(): GrpcClient {
+    installFraming();
     this.grpcClient ??= new GrpcClient(grpcTarget(this.address), credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,

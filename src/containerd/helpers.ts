@@ -56,12 +56,14 @@ export function specProcessArgs(any: Pick<Any__Output, 'value'>): string[] | und
   // Hooks between them would mean process has no args and these are a hook's.
   if (args >= 0 && !bytes.subarray(process, args).includes('"hooks":{')) {
     const start = args + 7;
-    // Most commands fit the first window; a longer one is read whole.
-    for (const end of [Math.min(bytes.length, start + 4096), bytes.length]) {
+    // Decoded up to the first `]` that can close the array (one inside an argument only
+    // extends it): a wider window would put kilobytes of each spec on the heap per container.
+    for (let close = bytes.indexOf(0x5d, start), tries = 0; close >= 0 && tries < 64; tries++) {
       STRING_ARRAY.lastIndex = 0;
-      const m = STRING_ARRAY.exec(bytes.toString('utf8', start, end));
-      if (m) return JSON.parse(m[0]) as string[];
-      if (end === bytes.length) break;
+      const text = bytes.toString('utf8', start, close + 1);
+      const m = STRING_ARRAY.exec(text);
+      if (m && m[0].length === text.length) return JSON.parse(text) as string[];
+      close = bytes.indexOf(0x5d, close + 1);
     }
   }
   return (JSON.parse(bytes.toString('utf8')) as { process?: { args?: string[] } }).process?.args;

@@ -112,8 +112,22 @@ class Lexer {
   private line = 1;
   readonly tokens: Token[] = [];
   private parenDepth = 0;
+  // Tokens come in order, so the line of each is counted on from the last one's: counting from
+  // the start every time made a long template quadratic to lex.
+  private linePos = 0;
+  private lineAtPos = 1;
 
   constructor(private readonly input: string) {}
+
+  private lineAt(pos: number): number {
+    if (pos < this.linePos) {
+      this.linePos = 0;
+      this.lineAtPos = 1;
+    }
+    this.lineAtPos += countNewlines(this.input, this.linePos, pos);
+    this.linePos = pos;
+    return this.lineAtPos;
+  }
 
   run(): Token[] {
     for (;;) {
@@ -125,7 +139,7 @@ class Lexer {
   }
 
   private emit(typ: TokType, start: number, end: number, val = this.input.slice(start, end)): void {
-    const line = 1 + countNewlines(this.input, 0, start);
+    const line = this.lineAt(start);
     this.tokens.push({ typ, val, pos: start, line });
   }
 
@@ -150,7 +164,7 @@ class Lexer {
       while (textEnd > start && isSpaceChar(this.input[textEnd - 1])) textEnd--;
     }
     if (textEnd > start) this.emit('text', start, textEnd);
-    this.line = 1 + countNewlines(this.input, 0, idx);
+    this.line = this.lineAt(idx);
     this.pos = idx + 2 + (trimLeft ? 2 : 0);
     // Comments are dropped whole, delimiters included.
     if (this.input.startsWith('/*', this.pos)) {

@@ -2,9 +2,15 @@
  * Pushing an image (`berth push`, `compose push`): uploads a local image's blobs and manifests to its registry, with Docker's
  * output. Each layer is skipped when the repository has it, mounted from another repository of
  * the same registry when berth knows one that holds it, and uploaded (streamed from the content
- * store) otherwise. Manifests go up byte for byte as stored, so the pushed digest is the local one.
+ * store) otherwise. Manifests go up byte for byte as stored, so the pushed digest is the local one,
+ * except when a manifest lists uncompressed layers (images berth built, committed or imported):
+ * those go up gzip-compressed, as Docker pushes its own layers, under a manifest rewritten for them.
  */
 import { publishEvent } from '../events/index.js';
+import { createGzip } from 'node:zlib';
+import { computeDigest } from '../registry/digest.js';
+import { withLease } from '../containerd/leases.js';
+import { writeStreamBlob } from './blob-writer.js';
 import type { Writable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
 import type { CallOptions } from '../containerd/connection.js';
@@ -23,6 +29,7 @@ import { newRegistryClient } from './pull.js';
 import type { RegistryClient } from '../registry/client.js';
 import {
   isIndexMediaType,
+  MediaType,
   type Descriptor,
   type ImageIndex,
   type ImageManifest,
@@ -149,12 +156,56 @@ async function pushBlob(
   return { outcome: 'pushed' };
 }
 
+/** Uncompressed layer media types and what their gzip-compressed form is called. */
+const GZIPPED: Record<string, string> = {
+  [MediaType.OciLayer]: MediaType.OciLayerGzip,
+  'application/vnd.docker.image.rootfs.diff.tar': MediaType.DockerLayerGzip,
+};
+/**
+ * Label on an uncompressed layer naming its gzip-compressed copy; a GC reference, so the copy
+ * lives as long as the layer and later pushes send the same bytes.
+ */
+const GZIP_LABEL = 'containerd.io/gc.ref.content.berth.gzip';
+
+/** The gzip-compressed copy of an uncompressed layer, made (and kept) on first push. */
+async function gzipped(
+  ctx: PushContext,
+  layer: Descriptor,
+  mediaType: string,
+): Promise<Descriptor> {
+  const { info } = await ctx.client.content.info({ digest: layer.digest }, ctx.call);
+  const known = info?.labels?.[GZIP_LABEL];
+  if (known && (await hasBlob(ctx.client, known, ctx.call))) {
+    const { info: z } = await ctx.client.content.info({ digest: known }, ctx.call);
+    return { mediaType, digest: known, size: Number(z?.size ?? 0) };
+  }
+  return withLease(ctx.client, async (lease) => {
+    const blob = await writeStreamBlob(
+      ctx.client,
+      openBlob(ctx.client, layer.digest, ctx.call).pipe(createGzip()),
+      {
+        lease,
+        labels: { 'containerd.io/uncompressed': layer.digest },
+        ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
+      },
+    );
+    await ctx.client.content.update(
+      {
+        info: { digest: layer.digest, labels: { [GZIP_LABEL]: blob.digest } },
+        update_mask: { paths: [`labels.${GZIP_LABEL}`] },
+      },
+      ctx.call,
+    );
+    return { mediaType, digest: blob.digest, size: blob.size };
+  });
+}
+
 /** Pushes one manifest's config and layers (with status lines), then the manifest by digest or tag. */
 async function pushManifest(
   ctx: PushContext,
   desc: Descriptor,
   tag: string | undefined,
-): Promise<void> {
+): Promise<Descriptor> {
   const manifest = await readJsonBlob<ImageManifest>(ctx.client, desc.digest, ctx.call);
   const config = await readJsonBlob<{ rootfs?: { diff_ids?: string[] } }>(
     ctx.client,
@@ -162,7 +213,17 @@ async function pushManifest(
     ctx.call,
   );
   const diffIds = config.rootfs?.diff_ids ?? [];
-  const layers = manifest.layers ?? [];
+  let layers = manifest.layers ?? [];
+  let rewritten: Buffer | undefined;
+  if (layers.some((l) => GZIPPED[l.mediaType] !== undefined)) {
+    layers = await Promise.all(
+      layers.map((l) => {
+        const z = GZIPPED[l.mediaType];
+        return z !== undefined ? gzipped(ctx, l, z) : Promise.resolve(l);
+      }),
+    );
+    rewritten = Buffer.from(JSON.stringify({ ...manifest, layers }));
+  }
   // Docker lists the top layer first.
   const order = layers.map((l, i) => ({ l, id: shortHex(diffIds[i] ?? l.digest) })).reverse();
   const todo = order.filter(({ l }) => !ctx.done.has(l.digest));
@@ -180,16 +241,27 @@ async function pushManifest(
     ctx.done.add(manifest.config.digest);
     await recordSource(ctx, manifest.config.digest);
   }
-  await putManifestAs(ctx, desc, tag);
+  if (!rewritten) {
+    await putManifestAs(ctx, desc, tag);
+    return desc;
+  }
+  const pushed: Descriptor = {
+    ...desc,
+    digest: computeDigest(rewritten),
+    size: rewritten.length,
+  };
+  await putManifestAs(ctx, pushed, tag, rewritten);
+  return pushed;
 }
 
-/** Uploads a stored manifest or index under `tag`, or by digest when there is no tag. */
+/** Uploads a stored manifest or index (or the bytes given for it) under `tag`, or by digest. */
 async function putManifestAs(
   ctx: PushContext,
   desc: Descriptor,
   tag: string | undefined,
+  given?: Buffer,
 ): Promise<void> {
-  const bytes = await readBlob(ctx.client, desc.digest, ctx.call);
+  const bytes = given ?? (await readBlob(ctx.client, desc.digest, ctx.call));
   const target =
     tag !== undefined ? withTag(ctx.repo, tag) : parseReference(`${ctx.repo.name}@${desc.digest}`);
   await ctx.registry.putManifest(
@@ -220,13 +292,25 @@ async function pushIndex(
   desc: Descriptor,
   tag: string | undefined,
   depth = 0,
-): Promise<void> {
+): Promise<Descriptor> {
   const idx = await readJsonBlob<ImageIndex>(ctx.client, desc.digest, ctx.call);
+  const manifests: Descriptor[] = [];
   for (const child of idx.manifests ?? []) {
-    if (isIndexMediaType(child.mediaType)) await pushIndex(ctx, child, undefined, depth + 1);
-    else await pushManifest(ctx, child, undefined);
+    manifests.push(
+      isIndexMediaType(child.mediaType)
+        ? await pushIndex(ctx, child, undefined, depth + 1)
+        : await pushManifest(ctx, child, undefined),
+    );
   }
-  await putManifestAs(ctx, desc, tag);
+  // A child rewritten for compressed layers has a new digest: so has the index.
+  if (manifests.every((m, i) => m.digest === idx.manifests[i]?.digest)) {
+    await putManifestAs(ctx, desc, tag);
+    return desc;
+  }
+  const bytes = Buffer.from(JSON.stringify({ ...idx, manifests }));
+  const pushed: Descriptor = { ...desc, digest: computeDigest(bytes), size: bytes.length };
+  await putManifestAs(ctx, pushed, tag, bytes);
+  return pushed;
 }
 
 /**
@@ -238,9 +322,8 @@ async function pushTag(ctx: PushContext, local: LocalImage, tag: string): Promis
   let root = local.target;
   if (isIndexMediaType(root.mediaType) && !(await indexComplete(ctx, root)))
     root = local.manifestDescriptor;
-  if (isIndexMediaType(root.mediaType)) await pushIndex(ctx, root, tag);
-  else await pushManifest(ctx, root, tag);
-  return root;
+  if (isIndexMediaType(root.mediaType)) return pushIndex(ctx, root, tag);
+  return pushManifest(ctx, root, tag);
 }
 
 /** Tags of the repository that exist locally, for `push --all-tags`. */

@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { berth, berthAsync, ctr, ctrList, env, hasTestEnv } from '../support/berth.js';
 
 const BASE = 'lab/busybox';
@@ -91,6 +93,11 @@ describe('build (integration)', function () {
   it('builds a multi-stage Dockerfile: --target, build args, .dockerignore, COPY --from --chown, ADD of a tar, WORKDIR expansion', () => {
     const r = berth(['build', '-t', tag('one'), '--target', 'final', ctx]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
+    // Docker's CLI: the size of the context tar it would send (checked against Docker 28.2).
+    assert.ok(
+      r.stdout.startsWith('Sending build context to Docker daemon  16.38kB\r\r\nStep 1/18 : '),
+      JSON.stringify(r.stdout.slice(0, 80)),
+    );
     const steps = r.stdout.split('\n').filter((l) => l.startsWith('Step '));
     assert.equal(steps[0], 'Step 1/18 : ARG BASE=lab/busybox');
     assert.equal(steps[1], 'Step 2/18 : FROM $BASE AS builder');
@@ -169,7 +176,111 @@ describe('build (integration)', function () {
       input: `FROM ${BASE}\nCOPY a.txt /a\nCMD ["cat", "/a"]\n`,
     });
     assert.equal(r.code, 0, r.stderr);
+    // The CLI adds the Dockerfile to the context tar under a random name.
+    assert.ok(r.stdout.startsWith('Sending build context to Docker daemon  15.92kB\r\r\n'));
     assert.equal(run(tag('stdin')).stdout, 'hello\n');
+  });
+
+  it('runs the ONBUILD triggers of a base image built earlier', () => {
+    const dir = join(work, 'onbuild');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), 'from the context\n');
+    writeFileSync(
+      join(dir, 'Dockerfile.base'),
+      `FROM ${BASE}\nONBUILD RUN echo trig > /trig\nONBUILD COPY a.txt /ona\n`,
+    );
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${tag('onbase')}\nRUN cat /trig /ona\n`);
+    const base = berth([
+      'build',
+      '-q',
+      '-t',
+      tag('onbase'),
+      '-f',
+      join(dir, 'Dockerfile.base'),
+      dir,
+    ]);
+    assert.equal(base.code, 0, base.stderr);
+    const onbuild = berth([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .Config.OnBuild}}',
+      tag('onbase'),
+    ]);
+    assert.equal(onbuild.stdout, '["RUN echo trig > /trig","COPY a.txt /ona"]\n');
+    const r = berth(['build', '--network', 'none', '-t', tag('onchild'), dir]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /Step 1\/2 : FROM berth-build-test:onbase\n# Executing 2 build triggers\n ---> Running in [0-9a-f]{12}\nRemoving intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}\nStep 2\/2 : RUN cat \/trig \/ona\n ---> Running in [0-9a-f]{12}\ntrig\nfrom the context\n/,
+    );
+    // The triggers ran once: the child does not carry them on.
+    const child = berth([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .Config.OnBuild}}',
+      tag('onchild'),
+    ]);
+    assert.equal(child.stdout, 'null\n');
+    nothingLeft();
+  });
+
+  it('ADD extracts local .tar.gz, .tar.bz2 and .tar.xz archives', () => {
+    const dir = join(work, 'archives');
+    mkdirSync(join(dir, 'src', 'in'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'in', 'f'), 'packed\n');
+    for (const [flag, ext] of [
+      ['-z', 'tar.gz'],
+      ['-j', 'tar.bz2'],
+      ['-J', 'tar.xz'],
+    ] as const) {
+      execFileSync('tar', ['-C', join(dir, 'src'), flag, '-cf', join(dir, `a.${ext}`), 'in']);
+    }
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM ${BASE}\nADD a.tar.gz /gz/\nADD a.tar.bz2 /bz2/\nADD a.tar.xz /xz/\n`,
+    );
+    const r = berth(['build', '-q', '-t', tag('archives'), dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const files = run(tag('archives'), 'sh', '-c', 'cat /gz/in/f /bz2/in/f /xz/in/f; ls /bz2 /xz');
+    assert.equal(files.stdout, 'packed\npacked\npacked\n/bz2:\nin\n\n/xz:\nin\n');
+    nothingLeft();
+  });
+
+  it('push sends gzip-compressed layers under the gzip media type, and the same digest again', async () => {
+    const repo = `${env.registry}/berth-build-test-${process.pid}/built`;
+    assert.equal(berth(['tag', tag('one'), `${repo}:1`]).code, 0);
+    const p = berth(['push', `${repo}:1`]);
+    assert.equal(p.code, 0, p.stderr);
+    const digest = /1: digest: (sha256:[0-9a-f]{64}) size: \d+\n$/.exec(p.stdout)?.[1];
+    assert.ok(digest, p.stdout);
+    const base = `http://${env.registry}/v2/berth-build-test-${process.pid}/built`;
+    const res = await fetch(`${base}/manifests/1`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(`sha256:${createHash('sha256').update(body).digest('hex')}`, digest);
+    const manifest = JSON.parse(body.toString()) as {
+      config: { digest: string };
+      layers: { mediaType: string; digest: string; size: number }[];
+    };
+    const config = (await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json()) as {
+      rootfs: { diff_ids: string[] };
+    };
+    assert.equal(manifest.layers.length, config.rootfs.diff_ids.length);
+    for (const [i, l] of manifest.layers.entries()) {
+      assert.equal(l.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
+      const blob = Buffer.from(await (await fetch(`${base}/blobs/${l.digest}`)).arrayBuffer());
+      assert.equal(blob.length, l.size);
+      assert.equal(`sha256:${createHash('sha256').update(blob).digest('hex')}`, l.digest);
+      const diffId = `sha256:${createHash('sha256').update(gunzipSync(blob)).digest('hex')}`;
+      assert.equal(diffId, config.rootfs.diff_ids[i]);
+    }
+    const again = berth(['push', `${repo}:1`]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(again.stdout.endsWith(`1: digest: ${digest} size: ${body.length}\n`), again.stdout);
+    berth(['rmi', `${repo}:1`]);
   });
 
   it("a failing RUN shows its output, Docker's message and exit code, and leaves nothing", () => {
@@ -209,7 +320,8 @@ describe('build (integration)', function () {
     writeFileSync(join(dir, 'Dockerfile'), `FROM ${BASE}\nRUN true\nFOOBAR x\n`);
     const r = berth(['build', dir]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, '');
+    // Docker's CLI sends the context before the daemon reads the Dockerfile.
+    assert.equal(r.stdout, 'Sending build context to Docker daemon  2.048kB\r\r\n');
     assert.equal(r.stderr, 'Dockerfile:3: unknown instruction: FOOBAR\n');
   });
 
@@ -219,7 +331,8 @@ describe('build (integration)', function () {
     writeFileSync(join(dir, 'Dockerfile'), `FROM ${BASE}\nRUN --mount=type=cache,target=/c true\n`);
     const r = berth(['build', dir]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, '');
+    // Docker's CLI sends the context before the daemon reads the Dockerfile.
+    assert.equal(r.stdout, 'Sending build context to Docker daemon  2.048kB\r\r\n');
     assert.match(
       r.stderr,
       /^Dockerfile:2: RUN --mount is BuildKit-only syntax, not supported .*\n$/,
@@ -247,11 +360,25 @@ describe('build (integration)', function () {
     nothingLeft();
   });
 
-  it('builder prune drops the cache: the next build runs its steps again', () => {
+  it('builder prune drops the cache that system df counts: the next build runs its steps again', () => {
+    const cacheRow = () => {
+      const df = berth(['system', 'df']);
+      assert.equal(df.code, 0, df.stderr);
+      return df.stdout
+        .split('\n')
+        .find((l) => l.startsWith('Build Cache'))!
+        .split(/\s{2,}/);
+    };
+    const [, count, active, size] = cacheRow();
+    assert.ok(Number(count) >= 18, `cached steps counted: ${count}`);
+    assert.equal(active, '0');
+    assert.notEqual(size, '0B');
     const p = berth(['builder', 'prune', '-f']);
     assert.equal(p.code, 0, p.stderr);
     assert.match(p.stdout, /^Total reclaimed space: /);
+    assert.notEqual(p.stdout, 'Total reclaimed space: 0B\n');
     assert.ok(!ctrList(['leases', 'ls']).includes('berth-build-cache'));
+    assert.deepEqual(cacheRow(), ['Build Cache', '0', '0', '0B', '0B']);
     const r = berth(['build', '--target', 'builder', ctx]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes('Using cache'), r.stdout);
@@ -313,6 +440,44 @@ describe('build (integration)', function () {
       const r = berth(['diff', cname]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'C /bin\nD /bin/vi\nA /d\nA /d/e\nA /d/e/f\nA /newfile\n');
+    });
+
+    it("commit's layer holds the container's changes and none of runc's mount points, as Docker's", () => {
+      const layerOf = (image: string): string[] => {
+        const ids = berth(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', image]);
+        const top = (JSON.parse(ids.stdout) as string[]).at(-1)!;
+        const blob = execFileSync(
+          'ctr',
+          ['--address', env.address, '-n', env.namespace, 'content', 'get', top],
+          { maxBuffer: 64 << 20 },
+        );
+        return execFileSync('tar', ['-t'], { input: blob, encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .map((n) => n.replace(/^\.\//, ''))
+          .sort();
+      };
+      const c = berth(['commit', cname, 'berth-committed:layer']);
+      assert.equal(c.code, 0, c.stderr);
+      assert.deepEqual(layerOf('berth-committed:layer'), [
+        'bin/',
+        'bin/.wh.vi',
+        'd/',
+        'd/e/',
+        'd/e/f',
+        'newfile',
+      ]);
+      // A container that changed nothing commits an empty layer and has no diff.
+      const idle = `${cname}-idle`;
+      assert.equal(berth(['run', '--name', idle, '--network', 'none', BASE, 'true']).code, 0);
+      try {
+        assert.equal(berth(['diff', idle]).stdout, '');
+        assert.equal(berth(['commit', idle, 'berth-committed:idle']).code, 0);
+        assert.deepEqual(layerOf('berth-committed:idle'), []);
+      } finally {
+        berth(['rm', '-f', idle]);
+        berth(['rmi', 'berth-committed:idle', 'berth-committed:layer']);
+      }
     });
 
     it('commit makes an image with the changes, -c, -m and -a', () => {

@@ -606,13 +606,21 @@ describe('run / create / start / exec / wait / attach', function () {
         '-c',
         'echo try; exit 1',
       ]);
-      await sleep(8000);
-      assert.equal(
+      const tries = (): number =>
         out(['logs', name])
           .split('\n')
-          .filter((l) => l === 'try').length,
-        3,
-      );
+          .filter((l) => l === 'try').length;
+      const state = (): string =>
+        out(['inspect', '--format', '{{.State.Status}} {{.RestartCount}}', name]).trim();
+      // Wait for the policy's end rather than a fixed time: under load a retry takes seconds.
+      const deadline = Date.now() + 60000;
+      while (state() !== 'exited 2' && Date.now() < deadline) await sleep(250);
+      assert.equal(state(), 'exited 2');
+      assert.equal(tries(), 3);
+      // And no fourth try comes later.
+      await sleep(1500);
+      assert.equal(state(), 'exited 2');
+      assert.equal(tries(), 3);
     });
 
     it('--rm with --restart is refused', () => {

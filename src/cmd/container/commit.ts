@@ -11,7 +11,7 @@ import { resolveLocalImage, fromCtrDescriptor } from '../../image/local.js';
 import type { ImageConfig, ImageRuntimeConfig } from '../../registry/media-types.js';
 import { parseDockerRef } from '../../registry/reference.js';
 import { applyChanges } from '../../build/changes.js';
-import { containerSnapshot, diffMounts, withView } from '../../build/snapshot-diff.js';
+import { containerLayer } from '../../build/snapshot-diff.js';
 import { writeImage } from '../../build/store.js';
 import { findContainer } from '../../container/resolve.js';
 import { getTask } from '../../container/state.js';
@@ -58,10 +58,7 @@ export async function commitContainer(
   if (pause) await client.tasks.pause({ container_id: c.id });
   try {
     return await withLease(client, async (lease) => {
-      const snap = await containerSnapshot(client, c);
-      const layer = await withView(client, c.snapshotter, snap.parent, lease, (lower) =>
-        diffMounts(client, lower, snap.mounts, lease),
-      );
+      const layer = await containerLayer(client, c, lease, (l) => Promise.resolve(l));
       const now = new Date().toISOString();
       const config: ImageConfig = {
         ...image.config,

@@ -10,19 +10,9 @@ import { withLease } from '../../containerd/leases.js';
 import { openBlob } from '../../image/content.js';
 import { snapshotDirs } from '../../build/container-adapter.js';
 import { LayeredRoot } from '../../build/copy.js';
+import { withoutMountPoints } from '../../build/mount-points.js';
 import { containerSnapshot, diffMounts, withView } from '../../build/snapshot-diff.js';
 import { findContainer } from '../../container/resolve.js';
-
-const MOUNT_POINTS = [
-  '/dev',
-  '/proc',
-  '/sys',
-  '/etc/hosts',
-  '/etc/hostname',
-  '/etc/resolv.conf',
-  '/.dockerenv',
-];
-const MOUNT_POINT_PARENTS = new Set(['/', '/etc']);
 
 export async function containerChanges(client: Client, ref: string): Promise<string[]> {
   const c = await findContainer(client, ref);
@@ -50,17 +40,10 @@ export async function containerChanges(client: Client, ref: string): Promise<str
           changes.set(name, (await below.stat(name)) ? 'C' : 'A');
         }
       })();
-      openBlob(client, blob.digest, { lease }).pipe(ex);
+      withoutMountPoints(openBlob(client, blob.digest, { lease })).pipe(ex);
       await reading;
-      // What runc adds as mount points (Docker keeps these in a hidden init layer).
-      for (const p of MOUNT_POINTS) if (changes.get(p) === 'A') changes.delete(p);
       const paths = [...changes.keys()].sort();
-      // A directory changed only because a hidden mount point was made in it is no change.
-      const kept = paths.filter((p) => {
-        if (changes.get(p) !== 'C' || !MOUNT_POINT_PARENTS.has(p)) return true;
-        return paths.some((q) => q.startsWith(`${p}/`));
-      });
-      return kept.map((p) => `${changes.get(p)} ${p}`);
+      return paths.map((p) => `${changes.get(p)} ${p}`);
     });
   });
 }

@@ -5,7 +5,6 @@
 import type { Client } from '../../containerd/client.js';
 import { GrpcCode, ContainerdError, NotFoundError } from '../../containerd/errors.js';
 import { specProcessArgs } from '../../containerd/helpers.js';
-import { collect } from '../../containerd/service.js';
 import { DaemonError } from '../../errors.js';
 import { criListing, isSandbox } from '../../cri/index.js';
 import { goUnixTimeString } from '../../formatter/gofmt.js';
@@ -44,9 +43,12 @@ export class ContainerRow {
     private readonly trunc: boolean,
     private readonly now: number,
     private readonly sizes?: { rw: number; rootFs: number },
+    /** The spec's process.args, when the listing read them and let the spec go. */
+    private readonly args?: string[],
   ) {}
 
   private processArgs(): string[] {
+    if (this.args) return this.args;
     const spec = this.container.spec;
     if (!spec?.value || spec.value.length === 0) return [];
     try {
@@ -305,18 +307,42 @@ function ancestorMatches(
   return false;
 }
 
-/** All containers of the namespace; falls back to the stream when the reply exceeds 16 MiB. */
-async function allContainers(client: Client): Promise<Container[]> {
-  try {
-    return (await client.containers.list({ filters: [] })).containers;
-  } catch (err) {
-    if (err instanceof ContainerdError && err.code === 8 /* RESOURCE_EXHAUSTED */) {
-      return (await collect(client.containers.listStream({ filters: [] })))
-        .map((m) => m.container)
-        .filter((c): c is Container => c !== null);
+/** A container as `ps` keeps it: the record without its spec, and the spec's command. */
+interface Listed {
+  c: Container;
+  args: string[];
+}
+
+function listed(c: Container): Listed {
+  let args: string[] = [];
+  if (c.spec?.value && c.spec.value.length > 0) {
+    try {
+      args = specProcessArgs(c.spec) ?? [];
+    } catch {
+      // An unreadable spec shows an empty command, as before.
     }
-    throw err;
   }
+  // The spec (kilobytes each), the runtime's options and the extensions are views into the
+  // reply's bytes, which any one of them would keep whole; ps reads none of them.
+  const runtime = c.runtime ? { name: c.runtime.name, options: null } : null;
+  return { c: { ...c, spec: null, runtime, extensions: {} }, args };
+}
+
+/**
+ * All containers of the namespace: one Containers.List reply (a single call is faster than
+ * ListStream's message per container), or the stream when the reply would exceed 16 MiB.
+ */
+async function allContainers(client: Client): Promise<Listed[]> {
+  try {
+    return (await client.containers.list({ filters: [] })).containers.map(listed);
+  } catch (err) {
+    if (!(err instanceof ContainerdError && err.code === 8 /* RESOURCE_EXHAUSTED */)) throw err;
+  }
+  const out: Listed[] = [];
+  for await (const m of client.containers.listStream({ filters: [] })) {
+    if (m.container) out.push(listed(m.container));
+  }
+  return out;
 }
 
 async function snapshotSizes(
@@ -347,7 +373,7 @@ export async function listContainerRows(
   opts: PsOptions = {},
 ): Promise<ContainerRow[]> {
   const filters = parseFilters(opts.filters ?? []);
-  const [containers, tasks] = await Promise.all([
+  const [all, tasks] = await Promise.all([
     allContainers(client),
     listTasks(client, opts.tasksTimeoutMs ?? 10_000).catch((err: unknown) => {
       if (err instanceof ContainerdError && err.code === GrpcCode.DEADLINE_EXCEEDED) {
@@ -364,14 +390,16 @@ export async function listContainerRows(
 
   // CRI keeps what containerd forgets (an exited container's code) and owns sandboxes and attempts.
   const live = (id: string): boolean => (tasks.get(id)?.status ?? 'STOPPED') !== 'STOPPED';
+  const containers = all.map((l) => l.c);
   const cri = await criListing(client, containers, live);
   const wantSandboxes =
     opts.kubeSandboxes === true ||
     (filters.get('label') ?? []).includes(`${CRI_LABEL.kind}=sandbox`);
-  let items = containers
-    .filter((c) => wantSandboxes || !isSandbox(c.labels))
-    .map((c) => ({
+  let items = all
+    .filter(({ c }) => wantSandboxes || !isSandbox(c.labels))
+    .map(({ c, args }) => ({
       c,
+      args,
       state: cri?.states.get(c.id) ?? stateFromTask(c, tasks.get(c.id)),
       created: createdAt(c).getTime(),
     }))
@@ -451,7 +479,7 @@ export async function listContainerRows(
   const sizes = opts.size
     ? await Promise.all(items.map((i) => snapshotSizes(client, i.c)))
     : items.map(() => undefined);
-  return items.map((i, n) => new ContainerRow(i.c, i.state, trunc, now, sizes[n]));
+  return items.map((i, n) => new ContainerRow(i.c, i.state, trunc, now, sizes[n], i.args));
 }
 
 /** Label keys berth and nerdctl use for names (for callers that need them). */

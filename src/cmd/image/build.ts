@@ -4,7 +4,7 @@
  * then the builder, with the classic builder's output (or only the ID with `-q`).
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Client } from '../../containerd/client.js';
 import type { Settings } from '../../config/index.js';
@@ -18,6 +18,14 @@ import {
 import { familiarString, parseDockerRef } from '../../registry/reference.js';
 import { build, RunStepError } from '../../build/builder.js';
 import { directoryContext, tarContext, type BuildContext } from '../../build/context.js';
+import {
+  contextTarSize,
+  TAR_TRAILER,
+  tarFileBytes,
+  tarHeaderBytes,
+} from '../../build/context-size.js';
+import { humanSize } from '../../formatter/units.js';
+import { BuildLiveView } from '../../build/live-view.js';
 
 export interface BuildCommandOptions {
   path: string;
@@ -33,8 +41,10 @@ export interface BuildCommandOptions {
   platform?: string;
   network?: string;
   addHost: string[];
+  /** `--progress`: auto and tty draw a live view on a terminal; plain keeps the classic lines. */
+  progress?: string;
   stdin: Readable & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
 }
@@ -76,7 +86,12 @@ async function dockerfileAt(path: string): Promise<string> {
 async function loadInputs(
   o: BuildCommandOptions,
   tempRoot: string,
-): Promise<{ context: BuildContext; dockerfile: { text: string; name: string } }> {
+): Promise<{
+  context: BuildContext;
+  dockerfile: { text: string; name: string };
+  /** Bytes Docker's CLI would send as the context (its uncompressed tar, or stdin's bytes). */
+  sent: () => Promise<number>;
+}> {
   if (o.path === '-') {
     if (o.file === '-') {
       throw new BerthError(
@@ -94,15 +109,18 @@ async function loadInputs(
         return {
           context,
           dockerfile: { text: await dockerfileAt(join(context.root, name)), name },
+          sent: () => Promise.resolve(data.length),
         };
       } catch (err) {
         await context.dispose();
         throw err;
       }
     }
+    // Docker's CLI wraps a lone Dockerfile in a tar of its own.
     return {
       context: await emptyContext(tempRoot),
       dockerfile: { text: data.toString('utf8'), name: 'Dockerfile' },
+      sent: () => Promise.resolve(tarFileBytes('Dockerfile', data.length) + TAR_TRAILER),
     };
   }
   const root = resolve(o.path);
@@ -111,13 +129,46 @@ async function loadInputs(
   if (!st.isDirectory()) throw prepareError(`context must be a directory: ${root}`);
   const context = await directoryContext(root);
   if (o.file === '-') {
+    const text = (await readAll(o.stdin)).toString('utf8');
     return {
       context,
-      dockerfile: { text: (await readAll(o.stdin)).toString('utf8'), name: 'Dockerfile' },
+      dockerfile: { text, name: 'Dockerfile' },
+      sent: () => directorySent(context, undefined, Buffer.byteLength(text)),
     };
   }
   const path = o.file !== undefined ? resolve(o.file) : join(root, 'Dockerfile');
-  return { context, dockerfile: { text: await dockerfileAt(path), name: o.file ?? 'Dockerfile' } };
+  const text = await dockerfileAt(path);
+  const rel = relative(root, path).split(sep).join('/');
+  const inside = rel !== '' && !rel.startsWith('../') && rel !== '..';
+  return {
+    context,
+    dockerfile: { text, name: o.file ?? 'Dockerfile' },
+    sent: () => directorySent(context, inside ? rel : undefined, Buffer.byteLength(text)),
+  };
+}
+
+/**
+ * The context tar Docker's CLI sends for a directory. A Dockerfile from stdin or from outside
+ * the context is added to it as `.dockerfile.<20 hex>`, and `.dockerignore` (made if missing)
+ * gets that name appended; the CLI's rewriting of the tar closes its pipe before the tar writer,
+ * so that stream ends with the added file's unpadded content, without the closing blocks.
+ */
+async function directorySent(
+  context: BuildContext,
+  dockerfileRel: string | undefined,
+  dockerfileBytes: number,
+): Promise<number> {
+  const keep = ['.dockerignore', ...(dockerfileRel !== undefined ? [dockerfileRel] : [])];
+  const size = await contextTarSize(context.root, { ...context, keep });
+  if (dockerfileRel !== undefined) return size;
+  const name = `.dockerfile.${'0'.repeat(20)}`;
+  const added = `\n${name}\n`.length;
+  const ignore = await stat(join(context.root, '.dockerignore')).catch(() => undefined);
+  const grown = ignore?.isFile()
+    ? tarFileBytes('.dockerignore', ignore.size + added) -
+      tarFileBytes('.dockerignore', ignore.size)
+    : tarFileBytes('.dockerignore', '.dockerignore'.length + added);
+  return size - TAR_TRAILER + grown + tarHeaderBytes(name) + dockerfileBytes;
 }
 
 function parseKeyValues(list: readonly string[]): [string, string | undefined][] {
@@ -170,10 +221,28 @@ export async function runBuild(
     );
   }
   const tempRoot = join(settings.dataRoot, 'build', 'tmp');
-  const { context, dockerfile } = await loadInputs(o, tempRoot);
+  const { context, dockerfile, sent } = await loadInputs(o, tempRoot);
   const buffered: string[] = [];
-  const out = o.quiet ? (): void => undefined : (s: string): void => void o.stdout.write(s);
+  const view =
+    // (ora counts lines by the terminal's width: a terminal reporting none, such as a fresh
+    // pty, gets the plain lines.)
+    !o.quiet && o.progress !== 'plain' && o.stdout.isTTY === true && (o.stdout.columns ?? 0) > 0
+      ? await BuildLiveView.start(o.stdout)
+      : undefined;
+  const out = o.quiet
+    ? (): void => undefined
+    : view
+      ? (s: string): void => view.write(s)
+      : (s: string): void => void o.stdout.write(s);
+  let failed = true;
   try {
+    if (!o.quiet) {
+      const size = await sent();
+      // Docker's progress line (`%8v` of the size), as its CLI leaves it when the upload is over.
+      const line = `Sending build context to Docker daemon ${humanSize(size).padStart(8)}`;
+      if (view) view.write(`${line}\n`);
+      else o.stdout.write(`${line}\r\r\n`);
+    }
     const result = await build(client, settings, {
       context,
       dockerfile,
@@ -186,14 +255,21 @@ export async function runBuild(
       network: network === 'bridge' ? 'default' : network,
       addHost: o.addHost,
       out,
-      ...(o.quiet ? { processOut: (s: string) => void buffered.push(s) } : {}),
+      ...(o.quiet
+        ? { processOut: (s: string) => void buffered.push(s) }
+        : view
+          ? { processOut: (s: string) => view.process(s) }
+          : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
     if (o.iidfile !== undefined) await writeFile(o.iidfile, result.id);
     if (o.quiet) {
       o.stdout.write(`${result.id}\n`);
+      failed = false;
       return;
     }
+    failed = false;
+    view?.stop(false);
     out(`Successfully built ${result.id.slice(7, 19)}\n`);
     for (const t of tags) out(`Successfully tagged ${familiarString(t)}\n`);
   } catch (err) {
@@ -201,6 +277,7 @@ export async function runBuild(
     if (o.quiet && err instanceof RunStepError) o.stderr.write(buffered.join(''));
     throw err;
   } finally {
+    if (failed) view?.stop(true);
     await context.dispose();
   }
 }

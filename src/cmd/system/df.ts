@@ -8,6 +8,7 @@ import type { Client } from '../../containerd/client.js';
 import type { Container } from '../../containerd/types.js';
 import { humanSize, humanSizeWithPrecision, formatAge } from '../../formatter/units.js';
 import { chainIds } from '../../image/chain.js';
+import { buildCacheUsage, type BuildCacheUsage } from '../../build/store.js';
 import { listLocalImages, recordReference, shortId, type LocalImage } from '../../image/local.js';
 import { layerSizes } from '../../image/usage.js';
 import { containerName, LABEL } from '../../labels.js';
@@ -70,7 +71,7 @@ export interface DiskUsage {
   imageIds: { size: number; shared: number; containers: number }[];
   containers: ContainerUsage[];
   volumes: VolumeUsage[];
-  buildCache: { size: number; reclaimable: number; count: number; active: number };
+  buildCache: BuildCacheUsage;
 }
 
 function reclaimablePct(reclaimable: number, total: number): string {
@@ -150,7 +151,7 @@ function volumeNamesOf(c: Container): string[] {
 export async function diskUsage(
   client: Client,
   settings: VolumeSettings & { snapshotter: string },
-  opts: { verbose: boolean; buildCache?: () => Promise<DiskUsage['buildCache']> },
+  _opts: { verbose: boolean },
 ): Promise<DiskUsage> {
   const [images, { containers }, tasks, volumes] = await Promise.all([
     listLocalImages(client),
@@ -246,12 +247,13 @@ export async function diskUsage(
       size: await volumeSize(v.mountpoint),
     })),
   );
-  const buildCache = (await opts.buildCache?.()) ?? {
-    size: 0,
-    reclaimable: 0,
-    count: 0,
-    active: 0,
-  };
+  // Blobs images use: the cache's steps that share them are not reclaimable.
+  const used = new Set<string>();
+  for (const img of images) {
+    used.add(img.configDigest);
+    for (const l of img.manifest.layers) used.add(l.digest);
+  }
+  const buildCache = await buildCacheUsage(client, used);
   return {
     layersSize,
     images: imageRows,
@@ -323,7 +325,15 @@ export function verboseSections(
     { Name: 'VOLUME NAME', Links: 'LINKS', Size: 'SIZE' },
   );
   const cache = table(
-    [],
+    u.buildCache.records.map((r) => ({
+      ID: shortId(r.id),
+      CacheType: 'regular',
+      Size: humanSize(r.size),
+      CreatedSince: r.created ? formatAge(r.created) : 'N/A',
+      LastUsedSince: r.created ? formatAge(r.created) : 'N/A',
+      UsageCount: '1',
+      Shared: String(r.shared),
+    })),
     'table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}',
     {
       ID: 'CACHE ID',
