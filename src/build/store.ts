@@ -4,10 +4,9 @@
  * namespace, `berth-build-cache`, so the cache survives across runs until `builder prune`), and
  * the final manifest and image records.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Client } from '../containerd/client.js';
-import type { CallOptions } from '../containerd/connection.js';
 import { AlreadyExistsError, NotFoundError } from '../containerd/errors.js';
 import { timestampToDate } from '../containerd/helpers.js';
 import type { Descriptor, ImageConfig, ImageManifest } from '../registry/media-types.js';
@@ -33,85 +32,9 @@ export interface CacheEntry {
 }
 export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
 
-const CHUNK = 1024 * 1024;
-
-/** Streams `source` into the content store; the digest is computed on the way. */
-export async function writeStreamBlob(
-  client: Client,
-  source: Readable | AsyncIterable<Uint8Array>,
-  opts: {
-    lease: string;
-    labels?: Record<string, string>;
-    signal?: AbortSignal;
-    /** The labels follow from the bytes (a manifest's): an existing blob already has them. */
-    labelsFromContent?: boolean;
-  },
-): Promise<{ digest: string; size: number }> {
-  const ref = `berth-build-${randomBytes(8).toString('hex')}`;
-  const call: CallOptions = { lease: opts.lease, ...(opts.signal ? { signal: opts.signal } : {}) };
-  const w = client.content.write(call);
-  const hash = createHash('sha256');
-  let offset = 0;
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  const flush = async (): Promise<void> => {
-    if (pendingLen === 0) return;
-    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
-    pending = [];
-    pendingLen = 0;
-    const res = await w.send({ action: 'WRITE', ref, offset, data });
-    offset = Number(res.offset);
-  };
-  try {
-    await w.send({ action: 'STAT', ref });
-    for await (const chunk of source) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      hash.update(b);
-      pending.push(b);
-      pendingLen += b.length;
-      if (pendingLen >= CHUNK) await flush();
-    }
-    await flush();
-    const digest = `sha256:${hash.digest('hex')}`;
-    try {
-      await w.send({
-        action: 'COMMIT',
-        ref,
-        offset,
-        total: offset,
-        expected: digest,
-        labels: opts.labels ?? {},
-      });
-      await w.close().catch(() => undefined);
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      w.cancel();
-      await client.content.abort({ ref }).catch(() => undefined);
-      await holdBlob(client, digest, opts.lease, opts.labelsFromContent ? {} : (opts.labels ?? {}));
-    }
-    return { digest, size: offset };
-  } catch (err) {
-    w.cancel();
-    await client.content.abort({ ref }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** An existing blob: add it to the lease and bring its labels up to date. */
-async function holdBlob(
-  client: Client,
-  digest: string,
-  lease: string,
-  labels: Record<string, string>,
-): Promise<void> {
-  await client.leases.addResource({ id: lease, resource: { id: digest, type: 'content' } });
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return;
-  await client.content.update({
-    info: { digest, labels },
-    update_mask: { paths: keys.map((k) => `labels.${k}`) },
-  });
-}
+// The content-store writer is the image library's; the builder's modules import it from here.
+export { holdBlob, writeStreamBlob } from '../image/blob-writer.js';
+import { holdBlob, writeStreamBlob } from '../image/blob-writer.js';
 
 /** Canonical bytes of a JSON document and its digest. */
 export function jsonBlob(value: unknown): { bytes: Buffer; digest: string } {

@@ -23,7 +23,7 @@ export default class Push extends BaseCommand {
   async run(): Promise<void> {
     const { flags, args } = await this.parse(Push);
     const { settings } = this;
-    const { runPush } = await import('../cmd/image/push.js');
+    const { runPush } = await import('../image/push.js');
     const client = await this.client();
     await interruptible((signal) =>
       runPush(client, settings, args.name, {

@@ -57,6 +57,16 @@ export const SUPPORTED_SERVICE_KEYS = new Set([
   'network_mode',
 ]);
 
+/** `build:` keys berth's builder takes. */
+const BUILD_KEYS = new Set([
+  'context',
+  'dockerfile',
+  'dockerfile_inline',
+  'args',
+  'target',
+  'labels',
+]);
+
 /** Keys of the project that berth does not act on: `service.key` names, for one warning. */
 export function unsupportedKeys(project: ComposeProject): string[] {
   const out: string[] = [];
@@ -68,6 +78,8 @@ export function unsupportedKeys(project: ComposeProject): string[] {
     for (const k of Object.keys(deploy ?? {}))
       if (k !== 'replicas') out.push(`${s.name}.deploy.${k}`);
     if (s.logging?.driver && s.logging.driver !== 'json-file') out.push(`${s.name}.logging.driver`);
+    for (const k of Object.keys(s.build ?? {}))
+      if (!BUILD_KEYS.has(k)) out.push(`${s.name}.build.${k}`);
   }
   return out;
 }
@@ -173,11 +185,15 @@ function mounts(project: ComposeProject, s: ServiceConfig): MountRequest[] {
 
 export interface ServiceContainerSpec {
   options: ContainerCreateOptions;
-  /**
-   * Names other members of its networks resolve to it: the service name and its aliases (the
-   * network layer keeps one list per container, so an alias holds on each of its networks).
-   */
+  /** Names every member of its networks resolves to it: the service name. */
   aliases: string[];
+  /** A network's own `aliases:`, resolved on that network only, by network name. */
+  aliasesByNetwork: Record<string, string[]>;
+}
+
+/** The image a service runs: `image:`, or Compose v2's `<project>-<service>` for a built one. */
+export function serviceImage(project: ComposeProject, s: ServiceConfig): string {
+  return s.image ?? `${project.name}-${s.name}`;
 }
 
 /** The create options of container `name` of `s`, with compose's labels already in `labels`. */
@@ -187,7 +203,7 @@ export function containerSpec(
   name: string,
   labels: Record<string, string>,
 ): ServiceContainerSpec {
-  const image = s.image ?? `${project.name}-${s.name}`;
+  const image = serviceImage(project, s);
   const entry = s.entrypoint ?? undefined;
   const command = s.command ?? undefined;
   const o = createOptions(image, []);
@@ -198,7 +214,14 @@ export function containerSpec(
     o.args = [...entry.slice(1), ...(command ?? [])];
   } else if (command) o.args = command;
   o.name = name;
-  o.pull = s.pull_policy === 'always' ? 'always' : s.pull_policy === 'never' ? 'never' : 'missing';
+  // A built service's image comes from the builder (up builds it first), never a registry.
+  o.pull = s.build
+    ? 'never'
+    : s.pull_policy === 'always'
+      ? 'always'
+      : s.pull_policy === 'never'
+        ? 'never'
+        : 'missing';
   o.env = Object.entries(s.environment ?? {})
     .filter(([, v]) => v !== null)
     .map(([k, v]) => `${k}=${v}`);
@@ -239,7 +262,7 @@ export function containerSpec(
   if (s.platform) o.platform = s.platform as string;
   const health = healthConfig(s.healthcheck, s.name);
   if (health) o.healthcheck = health;
-  const aliases = new Set<string>();
+  const aliasesByNetwork: Record<string, string[]> = {};
   if (s.network_mode) o.networks = [s.network_mode];
   else {
     // Networks in a stable order: the library attaches the first as eth0.
@@ -250,8 +273,9 @@ export function containerSpec(
     });
     o.networks = keys.map((k) => project.networks[k]!.name);
     for (const k of keys) {
-      for (const a of [s.name, ...(s.networks?.[k]?.aliases ?? [])]) aliases.add(a);
+      const own = s.networks?.[k]?.aliases ?? [];
+      if (own.length > 0) aliasesByNetwork[project.networks[k]!.name] = own;
     }
   }
-  return { options: o, aliases: [...aliases] };
+  return { options: o, aliases: s.network_mode ? [] : [s.name], aliasesByNetwork };
 }

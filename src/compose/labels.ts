@@ -52,11 +52,17 @@ export function dependsOnLabel(service: ServiceConfig): string {
     .join(',');
 }
 
+/**
+ * Compose's labels of container `n`. `imageId` is the service image's ID when it is known before
+ * the container is made (Compose writes it as com.docker.compose.image and recreates a container
+ * whose image has changed, a rebuild for instance).
+ */
 export function serviceLabels(
   project: ComposeProject,
   service: ServiceConfig,
   n: number,
   oneoff = false,
+  imageId = '',
 ): Record<string, string> {
   return {
     ...(service.labels ?? {}),
@@ -68,7 +74,7 @@ export function serviceLabels(
     [COMPOSE_LABEL.configFiles]: project.configFiles.join(','),
     [COMPOSE_LABEL.workingDir]: project.workingDir,
     [COMPOSE_LABEL.dependsOn]: dependsOnLabel(service),
-    [COMPOSE_LABEL.image]: service.image ?? '',
+    [COMPOSE_LABEL.image]: imageId,
     [COMPOSE_LABEL.version]: COMPOSE_VERSION,
   };
 }

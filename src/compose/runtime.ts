@@ -20,7 +20,8 @@ import { ComposeError } from './errors.js';
 import type { ComposeProject, ServiceConfig } from './model.js';
 import { readHealthState } from '../health/state.js';
 import { LABEL } from '../labels.js';
-import { containerSpec } from './convert.js';
+import { containerSpec, serviceImage } from './convert.js';
+import { resolveLocalImage } from '../image/local.js';
 
 export interface Ctx {
   client: Client;
@@ -147,6 +148,15 @@ export async function removeVolumes(ctx: Ctx, project: ComposeProject): Promise<
   }
 }
 
+/** The ID of the service's image if it is here now ('' if it is not, or is to be pulled). */
+async function localImageId(ctx: Ctx, project: ComposeProject, s: ServiceConfig): Promise<string> {
+  try {
+    return (await resolveLocalImage(ctx.client, serviceImage(project, s))).configDigest;
+  } catch {
+    return '';
+  }
+}
+
 /** Creates container `n` of `s` (not started). */
 export async function createServiceContainer(
   ctx: Ctx,
@@ -156,16 +166,23 @@ export async function createServiceContainer(
   o: {
     name?: string;
     oneoff?: boolean;
+    imageId?: string;
     override?: (spec: ReturnType<typeof containerSpec>) => void;
   } = {},
 ): Promise<Awaited<ReturnType<typeof createContainer>>> {
   const name = o.name ?? containerNameFor(project.name, s, n);
-  const spec = containerSpec(project, s, name, serviceLabels(project, s, n, o.oneoff));
+  const spec = containerSpec(
+    project,
+    s,
+    name,
+    serviceLabels(project, s, n, o.oneoff, o.imageId ?? (await localImageId(ctx, project, s))),
+  );
   o.override?.(spec);
   ctx.progress(` Container ${name}  Creating`);
   const created = await createContainer(ctx.client, ctx.settings, {
     ...spec.options,
     networkAliases: spec.aliases,
+    aliasesByNetwork: spec.aliasesByNetwork,
   });
   ctx.progress(` Container ${name}  Created`);
   return created;
@@ -208,6 +225,8 @@ export interface ConvergeOptions {
   /** Containers of this service that exist now. */
   existing: ProjectContainer[];
   start: boolean;
+  /** `up --pull never`: no image is pulled, whatever the service's pull_policy. */
+  pull?: 'never';
 }
 
 /**
@@ -222,6 +241,14 @@ export async function convergeService(
 ): Promise<string[]> {
   const scale = s.scale ?? 1;
   const hash = configHash(s);
+  const imageId = await localImageId(ctx, project, s);
+  // A container made from another image than the service's now (rebuilt, pulled anew) is
+  // recreated, as Compose compares com.docker.compose.image; one whose image was unknown when it
+  // was made (pulled by its creation) is compared by its config only.
+  const sameImage = (x: ProjectContainer): boolean => {
+    const had = x.c.labels?.[COMPOSE_LABEL.image] ?? '';
+    return !had.startsWith('sha256:') || !imageId || had === imageId;
+  };
   const names: string[] = [];
   const work: Promise<void>[] = [];
   for (let n = 1; n <= scale; n++) {
@@ -231,7 +258,10 @@ export async function convergeService(
       (async () => {
         if (
           have &&
-          (o.noRecreate || (!o.forceRecreate && have.c.labels?.[COMPOSE_LABEL.configHash] === hash))
+          (o.noRecreate ||
+            (!o.forceRecreate &&
+              have.c.labels?.[COMPOSE_LABEL.configHash] === hash &&
+              sameImage(have)))
         ) {
           if (o.start && !have.state.Running) await startExisting(ctx, have);
           else if (o.start) ctx.progress(` Container ${have.name}  Running`);
@@ -243,7 +273,10 @@ export async function convergeService(
           await removeContainer(ctx.client, ctx.settings, have.c, { force: true });
           ctx.progress(` Container ${have.name}  Recreated`);
         }
-        const created = await createServiceContainer(ctx, project, s, n);
+        const created = await createServiceContainer(ctx, project, s, n, {
+          imageId,
+          ...(o.pull === 'never' ? { override: (spec) => void (spec.options.pull = 'never') } : {}),
+        });
         if (o.start) await startCreated(ctx, created);
         else await created.settled;
       })(),

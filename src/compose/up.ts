@@ -3,7 +3,12 @@
  * order with independent services in parallel, each waiting on its dependencies' conditions
  * (started, healthy, completed successfully); `down` in reverse.
  */
+import { ensureBuilt } from './build.js';
+import { serviceImage } from './convert.js';
+import { NoSuchImageError } from '../image/local.js';
 import { ComposeError } from './errors.js';
+import type { PullPolicy } from '../image/ensure.js';
+import { pullImages } from './pull.js';
 import { graphOf, walk } from './graph.js';
 import type { ComposeProject, ServiceConfig } from './model.js';
 import { readHealthState } from '../health/state.js';
@@ -29,7 +34,10 @@ export interface UpOptions {
   waitTimeoutMs?: number;
   build: boolean;
   noBuild: boolean;
+  /** `--pull always|missing|never`, over the services' pull_policy. */
   pull?: string;
+  /** Where build and pull progress go (stderr by default). */
+  buildOutput?: (s: string) => void;
   forceRecreate: boolean;
   noRecreate: boolean;
   removeOrphans: boolean;
@@ -37,6 +45,8 @@ export interface UpOptions {
   abortOnContainerExit: boolean;
   exitCodeFrom?: string;
   noStart: boolean;
+  /** `-t`: seconds to wait when stopping the containers (Ctrl-C, an abort). */
+  timeout?: number;
   noColor: boolean;
   noLogPrefix: boolean;
   timestamps: boolean;
@@ -77,15 +87,11 @@ function usedResources(services: Record<string, ServiceConfig>): {
   return { networks, volumes };
 }
 
-function checkBuild(project: ComposeProject, services: Record<string, ServiceConfig>): void {
-  for (const s of Object.values(services)) {
-    if (s.build && !s.image) {
-      throw new ComposeError(
-        `service "${s.name}" has build: berth compose cannot build images yet (berth build is not available); set image: to a built image`,
-      );
-    }
-  }
-  void project;
+/** `up --pull`: Compose's three policies, over every service's pull_policy. */
+export function pullOverride(v: string | undefined): PullPolicy | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'always' || v === 'missing' || v === 'never') return v;
+  throw new ComposeError(`invalid --pull option "${v}": use always, missing or never`);
 }
 
 export async function up(
@@ -95,7 +101,20 @@ export async function up(
   start = true,
 ): Promise<number> {
   const services = selectServices(project, o.services, o.noDeps);
-  checkBuild(project, services);
+  const pull = pullOverride(o.pull);
+  const progress = o.buildOutput ?? ((t: string): void => void process.stderr.write(t));
+  // Pulls first, then builds what is still missing, as Compose orders them.
+  if (pull === 'always')
+    await pullImages(ctx, project, {
+      services: Object.keys(services),
+      quiet: false,
+      write: progress,
+    });
+  await ensureBuilt(ctx, project, services, {
+    build: o.build,
+    noBuild: o.noBuild,
+    out: progress,
+  });
   const existing = await projectContainers(ctx.client, project.name);
   const orphans = existing.filter(
     (x) => !project.services[x.service] && !project.disabledServices[x.service],
@@ -137,6 +156,7 @@ export async function up(
       noRecreate: o.noRecreate,
       existing: existing.filter((x) => x.service === name),
       start,
+      ...(pull === 'never' ? { pull } : {}),
     });
   });
   if (!start) return 0;
@@ -243,7 +263,7 @@ async function attachLogs(
   }
   if (interrupted || aborted) {
     if (aborted) o.write('Aborting on container exit...\n');
-    await stopServices(ctx, project, services);
+    await stopServices(ctx, project, services, o.timeout);
   }
   if (o.exitCodeFrom) return exitCodes.get(o.exitCodeFrom) ?? 0;
   if (aborted) return [...exitCodes.values()].find((c) => c !== 0) ?? 0;
@@ -279,6 +299,7 @@ export interface DownOptions {
 }
 
 export async function down(ctx: Ctx, project: ComposeProject, o: DownOptions): Promise<void> {
+  rmiMode(o.rmi);
   const all = await projectContainers(ctx.client, project.name, { oneoff: true });
   const known = { ...project.services, ...project.disabledServices };
   const services: Record<string, ServiceConfig> = {};
@@ -301,4 +322,38 @@ export async function down(ctx: Ctx, project: ComposeProject, o: DownOptions): P
   if (o.removeOrphans) await Promise.all(orphans.map((x) => removeOne(ctx, x, o.volumes)));
   await removeNetworks(ctx, project);
   if (o.volumes) await removeVolumes(ctx, project);
+  if (o.rmi) await removeImages(ctx, project, o.rmi);
+}
+
+/**
+ * `down --rmi local|all`: the images of the project's services (`local`: only those Compose named
+ * itself, `<project>-<service>`, for services without `image:`). One that is missing or still
+ * used elsewhere is reported and left, as Compose does.
+ */
+async function removeImages(ctx: Ctx, project: ComposeProject, mode: string): Promise<void> {
+  const refs = new Set<string>();
+  for (const s of Object.values({ ...project.services, ...project.disabledServices })) {
+    if (mode === 'local' && s.image) continue;
+    if (!s.image && !s.build) continue;
+    refs.add(serviceImage(project, s));
+  }
+  if (refs.size === 0) return;
+  const { loadImageState, removeImage } = await import('../image/remove.js');
+  const state = await loadImageState(ctx.client);
+  for (const ref of refs) {
+    try {
+      ctx.progress(` Image ${ref}  Removing`);
+      await removeImage(ctx.client, state, ref, { force: false, onLine: () => undefined });
+      ctx.progress(` Image ${ref}  Removed`);
+    } catch (err) {
+      if (err instanceof NoSuchImageError) continue;
+      ctx.progress(` Image ${ref}  Error ${(err as Error).message}`);
+    }
+  }
+}
+
+/** `--rmi`'s two values, checked before anything is stopped. */
+export function rmiMode(v: string | undefined): string | undefined {
+  if (v === undefined || v === 'local' || v === 'all') return v;
+  throw new ComposeError(`invalid value for --rmi: "${v}"`);
 }

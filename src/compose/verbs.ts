@@ -12,6 +12,7 @@ import { specOf, portsOf, displayImage } from '../container/labels.js';
 import { signalTask } from '../container/stop.js';
 import { execInContainer } from '../container/exec.js';
 import { runContainer } from '../container/run.js';
+import { topContainer } from '../container/top.js';
 import { commandText, displayablePorts } from '../formatter/container.js';
 import { ellipsis } from '../formatter/text.js';
 import { formatAge } from '../formatter/units.js';
@@ -286,6 +287,27 @@ export async function images(
   );
 }
 
+/**
+ * `compose top`: each running container's processes, as Compose prints them: the container's
+ * name, then its `ps -ef` rows in a table, then a blank line.
+ */
+export async function top(
+  ctx: Ctx,
+  project: ComposeProject,
+  o: { services: string[] },
+): Promise<string> {
+  const rows = pick(await projectContainers(ctx.client, project.name), o.services).filter(
+    (x) => x.state.Running,
+  );
+  let out = '';
+  for (const x of rows.sort((a, b) => a.name.localeCompare(b.name))) {
+    const t = await topContainer(ctx.client, x.c, []);
+    const lines = [t.Titles, ...t.Processes].map((r) => `${r.join('\t')}\n`).join('');
+    out += `${x.name}\n${tabwrite(lines, { minwidth: 4, tabwidth: 1, padding: 2, padchar: ' ' })}\n`;
+  }
+  return out;
+}
+
 export interface ExecOptions {
   service: string;
   args: string[];
@@ -373,7 +395,11 @@ export async function run(
   spec.options.autoRemove = o.rm;
   spec.options.restart = { name: 'no', maximumRetryCount: 0 };
   return runContainer(ctx.client, ctx.settings, {
-    create: { ...spec.options, networkAliases: spec.aliases },
+    create: {
+      ...spec.options,
+      networkAliases: spec.aliases,
+      aliasesByNetwork: spec.aliasesByNetwork,
+    },
     detach: o.detach,
     sigProxy: true,
     attach: [],

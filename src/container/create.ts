@@ -332,6 +332,7 @@ export async function createContainer(
         hostname,
         name,
         aliases: o.networkAliases,
+        ...(o.aliasesByNetwork ? { networkAliases: o.aliasesByNetwork } : {}),
         extraHosts: o.extraHosts,
         dns: [...settings.dns, ...o.dns],
         dnsSearch: [...settings.dnsSearch, ...o.dnsSearch],

@@ -77,6 +77,8 @@ export interface ContainerCreateOptions {
   macAddress?: string;
   /** Extra names other members of its user networks resolve to it (compose: service, aliases). */
   networkAliases?: string[];
+  /** Names on one of its networks only, by network name (compose's per-network aliases). */
+  aliasesByNetwork?: Record<string, string[]>;
   /** --health-* (or compose's healthcheck), merged over the image's HEALTHCHECK at create. */
   healthcheck?: HealthConfig;
 }

@@ -16,6 +16,8 @@ import { ContainerdError, NotFoundError } from '../containerd/errors.js';
 import { BerthError, DaemonError } from '../errors.js';
 import { detachNetwork } from './exit.js';
 import { startStandby, fifoLoggerArgs, type Standby } from './standby.js';
+import { effectiveHealth, type HealthConfig } from '../health/config.js';
+import { startHealthMonitor, type Monitor } from '../health/monitor.js';
 import { CleanupStack } from './cleanup.js';
 import type { RootfsMount } from './create.js';
 import { destroyContainer } from './remove.js';
@@ -383,8 +385,11 @@ export async function attachTask(
     void markRunning(client, c.id, c.labels);
     // What came while the task was being made goes to it now, as it would have with Docker.
     for (const sig of held) handlers.find(([s]) => s === sig)?.[1]();
+    const health = o.logUri ? foregroundHealth(o.logUri, c.id, client.namespace) : undefined;
+    cleanup.push(() => health?.stop());
 
     const first = await Promise.race([Promise.all([waited, outputDone]), detached]);
+    health?.stop();
     if (first === 'detached') {
       waitAbort.abort();
       await handOver(client, c, fifos, o.logUri!);
@@ -415,6 +420,27 @@ export async function attachTask(
     }
     throw e;
   }
+}
+
+/**
+ * The health checks of an attached container, run by berth itself while it is attached: a
+ * detached container's logger runs them (src/logger-entry.ts), but an attached run has no logger
+ * until a detach or berth's death hands the FIFOs to one, and that one starts its own. The
+ * prober gets what the logger would (the log URI's health, cgroup and state dir).
+ */
+function foregroundHealth(logUri: string, id: string, namespace: string): Monitor | undefined {
+  const q = new URL(logUri).searchParams;
+  const text = q.get('health');
+  const health = text ? effectiveHealth(JSON.parse(text) as HealthConfig) : undefined;
+  if (!health) return undefined;
+  return startHealthMonitor({
+    health,
+    containerId: id,
+    namespace,
+    stateDir: q.get('state') ?? '',
+    cgroup: q.get('cg') ?? '',
+    runcRoot: q.get('runcroot') ?? `/run/containerd/runc/${namespace}`,
+  });
 }
 
 /**

@@ -260,6 +260,7 @@ const VERB_FLAGS: Record<string, { flags: FlagSpec[]; summary: string; stopAtArg
   },
   start: { summary: 'Start services', flags: [help] },
   stop: { summary: 'Stop services', flags: [str('timeout', 't'), help] },
+  top: { summary: 'Display the running processes', flags: [help] },
   unpause: { summary: 'Unpause services', flags: [help] },
   up: {
     summary: 'Create and start containers',

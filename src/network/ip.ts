@@ -36,3 +36,25 @@ export function formatCidr(c: Cidr): string {
 export function cidrContains(c: Cidr, ip: number): boolean {
   return ip >>> 0 >= c.network && ip >>> 0 <= c.broadcast;
 }
+
+/**
+ * The destinations of the host's IPv4 routes in `/proc/net/route` text (the main table), without
+ * the default route. Addresses and masks there are the kernel's 32-bit words printed in hex in
+ * host (little-endian) byte order.
+ */
+export function parseProcRoutes(text: string): Cidr[] {
+  const out: Cidr[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || !/^[0-9A-Fa-f]{8}$/.test(f[1]!) || !/^[0-9A-Fa-f]{8}$/.test(f[7]!))
+      continue;
+    const word = (hex: string): number => Buffer.from(hex, 'hex').readUInt32LE(0);
+    const mask = word(f[7]!);
+    if (mask === 0) continue;
+    // A contiguous mask's prefix is its count of one bits.
+    const prefix = mask.toString(2).replace(/0/g, '').length;
+    const c = parseCidr(`${intToIp(word(f[1]!))}/${prefix}`);
+    if (c) out.push(c);
+  }
+  return out;
+}

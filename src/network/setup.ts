@@ -84,6 +84,8 @@ export interface SetupOptions {
   name?: string;
   /** Extra names on user networks (`--network-alias`). */
   aliases?: string[];
+  /** Names on one network only, by network name (compose's per-network `aliases`). */
+  networkAliases?: Record<string, string[]>;
   extraHosts?: ExtraHost[];
   dns?: string[];
   dnsSearch?: string[];
@@ -157,7 +159,13 @@ interface ContainerState {
   attachments: AttachmentState[];
   ports: PortBinding[];
   /** What the container's /etc/hosts is made of, to render it again on connect/disconnect. */
-  hostsInputs?: { hostname: string; memberNames: string[]; extraHosts: ExtraHost[] };
+  hostsInputs?: {
+    hostname: string;
+    memberNames: string[];
+    /** Names on one network only (compose's per-network aliases), by network name. */
+    networkNames?: Record<string, string[]>;
+    extraHosts: ExtraHost[];
+  };
   /** The ports' portmap rules and reservations are gone while the container is stopped. */
   portsReleased?: boolean;
   /**
@@ -188,6 +196,8 @@ interface AttachRequest {
   mac?: string;
   /** The container's name, its short ID and its aliases: its names on user networks. */
   endpointNames: string[];
+  /** Names on one network only, by network name. */
+  networkNames?: Record<string, string[]>;
 }
 
 interface CacheEntry {
@@ -401,15 +411,15 @@ async function doSetup(
         ip: o.ip,
         mac: o.mac,
         endpointNames,
+        ...(o.networkAliases ? { networkNames: o.networkAliases } : {}),
       };
       state.attached = false;
     }
     for (const net of stored) {
-      networkSettings.Networks[net.name] = endpointOf(
-        net,
-        { user: net.name !== DEFAULT_NETWORK },
-        endpointNames,
-      );
+      networkSettings.Networks[net.name] = endpointOf(net, { user: net.name !== DEFAULT_NETWORK }, [
+        ...endpointNames,
+        ...(o.networkAliases?.[net.name] ?? []),
+      ]);
     }
     if (state.mode === 'none') networkSettings.Networks.none = emptyEndpoint();
 
@@ -417,6 +427,7 @@ async function doSetup(
     state.hostsInputs = {
       hostname: o.hostname,
       memberNames: [o.name, o.hostname, ...(o.aliases ?? [])].filter(Boolean) as string[],
+      ...(o.networkAliases ? { networkNames: o.networkAliases } : {}),
       extraHosts: gatewayHosts(o.extraHosts ?? [], settings.hostGatewayIp, ''),
     };
     state.hostsPath = hostsPath;
@@ -600,7 +611,7 @@ function writeHostsAndMembers(
     addMember(dataRoot, a.network, {
       key: owner,
       ip: a.ip!,
-      names: inputs.memberNames,
+      names: [...inputs.memberNames, ...(inputs.networkNames?.[a.network] ?? [])],
       hostsPath: state.hostsPath,
       extraHosts: inputs.extraHosts,
       self,
@@ -840,7 +851,10 @@ async function attachState(
         capabilityArgs.ips = [`${req.ip}/${net.meta.subnet.split('/')[1]}`];
       if (req.mac && i === 0) capabilityArgs.mac = req.mac;
       const att = await attachNetwork(settings, dir, owner, state, net, i, capabilityArgs);
-      networkSettings.Networks[net.name] = endpointOf(net, att, req.endpointNames);
+      networkSettings.Networks[net.name] = endpointOf(net, att, [
+        ...req.endpointNames,
+        ...(req.networkNames?.[net.name] ?? []),
+      ]);
     }
     if (state.hostsInputs) {
       state.hostsInputs.extraHosts = gatewayHosts(

@@ -8,7 +8,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import type { CniConfList, CniPluginConf } from './cni.js';
-import { cidrContains, formatCidr, parseCidr, type Cidr, ipToInt, intToIp } from './ip.js';
+import {
+  cidrContains,
+  formatCidr,
+  parseCidr,
+  parseProcRoutes,
+  type Cidr,
+  ipToInt,
+  intToIp,
+} from './ip.js';
 import { writeNew } from './files.js';
 import { SUBNETS_LOCK, withHostLock } from './lock.js';
 import { truncateId } from '../formatter/text.js';
@@ -203,12 +211,31 @@ export interface CreateNetworkOptions {
   options?: Record<string, string>;
 }
 
-/** Picks the first free /24 after the default network's subnet. */
-export function allocateSubnet(settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>): Cidr {
+/** The host's IPv4 routes (none when /proc/net/route cannot be read). */
+function hostRoutes(): Cidr[] {
+  try {
+    return parseProcRoutes(readFileSync('/proc/net/route', 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Picks the first free /24 after the default network's subnet. Free means neither one of this
+ * store's networks nor on a host route, as libnetwork checks routes before using a pool: another
+ * network configuration directory (another berth, CNI or Docker) may already have a bridge on a
+ * subnet this store has never seen, and a second bridge on the same subnet makes the host route
+ * to that subnet ambiguous, so published ports DNAT'd to the new network would go out the other
+ * bridge and never arrive.
+ */
+export function allocateSubnet(
+  settings: Pick<Settings, 'cniNetconfPath' | 'bridgeIp'>,
+  routes: readonly Cidr[] = hostRoutes(),
+): Cidr {
   const used = listStoredNetworks(settings)
     .map((n) => parseCidr(n.meta.subnet))
     .filter((c): c is Cidr => Boolean(c));
-  used.push(defaultSubnet(settings).subnet);
+  used.push(defaultSubnet(settings).subnet, ...routes);
   const base = defaultSubnet(settings).subnet;
   for (let i = 1; i < 256; i++) {
     const net = ((base.network >>> 0) + i * 256) >>> 0;

@@ -1,10 +1,21 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { berth, berthAsync, ctrList, env, uniqueName } from '../support/berth.js';
 
 const IMG = () => `${env.registry}/lab/busybox:latest`;
 /** `run -d --name NAME --network none`, then the rest. */
 const detached = (name: string): string[] => ['run', '-d', '--name', name, '--network', 'none'];
+/** A probe that succeeds once the container has made /tmp/ready. */
+const READY_CHECK = [
+  '--health-cmd',
+  'test -f /tmp/ready',
+  '--health-interval',
+  '300ms',
+  '--health-retries',
+  '50',
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Health {
@@ -176,12 +187,7 @@ describe('health checks', function () {
     const name = uniqueName('hkill');
     const p = berthAsync([
       ...detached(name),
-      '--health-cmd',
-      'test -f /tmp/ready',
-      '--health-interval',
-      '300ms',
-      '--health-retries',
-      '50',
+      ...READY_CHECK,
       IMG(),
       'sh',
       '-c',
@@ -200,6 +206,122 @@ describe('health checks', function () {
       () => (processesOf(id).every((pid) => !alive(pid)) ? true : undefined),
       10000,
     );
+  });
+
+  it('a foreground run is probed too: healthy while attached, and after berth is killed', async () => {
+    const name = uniqueName('hfg');
+    const p = berthAsync([
+      'run',
+      '--name',
+      name,
+      '--network',
+      'none',
+      ...READY_CHECK,
+      IMG(),
+      'sh',
+      '-c',
+      'echo up; sleep 1; touch /tmp/ready; sleep 300',
+    ]);
+    await until('the container', () => (/^up$/m.test(p.stdout) ? true : undefined));
+    const h = await until('healthy', () => {
+      const x = health(name);
+      return x?.Status === 'healthy' ? x : undefined;
+    });
+    assert.equal(h.FailingStreak, 0);
+    assert.match(
+      berth(['ps', '-f', `name=${name}`, '--format', '{{.Status}}']).stdout,
+      /\(healthy\)\n$/,
+    );
+    // Killed, the attached berth's prober goes with it; the standby logger's takes over.
+    p.child.kill('SIGKILL');
+    await p.done;
+    berth(['exec', name, 'rm', '/tmp/ready']);
+    await until('unhealthy after the takeover', () => {
+      const x = health(name);
+      return x && x.FailingStreak > 0 ? true : undefined;
+    });
+  });
+
+  it('compose: foreground up and run without -d probe health, and service_healthy gates the start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-health-compose-'));
+    const project = `hc${process.pid}${Math.random().toString(36).slice(2, 6)}`;
+    const loop = 'while :; do sleep 0.2; done';
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        `name: ${project}`,
+        'services:',
+        '  db:',
+        `    image: ${IMG()}`,
+        // Each command leaves on SIGINT/SIGTERM (a shell as PID 1 would ignore them).
+        `    command: sh -c 'trap "exit 0" INT TERM; sleep 1; touch /tmp/ready; ${loop}'`,
+        '    healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 300ms, retries: 50}',
+        '  app:',
+        `    image: ${IMG()}`,
+        `    command: sh -c 'trap "exit 0" INT TERM; echo app started; ${loop}'`,
+        '    depends_on: {db: {condition: service_healthy}}',
+        '  tool:',
+        `    image: ${IMG()}`,
+        '    profiles: [tools]',
+        '    healthcheck: {test: ["CMD", "test", "-f", "/tmp/ok"], interval: 300ms}',
+        '',
+      ].join('\n'),
+    );
+    const compose = (args: string[]) => berth(['compose', '-p', project, ...args], { cwd: dir });
+    const up = berthAsync(['compose', 'up'], { cwd: dir });
+    try {
+      await until(
+        'app to start',
+        () => (/app-1 +\| app started/.test(up.stdout) ? true : undefined),
+        60000,
+      );
+      assert.match(up.stderr, new RegExp(` Container ${project}-db-1  Healthy`));
+      assert.match(
+        compose(['ps', '--format', '{{.Service}} {{.Status}}']).stdout,
+        /^db Up .*\(healthy\)$/m,
+      );
+      const started = (n: string): number =>
+        new Date(
+          berth(['inspect', '--format', '{{.State.StartedAt}}', `${project}-${n}-1`]).stdout.trim(),
+        ).getTime();
+      assert.ok(started('app') - started('db') >= 1000, 'app started before db was healthy');
+
+      // compose run without -d: the one-off container is probed while berth is attached.
+      const run = berthAsync(
+        [
+          'compose',
+          'run',
+          '--rm',
+          '--name',
+          `${project}-probe`,
+          'tool',
+          'sh',
+          '-c',
+          `trap "exit 0" INT TERM; touch /tmp/ok; ${loop}`,
+        ],
+        { cwd: dir },
+      );
+      try {
+        await until(
+          'the one-off to be healthy',
+          () => {
+            const r = berth(['inspect', '--format', '{{json .State.Health}}', `${project}-probe`]);
+            return r.code === 0 && (JSON.parse(r.stdout) as Health | null)?.Status === 'healthy'
+              ? true
+              : undefined;
+          },
+          30000,
+        );
+      } finally {
+        run.child.kill('SIGINT');
+        await run.done;
+      }
+    } finally {
+      up.child.kill('SIGINT');
+      await up.done;
+      compose(['down', '-t', '0']);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

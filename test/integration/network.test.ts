@@ -243,6 +243,45 @@ describe('network', function () {
         assert.ok(!existsSync(join(settings.cniNetconfPath, `berth-${n}.conflist`)));
     });
 
+    it("an automatic subnet avoids one the host already routes (another configuration's bridge)", () => {
+      // A bridge berth's store has never seen, routing part of the pool's first /24, as a bridge
+      // left by another containerd's network configuration would. A network given that subnet
+      // would make the host's route to it ambiguous and its published ports unreachable.
+      const link = `bsub${process.pid % 100000}`;
+      const ip = (...a: string[]) => spawnSync('ip', a, { encoding: 'utf8' });
+      assert.equal(ip('link', 'add', link, 'type', 'bridge').status, 0);
+      const name = uniqueName('n');
+      try {
+        assert.equal(ip('link', 'set', link, 'up').status, 0);
+        const r = ip('route', 'add', '198.18.1.128/28', 'dev', link);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(run(['network', 'create', name]).code, 0);
+        const subnet = (
+          JSON.parse(run(['network', 'inspect', '-f', '{{json .IPAM.Config}}', name]).stdout) as {
+            Subnet: string;
+          }[]
+        )[0]!.Subnet;
+        const routed = ip('-4', 'route', 'show')
+          .stdout.split('\n')
+          .map((l) => l.split(' ')[0]!)
+          .filter((d) => d.includes('/'));
+        const toRange = (c: string): [number, number] => {
+          const [a, p] = c.split('/');
+          const n = a!.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+          const size = 2 ** (32 - Number(p));
+          return [n - (n % size), n - (n % size) + size - 1];
+        };
+        const [lo, hi] = toRange(subnet);
+        for (const d of routed) {
+          const [dlo, dhi] = toRange(d);
+          assert.ok(dhi < lo || dlo > hi, `${subnet} overlaps the host's route to ${d}`);
+        }
+      } finally {
+        run(['network', 'rm', name]);
+        ip('link', 'del', link);
+      }
+    });
+
     it('refuses to remove a network in use; prune keeps it, then removes it', () => {
       const name = uniqueName('n');
       assert.equal(run(['network', 'create', '--subnet', '198.18.12.0/24', name]).code, 0);

@@ -102,17 +102,6 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
   if (unsupported.length > 0 && (verb === 'up' || verb === 'create' || verb === 'run')) {
     host.stderr(`WARN[0000] berth compose ignores these keys: ${unsupported.join(', ')}\n`);
   }
-  // Flags berth parses but cannot honour yet say so instead of being ignored.
-  const notYet = [
-    ['up', 'build', 'berth compose cannot build images yet (berth build is not available)'],
-    ['create', 'build', 'berth compose cannot build images yet (berth build is not available)'],
-    ['up', 'pull', '--pull is not supported yet by berth compose'],
-    ['create', 'pull', '--pull is not supported yet by berth compose'],
-    ['down', 'rmi', '--rmi is not supported yet by berth compose'],
-  ] as const;
-  for (const [v, flag, message] of notYet) {
-    if (verb === v && f[flag] !== undefined && f[flag] !== false) throw new ComposeError(message);
-  }
   switch (verb) {
     case 'up':
     case 'create': {
@@ -128,6 +117,7 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
           build: f.build === true,
           noBuild: f['no-build'] === true,
           pull: f.pull as string | undefined,
+          buildOutput: host.stderr,
           forceRecreate: f['force-recreate'] === true,
           noRecreate: f['no-recreate'] === true,
           removeOrphans: f['remove-orphans'] === true,
@@ -136,6 +126,7 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
             f['abort-on-container-exit'] === true || f['exit-code-from'] !== undefined,
           exitCodeFrom: f['exit-code-from'] as string | undefined,
           noStart: f['no-start'] === true,
+          timeout: seconds(f.timeout, '--timeout'),
           noColor: f['no-color'] === true,
           noLogPrefix: f['no-log-prefix'] === true,
           timestamps: f.timestamps === true,
@@ -247,6 +238,15 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
         throw new ComposeError(
           '"compose run" requires at least 1 argument: SERVICE [COMMAND] [ARGS...]',
         );
+      const { ensureBuilt } = await import('../../compose/build.js');
+      const own = project.services[args[0]!];
+      if (own)
+        await ensureBuilt(
+          ctx,
+          project,
+          { [own.name]: own },
+          { build: false, noBuild: false, out: host.stderr },
+        );
       return run(
         ctx,
         project,
@@ -288,22 +288,43 @@ export async function runCompose(cmd: ComposeCommand, host: ComposeHost): Promis
     }
     case 'pull':
     case 'push': {
-      const { pullPush } = await import('../../compose/pull.js');
-      return pullPush(ctx, project, verb, {
+      const { pullImages, pushImages } = await import('../../compose/pull.js');
+      return (verb === 'pull' ? pullImages : pushImages)(ctx, project, {
         services: args,
         quiet: f.quiet === true,
+        ignoreFailures: f[`ignore-${verb}-failures`] === true,
+        ignoreBuildable: f['ignore-buildable'] === true,
         write: host.stderr,
       });
     }
-    case 'build':
+    case 'build': {
+      const { buildService } = await import('../../compose/build.js');
+      for (const name of args)
+        if (!project.services[name]) throw new ComposeError(`no such service: ${name}`);
+      const extraArgs = ((f['build-arg'] as string[] | undefined) ?? []).map((kv) => {
+        const eq = kv.indexOf('=');
+        return eq < 0 ? [kv, host.env[kv] ?? null] : [kv.slice(0, eq), kv.slice(eq + 1)];
+      });
       for (const s of Object.values(project.services)) {
-        if (s.build && (args.length === 0 || args.includes(s.name))) {
-          throw new ComposeError(
-            `service "${s.name}" has build: berth compose cannot build images yet (berth build is not available)`,
-          );
-        }
+        if (!s.build || (args.length > 0 && !args.includes(s.name))) continue;
+        const withArgs = {
+          ...s,
+          build: { ...s.build, args: { ...s.build.args, ...Object.fromEntries(extraArgs) } },
+        };
+        await buildService(ctx, project, withArgs, {
+          noCache: f['no-cache'] === true,
+          pull: f.pull === true,
+          quiet: f.quiet === true,
+          out: host.stderr,
+        });
       }
       return 0;
+    }
+    case 'top': {
+      const { top } = await import('../../compose/verbs.js');
+      host.stdout(await top(ctx, project, { services: args }));
+      return 0;
+    }
     default:
       throw new ComposeError(`unknown docker command: "compose ${verb}"`);
   }

@@ -54,7 +54,11 @@ describe('compose service → container create options', () => {
         working_dir: '/w',
       },
     });
-    const { options: o, aliases } = containerSpec(p, p.services.web!, 'demo-web-1', { l: 'v' });
+    const {
+      options: o,
+      aliases,
+      aliasesByNetwork,
+    } = containerSpec(p, p.services.web!, 'demo-web-1', { l: 'v' });
     assert.equal(o.image, 'busybox');
     assert.deepEqual(o.args, ['echo', 'hi']);
     assert.equal(o.name, 'demo-web-1');
@@ -89,7 +93,9 @@ describe('compose service → container create options', () => {
       createHostPath: false,
     });
     assert.deepEqual(o.networks, ['demo_back', 'demo_default']);
-    assert.deepEqual(aliases, ['web', 'www']);
+    // The service name on every network; an alias only on the network that declares it.
+    assert.deepEqual(aliases, ['web']);
+    assert.deepEqual(aliasesByNetwork, { demo_back: ['www'] });
     assert.deepEqual(o.restart, { name: 'on-failure', maximumRetryCount: 3 });
     assert.equal(o.memory, 1048576);
     assert.equal(o.cpus, 0.5);

@@ -3,8 +3,11 @@ import { CniError, pluginStdin } from '../../../src/network/cni.js';
 import { bridgeAddressHint } from '../../../src/network/setup.js';
 import { renderHosts, renderResolvConf } from '../../../src/network/files.js';
 import { dockerPorts } from '../../../src/network/ports.js';
-import { buildConflist, defaultSubnet } from '../../../src/network/store.js';
-import { formatCidr, parseCidr } from '../../../src/network/ip.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allocateSubnet, buildConflist, defaultSubnet } from '../../../src/network/store.js';
+import { formatCidr, parseCidr, parseProcRoutes } from '../../../src/network/ip.js';
 import { rulesToAdd, rulesToRemove } from '../../../src/network/rules.js';
 
 const b = (HostIp: string, HostPort: number, ContainerPort: number, Protocol = 'tcp') => ({
@@ -27,6 +30,36 @@ describe('network: ports', () => {
       },
     );
     assert.deepEqual(dockerPorts([]), {});
+  });
+});
+
+describe('network: subnets', () => {
+  const routes = [
+    'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+    'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+    'eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
+    'br-a\t000112C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
+    'br-b\t004D12C6\t00000000\t0001\t0\t0\t0\tF8FFFFFF\t0\t0\t0',
+    '',
+  ].join('\n');
+
+  it("reads /proc/net/route's destinations, without the default route", () => {
+    assert.deepEqual(parseProcRoutes(routes).map(formatCidr), [
+      '192.0.2.0/24',
+      '198.18.1.0/24',
+      '198.18.77.0/29',
+    ]);
+  });
+
+  it("skips a subnet another configuration directory's bridge already routes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-subnets-'));
+    try {
+      const settings = { cniNetconfPath: dir, bridgeIp: '198.18.0.0/24' };
+      assert.equal(formatCidr(allocateSubnet(settings, [])), '198.18.1.0/24');
+      assert.equal(formatCidr(allocateSubnet(settings, parseProcRoutes(routes))), '198.18.2.0/24');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

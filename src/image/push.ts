@@ -1,20 +1,20 @@
 /**
- * `berth push`: uploads a local image's blobs and manifests to its registry, with Docker's
+ * Pushing an image (`berth push`, `compose push`): uploads a local image's blobs and manifests to its registry, with Docker's
  * output. Each layer is skipped when the repository has it, mounted from another repository of
  * the same registry when berth knows one that holds it, and uploaded (streamed from the content
  * store) otherwise. Manifests go up byte for byte as stored, so the pushed digest is the local one,
  * except when a manifest lists uncompressed layers (images berth built, committed or imported):
  * those go up gzip-compressed, as Docker pushes its own layers, under a manifest rewritten for them.
  */
-import { publishEvent } from '../../events/index.js';
+import { publishEvent } from '../events/index.js';
 import { createGzip } from 'node:zlib';
-import { computeDigest } from '../../registry/digest.js';
-import { withLease } from '../../containerd/leases.js';
-import { writeStreamBlob } from '../../build/store.js';
+import { computeDigest } from '../registry/digest.js';
+import { withLease } from '../containerd/leases.js';
+import { writeStreamBlob } from './blob-writer.js';
 import type { Writable } from 'node:stream';
-import type { Client } from '../../containerd/client.js';
-import type { CallOptions } from '../../containerd/connection.js';
-import { BerthError } from '../../errors.js';
+import type { Client } from '../containerd/client.js';
+import type { CallOptions } from '../containerd/connection.js';
+import { BerthError } from '../errors.js';
 import {
   distributionSourceKey,
   hasBlob,
@@ -22,24 +22,24 @@ import {
   openBlob,
   readBlob,
   readJsonBlob,
-} from '../../image/content.js';
-import { getImageRecord, loadRecord, type LocalImage } from '../../image/local.js';
-import { parsePlatform } from '../../image/platform.js';
-import { newRegistryClient } from '../../image/pull.js';
-import type { RegistryClient } from '../../registry/client.js';
+} from './content.js';
+import { getImageRecord, loadRecord, type LocalImage } from './local.js';
+import { parsePlatform } from './platform.js';
+import { newRegistryClient } from './pull.js';
+import type { RegistryClient } from '../registry/client.js';
 import {
   isIndexMediaType,
   MediaType,
   type Descriptor,
   type ImageIndex,
   type ImageManifest,
-} from '../../registry/media-types.js';
+} from '../registry/media-types.js';
 import {
   parseReference,
   trimTagAndDigest,
   withTag,
   type ImageReference,
-} from '../../registry/reference.js';
+} from '../registry/reference.js';
 
 export interface PushSettings {
   hostsDir: string[];
