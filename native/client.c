@@ -29,6 +29,24 @@ static char **direct;       // NODE ... -- args: the command line without the ag
 static char **agent_argv;   // NODE ... (up to, not including, the "--")
 static volatile sig_atomic_t worker_pid;
 static volatile sig_atomic_t last_signal;
+static struct sigaction handler;
+
+// Takes sig's default action now, as berth itself would (also from within its handler).
+static void raise_default(int sig) {
+  signal(sig, SIG_DFL);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  sigprocmask(SIG_UNBLOCK, &s, NULL);
+  raise(sig);
+}
+
+// Ctrl-Z as a plain process takes it: stop (the shell reports the job stopped) until SIGCONT
+// (fg, bg). A process group the kernel deems orphaned drops SIGTSTP, as it would for berth.
+static void stop_self(void) {
+  raise_default(SIGTSTP);
+  sigaction(SIGTSTP, &handler, NULL);
+}
 
 static void run_direct(void) {
   execv(direct[0], direct);
@@ -37,7 +55,11 @@ static void run_direct(void) {
 }
 
 static void on_signal(int sig) {
-  if (sig != SIGWINCH) last_signal = sig;
+  if (sig == SIGTSTP && worker_pid <= 0) {
+    stop_self();
+    return;
+  }
+  if (sig != SIGWINCH && sig != SIGTSTP) last_signal = sig;
   if (worker_pid > 0) {
     kill(worker_pid, sig);
   } else if (sig != SIGWINCH) {
@@ -193,7 +215,7 @@ static int send_request(int fd, const char *id, char **args, int nargs) {
   return 0;
 }
 
-// One reply line ("P pid", "X code", "F reason"), or NULL at end of stream.
+// One reply line ("P pid", "X code", "F reason", "T": stop), or NULL at end of stream.
 static char *read_line(int fd, char *line, size_t n) {
   size_t got = 0;
   while (got + 1 < n) {
@@ -235,11 +257,14 @@ int main(int argc, char **argv) {
   if (runtime_dir(dir, sizeof dir) < 0 || agent_id(id, sizeof id, blob) < 0) run_direct();
   snprintf(path, sizeof path, "%s/agent-%s.sock", dir, id);
 
-  struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-  sigemptyset(&sa.sa_mask);
-  int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+  handler.sa_handler = on_signal;
+  handler.sa_flags = SA_RESTART;
+  sigemptyset(&handler.sa_mask);
+  // SIGTSTP goes to the worker, which either hands it to the command (run's sig-proxy) or
+  // answers "T": the command stops as a whole, see below.
+  int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTSTP};
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-    sigaction(forwarded[i], &sa, NULL);
+    sigaction(forwarded[i], &handler, NULL);
 
   int fd = try_connect(path);
   if (fd < 0) fd = start_agent(path);
@@ -264,17 +289,18 @@ int main(int argc, char **argv) {
   }
   while (read_line(fd, line, sizeof line)) {
     if (line[0] == 'X') return atoi(line + 2);
+    if (line[0] == 'T') {
+      // The command does not take Ctrl-Z itself: the worker stops here (SIGSTOP, as its own
+      // process group is orphaned and would drop SIGTSTP) and before the client, so nothing
+      // writes to the terminal once the shell has the job stopped; fg/bg resume both.
+      kill(worker_pid, SIGSTOP);
+      stop_self();
+      kill(worker_pid, SIGCONT);
+    }
   }
   // The worker died without an exit status: of the signal forwarded to it, most likely, which
   // is how berth itself would have ended.
-  if (last_signal) {
-    signal(last_signal, SIG_DFL);
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, last_signal);
-    sigprocmask(SIG_UNBLOCK, &s, NULL);
-    raise(last_signal);
-  }
+  if (last_signal) raise_default(last_signal);
   fprintf(stderr, "berth: the agent's worker ended without an exit status\n");
   return 125;
 }

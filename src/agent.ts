@@ -263,6 +263,7 @@ const WATCHED_EVENTS = [
   'SIGUSR1',
   'SIGUSR2',
   'SIGWINCH',
+  'SIGTSTP',
   'exit',
 ];
 // A worker retires after this many commands or this long, whichever comes first, so that
@@ -490,6 +491,15 @@ export function serveAgent(o: AgentOptions): void {
     process.argv = [process.argv[0], join(o.root, 'bin', 'berth'), ...req.args];
     void o.run(req.args);
   };
+
+  // Ctrl-Z, forwarded by the client. A command that catches SIGTSTP (run's sig-proxy) has it to
+  // itself; any other stops as a process would: the client stops the worker and then itself.
+  const stopOwn = (): void => {
+    if (current && process.listeners('SIGTSTP').every((l) => l === stopOwn)) {
+      reply(current.conn, 'T\n');
+    }
+  };
+  process.on('SIGTSTP', stopOwn);
 
   // The event loop ran dry: the command is over, as the process would have been. The worker
   // serves again only if nothing of the command is left (an unref'd timer, a handle).

@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /**
  * Ctrl-C (or SIGTERM/SIGHUP) while a container is being made: instead of dying with half of it
  * in place (FIFOs, netns, snapshot, container record), berth notes the signal, lets the step in
@@ -54,4 +56,15 @@ export class InterruptedError extends Error {
     super('interrupted');
     this.name = 'InterruptedError';
   }
+}
+
+/**
+ * Ctrl-Z under Docker's sig-proxy (attached, no -t): docker/cli's ForwardAllSignals sends
+ * SIGTSTP to the container and the CLI keeps running, where a plain process would stop. With
+ * -t the terminal is raw and Ctrl-Z is a byte to the container. Returns the remover.
+ */
+export function forwardTstp(kill: (signal: number) => void): () => void {
+  const h = (): void => kill(constants.signals.SIGTSTP);
+  process.on('SIGTSTP', h);
+  return () => process.off('SIGTSTP', h);
 }

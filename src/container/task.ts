@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
-import { InterruptedError, type InterruptGuard } from './interrupt.js';
+import { forwardTstp, InterruptedError, type InterruptGuard } from './interrupt.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Client } from '../containerd/client.js';
@@ -374,6 +374,16 @@ export async function attachTask(
       process.on(sig, h);
     }
     removers.push(() => handlers.forEach(([s, h]) => process.off(s, h)));
+    if (o.sigProxy && !o.tty) {
+      removers.push(
+        forwardTstp(
+          (signal) =>
+            void client.tasks
+              .kill({ container_id: c.id, exec_id: '', signal, all: false })
+              .catch(() => undefined),
+        ),
+      );
+    }
 
     const startedAt = new Date();
     try {

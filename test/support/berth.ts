@@ -55,6 +55,11 @@ export interface RunOptions {
   input?: string | Buffer;
   timeoutMs?: number;
   cwd?: string;
+  /**
+   * berthAsync only: run berth in a process group of its own, as a shell runs a job. The kernel
+   * drops SIGTSTP sent to a group it deems orphaned (which the runner's own group may be).
+   */
+  job?: boolean;
 }
 
 /** The suite's config file: every berth call reads it unless a test points BERTH_TOML elsewhere. */
@@ -113,7 +118,13 @@ export function berth(args: string[], opts: RunOptions = {}): Result {
 
 /** Starts berth without waiting, for Ctrl-C and concurrency tests. */
 export function berthAsync(args: string[], opts: RunOptions = {}) {
-  const child = spawn(BIN, args, {
+  const [cmd, argv] = opts.job
+    ? [
+        'perl',
+        ['-e', 'setpgrp(0, 0) or die "setpgrp: $!"; exec @ARGV or die "exec: $!"', BIN, ...args],
+      ]
+    : [BIN, args];
+  const child = spawn(cmd, argv, {
     env: childEnv(opts.env),
     cwd: opts.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -14,7 +14,9 @@ import {
   DetachKeyFilter,
   parseDetachKeys,
 } from '../../container/detach-keys.js';
+import { forwardTstp } from '../../container/interrupt.js';
 import { openFifoWriter } from '../../container/io.js';
+import { specOf } from '../../container/labels.js';
 import { showLogs } from '../../container/logs.js';
 import { getTask } from '../../container/state.js';
 import type { Container } from '../../container/resolve.js';
@@ -58,12 +60,13 @@ export async function attachContainer(
       }
     });
   }
-  const onSig = (): void => {
+  const kill = (signal: number): void =>
     void client.tasks
-      .kill({ container_id: c.id, exec_id: '', signal: 2, all: false })
+      .kill({ container_id: c.id, exec_id: '', signal, all: false })
       .catch(() => undefined);
-  };
+  const onSig = (): void => kill(2);
   if (o.sigProxy) process.on('SIGINT', onSig);
+  const dropTstp = o.sigProxy && !specOf(c).process?.terminal ? forwardTstp(kill) : undefined;
   try {
     const attached = (async () => {
       await showLogs(client, c, { follow: true, tail: '0' });
@@ -74,6 +77,7 @@ export async function attachContainer(
   } finally {
     restore?.();
     process.off('SIGINT', onSig);
+    dropTstp?.();
     process.stdin.pause();
     (process.stdin as unknown as { unref?: () => void }).unref?.();
   }
