@@ -2,7 +2,7 @@
  * `commit -c` / `import -c`: Dockerfile instructions applied to an image config, as dockerd's
  * `--change` does (only the config-only instructions it allows).
  */
-import { BerthError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import type { ImageRuntimeConfig } from '../registry/media-types.js';
 import { parseDockerfile } from './dockerfile.js';
 import { applyMetadata } from './metadata.js';
@@ -29,18 +29,13 @@ export function applyChanges(
   for (const change of changes) {
     const keyword = change.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
     if (!ALLOWED.has(keyword)) {
-      throw new BerthError(
-        `Error response from daemon: ${keyword || change} is not a valid change command`,
-        { exitCode: 1 },
-      );
+      throw new DaemonError(`${keyword || change} is not a valid change command`);
     }
     let parsed;
     try {
       parsed = parseDockerfile(`FROM scratch\n${change}\n`, '--change');
     } catch (err) {
-      throw new BerthError(`Error response from daemon: ${(err as Error).message}`, {
-        exitCode: 1,
-      });
+      throw new DaemonError((err as Error).message);
     }
     for (const ins of parsed.stages[0]!.instructions) {
       const env = new Map<string, string>();

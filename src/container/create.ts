@@ -114,7 +114,7 @@ export interface RootfsMount {
   options: string[];
 }
 
-/** run/create's daemon-side failures: `berth: Error response from daemon: …` + trailer, 125. */
+/** run/create's daemon-side failures: `berth: ` + the daemon's prefix + `…` + trailer, 125. */
 function createError(message: string, cause?: unknown, exitCode = 125): DaemonError {
   return new DaemonError(message, { exitCode, help: true, cause });
 }

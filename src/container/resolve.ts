@@ -11,7 +11,7 @@ import { criRefusal } from '../cri/index.js';
 
 export type Container = Container__Output;
 
-/** `Error response from daemon: No such container: x` (exit 1), as Docker 28 prints it. */
+/** `No such container: x` with the daemon's prefix (exit 1), as Docker 28 prints it. */
 export class NoSuchContainerError extends DaemonError {
   /** What the user asked for. */
   readonly ref: string;

@@ -31,7 +31,7 @@ export interface EnsureImageOptions {
 /**
  * The image `ref` names, pulled first if the policy says so. Errors: NoSuchImageError
  * (`No such image: x:latest`) for `never`; registry errors in Docker's words for a failed pull
- * (errorText adds `Error response from daemon: `); InvalidReferenceError for a bad name.
+ * (errorText adds the daemon's prefix); InvalidReferenceError for a bad name.
  */
 export async function ensureImage(
   client: Client,

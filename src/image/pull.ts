@@ -155,7 +155,7 @@ function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
 /**
  * Pulls `reference` for one platform into containerd: content, unpacked snapshots, image record.
  * The record is named by the full normalised reference. Errors carry Docker's wording (without
- * the `Error response from daemon: ` prefix, which errorText adds).
+ * the daemon's prefix, which errorText adds).
  */
 export async function pullImage(
   client: Client,

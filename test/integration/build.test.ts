@@ -526,6 +526,25 @@ describe('build (integration)', function () {
       nothingLeft(env.namespace, [cid]);
     });
 
+    it("commit and import refuse a bad --change with the daemon's words, exit 1", () => {
+      const bad = berth(['commit', '-c', 'FROM x', cname, 'berth-committed:bad']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr, 'Error response from daemon: FROM is not a valid change command\n');
+      const empty = berth(['commit', '-c', 'ENV', cname, 'berth-committed:bad']);
+      assert.equal(empty.code, 1);
+      assert.equal(
+        empty.stderr,
+        'Error response from daemon: --change:2: ENV requires at least one argument\n',
+      );
+      const imp = berth(['import', '-c', 'RUN true', '-', 'berth-imported:bad'], { input: '' });
+      assert.equal(imp.code, 1);
+      assert.equal(imp.stderr, 'Error response from daemon: RUN is not a valid change command\n');
+      assert.equal(
+        berth(['image', 'inspect', 'berth-committed:bad', 'berth-imported:bad']).code,
+        1,
+      );
+    });
+
     it('import refuses a URL clearly', () => {
       const r = berth(['import', 'http://127.0.0.1:1/x.tar']);
       assert.equal(r.code, 1);

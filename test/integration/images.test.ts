@@ -535,6 +535,15 @@ describe('images: pull, images, tag, rmi, inspect, history, prune', function () 
       assert.equal(a.stderr, "tag can't be used with --all-tags/-a\n");
     });
 
+    it("a port no socket can have: dockerd's dialer error, exit 1", () => {
+      const r = run(N(), ['pull', '127.0.0.1:99999/lab/busybox']);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        'Error response from daemon: Get "http://127.0.0.1:99999/v2/": dial tcp: address 99999: invalid port\n',
+      );
+    });
+
     it('a registry that is down: one line naming the address, exit 1', async () => {
       const srv = http.createServer();
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

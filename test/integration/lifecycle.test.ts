@@ -105,7 +105,15 @@ function heldAddresses(network: string): string[] {
 /** The address files that name this container as their holder. */
 function addressesOf(network: string, id: string): string[] {
   const dir = join(env.dataRoot, 'network', 'ipam', network);
-  return heldAddresses(network).filter((f) => readFileSync(join(dir, f), 'utf8').includes(id));
+  return heldAddresses(network).filter((f) => {
+    try {
+      return readFileSync(join(dir, f), 'utf8').includes(id);
+    } catch (err) {
+      // Released between the listing and this read: not held.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  });
 }
 
 function statusOf(name: string): string {

@@ -152,3 +152,36 @@ describe('architecture: imports of src/', function () {
     ]);
   });
 });
+
+/**
+ * src-relative paths of the files whose text holds `needle`, outside `allowed`. The daemon's
+ * prefix lives in errors.ts alone: errors carry the daemon's text and a kind (DaemonError), and
+ * the base command prints the prefix through errorText, so a hand-written copy cannot drift.
+ */
+export function filesHolding(
+  files: ReadonlyMap<string, string>,
+  needle: string,
+  allowed: readonly string[],
+): string[] {
+  return [...files]
+    .filter(([file, text]) => !allowed.includes(file) && text.includes(needle))
+    .map(([file]) => file);
+}
+
+describe('architecture: one error vocabulary', function () {
+  const PREFIX = 'Error response from daemon';
+  const files = new Map(sourceFiles(SRC).map((f) => [relative(SRC, f), readFileSync(f, 'utf8')]));
+
+  it('writes the daemon prefix only in errors.ts', () => {
+    assert.ok(files.get('errors.ts')?.includes(PREFIX), 'errors.ts defines the prefix');
+    assert.deepEqual(filesHolding(files, PREFIX, ['errors.ts']), []);
+  });
+
+  it('the check catches a hand-written prefix', () => {
+    const bad = new Map([
+      ['errors.ts', `export const DAEMON_PREFIX = '${PREFIX}: ';`],
+      ['cmd/container/cp.ts', `throw new BerthError(\`${PREFIX}: Error processing tar file\`);`],
+    ]);
+    assert.deepEqual(filesHolding(bad, PREFIX, ['errors.ts']), ['cmd/container/cp.ts']);
+  });
+});

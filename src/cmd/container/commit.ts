@@ -6,7 +6,7 @@
 import type { Client } from '../../containerd/client.js';
 import { withLease } from '../../containerd/leases.js';
 import { unpackJsonAny } from '../../containerd/helpers.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { resolveLocalImage, fromCtrDescriptor } from '../../image/local.js';
 import type { ImageConfig, ImageRuntimeConfig } from '../../registry/media-types.js';
 import { parseDockerRef } from '../../registry/reference.js';
@@ -39,8 +39,8 @@ export async function commitContainer(
   const name = repo !== undefined ? parseDockerRef(repo).full : undefined;
   const c = await findContainer(client, ref);
   const image = await resolveLocalImage(client, c.image).catch((err: unknown) => {
-    throw new BerthError(
-      `Error response from daemon: the image of container ${truncateId(c.id)} (${c.image}) is gone: ${(err as Error).message}`,
+    throw new DaemonError(
+      `the image of container ${truncateId(c.id)} (${c.image}) is gone: ${(err as Error).message}`,
       { cause: err },
     );
   });

@@ -617,15 +617,12 @@ async function tarIn(
         /^Unexpected end of data|^Invalid tar header/.test((e as Error).message) ? e : err,
     );
     if (err instanceof TarBreakoutError) {
-      throw new BerthError(
-        `Error response from daemon: Error processing tar file(exit status 1): ${err.message}`,
-      );
+      throw new DaemonError(`Error processing tar file(exit status 1): ${err.message}`);
     }
     if (err instanceof BerthError) throw err;
-    throw new BerthError(
-      `Error response from daemon: Error processing tar file(exit status 1): ${tarErrorText(cause)}`,
-      { cause },
-    );
+    throw new DaemonError(`Error processing tar file(exit status 1): ${tarErrorText(cause)}`, {
+      cause,
+    });
   }
   return bytes;
 }

@@ -6,7 +6,7 @@
 import type { Settings } from '../../config/index.js';
 import type { Client } from '../../containerd/client.js';
 import { RESOURCES_TYPE_URL, SPEC_TYPE_URL } from '../../containerd/helpers.js';
-import { BerthError } from '../../errors.js';
+import { DaemonError } from '../../errors.js';
 import { publishEvent } from '../../events/index.js';
 import { parseRestartPolicy, type RestartPolicy } from '../../opts/container-parsers.js';
 import { LABEL, RESTART_LABEL } from '../../labels.js';
@@ -118,7 +118,7 @@ function restartLabels(
 }
 
 /**
- * Updates one container. Errors are Docker's, worded for `Error response from daemon: `.
+ * Updates one container. Errors are Docker's daemon's, as DaemonErrors.
  */
 export async function updateContainer(
   client: Client,
@@ -126,8 +126,8 @@ export async function updateContainer(
   c: Container,
   o: UpdateOptions,
 ): Promise<void> {
-  const cannot = (msg: string): BerthError =>
-    new BerthError(`Error response from daemon: Cannot update container ${c.id}: ${msg}`);
+  const cannot = (msg: string): DaemonError =>
+    new DaemonError(`Cannot update container ${c.id}: ${msg}`);
   const labels = c.labels ?? {};
   const spec = specOf(c);
   const hc = parseJson<HostConfigLabel>(labels[LABEL.hostConfig], {});

@@ -43,10 +43,7 @@ function checkRegistryPort(domain: string): void {
   const host = domain.slice(0, -port.length - 1);
   // dockerd tries plain HTTP first only for registries it treats as insecure (loopback among them).
   const scheme = /^(127\.|localhost$|\[::1\]$)/.test(host) ? 'http' : 'https';
-  throw new BerthError(
-    `Error response from daemon: Get "${scheme}://${domain}/v2/": dial tcp: address ${port}: invalid port`,
-    { exitCode: 1 },
-  );
+  throw new DaemonError(`Get "${scheme}://${domain}/v2/": dial tcp: address ${port}: invalid port`);
 }
 
 export async function runPull(
