@@ -68,6 +68,11 @@ describe('compose', function () {
     if (ids.length) berth(['rm', '-f', ...ids]);
     rmSync(dir, { recursive: true, force: true });
   });
+  // Built services leave the builder's cache (and its lease), as Docker's build cache outlives
+  // down; the suite's later files expect a namespace without leases.
+  after(() => {
+    berth(['builder', 'prune', '-a', '-f']);
+  });
 
   /**
    * web (built from ./web with args, a target and labels; a published port), db (healthy after a

@@ -476,7 +476,8 @@ describe('start-up snapshot (bin/berth)', function () {
     assert.match(
       snap.stderr,
       // Through the agent's thin client (the worker is the same node command line) or directly.
-      /exec (\S*dist\/berth-client )?\S*node --min-semi-space-size=16 --snapshot-blob \S*dist\/berth\.blob -- --address/,
+      // The V8 flags are the stamp's (the blob loads only under the flags it was made with).
+      /exec (\S*dist\/berth-client )?\S*node (--[\w-]+=\S+ )*--snapshot-blob \S*dist\/berth\.blob -- --address/,
     );
     const plain = spawnSync(
       process.execPath,
