@@ -52,31 +52,40 @@ export function stopTimeoutOf(container: Container, flag: number | undefined): n
 
 /**
  * Marks the container as stopped on purpose so containerd's restart monitor leaves it alone.
- * Phase `before` (explicitly-stopped=true) is set before signalling; `restart.status=stopped`
- * only once the task has exited, because the monitor SIGKILLs and *deletes* the task of a
- * container whose desired status is "stopped" but which still runs (losing its exit code and
- * the stop timeout). Only the label keys named in the mask change.
+ * Phase `before` (explicitly-stopped=true) is set before signalling, and takes
+ * `restart.status` away while the stop runs: the monitor only looks at containers carrying it,
+ * and either value races the stop (`stopped` while the task still runs makes the monitor SIGKILL
+ * and *delete* it, losing its exit code and the stop timeout; `running` once it has exited makes
+ * the monitor delete the exited task and start a new one), when the caller holds it. Then
+ * `restart.status=stopped` goes on once the task has exited. Only the label keys named in the
+ * mask change.
  */
 export async function markExplicitlyStopped(
   client: Client,
   container: Container,
   phase: 'before' | 'after' | 'both' = 'both',
+  /** `before` only: take `restart.status` away (the caller then always runs `after`). */
+  holdMonitor = false,
 ): Promise<void> {
   const labels: Record<string, string> = {};
+  // A key in the mask but not in `labels` is removed by containerd.
+  const removed: string[] = [];
+  // Only containers the restart monitor manages carry the status label; do not opt others in.
+  const monitored = container.labels?.[RESTART_LABEL.status] !== undefined;
   if (phase !== 'after') {
     labels[RESTART_LABEL.explicitlyStopped] = 'true';
     labels[LABEL.explicitlyStopped] = 'true';
+    if (phase === 'before' && holdMonitor && monitored) removed.push(RESTART_LABEL.status);
   }
-  // Only containers the restart monitor manages carry the status label; do not opt others in.
-  if (phase !== 'before' && container.labels?.[RESTART_LABEL.status] !== undefined) {
-    labels[RESTART_LABEL.status] = 'stopped';
-  }
-  if (Object.keys(labels).length === 0) return;
+  if (phase !== 'before' && monitored) labels[RESTART_LABEL.status] = 'stopped';
+  const keys = [...Object.keys(labels), ...removed];
+  if (keys.length === 0) return;
   try {
     await client.containers.update({
       container: { id: container.id, labels },
-      update_mask: { paths: Object.keys(labels).map((k) => `labels.${k}`) },
+      update_mask: { paths: keys.map((k) => `labels.${k}`) },
     });
+    // The status label is kept in this copy so the `after` phase knows to put it back.
     Object.assign(container.labels, labels);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
@@ -109,7 +118,7 @@ export async function stopContainer(
   opts: StopOptions = {},
 ): Promise<void> {
   const stop = async (): Promise<void> => {
-    await markExplicitlyStopped(client, container, 'before');
+    await markExplicitlyStopped(client, container, 'before', true);
     const stopped = await withShimDeadline(
       (why) => `cannot stop container: ${container.id}: ${why}`,
       () => stopTask(client, container, opts),

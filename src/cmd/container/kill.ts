@@ -35,7 +35,8 @@ async function killTask(
   if (!task || status === 'STOPPED' || status === 'CREATED') throw notRunning(ref, container);
   // Killing with the stop signal or SIGKILL is a deliberate stop: the restart policy must not undo it.
   const deliberate = signal === 9 || signal === stopSignalOf(container);
-  if (deliberate) await markExplicitlyStopped(client, container, 'before');
+  // Only a SIGKILL is sure to end the task, so only then is the monitor held until it has.
+  if (deliberate) await markExplicitlyStopped(client, container, 'before', signal === 9);
   await publishEvent(client, 'container', 'kill', container.id, { signal: String(signal) });
   try {
     await client.tasks.kill(
